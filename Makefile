@@ -1,0 +1,50 @@
+# Archivox: `make run` serves the demo, `make test` runs the suite. See README.md.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PG_URL ?= postgres://postgres@127.0.0.1:5432/archivox
+
+.PHONY: install run run-postgres demo test test-postgres lint format bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	ARCHIVOX_SANDBOX=$${ARCHIVOX_SANDBOX:-1} $(BIN)/python manage.py migrate --noinput
+	ARCHIVOX_SANDBOX=$${ARCHIVOX_SANDBOX:-1} $(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	ARCHIVOX_SANDBOX=$${ARCHIVOX_SANDBOX:-1} $(BIN)/python manage.py load_paper_survey
+	ARCHIVOX_SANDBOX=$${ARCHIVOX_SANDBOX:-1} $(BIN)/python manage.py create_demo_staff
+
+run: demo
+	ARCHIVOX_SANDBOX=$${ARCHIVOX_SANDBOX:-1} $(BIN)/python manage.py serve --host $(HOST) --port $(PORT)
+
+run-postgres:
+	DATABASE_URL=$${DATABASE_URL:-$(PG_URL)} REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0} $(MAKE) run
+
+test: $(STAMP)
+	ARCHIVOX_SANDBOX=1 ARCHIVOX_VAR_DIR=$${ARCHIVOX_VAR_DIR:-var/test} $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-postgres:
+	DATABASE_URL=$${DATABASE_URL:-$(PG_URL)} $(MAKE) test
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: $(STAMP)
+	ARCHIVOX_SANDBOX=1 ARCHIVOX_VAR_DIR=$${ARCHIVOX_VAR_DIR:-var/bench} $(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) var build *.egg-info

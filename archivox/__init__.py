@@ -1,0 +1,1 @@
+"""Archivox: a self-media public service platform for archives."""

@@ -1,0 +1,100 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+
+from archivox.core.models import Archive, AuditEntry, Membership, Region, User, WorkerHeartbeat
+from archivox.core.services import audit_record, snapshot
+
+
+class AuditedAdmin(admin.ModelAdmin):
+    """Changes made through the admin are audited like changes made through services."""
+
+    def _archive_of(self, obj):
+        if isinstance(obj, Archive):
+            return obj
+        return getattr(obj, "archive", None)
+
+    def save_model(self, request, obj, form, change) -> None:
+        fields = [name for name in form.changed_data if name in {f.name for f in obj._meta.fields}]
+        before = None
+        if change and fields:
+            before = snapshot(type(obj).objects.get(pk=obj.pk), fields)
+        super().save_model(request, obj, form, change)
+        if fields or not change:
+            audit_record(
+                actor=request.user,
+                action=f"admin.{'change' if change else 'add'}",
+                obj=obj,
+                archive=self._archive_of(obj),
+                before=before,
+                after=snapshot(obj, fields),
+            )
+
+    def delete_model(self, request, obj) -> None:
+        audit_record(
+            actor=request.user,
+            action="admin.delete",
+            obj=obj,
+            archive=self._archive_of(obj),
+        )
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for obj in queryset:
+            self.delete_model(request, obj)
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["archive"]
+
+
+@admin.register(User)
+class UserAdmin(AuditedAdmin, DjangoUserAdmin):
+    fieldsets = (*DjangoUserAdmin.fieldsets, ("Archivox", {"fields": ("display_name",)}))
+    inlines = [MembershipInline]
+
+
+@admin.register(Region)
+class RegionAdmin(AuditedAdmin):
+    list_display = ["code", "name", "name_zh", "tier", "level", "province"]
+    search_fields = ["code", "name", "name_zh"]
+
+
+@admin.register(Archive)
+class ArchiveAdmin(AuditedAdmin):
+    list_display = ["slug", "name", "name_zh", "level", "region", "parent", "is_demo"]
+    list_filter = ["level", "region", "is_demo"]
+    search_fields = ["slug", "name", "name_zh"]
+    autocomplete_fields = ["parent", "region"]
+
+
+@admin.register(Membership)
+class MembershipAdmin(AuditedAdmin):
+    list_display = ["user", "archive", "role", "granted_at"]
+    list_filter = ["role", "archive"]
+    autocomplete_fields = ["user", "archive"]
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """Read-only: the audit log is written by services, never edited."""
+
+    list_display = ["created_at", "actor_label", "archive", "action", "object_repr"]
+    list_filter = ["action", "archive"]
+    search_fields = ["actor_label", "object_repr", "action"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(WorkerHeartbeat)
+class WorkerHeartbeatAdmin(admin.ModelAdmin):
+    list_display = ["name", "seen_at"]

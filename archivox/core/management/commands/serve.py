@@ -1,0 +1,73 @@
+"""Serve the site and run a background worker beside it; Ctrl-C stops both."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandParser
+
+from archivox.core.health import database_check, queue_check
+
+
+class Command(BaseCommand):
+    help = "Run the web server (gunicorn) and a Huey worker together until interrupted."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--web-workers", type=int, default=2)
+
+    def handle(self, *args, host: str, port: int, web_workers: int, **options) -> None:
+        # Fail before starting anything when the database or the queue is not there.
+        database_check()
+        queue_check()
+        web = [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "archivox.wsgi:application",
+            "--bind",
+            f"{host}:{port}",
+            "--workers",
+            str(web_workers),
+            "--access-logfile",
+            "-",
+            "--graceful-timeout",
+            "5",
+        ]
+        worker = [sys.executable, str(settings.BASE_DIR / "manage.py"), "run_huey"]
+        processes = [subprocess.Popen(web), subprocess.Popen(worker)]
+        self.stdout.write(
+            f"Archivox on http://{host}:{port}/ with a background worker; Ctrl-C stops both."
+        )
+        self.stdout.flush()
+
+        def stop(signum, frame):
+            raise KeyboardInterrupt
+
+        signal.signal(signal.SIGTERM, stop)
+        exit_code = 0
+        try:
+            # If either process dies, stop the other: half a service is worse than none.
+            while all(process.poll() is None for process in processes):
+                time.sleep(0.3)
+            exit_code = next(p.returncode for p in processes if p.returncode is not None) or 1
+            self.stderr.write("a process stopped unexpectedly; stopping the other")
+        except KeyboardInterrupt:
+            pass
+        finally:
+            for process in processes:
+                if process.poll() is None:
+                    process.send_signal(signal.SIGTERM)
+            deadline = time.monotonic() + 10
+            for process in processes:
+                try:
+                    process.wait(timeout=max(0.1, deadline - time.monotonic()))
+                except subprocess.TimeoutExpired:
+                    process.kill()
+        if exit_code:
+            sys.exit(exit_code)

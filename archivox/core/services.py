@@ -1,0 +1,254 @@
+"""Changes to archives, staff roles and the audit log. Every staff change is audited here."""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import models, transaction
+from django.utils import timezone
+
+from archivox.core.models import (
+    Archive,
+    AuditEntry,
+    Membership,
+    Region,
+    Role,
+    User,
+    WorkerHeartbeat,
+)
+from archivox.core.selectors import Capability, archive_check_capability
+
+SYSTEM_ACTOR = "system"
+
+
+def snapshot(instance: models.Model, fields: Iterable[str]) -> dict[str, Any]:
+    """A JSON-safe summary of ``fields`` of ``instance`` for an audit entry's before/after."""
+    summary: dict[str, Any] = {}
+    for name in fields:
+        field = instance._meta.get_field(name)
+        value = getattr(instance, field.attname)
+        if isinstance(value, datetime.datetime | datetime.date | datetime.time):
+            value = value.isoformat()
+        elif isinstance(value, decimal.Decimal | uuid.UUID):
+            value = str(value)
+        summary[name] = value
+    return summary
+
+
+def audit_record(
+    *,
+    actor: User | None,
+    action: str,
+    obj: models.Model | None = None,
+    archive: Archive | None = None,
+    object_type: str = "",
+    object_id: str = "",
+    object_repr: str = "",
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    on_behalf_of: str = "",
+) -> AuditEntry:
+    """Record who changed what, where and when. ``actor=None`` means the system did it."""
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or str(obj.pk)
+        object_repr = object_repr or str(obj)[:300]
+    if actor is not None:
+        label = actor.get_username()
+    else:
+        label = f"{SYSTEM_ACTOR} (for {on_behalf_of})" if on_behalf_of else SYSTEM_ACTOR
+    return AuditEntry.objects.create(
+        actor=actor,
+        actor_label=label,
+        archive=archive,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        object_repr=object_repr,
+        before=before,
+        after=after,
+    )
+
+
+ARCHIVE_FIELDS = (
+    "slug",
+    "name",
+    "name_zh",
+    "level",
+    "parent",
+    "region",
+    "address",
+    "opening_hours",
+    "website",
+    "is_demo",
+)
+ARCHIVE_EDITABLE = frozenset(ARCHIVE_FIELDS) - {"slug", "is_demo"}
+
+
+def _require_installation_admin(actor: User | None, action: str) -> None:
+    from archivox.core.selectors import ArchivePermissionDenied
+
+    if actor is None or not (actor.is_active and actor.is_superuser):
+        raise ArchivePermissionDenied(actor, None, action)
+
+
+@transaction.atomic
+def archive_create(
+    *,
+    actor: User | None,
+    slug: str,
+    name: str,
+    level: str,
+    name_zh: str = "",
+    parent: Archive | None = None,
+    region: Region | None = None,
+    address: str = "",
+    opening_hours: str = "",
+    website: str = "",
+    is_demo: bool = False,
+) -> Archive:
+    """Create an archive. An administrator of the parent archive may add archives below it,
+    so a provincial bureau can bring its district and county archives in; otherwise only an
+    installation administrator may. ``actor=None`` is the system (loaders)."""
+    if actor is not None:
+        if parent is not None and not actor.is_superuser:
+            archive_check_capability(
+                user=actor, archive=parent, capability=Capability.ARCHIVE_MANAGE
+            )
+        elif parent is None:
+            _require_installation_admin(actor, "archive.create")
+    archive = Archive(
+        slug=slug,
+        name=name,
+        name_zh=name_zh,
+        level=level,
+        parent=parent,
+        region=region,
+        address=address,
+        opening_hours=opening_hours,
+        website=website,
+        is_demo=is_demo,
+    )
+    archive.full_clean()
+    archive.save()
+    audit_record(
+        actor=actor,
+        action="archive.create",
+        obj=archive,
+        archive=archive,
+        after=snapshot(archive, ARCHIVE_FIELDS),
+    )
+    return archive
+
+
+@transaction.atomic
+def archive_update(*, actor: User | None, archive: Archive, **changes: Any) -> Archive:
+    """Change an archive's description; only its administrators (or the system) may."""
+    unknown = set(changes) - ARCHIVE_EDITABLE
+    if unknown:
+        raise ValueError(f"cannot change {', '.join(sorted(unknown))} of an archive")
+    if actor is not None:
+        archive_check_capability(user=actor, archive=archive, capability=Capability.ARCHIVE_MANAGE)
+    archive = Archive.objects.select_for_update().get(pk=archive.pk)
+    changed = [name for name, value in changes.items() if getattr(archive, name) != value]
+    if not changed:
+        return archive
+    before = snapshot(archive, changed)
+    for name in changed:
+        setattr(archive, name, changes[name])
+    archive.full_clean()
+    archive.save()
+    audit_record(
+        actor=actor,
+        action="archive.update",
+        obj=archive,
+        archive=archive,
+        before=before,
+        after=snapshot(archive, changed),
+    )
+    return archive
+
+
+@transaction.atomic
+def membership_grant(*, actor: User | None, archive: Archive, user: User, role: str) -> Membership:
+    """Give ``user`` a role in ``archive``. Granting a role already held changes nothing."""
+    if role not in Role.values:
+        raise ValueError(f"unknown role {role!r}; choose one of {', '.join(Role.values)}")
+    if actor is not None:
+        archive_check_capability(user=actor, archive=archive, capability=Capability.STAFF_MANAGE)
+    membership, created = Membership.objects.get_or_create(user=user, archive=archive, role=role)
+    if created:
+        if not user.is_staff:
+            user.is_staff = True
+            user.save(update_fields=["is_staff"])
+        audit_record(
+            actor=actor,
+            action="membership.grant",
+            obj=membership,
+            archive=archive,
+            after={"user": user.get_username(), "role": role},
+        )
+    return membership
+
+
+@transaction.atomic
+def membership_revoke(*, actor: User | None, archive: Archive, user: User, role: str) -> bool:
+    """Take a role away. Returns False when the user did not hold it."""
+    if actor is not None:
+        archive_check_capability(user=actor, archive=archive, capability=Capability.STAFF_MANAGE)
+    membership = Membership.objects.filter(user=user, archive=archive, role=role).first()
+    if membership is None:
+        return False
+    audit_record(
+        actor=actor,
+        action="membership.revoke",
+        obj=membership,
+        archive=archive,
+        before={"user": user.get_username(), "role": role},
+    )
+    membership.delete()
+    return True
+
+
+@transaction.atomic
+def staff_user_create(
+    *,
+    actor: User | None,
+    username: str,
+    password: str,
+    email: str = "",
+    display_name: str = "",
+    is_superuser: bool = False,
+) -> User:
+    """Create a staff account. Only an installation administrator (or the system) may."""
+    if actor is not None:
+        _require_installation_admin(actor, "staff.create")
+    user = User(
+        username=username,
+        email=email,
+        display_name=display_name,
+        is_staff=True,
+        is_superuser=is_superuser,
+    )
+    user.set_password(password)
+    user.full_clean()
+    user.save()
+    audit_record(
+        actor=actor,
+        action="staff.create",
+        obj=user,
+        object_repr=username,
+        after={"username": username, "is_superuser": is_superuser},
+    )
+    return user
+
+
+def worker_heartbeat_record(*, name: str = "huey") -> WorkerHeartbeat:
+    heartbeat, _ = WorkerHeartbeat.objects.update_or_create(
+        name=name, defaults={"seen_at": timezone.now()}
+    )
+    return heartbeat

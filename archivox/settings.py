@@ -1,0 +1,261 @@
+"""Archivox settings, configured only by environment variables (see DESIGN.md, "Configuration").
+
+Every variable is read here once; a bad value raises ``ConfigurationError`` with a message that
+says which variable to fix, and ``manage.py`` turns it into a one-line error.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+class ConfigurationError(ImproperlyConfigured):
+    """A setting from the environment is missing or malformed."""
+
+
+def env_flag(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    value = raw.strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off"}:
+        return False
+    raise ConfigurationError(f"{name}={raw!r} is not a yes/no value; use 1 or 0")
+
+
+def env_path(name: str, default: Path) -> Path:
+    raw = os.environ.get(name, "").strip()
+    path = Path(raw) if raw else default
+    return path if path.is_absolute() else BASE_DIR / path
+
+
+VAR_DIR = env_path("ARCHIVOX_VAR_DIR", BASE_DIR / "var")
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def _secret_key() -> str:
+    from_env = os.environ.get("ARCHIVOX_SECRET_KEY", "").strip()
+    if from_env:
+        return from_env
+    key_file = VAR_DIR / "secret_key"
+    if not key_file.exists():
+        # Written once with owner-only permissions, so every process of the installation shares it.
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(50))
+    return key_file.read_text().strip()
+
+
+def _database(url: str) -> dict:
+    scheme = urlsplit(url).scheme
+    if scheme not in {"sqlite", "postgres", "postgresql", "pgsql"}:
+        raise ConfigurationError(
+            f"DATABASE_URL={url!r} is not supported; use sqlite:///path/to/file.sqlite3 "
+            "or postgres://user@host:5432/dbname"
+        )
+    try:
+        config = dj_database_url.parse(url, conn_max_age=0 if scheme == "sqlite" else 60)
+    except ValueError as exc:
+        raise ConfigurationError(f"DATABASE_URL={url!r} is malformed: {exc}") from exc
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        name = Path(config["NAME"] or "")
+        if not config["NAME"] or str(name) == ":memory:":
+            raise ConfigurationError(
+                f"DATABASE_URL={url!r} names no database file; use sqlite:///var/archivox.sqlite3"
+            )
+        if not name.is_absolute():
+            name = BASE_DIR / name
+        name.parent.mkdir(parents=True, exist_ok=True)
+        config["NAME"] = str(name)
+        config["OPTIONS"] = {
+            # WAL lets readers work while a writer commits; IMMEDIATE takes the write lock at the
+            # start of a transaction so that concurrent writers queue instead of failing.
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+        }
+        config["TEST"] = {"NAME": str(VAR_DIR / "test_archivox.sqlite3")}
+    else:
+        if not config.get("NAME"):
+            raise ConfigurationError(
+                f"DATABASE_URL={url!r} names no database; use postgres://user@host:5432/dbname"
+            )
+        config["OPTIONS"] = {"connect_timeout": 5}
+    return config
+
+
+def _redis_url() -> str:
+    url = os.environ.get("REDIS_URL", "").strip()
+    if url and urlsplit(url).scheme not in {"redis", "rediss", "unix"}:
+        raise ConfigurationError(
+            f"REDIS_URL={url!r} is not a Redis URL; use redis://127.0.0.1:6379/0 or leave it empty"
+        )
+    return url
+
+
+SECRET_KEY = _secret_key()
+DEBUG = env_flag("ARCHIVOX_DEBUG", False)
+SANDBOX = env_flag("ARCHIVOX_SANDBOX", False)
+ALLOWED_HOSTS = [
+    host.strip()
+    for host in os.environ.get("ARCHIVOX_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
+    if host.strip()
+]
+BASE_URL = os.environ.get("ARCHIVOX_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+CSRF_TRUSTED_ORIGINS = [BASE_URL]
+
+DATABASE_URL = os.environ.get("DATABASE_URL", "").strip() or (
+    f"sqlite:///{VAR_DIR / 'archivox.sqlite3'}"
+)
+DATABASES = {"default": _database(DATABASE_URL)}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+REDIS_URL = _redis_url()
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "huey.contrib.djhuey",
+    "ninja",
+    "archivox.core",
+    "archivox.portal",
+    "archivox.console",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "archivox.urls"
+WSGI_APPLICATION = "archivox.wsgi.application"
+ASGI_APPLICATION = "archivox.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+AUTH_USER_MODEL = "core.User"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "console:login"
+LOGIN_REDIRECT_URL = "console:dashboard"
+LOGOUT_REDIRECT_URL = "console:login"
+
+# Chinese is the public site's default; the browser's Accept-Language may choose English.
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "archivox" / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+# Serve straight from the apps' folders when nobody ran collectstatic (tests, development).
+WHITENOISE_USE_FINDERS = True
+MEDIA_ROOT = env_path("ARCHIVOX_MEDIA_ROOT", VAR_DIR / "media")
+MEDIA_URL = "media/"
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = BASE_URL.startswith("https://")
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+# Background work: SQLite storage in var/ when embedded, Redis in production.
+if REDIS_URL:
+    HUEY = {
+        "huey_class": "huey.RedisHuey",
+        "name": "archivox",
+        "url": REDIS_URL,
+        "immediate": False,
+        "consumer": {"workers": 2, "worker_type": "thread"},
+    }
+else:
+    HUEY = {
+        "huey_class": "huey.SqliteHuey",
+        "name": "archivox",
+        "filename": str(VAR_DIR / "huey.sqlite3"),
+        "immediate": False,
+        "consumer": {"workers": 2, "worker_type": "thread"},
+    }
+
+EMAIL_BACKEND = os.environ.get(
+    "ARCHIVOX_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+)
+DEFAULT_FROM_EMAIL = os.environ.get("ARCHIVOX_FROM_EMAIL", "archivox@localhost")
+
+# Where the paper's survey data lives: ../shared beside the checkout, else the copy in data/.
+SHARED_DIR = env_path("ARCHIVOX_SHARED_DIR", BASE_DIR.parent / "shared")
+PAPER_SURVEY_PATHS = [
+    SHARED_DIR / "data" / "survey-2016-paper.yaml",
+    BASE_DIR / "data" / "survey-2016-paper.yaml",
+]
+
+LOG_LEVEL = os.environ.get("ARCHIVOX_LOG_LEVEL", "INFO").upper()
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {
+        "stdout": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": "json",
+        },
+    },
+    "root": {"handlers": ["stdout"], "level": LOG_LEVEL},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "huey": {"handlers": ["stdout"], "level": LOG_LEVEL, "propagate": False},
+    },
+}
