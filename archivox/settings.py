@@ -134,6 +134,7 @@ INSTALLED_APPS = [
     "huey.contrib.djhuey",
     "ninja",
     "archivox.core",
+    "archivox.catalog",
     "archivox.portal",
     "archivox.console",
 ]

@@ -1,0 +1,69 @@
+from django.contrib import admin
+
+from archivox.catalog.models import (
+    CollectionEntry,
+    DeletedRecord,
+    Description,
+    DigitalObject,
+    FeaturedCollection,
+)
+from archivox.core.admin import AuditedAdmin
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Descriptions carry derived tree and access fields and a search index entry, so they are
+    changed through catalog.services (console, API, import), never edited raw here."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Description)
+class DescriptionAdmin(ReadOnlyAdmin):
+    list_display = [
+        "reference_code",
+        "title",
+        "level",
+        "archive",
+        "access_level",
+        "effective_access",
+    ]
+    list_filter = ["archive", "level", "effective_access"]
+    search_fields = ["reference_code", "title", "title_en"]
+
+
+@admin.register(DigitalObject)
+class DigitalObjectAdmin(ReadOnlyAdmin):
+    list_display = ["original_name", "kind", "media_type", "size", "description"]
+    list_filter = ["kind"]
+
+
+@admin.register(DeletedRecord)
+class DeletedRecordAdmin(ReadOnlyAdmin):
+    list_display = ["reference_code", "archive", "deleted_at"]
+
+
+class CollectionEntryInline(admin.TabularInline):
+    model = CollectionEntry
+    extra = 0
+    raw_id_fields = ["description"]
+
+
+@admin.register(FeaturedCollection)
+class FeaturedCollectionAdmin(AuditedAdmin):
+    list_display = ["title", "archive", "region", "position", "is_published"]
+    list_filter = ["archive", "is_published"]
+    raw_id_fields = ["cover"]
+    inlines = [CollectionEntryInline]
+
+
+@admin.register(CollectionEntry)
+class CollectionEntryAdmin(AuditedAdmin):
+    list_display = ["collection", "description", "position"]
+    raw_id_fields = ["description"]

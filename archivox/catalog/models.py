@@ -1,0 +1,226 @@
+"""Archival descriptions (ISAD(G)), their digital objects and featured collections.
+
+The tree is stored as an adjacency list plus a materialised path (``/12/45/678/``), so children,
+breadcrumbs and whole subtrees are each one indexed query, and moving a subtree is one UPDATE.
+The effective access of a description (its own level, made stricter by every ancestor) is stored
+on the row, so the public gateway filters with a plain WHERE at any size of catalog.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from archivox.core.models import Archive, Region
+
+
+class Level(models.TextChoices):
+    FONDS = "fonds", _("fonds")
+    SERIES = "series", _("series")
+    FILE = "file", _("file")
+    ITEM = "item", _("item")
+
+
+LEVEL_ORDER = {Level.FONDS: 0, Level.SERIES: 1, Level.FILE: 2, Level.ITEM: 3}
+
+
+class Access(models.TextChoices):
+    OPEN = "open", _("open")
+    RESTRICTED = "restricted", _("restricted")
+    CONFIDENTIAL = "confidential", _("confidential")
+
+
+ACCESS_STRICTNESS = {Access.OPEN: 0, Access.RESTRICTED: 1, Access.CONFIDENTIAL: 2}
+
+
+def stricter_access(first: str, second: str) -> str:
+    return first if ACCESS_STRICTNESS[first] >= ACCESS_STRICTNESS[second] else second
+
+
+class Description(models.Model):
+    archive = models.ForeignKey(Archive, on_delete=models.PROTECT, related_name="descriptions")
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+    )
+    # Materialised path of ancestor ids and this id, e.g. "/12/45/678/"; depth 0 is a root.
+    path = models.CharField(max_length=255, db_index=True, editable=False, default="")
+    depth = models.PositiveSmallIntegerField(default=0, editable=False)
+    position = models.PositiveIntegerField(_("position among siblings"), default=0)
+
+    # ISAD(G) 3.1 identity statement
+    reference_code = models.CharField(_("reference code"), max_length=100)
+    title = models.CharField(_("title"), max_length=500)
+    title_en = models.CharField(_("title in English"), max_length=500, blank=True)
+    date_expression = models.CharField(_("dates (as written)"), max_length=200, blank=True)
+    start_year = models.SmallIntegerField(_("start year"), null=True, blank=True)
+    end_year = models.SmallIntegerField(_("end year"), null=True, blank=True)
+    level = models.CharField(_("level of description"), max_length=10, choices=Level.choices)
+    extent = models.CharField(_("extent and medium"), max_length=300, blank=True)
+    # 3.2 context, 3.3 content, 3.4 conditions of access and use
+    creator = models.CharField(_("creator"), max_length=300, blank=True)
+    scope_content = models.TextField(_("scope and content"), blank=True)
+    access_conditions = models.TextField(_("conditions governing access"), blank=True)
+    language = models.CharField(_("language of material"), max_length=100, blank=True)
+    subjects = models.JSONField(_("subjects"), default=list, blank=True)
+    places = models.JSONField(_("place names"), default=list, blank=True)
+    people = models.JSONField(_("people"), default=list, blank=True)
+
+    access_level = models.CharField(
+        _("access level"), max_length=12, choices=Access.choices, default=Access.OPEN
+    )
+    closed_until = models.DateField(_("closed until"), null=True, blank=True)
+    # Derived from the ancestors by catalog.services; never set by hand.
+    effective_access = models.CharField(
+        max_length=12, choices=Access.choices, default=Access.OPEN, editable=False
+    )
+    effective_closed_until = models.DateField(null=True, blank=True, editable=False)
+
+    is_demo = models.BooleanField(_("demo data"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        ordering = ["path"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["archive", "reference_code"], name="description_reference_code_unique"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["parent", "position"]),
+            models.Index(fields=["archive", "level"]),
+            models.Index(fields=["effective_access", "effective_closed_until"]),
+            models.Index(fields=["start_year", "end_year"]),
+        ]
+        verbose_name = _("description")
+        verbose_name_plural = _("descriptions")
+
+    def __str__(self) -> str:
+        return f"{self.reference_code} {self.title}"
+
+    @property
+    def ancestor_ids(self) -> list[int]:
+        return [int(part) for part in self.path.strip("/").split("/")[:-1] if part]
+
+    def is_public_on(self, day: datetime.date | None = None) -> bool:
+        """Whether the public may see this description at all (not whether its objects show)."""
+        day = day or timezone.localdate()
+        if self.effective_access == Access.CONFIDENTIAL:
+            return False
+        return self.effective_closed_until is None or self.effective_closed_until < day
+
+    def objects_public_on(self, day: datetime.date | None = None) -> bool:
+        return self.is_public_on(day) and self.effective_access == Access.OPEN
+
+
+class DigitalObject(models.Model):
+    class Kind(models.TextChoices):
+        IMAGE = "image", _("image")
+        PDF = "pdf", _("PDF")
+
+    description = models.ForeignKey(
+        Description, on_delete=models.CASCADE, related_name="digital_objects"
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    file = models.FileField(upload_to="objects/%Y/%m/", max_length=300)
+    thumbnail = models.ImageField(upload_to="thumbnails/%Y/%m/", max_length=300, blank=True)
+    original_name = models.CharField(max_length=255, blank=True)
+    media_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    caption = models.CharField(_("caption"), max_length=300, blank=True)
+    position = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["description", "position", "id"]
+        verbose_name = _("digital object")
+        verbose_name_plural = _("digital objects")
+
+    def __str__(self) -> str:
+        return self.original_name or self.file.name
+
+
+class FeaturedCollection(models.Model):
+    """A curated, ordered set of descriptions, e.g. "Jinling historical archives" (paper §4.3)."""
+
+    archive = models.ForeignKey(
+        Archive, on_delete=models.CASCADE, related_name="featured_collections"
+    )
+    slug = models.SlugField(max_length=80)
+    title = models.CharField(_("title"), max_length=200)
+    title_en = models.CharField(_("title in English"), max_length=200, blank=True)
+    introduction = models.TextField(_("introduction"), blank=True)
+    cover = models.ForeignKey(
+        DigitalObject,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("cover image"),
+    )
+    region = models.ForeignKey(Region, on_delete=models.SET_NULL, null=True, blank=True)
+    position = models.PositiveIntegerField(default=0)
+    is_published = models.BooleanField(_("published"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["archive", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["archive", "slug"], name="collection_slug_unique"),
+        ]
+        verbose_name = _("featured collection")
+        verbose_name_plural = _("featured collections")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class CollectionEntry(models.Model):
+    collection = models.ForeignKey(
+        FeaturedCollection, on_delete=models.CASCADE, related_name="entries"
+    )
+    description = models.ForeignKey(
+        Description, on_delete=models.CASCADE, related_name="collection_entries"
+    )
+    position = models.PositiveIntegerField(default=0)
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["collection", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["collection", "description"], name="collection_entry_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.collection} · {self.description}"
+
+
+class DeletedRecord(models.Model):
+    """A description that harvesters saw and that is gone from public view (deleted, or made
+    confidential or closed). OAI-PMH reports it as deleted, persistently."""
+
+    archive = models.ForeignKey(Archive, on_delete=models.CASCADE, related_name="+")
+    description_id_was = models.BigIntegerField(db_index=True)
+    reference_code = models.CharField(max_length=100)
+    set_specs = models.JSONField(default=list)
+    deleted_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["archive", "reference_code"], name="deleted_record_unique"
+            ),
+        ]
+        ordering = ["deleted_at", "id"]
+
+    def __str__(self) -> str:
+        return f"deleted {self.reference_code}"

@@ -1,0 +1,333 @@
+"""Chinese and English full-text search over descriptions.
+
+Text is segmented with jieba at index time and at query time, so a Chinese name such as 白崇禧
+and a word such as 公馆 are both tokens of "白崇禧公馆". The segmented text lives in SQLite FTS5
+(``catalog_fts``) in the embedded default, or in a tsvector with a GIN index
+(``catalog_search_document``) on PostgreSQL. Access is NOT stored in the index: every query
+joins the description row and applies the access gateway's condition, so a re-classified item
+leaves the results the moment its row changes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import html
+import logging
+import re
+from collections.abc import Iterable, Sequence
+
+import jieba
+from django.db import connection
+from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
+
+from archivox.catalog.models import Access, Description
+
+jieba.setLogLevel(logging.WARNING)
+
+TOKEN = re.compile(r"[0-9a-z]+|[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+", re.IGNORECASE)
+TITLE_WEIGHT, BODY_WEIGHT = 10.0, 1.0
+MAX_QUERY_TOKENS = 12
+
+
+def segment(text: str, *, for_index: bool = True) -> list[str]:
+    """Lower-cased tokens: jieba words for Chinese runs, plain words for Latin and digits."""
+    tokens: list[str] = []
+    for run in TOKEN.findall(text or ""):
+        run = run.lower()
+        if run.isascii():
+            tokens.append(run)
+            continue
+        words = jieba.cut_for_search(run) if for_index else jieba.cut(run)
+        tokens.extend(word for word in words if word.strip())
+    return tokens
+
+
+def _title_text(description: Description) -> str:
+    return " ".join(
+        segment(" ".join([description.reference_code, description.title, description.title_en]))
+    )
+
+
+def _body_text(description: Description) -> str:
+    parts = [
+        description.date_expression,
+        description.creator,
+        description.scope_content,
+        description.extent,
+        " ".join(description.subjects or []),
+        " ".join(description.places or []),
+        " ".join(description.people or []),
+    ]
+    return " ".join(segment(" ".join(part for part in parts if part)))
+
+
+def _is_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+INDEX_FIELDS = (
+    "id",
+    "reference_code",
+    "title",
+    "title_en",
+    "date_expression",
+    "creator",
+    "scope_content",
+    "extent",
+    "subjects",
+    "places",
+    "people",
+)
+
+
+def index_descriptions(ids: Iterable[int], *, batch_size: int = 1000) -> int:
+    """(Re)index the given descriptions; returns how many rows were written."""
+    ids = list(ids)
+    written = 0
+    for start in range(0, len(ids), batch_size):
+        batch = Description.objects.filter(pk__in=ids[start : start + batch_size]).only(
+            *INDEX_FIELDS
+        )
+        rows = [(d.pk, _title_text(d), _body_text(d)) for d in batch]
+        index_rows(rows)
+        written += len(rows)
+    return written
+
+
+def index_rows(rows: Sequence[tuple[int, str, str]]) -> None:
+    """Write pre-segmented (id, title text, body text) rows into the index."""
+    if not rows:
+        return
+    with connection.cursor() as cursor:
+        if _is_postgres():
+            cursor.executemany(
+                "INSERT INTO catalog_search_document (description_id, document) VALUES "
+                "(%s, setweight(to_tsvector('simple', %s), 'A') || "
+                "setweight(to_tsvector('simple', %s), 'B')) "
+                "ON CONFLICT (description_id) DO UPDATE SET document = EXCLUDED.document",
+                rows,
+            )
+        else:
+            cursor.executemany(
+                "DELETE FROM catalog_fts WHERE rowid = %s", [(row[0],) for row in rows]
+            )
+            cursor.executemany(
+                "INSERT INTO catalog_fts (rowid, title, body) VALUES (%s, %s, %s)", rows
+            )
+
+
+def unindex_descriptions(ids: Iterable[int]) -> None:
+    ids = [(pk,) for pk in ids]
+    with connection.cursor() as cursor:
+        if _is_postgres():
+            cursor.executemany("DELETE FROM catalog_search_document WHERE description_id = %s", ids)
+        else:
+            cursor.executemany("DELETE FROM catalog_fts WHERE rowid = %s", ids)
+
+
+def rebuild_index(*, archive_id: int | None = None) -> int:
+    """Drop and rewrite the index (of one archive, or all). For repair and after bulk loads."""
+    ids = Description.objects.all()
+    if archive_id is not None:
+        ids = ids.filter(archive_id=archive_id)
+    id_list = list(ids.values_list("id", flat=True))
+    unindex_descriptions(id_list)
+    return index_descriptions(id_list)
+
+
+@dataclasses.dataclass(frozen=True)
+class SearchFilters:
+    archive_id: int | None = None
+    levels: tuple[str, ...] = ()
+    year_from: int | None = None
+    year_to: int | None = None
+    collection_id: int | None = None
+
+
+@dataclasses.dataclass
+class SearchHit:
+    description: Description
+    rank: float
+    title_html: SafeString
+    snippet_html: SafeString
+
+
+@dataclasses.dataclass
+class SearchPage:
+    query: str
+    tokens: list[str]
+    hits: list[SearchHit]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+def query_tokens(query: str) -> list[str]:
+    """Tokens of a query, de-duplicated, in order; segmented like the index."""
+    seen: list[str] = []
+    for token in segment(query, for_index=False):
+        if token not in seen:
+            seen.append(token)
+    return seen[:MAX_QUERY_TOKENS]
+
+
+def _filter_sql(
+    filters: SearchFilters, public_on: datetime.date | None
+) -> tuple[list[str], list[object]]:
+    clauses: list[str] = []
+    params: list[object] = []
+    if public_on is not None:
+        # The access gateway, applied inside the query (catalog.selectors.public_filter).
+        clauses.append(
+            "d.effective_access IN (%s, %s) AND "
+            "(d.effective_closed_until IS NULL OR d.effective_closed_until < %s)"
+        )
+        params += [Access.OPEN.value, Access.RESTRICTED.value, public_on]
+    if filters.archive_id is not None:
+        clauses.append("d.archive_id = %s")
+        params.append(filters.archive_id)
+    if filters.levels:
+        clauses.append(f"d.level IN ({', '.join(['%s'] * len(filters.levels))})")
+        params += list(filters.levels)
+    if filters.year_from is not None:
+        clauses.append("(d.end_year IS NULL OR d.end_year >= %s)")
+        params.append(filters.year_from)
+        clauses.append("(d.start_year IS NOT NULL OR d.end_year IS NOT NULL)")
+    if filters.year_to is not None:
+        clauses.append("(d.start_year IS NULL OR d.start_year <= %s)")
+        params.append(filters.year_to)
+        clauses.append("(d.start_year IS NOT NULL OR d.end_year IS NOT NULL)")
+    if filters.collection_id is not None:
+        clauses.append(
+            "d.id IN (SELECT description_id FROM catalog_collectionentry WHERE collection_id = %s)"
+        )
+        params.append(filters.collection_id)
+    return clauses, params
+
+
+def _match_sql(tokens: list[str]) -> tuple[str, str, str, list[object]]:
+    """FROM/WHERE/rank fragments for the full-text match of ``tokens`` (all must match)."""
+    if _is_postgres():
+        tsquery = " & ".join(f"'{token}'" for token in tokens)
+        return (
+            "catalog_search_document s JOIN catalog_description d ON d.id = s.description_id",
+            "s.document @@ to_tsquery('simple', %s)",
+            "ts_rank(s.document, to_tsquery('simple', %s)) DESC, d.id",
+            [tsquery],
+        )
+    fts_query = " AND ".join(f'"{token}"' for token in tokens)
+    return (
+        "catalog_fts f JOIN catalog_description d ON d.id = f.rowid",
+        "catalog_fts MATCH %s",
+        f"bm25(catalog_fts, {TITLE_WEIGHT}, {BODY_WEIGHT}), d.id",
+        [fts_query],
+    )
+
+
+def search_descriptions(
+    query: str,
+    *,
+    filters: SearchFilters | None = None,
+    page: int = 1,
+    per_page: int = 20,
+    public: bool = True,
+) -> SearchPage:
+    """Rank descriptions matching every token of ``query``; public=True applies the access
+    gateway (the only way public surfaces may call this). Staff callers pass public=False after
+    checking their permission on ``filters.archive_id``."""
+    filters = filters or SearchFilters()
+    page = max(1, page)
+    per_page = max(1, min(per_page, 100))
+    tokens = query_tokens(query)
+    if not tokens:
+        return SearchPage(query, [], [], 0, page, per_page)
+    from_sql, match_sql, order_sql, match_params = _match_sql(tokens)
+    clauses, params = _filter_sql(filters, timezone.localdate() if public else None)
+    where = " AND ".join([match_sql, *clauses])
+    order_params = match_params if _is_postgres() else []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT d.id FROM {from_sql} WHERE {where} ORDER BY {order_sql} LIMIT %s OFFSET %s",  # noqa: S608 - fragments are ours, values are parameters
+            [*match_params, *params, *order_params, per_page, (page - 1) * per_page],
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+        cursor.execute(
+            f"SELECT COUNT(*) FROM {from_sql} WHERE {where}",  # noqa: S608
+            [*match_params, *params],
+        )
+        total = cursor.fetchone()[0]
+    by_id = Description.objects.select_related("archive").in_bulk(ids)
+    hits = []
+    for rank, pk in enumerate(ids):
+        description = by_id.get(pk)
+        if description is None:
+            continue
+        hits.append(
+            SearchHit(
+                description=description,
+                rank=float(rank),
+                title_html=highlight(description.title, tokens),
+                snippet_html=snippet(description, tokens),
+            )
+        )
+    return SearchPage(query, tokens, hits, total, page, per_page)
+
+
+def like_scan(query: str, *, limit: int = 20) -> list[int]:
+    """The naive baseline the benchmark compares against: LIKE '%…%' over the text columns."""
+    pattern = f"%{query}%"
+    return [
+        row[0]
+        for row in _raw(
+            "SELECT id FROM catalog_description WHERE (title LIKE %s OR title_en LIKE %s "
+            "OR scope_content LIKE %s) AND effective_access IN (%s, %s) ORDER BY id LIMIT %s",
+            [pattern, pattern, pattern, Access.OPEN.value, Access.RESTRICTED.value, limit],
+        )
+    ]
+
+
+def _raw(sql: str, params: list[object]) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def highlight(text: str, tokens: Sequence[str]) -> SafeString:
+    """``text`` HTML-escaped, with every occurrence of a token wrapped in <mark>."""
+    if not text:
+        return mark_safe("")
+    if not tokens:
+        return mark_safe(html.escape(text))  # noqa: S308 - escaped
+    pattern = re.compile(
+        "|".join(re.escape(token) for token in sorted(tokens, key=len, reverse=True)),
+        re.IGNORECASE,
+    )
+    pieces, last = [], 0
+    for match in pattern.finditer(text):
+        pieces.append(html.escape(text[last : match.start()]))
+        pieces.append(f"<mark>{html.escape(match.group(0))}</mark>")
+        last = match.end()
+    pieces.append(html.escape(text[last:]))
+    return mark_safe("".join(pieces))  # noqa: S308 - every piece is escaped
+
+
+def snippet(description: Description, tokens: Sequence[str], width: int = 90) -> SafeString:
+    """A window of the scope and content around the first match, highlighted."""
+    text = description.scope_content or description.title_en or ""
+    lowered = text.lower()
+    positions = [lowered.find(token) for token in tokens if lowered.find(token) >= 0]
+    start = max(0, min(positions) - width // 3) if positions else 0
+    window = text[start : start + width]
+    prefix = "…" if start > 0 else ""
+    suffix = "…" if start + width < len(text) else ""
+    return mark_safe(f"{prefix}{highlight(window, tokens)}{suffix}")  # noqa: S308 - highlight escapes

@@ -1,0 +1,331 @@
+"""Changes to the catalog: descriptions, their tree and access, digital objects, collections.
+
+Every change is permission-checked, audited, and keeps the search index and the OAI-PMH
+deletion records right in the same transaction, so no public surface ever sees stale access.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from archivox.catalog import search
+from archivox.catalog.models import (
+    DeletedRecord,
+    Description,
+    Level,
+)
+from archivox.catalog.selectors import set_specs_for
+from archivox.catalog.tree import inherit_from, path_for
+from archivox.core.models import Archive, User
+from archivox.core.selectors import Capability, archive_check_capability
+from archivox.core.services import audit_record, snapshot
+
+DESCRIPTION_FIELDS = (
+    "reference_code",
+    "title",
+    "title_en",
+    "date_expression",
+    "start_year",
+    "end_year",
+    "level",
+    "extent",
+    "creator",
+    "scope_content",
+    "access_conditions",
+    "language",
+    "subjects",
+    "places",
+    "people",
+    "access_level",
+    "closed_until",
+    "position",
+)
+LIST_FIELDS = ("subjects", "places", "people")
+
+
+class CatalogError(ValidationError):
+    """A catalog change that cannot be made (unknown parent, cycle, duplicate code…)."""
+
+
+def _check_edit(actor: User | None, archive: Archive) -> None:
+    if actor is not None:
+        archive_check_capability(user=actor, archive=archive, capability=Capability.CATALOG_EDIT)
+
+
+def _clean_lists(values: dict[str, Any]) -> dict[str, Any]:
+    for name in LIST_FIELDS:
+        if name in values:
+            value = values[name]
+            if isinstance(value, str):
+                value = [part.strip() for part in value.replace("；", ";").split(";")]
+            values[name] = [str(part).strip() for part in value or [] if str(part).strip()]
+    return values
+
+
+def _validate_years(description: Description) -> None:
+    if (
+        description.start_year is not None
+        and description.end_year is not None
+        and description.start_year > description.end_year
+    ):
+        raise CatalogError({"end_year": "the end year is before the start year"})
+
+
+def _record_visibility_change(description: Description, was_public: bool) -> None:
+    """Keep OAI-PMH's persistent deletion records in step with public visibility."""
+    now_public = description.is_public_on()
+    if was_public and not now_public:
+        DeletedRecord.objects.update_or_create(
+            archive_id=description.archive_id,
+            reference_code=description.reference_code,
+            defaults={
+                "description_id_was": description.pk,
+                "deleted_at": timezone.now(),
+                "set_specs": set_specs_for(description),
+            },
+        )
+    elif now_public:
+        DeletedRecord.objects.filter(
+            archive_id=description.archive_id, reference_code=description.reference_code
+        ).delete()
+
+
+@transaction.atomic
+def description_create(
+    *, actor: User | None, archive: Archive, parent: Description | None = None, **values: Any
+) -> Description:
+    """Create a description under ``parent`` (or as a root, usually a fonds)."""
+    _check_edit(actor, archive)
+    unknown = set(values) - set(DESCRIPTION_FIELDS) - {"is_demo"}
+    if unknown:
+        raise CatalogError(f"unknown fields: {', '.join(sorted(unknown))}")
+    if parent is not None and parent.archive_id != archive.pk:
+        raise CatalogError({"parent": "the parent belongs to another archive"})
+    if parent is not None and values.get("level") in Level.values:
+        if not level_allowed_below(parent.level, values["level"]):
+            raise CatalogError(
+                {"level": f"a {values['level']} cannot stand below a {parent.level}"}
+            )
+    description = Description(archive=archive, parent=parent, **_clean_lists(dict(values)))
+    inherit_from(description, parent)
+    description.path = "/"  # set once the id is known
+    _validate_years(description)
+    description.full_clean(exclude=["path"])
+    description.save()
+    description.path = path_for(description.pk, parent)
+    Description.objects.filter(pk=description.pk).update(path=description.path)
+    search.index_descriptions([description.pk])
+    _record_visibility_change(description, was_public=False)
+    audit_record(
+        actor=actor,
+        action="description.create",
+        obj=description,
+        archive=archive,
+        after=snapshot(description, DESCRIPTION_FIELDS),
+    )
+    return description
+
+
+def _propagate_to_subtree(description: Description) -> None:
+    """Recompute depth/effective access of every descendant after a change at ``description``.
+
+    Walks level by level (a tree is rarely more than a few levels deep), each level in bulk."""
+    parents = {description.pk: description}
+    while parents:
+        children = list(
+            Description.objects.filter(parent_id__in=list(parents)).only(
+                "id",
+                "archive_id",
+                "reference_code",
+                "parent_id",
+                "access_level",
+                "closed_until",
+                "effective_access",
+                "effective_closed_until",
+                "depth",
+            )
+        )
+        changed = []
+        for child in children:
+            was_public = child.is_public_on()
+            before = (child.depth, child.effective_access, child.effective_closed_until)
+            inherit_from(child, parents[child.parent_id])
+            if before != (child.depth, child.effective_access, child.effective_closed_until):
+                changed.append(child)
+                _record_visibility_change(child, was_public)
+        Description.objects.bulk_update(
+            changed, ["depth", "effective_access", "effective_closed_until"], batch_size=500
+        )
+        parents = {child.pk: child for child in children}
+
+
+@transaction.atomic
+def description_update(
+    *, actor: User | None, description: Description, **changes: Any
+) -> Description:
+    """Change fields of a description; access changes reach the whole subtree at once."""
+    unknown = set(changes) - set(DESCRIPTION_FIELDS)
+    if unknown:
+        raise CatalogError(f"unknown fields: {', '.join(sorted(unknown))}")
+    description = Description.objects.select_for_update().get(pk=description.pk)
+    _check_edit(actor, description.archive)
+    changes = _clean_lists(dict(changes))
+    changed = [name for name, value in changes.items() if getattr(description, name) != value]
+    if not changed:
+        return description
+    was_public = description.is_public_on()
+    before = snapshot(description, changed)
+    for name in changed:
+        setattr(description, name, changes[name])
+    parent = description.parent
+    inherit_from(description, parent)
+    _validate_years(description)
+    description.full_clean()
+    description.save()
+    if {"access_level", "closed_until"} & set(changed):
+        _propagate_to_subtree(description)
+    if "reference_code" in changed:
+        DeletedRecord.objects.filter(
+            archive_id=description.archive_id, reference_code=before["reference_code"]
+        ).delete()
+    _record_visibility_change(description, was_public)
+    search.index_descriptions([description.pk])
+    audit_record(
+        actor=actor,
+        action="description.update",
+        obj=description,
+        archive=description.archive,
+        before=before,
+        after=snapshot(description, changed),
+    )
+    return description
+
+
+@transaction.atomic
+def description_move(
+    *,
+    actor: User | None,
+    description: Description,
+    new_parent: Description | None,
+    position: int | None = None,
+) -> Description:
+    """Move a description and its whole subtree under ``new_parent`` (None: make it a root).
+
+    Paths of the subtree change in one UPDATE; access is re-derived from the new ancestors."""
+    description = Description.objects.select_for_update().get(pk=description.pk)
+    _check_edit(actor, description.archive)
+    if new_parent is not None:
+        new_parent = Description.objects.get(pk=new_parent.pk)
+        if new_parent.archive_id != description.archive_id:
+            raise CatalogError({"parent": "cannot move a description into another archive"})
+        if not level_allowed_below(new_parent.level, description.level):
+            raise CatalogError(
+                {"parent": f"a {description.level} cannot stand below a {new_parent.level}"}
+            )
+        if new_parent.path.startswith(description.path):
+            raise CatalogError(
+                {
+                    "parent": f"{new_parent.reference_code} is inside {description.reference_code}; "
+                    "moving there would make a cycle"
+                }
+            )
+    before = {
+        "parent": description.parent.reference_code if description.parent_id else None,
+        "position": description.position,
+    }
+    was_public = description.is_public_on()
+    old_path = description.path
+    new_path = path_for(description.pk, new_parent)
+    if old_path != new_path:
+        _replace_path_prefix(old_path, new_path)
+    description.parent = new_parent
+    description.path = new_path
+    if position is not None:
+        description.position = position
+    inherit_from(description, new_parent)
+    description.save(
+        update_fields=[
+            "parent",
+            "path",
+            "position",
+            "depth",
+            "effective_access",
+            "effective_closed_until",
+            "updated_at",
+        ]
+    )
+    _propagate_to_subtree(description)
+    _record_visibility_change(description, was_public)
+    audit_record(
+        actor=actor,
+        action="description.move",
+        obj=description,
+        archive=description.archive,
+        before=before,
+        after={
+            "parent": new_parent.reference_code if new_parent else None,
+            "position": description.position,
+        },
+    )
+    return description
+
+
+def _replace_path_prefix(old_prefix: str, new_prefix: str) -> None:
+    from django.db.models import Value
+    from django.db.models.functions import Concat, Substr
+
+    Description.objects.filter(path__startswith=old_prefix).update(
+        path=Concat(Value(new_prefix), Substr("path", len(old_prefix) + 1))
+    )
+
+
+@transaction.atomic
+def description_delete(*, actor: User | None, description: Description) -> None:
+    """Delete a description without children; harvesters are told it is deleted."""
+    description = Description.objects.select_for_update().get(pk=description.pk)
+    _check_edit(actor, description.archive)
+    if description.children.exists():
+        raise CatalogError(
+            f"{description.reference_code} has descriptions below it; move or delete them first"
+        )
+    was_public = description.is_public_on()
+    before = snapshot(description, DESCRIPTION_FIELDS)
+    if was_public:
+        DeletedRecord.objects.update_or_create(
+            archive_id=description.archive_id,
+            reference_code=description.reference_code,
+            defaults={
+                "description_id_was": description.pk,
+                "deleted_at": timezone.now(),
+                "set_specs": set_specs_for(description),
+            },
+        )
+    search.unindex_descriptions([description.pk])
+    audit_record(
+        actor=actor,
+        action="description.delete",
+        obj=description,
+        archive=description.archive,
+        before=before,
+    )
+    for digital_object in description.digital_objects.all():
+        digital_object_delete(actor=actor, digital_object=digital_object)
+    description.delete()
+
+
+def descriptions_in_subtree(description: Description) -> Iterable[Description]:
+    return Description.objects.filter(path__startswith=description.path)
+
+
+def level_allowed_below(parent_level: str | None, level: str) -> bool:
+    """Levels go down the hierarchy (fonds → series → file → item); skipping is allowed."""
+    from archivox.catalog.models import LEVEL_ORDER
+
+    if parent_level is None:
+        return True
+    return LEVEL_ORDER[Level(level)] > LEVEL_ORDER[Level(parent_level)]
