@@ -1,7 +1,9 @@
 """The JSON API at /api/v1/; each app contributes a router from its api.py."""
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from ninja import NinjaAPI
 
+from archivox.catalog.api import router as catalog_router
 from archivox.core.api import router as core_router
 
 api = NinjaAPI(
@@ -11,3 +13,16 @@ api = NinjaAPI(
     urls_namespace="api",
 )
 api.add_router("/", core_router)
+api.add_router("/", catalog_router)
+
+
+@api.exception_handler(ValidationError)
+def validation_error(request, exc: ValidationError):
+    """Refused changes answer 422 with the problem per field; nothing was saved."""
+    errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+    return api.create_response(request, {"detail": errors}, status=422)
+
+
+@api.exception_handler(PermissionDenied)
+def permission_denied(request, exc: PermissionDenied):
+    return api.create_response(request, {"detail": str(exc) or "permission denied"}, status=403)

@@ -201,6 +201,12 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = env_path("ARCHIVOX_MEDIA_ROOT", VAR_DIR / "media")
 MEDIA_URL = "media/"
+# Uploaded digital objects larger than this are refused (megabytes).
+try:
+    MAX_UPLOAD_BYTES = int(os.environ.get("ARCHIVOX_MAX_UPLOAD_MB", "50")) * 1024 * 1024
+except ValueError as exc:
+    raise ConfigurationError("ARCHIVOX_MAX_UPLOAD_MB must be a whole number of megabytes") from exc
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = BASE_URL.startswith("https://")

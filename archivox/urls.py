@@ -2,12 +2,14 @@ from django.contrib import admin
 from django.urls import include, path
 
 from archivox.api import api
+from archivox.catalog import oai
 from archivox.core import views as core_views
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("oai", oai.oai_endpoint, name="oai"),
     path("console/", include("archivox.console.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("archivox.portal.urls")),

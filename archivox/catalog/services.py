@@ -6,17 +6,27 @@ deletion records right in the same transaction, so no public surface ever sees s
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import io
+import uuid
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
 from archivox.catalog import search
 from archivox.catalog.models import (
+    CollectionEntry,
     DeletedRecord,
     Description,
+    DigitalObject,
+    FeaturedCollection,
     Level,
 )
 from archivox.catalog.selectors import set_specs_for
@@ -106,11 +116,13 @@ def description_create(
         raise CatalogError(f"unknown fields: {', '.join(sorted(unknown))}")
     if parent is not None and parent.archive_id != archive.pk:
         raise CatalogError({"parent": "the parent belongs to another archive"})
-    if parent is not None and values.get("level") in Level.values:
-        if not level_allowed_below(parent.level, values["level"]):
-            raise CatalogError(
-                {"level": f"a {values['level']} cannot stand below a {parent.level}"}
-            )
+    level = values.get("level")
+    if (
+        parent is not None
+        and level in Level.values
+        and not level_allowed_below(parent.level, level)
+    ):
+        raise CatalogError({"level": f"a {level} cannot stand below a {parent.level}"})
     description = Description(archive=archive, parent=parent, **_clean_lists(dict(values)))
     inherit_from(description, parent)
     description.path = "/"  # set once the id is known
@@ -223,16 +235,16 @@ def description_move(
         new_parent = Description.objects.get(pk=new_parent.pk)
         if new_parent.archive_id != description.archive_id:
             raise CatalogError({"parent": "cannot move a description into another archive"})
-        if not level_allowed_below(new_parent.level, description.level):
-            raise CatalogError(
-                {"parent": f"a {description.level} cannot stand below a {new_parent.level}"}
-            )
         if new_parent.path.startswith(description.path):
             raise CatalogError(
                 {
-                    "parent": f"{new_parent.reference_code} is inside {description.reference_code}; "
-                    "moving there would make a cycle"
+                    "parent": f"{new_parent.reference_code} is inside "
+                    f"{description.reference_code}; moving there would make a cycle"
                 }
+            )
+        if not level_allowed_below(new_parent.level, description.level):
+            raise CatalogError(
+                {"parent": f"a {description.level} cannot stand below a {new_parent.level}"}
             )
     before = {
         "parent": description.parent.reference_code if description.parent_id else None,
@@ -329,3 +341,232 @@ def level_allowed_below(parent_level: str | None, level: str) -> bool:
     if parent_level is None:
         return True
     return LEVEL_ORDER[Level(level)] > LEVEL_ORDER[Level(parent_level)]
+
+
+# Digital objects ---------------------------------------------------------------------------
+
+IMAGE_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "GIF": "image/gif", "WEBP": "image/webp"}
+THUMBNAIL_SIZE = (400, 400)
+
+
+@dataclasses.dataclass(frozen=True)
+class SniffedFile:
+    kind: str
+    media_type: str
+    extension: str
+    width: int | None = None
+    height: int | None = None
+
+
+def sniff_digital_object(content: bytes) -> SniffedFile:
+    """Decide what an upload is by its bytes, never by its name or the browser's word."""
+    if content.startswith(b"%PDF-"):
+        if b"%%EOF" not in content[-2048:]:
+            raise CatalogError({"file": "the PDF is truncated (no end-of-file marker)"})
+        return SniffedFile(DigitalObject.Kind.PDF, "application/pdf", "pdf")
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(content)) as image:
+            image_format = image.format
+            width, height = image.size
+            image.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        raise CatalogError(
+            {"file": "not a supported image (JPEG, PNG, GIF, WebP) or PDF file"}
+        ) from exc
+    except Image.DecompressionBombError as exc:
+        raise CatalogError({"file": f"the image is too large to process ({exc})"}) from exc
+    if image_format not in IMAGE_FORMATS:
+        raise CatalogError({"file": f"{image_format} images are not accepted; use JPEG or PNG"})
+    extension = "jpg" if image_format == "JPEG" else image_format.lower()
+    return SniffedFile(
+        DigitalObject.Kind.IMAGE, IMAGE_FORMATS[image_format], extension, width, height
+    )
+
+
+def _thumbnail(content: bytes) -> bytes:
+    from PIL import Image, ImageOps
+
+    with Image.open(io.BytesIO(content)) as image:
+        image = ImageOps.exif_transpose(image)
+        image.thumbnail(THUMBNAIL_SIZE)
+        if image.mode not in ("RGB", "L"):
+            image = image.convert("RGB")
+        out = io.BytesIO()
+        image.save(out, "JPEG", quality=82, optimize=True)
+        return out.getvalue()
+
+
+@transaction.atomic
+def digital_object_add(
+    *,
+    actor: User | None,
+    description: Description,
+    content: bytes,
+    original_name: str = "",
+    caption: str = "",
+) -> DigitalObject:
+    """Attach an image or PDF to a description. The type is checked by content, the size is
+    limited, the file is stored under a generated name (never the uploader's) and never run."""
+    _check_edit(actor, description.archive)
+    if not content:
+        raise CatalogError({"file": "the file is empty"})
+    if len(content) > settings.MAX_UPLOAD_BYTES:
+        raise CatalogError(
+            {
+                "file": f"the file is {len(content) // (1024 * 1024)} MB; "
+                f"the limit is {settings.MAX_UPLOAD_BYTES // (1024 * 1024)} MB"
+            }
+        )
+    sniffed = sniff_digital_object(content)
+    digest = hashlib.sha256(content).hexdigest()
+    position = description.digital_objects.count()
+    digital_object = DigitalObject(
+        description=description,
+        kind=sniffed.kind,
+        original_name=Path(original_name).name[:255],
+        media_type=sniffed.media_type,
+        size=len(content),
+        sha256=digest,
+        width=sniffed.width,
+        height=sniffed.height,
+        caption=caption,
+        position=position,
+    )
+    stem = f"{digest[:16]}-{uuid.uuid4().hex[:8]}"
+    digital_object.file.save(f"{stem}.{sniffed.extension}", ContentFile(content), save=False)
+    if sniffed.kind == DigitalObject.Kind.IMAGE:
+        digital_object.thumbnail.save(f"{stem}.jpg", ContentFile(_thumbnail(content)), save=False)
+    try:
+        digital_object.full_clean()
+        digital_object.save()
+    except Exception:
+        _remove_files(digital_object)
+        raise
+    audit_record(
+        actor=actor,
+        action="digital_object.add",
+        obj=digital_object,
+        archive=description.archive,
+        after={
+            "description": description.reference_code,
+            "media_type": sniffed.media_type,
+            "size": len(content),
+            "sha256": digest,
+        },
+    )
+    return digital_object
+
+
+def _remove_files(digital_object: DigitalObject) -> None:
+    for field in (digital_object.file, digital_object.thumbnail):
+        if field:
+            field.storage.delete(field.name)
+
+
+@transaction.atomic
+def digital_object_delete(*, actor: User | None, digital_object: DigitalObject) -> None:
+    description = digital_object.description
+    _check_edit(actor, description.archive)
+    audit_record(
+        actor=actor,
+        action="digital_object.delete",
+        obj=digital_object,
+        archive=description.archive,
+        before={"description": description.reference_code, "sha256": digital_object.sha256},
+    )
+    digital_object.delete()
+    # The files go only once the deletion is committed.
+    transaction.on_commit(lambda: _remove_files(digital_object))
+
+
+# Featured collections ----------------------------------------------------------------------
+
+COLLECTION_FIELDS = (
+    "slug",
+    "title",
+    "title_en",
+    "introduction",
+    "region",
+    "position",
+    "is_published",
+)
+
+
+@transaction.atomic
+def collection_create(
+    *, actor: User | None, archive: Archive, slug: str, title: str, **values: Any
+) -> FeaturedCollection:
+    _check_edit(actor, archive)
+    collection = FeaturedCollection(archive=archive, slug=slug, title=title, **values)
+    collection.full_clean()
+    collection.save()
+    audit_record(
+        actor=actor,
+        action="collection.create",
+        obj=collection,
+        archive=archive,
+        after=snapshot(collection, COLLECTION_FIELDS),
+    )
+    return collection
+
+
+@transaction.atomic
+def collection_update(
+    *, actor: User | None, collection: FeaturedCollection, **changes: Any
+) -> FeaturedCollection:
+    _check_edit(actor, collection.archive)
+    allowed = set(COLLECTION_FIELDS) | {"cover"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise CatalogError(f"unknown fields: {', '.join(sorted(unknown))}")
+    cover = changes.get("cover")
+    if cover is not None and cover.description.archive_id != collection.archive_id:
+        raise CatalogError({"cover": "the cover image belongs to another archive"})
+    changed = [name for name, value in changes.items() if getattr(collection, name) != value]
+    if not changed:
+        return collection
+    before = snapshot(collection, changed)
+    for name in changed:
+        setattr(collection, name, changes[name])
+    collection.full_clean()
+    collection.save()
+    audit_record(
+        actor=actor,
+        action="collection.update",
+        obj=collection,
+        archive=collection.archive,
+        before=before,
+        after=snapshot(collection, changed),
+    )
+    return collection
+
+
+@transaction.atomic
+def collection_set_entries(
+    *, actor: User | None, collection: FeaturedCollection, descriptions: Iterable[Description]
+) -> list[CollectionEntry]:
+    """Replace the collection's contents with ``descriptions``, in that order."""
+    _check_edit(actor, collection.archive)
+    descriptions = list(descriptions)
+    foreign = [d.reference_code for d in descriptions if d.archive_id != collection.archive_id]
+    if foreign:
+        raise CatalogError({"entries": f"from another archive: {', '.join(foreign)}"})
+    before = list(collection.entries.values_list("description__reference_code", flat=True))
+    collection.entries.all().delete()
+    entries = CollectionEntry.objects.bulk_create(
+        [
+            CollectionEntry(collection=collection, description=description, position=index)
+            for index, description in enumerate(descriptions)
+        ]
+    )
+    audit_record(
+        actor=actor,
+        action="collection.set_entries",
+        obj=collection,
+        archive=collection.archive,
+        before={"entries": before},
+        after={"entries": [d.reference_code for d in descriptions]},
+    )
+    return entries

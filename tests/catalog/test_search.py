@@ -1,0 +1,159 @@
+import datetime
+
+import pytest
+
+from archivox.catalog import search, services
+from archivox.catalog.models import Access
+from archivox.catalog.search import SearchFilters, search_descriptions
+from tests.factories import ArchiveFactory
+
+pytestmark = pytest.mark.django_db
+
+CANARY = "CANARY7f3a9"
+
+
+@pytest.fixture
+def mansion(make_description):
+    fonds = make_description("MG", "民国建筑档案", level="fonds", start_year=1912, end_year=1949)
+    return make_description(
+        "MG-001",
+        "白崇禧公馆",
+        level="item",
+        parent=fonds,
+        title_en="Bai Chongxi Mansion",
+        scope_content="位于南京市秦淮区大悲巷雍园1号，是一处保存完好的民国建筑。",
+        start_year=1946,
+        end_year=1948,
+        places=["南京"],
+    )
+
+
+def codes(page):
+    return [hit.description.reference_code for hit in page.hits]
+
+
+@pytest.mark.parametrize("query", ["白崇禧", "公馆", "白崇禧公馆", "Bai Chongxi", "bai chongxi"])
+def test_chinese_and_english_queries_find_the_mansion(mansion, query):
+    assert "MG-001" in codes(search_descriptions(query))
+
+
+def test_matches_are_highlighted_and_escaped(mansion, make_description):
+    page = search_descriptions("公馆")
+    hit = next(h for h in page.hits if h.description.reference_code == "MG-001")
+    assert str(hit.title_html) == "白崇禧<mark>公馆</mark>"
+    make_description("X-1", "<script>alert(1)</script> 公馆")
+    page = search_descriptions("公馆")
+    titles = [str(h.title_html) for h in page.hits]
+    assert any("&lt;script&gt;" in title for title in titles)
+    assert not any("<script>" in title for title in titles)
+
+
+def test_title_matches_rank_above_body_matches(make_description):
+    make_description("B-1", "城市规划图", scope_content="附近有一座公馆")
+    make_description("T-1", "公馆建筑测绘图")
+    assert codes(search_descriptions("公馆"))[0] == "T-1"
+
+
+def test_confidential_and_closed_items_never_appear_in_public_search(make_description):
+    make_description("S-1", f"{CANARY} 公馆", access_level=Access.CONFIDENTIAL)
+    make_description(
+        "S-2", f"{CANARY} 公馆", closed_until=datetime.date.today() + datetime.timedelta(days=9)
+    )
+    make_description("S-3", f"{CANARY} 公馆", access_level=Access.RESTRICTED)
+    page = search_descriptions(CANARY)
+    assert codes(page) == ["S-3"]
+    assert page.total == 1
+    assert search_descriptions(CANARY, public=False).total == 3
+
+
+def test_reclassifying_an_item_removes_it_from_results_at_once(mansion):
+    assert search_descriptions("白崇禧").total == 1
+    services.description_update(actor=None, description=mansion, access_level="confidential")
+    assert search_descriptions("白崇禧").total == 0
+
+
+def test_reclassifying_a_parent_removes_descendants_from_results(mansion):
+    services.description_update(
+        actor=None, description=mansion.parent, access_level=Access.CONFIDENTIAL
+    )
+    assert search_descriptions("白崇禧").total == 0
+
+
+def test_editing_a_description_updates_the_index(mansion):
+    services.description_update(actor=None, description=mansion, title="李宗仁公馆")
+    assert search_descriptions("白崇禧").total == 0
+    assert codes(search_descriptions("李宗仁")) == ["MG-001"]
+
+
+def test_deleted_description_leaves_the_index(mansion):
+    services.description_delete(actor=None, description=mansion)
+    assert search_descriptions("白崇禧").total == 0
+
+
+def test_filters_by_level_years_archive_and_collection(mansion, make_description, nanjing):
+    suzhou = ArchiveFactory(slug="suzhou")
+    make_description("SZ-1", "留园公馆", archive=suzhou, start_year=1600, end_year=1700)
+    assert set(codes(search_descriptions("公馆"))) == {"MG-001", "SZ-1"}
+    assert codes(search_descriptions("公馆", filters=SearchFilters(archive_id=suzhou.pk))) == [
+        "SZ-1"
+    ]
+    assert codes(search_descriptions("公馆", filters=SearchFilters(levels=("fonds",)))) == []
+    assert codes(search_descriptions("民国", filters=SearchFilters(levels=("fonds",)))) == ["MG"]
+    assert codes(search_descriptions("公馆", filters=SearchFilters(year_from=1900))) == ["MG-001"]
+    assert codes(search_descriptions("公馆", filters=SearchFilters(year_to=1800))) == ["SZ-1"]
+    collection = services.collection_create(
+        actor=None, archive=nanjing, slug="jinling", title="金陵特色历史档案"
+    )
+    services.collection_set_entries(actor=None, collection=collection, descriptions=[mansion])
+    assert codes(
+        search_descriptions("公馆", filters=SearchFilters(collection_id=collection.pk))
+    ) == ["MG-001"]
+
+
+def test_results_are_paginated(make_description):
+    for index in range(25):
+        make_description(f"P-{index:02}", f"档案馆藏照片 {index}")
+    first = search_descriptions("照片", per_page=10)
+    third = search_descriptions("照片", page=3, per_page=10)
+    assert first.total == 25 and first.pages == 3 and first.has_next
+    assert len(first.hits) == 10 and len(third.hits) == 5 and not third.has_next
+    everything = {
+        c for p in (1, 2, 3) for c in codes(search_descriptions("照片", page=p, per_page=10))
+    }
+    assert len(everything) == 25
+
+
+def test_an_empty_or_punctuation_query_finds_nothing_without_error(mansion):
+    for query in [
+        "",
+        "   ",
+        "！？。",
+        '"',
+        "'; DROP TABLE catalog_description; --",
+        "AND OR NOT *",
+    ]:
+        page = search_descriptions(query)
+        assert page.total >= 0
+    assert search_descriptions("").total == 0
+
+
+def test_query_operators_are_treated_as_words_not_syntax(make_description):
+    make_description("Q-1", "near or not")
+    assert codes(search_descriptions("NEAR OR NOT")) == ["Q-1"]
+
+
+def test_rebuilding_the_index_restores_every_description(mansion):
+    search.unindex_descriptions([mansion.pk, mansion.parent_id])
+    assert search_descriptions("白崇禧").total == 0
+    assert search.rebuild_index() == 2
+    assert search_descriptions("白崇禧").total == 1
+
+
+def test_search_page_takes_a_fixed_number_of_queries(
+    make_description, django_assert_max_num_queries
+):
+    for index in range(20):
+        make_description(f"N-{index:02}", f"南京照片 {index}")
+    with django_assert_max_num_queries(3):
+        page = search_descriptions("照片")
+        [hit.description.archive.slug for hit in page.hits]
