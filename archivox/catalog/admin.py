@@ -6,6 +6,7 @@ from archivox.catalog.models import (
     Description,
     DigitalObject,
     FeaturedCollection,
+    SearchText,
 )
 from archivox.core.admin import AuditedAdmin
 
@@ -42,6 +43,11 @@ class DescriptionAdmin(ReadOnlyAdmin):
 class DigitalObjectAdmin(ReadOnlyAdmin):
     list_display = ["original_name", "kind", "media_type", "size", "description"]
     list_filter = ["kind"]
+
+
+@admin.register(SearchText)
+class SearchTextAdmin(ReadOnlyAdmin):
+    list_display = ["description", "title"]
 
 
 @admin.register(DeletedRecord)

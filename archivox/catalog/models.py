@@ -116,6 +116,23 @@ class Description(models.Model):
         return self.is_public_on(day) and self.effective_access == Access.OPEN
 
 
+class SearchText(models.Model):
+    """The jieba-segmented text of a description, as the full-text index reads it.
+
+    On SQLite an FTS5 table indexes these rows (kept in step by triggers); on PostgreSQL a
+    generated tsvector column with a GIN index does. Being an ordinary table, it is deleted with
+    its description and flushed with the rest, so the index can never outlive its rows."""
+
+    description = models.OneToOneField(
+        Description, on_delete=models.CASCADE, primary_key=True, related_name="search_text"
+    )
+    title = models.TextField()
+    body = models.TextField()
+
+    def __str__(self) -> str:
+        return self.title[:80]
+
+
 class DigitalObject(models.Model):
     class Kind(models.TextChoices):
         IMAGE = "image", _("image")

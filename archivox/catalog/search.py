@@ -2,10 +2,10 @@
 
 Text is segmented with jieba at index time and at query time, so a Chinese name such as 白崇禧
 and a word such as 公馆 are both tokens of "白崇禧公馆". The segmented text lives in SQLite FTS5
-(``catalog_fts``) in the embedded default, or in a tsvector with a GIN index
-(``catalog_search_document``) on PostgreSQL. Access is NOT stored in the index: every query
-joins the description row and applies the access gateway's condition, so a re-classified item
-leaves the results the moment its row changes.
+(``catalog_fts`` over ``catalog_searchtext``) in the embedded default, or in a generated
+tsvector column of ``catalog_searchtext`` with a GIN index on PostgreSQL. Access is NOT stored
+in the index: every query joins the description row and applies the access gateway's condition,
+so a re-classified item leaves the results the moment its row changes.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
-from archivox.catalog.models import Access, Description
+from archivox.catalog.models import Access, Description, SearchText
 
 jieba.setLogLevel(logging.WARNING)
 
@@ -97,44 +97,31 @@ def index_descriptions(ids: Iterable[int], *, batch_size: int = 1000) -> int:
 
 
 def index_rows(rows: Sequence[tuple[int, str, str]]) -> None:
-    """Write pre-segmented (id, title text, body text) rows into the index."""
+    """Write pre-segmented (id, title text, body text) rows into the index (upsert)."""
     if not rows:
         return
-    with connection.cursor() as cursor:
-        if _is_postgres():
-            cursor.executemany(
-                "INSERT INTO catalog_search_document (description_id, document) VALUES "
-                "(%s, setweight(to_tsvector('simple', %s), 'A') || "
-                "setweight(to_tsvector('simple', %s), 'B')) "
-                "ON CONFLICT (description_id) DO UPDATE SET document = EXCLUDED.document",
-                rows,
-            )
-        else:
-            cursor.executemany(
-                "DELETE FROM catalog_fts WHERE rowid = %s", [(row[0],) for row in rows]
-            )
-            cursor.executemany(
-                "INSERT INTO catalog_fts (rowid, title, body) VALUES (%s, %s, %s)", rows
-            )
+    SearchText.objects.bulk_create(
+        [SearchText(description_id=pk, title=title, body=body) for pk, title, body in rows],
+        update_conflicts=True,
+        unique_fields=["description"],
+        update_fields=["title", "body"],
+        batch_size=500,
+    )
 
 
 def unindex_descriptions(ids: Iterable[int]) -> None:
-    ids = [(pk,) for pk in ids]
-    with connection.cursor() as cursor:
-        if _is_postgres():
-            cursor.executemany("DELETE FROM catalog_search_document WHERE description_id = %s", ids)
-        else:
-            cursor.executemany("DELETE FROM catalog_fts WHERE rowid = %s", ids)
+    SearchText.objects.filter(description_id__in=list(ids)).delete()
 
 
 def rebuild_index(*, archive_id: int | None = None) -> int:
     """Drop and rewrite the index (of one archive, or all). For repair and after bulk loads."""
-    ids = Description.objects.all()
+    descriptions = Description.objects.all()
+    stale = SearchText.objects.all()
     if archive_id is not None:
-        ids = ids.filter(archive_id=archive_id)
-    id_list = list(ids.values_list("id", flat=True))
-    unindex_descriptions(id_list)
-    return index_descriptions(id_list)
+        descriptions = descriptions.filter(archive_id=archive_id)
+        stale = stale.filter(description__archive_id=archive_id)
+    stale.delete()
+    return index_descriptions(descriptions.values_list("id", flat=True).iterator())
 
 
 @dataclasses.dataclass(frozen=True)
@@ -220,7 +207,7 @@ def _match_sql(tokens: list[str]) -> tuple[str, str, str, list[object]]:
     if _is_postgres():
         tsquery = " & ".join(f"'{token}'" for token in tokens)
         return (
-            "catalog_search_document s JOIN catalog_description d ON d.id = s.description_id",
+            "catalog_searchtext s JOIN catalog_description d ON d.id = s.description_id",
             "s.document @@ to_tsquery('simple', %s)",
             "ts_rank(s.document, to_tsquery('simple', %s)) DESC, d.id",
             [tsquery],

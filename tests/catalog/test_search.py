@@ -157,3 +157,17 @@ def test_search_page_takes_a_fixed_number_of_queries(
     with django_assert_max_num_queries(3):
         page = search_descriptions("照片")
         [hit.description.archive.slug for hit in page.hits]
+
+
+def test_rebuild_command_reindexes_and_names_a_bad_archive(mansion):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    search.unindex_descriptions([mansion.pk])
+    out = StringIO()
+    call_command("rebuild_search_index", "nanjing", stdout=out)
+    assert "indexed 2" in out.getvalue()
+    assert search_descriptions("白崇禧").total == 1
+    with pytest.raises(CommandError, match="no archive"):
+        call_command("rebuild_search_index", "atlantis")

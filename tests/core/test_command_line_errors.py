@@ -38,8 +38,11 @@ def test_malformed_redis_url_says_what_to_fix():
     assert_one_line_error(result, "REDIS_URL")
 
 
-def test_unreachable_redis_stops_serve_before_it_starts():
-    env = child_env(REDIS_URL=f"redis://127.0.0.1:{free_port()}/0")
+def test_unreachable_redis_stops_serve_before_it_starts(tmp_path):
+    env = child_env(
+        REDIS_URL=f"redis://127.0.0.1:{free_port()}/0",
+        DATABASE_URL=f"sqlite:///{tmp_path}/serve.sqlite3",
+    )
     result = manage("serve", "--port", str(free_port()), env=env)
     assert_one_line_error(result, "cannot reach Redis")
 
