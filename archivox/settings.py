@@ -104,7 +104,25 @@ def _redis_url() -> str:
     return url
 
 
+def _field_key() -> str:
+    """The key that encrypts platform secrets at rest (AppSecret, tokens, EncodingAESKey).
+
+    Separate from SECRET_KEY so that rotating sessions does not lose the stored secrets."""
+    from_env = os.environ.get("ARCHIVOX_FIELD_KEY", "").strip()
+    if from_env:
+        return from_env
+    key_file = VAR_DIR / "field_key"
+    if not key_file.exists():
+        import base64
+
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())
+    return key_file.read_text().strip()
+
+
 SECRET_KEY = _secret_key()
+FIELD_ENCRYPTION_KEY = _field_key()
 DEBUG = env_flag("ARCHIVOX_DEBUG", False)
 SANDBOX = env_flag("ARCHIVOX_SANDBOX", False)
 ALLOWED_HOSTS = [
@@ -114,6 +132,14 @@ ALLOWED_HOSTS = [
 ]
 BASE_URL = os.environ.get("ARCHIVOX_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 CSRF_TRUSTED_ORIGINS = [BASE_URL]
+
+# The platforms' API hosts; with the sandbox on, our own /sandbox/ stands in for both.
+WECHAT_API = os.environ.get("ARCHIVOX_WECHAT_API", "").strip().rstrip("/") or (
+    f"{BASE_URL}/sandbox/wechat" if SANDBOX else "https://api.weixin.qq.com"
+)
+WEIBO_API = os.environ.get("ARCHIVOX_WEIBO_API", "").strip().rstrip("/") or (
+    f"{BASE_URL}/sandbox/weibo" if SANDBOX else "https://api.weibo.com"
+)
 
 DATABASE_URL = os.environ.get("DATABASE_URL", "").strip() or (
     f"sqlite:///{VAR_DIR / 'archivox.sqlite3'}"
@@ -135,6 +161,7 @@ INSTALLED_APPS = [
     "ninja",
     "archivox.core",
     "archivox.catalog",
+    "archivox.sandbox",
     "archivox.portal",
     "archivox.console",
 ]

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.templatetags.static import static
 from django.urls import include, path
@@ -17,3 +18,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("archivox.portal.urls")),
 ]
+
+if settings.SANDBOX:
+    # Stand-ins for WeChat and Weibo; never mounted in production.
+    urlpatterns.insert(0, path("sandbox/", include("archivox.sandbox.urls")))

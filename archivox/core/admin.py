@@ -1,7 +1,17 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
-from archivox.core.models import Archive, AuditEntry, Membership, Region, User, WorkerHeartbeat
+from django import forms
+
+from archivox.core.models import (
+    Archive,
+    AuditEntry,
+    Membership,
+    PlatformAccount,
+    Region,
+    User,
+    WorkerHeartbeat,
+)
 from archivox.core.services import audit_record, snapshot
 
 
@@ -98,3 +108,29 @@ class AuditEntryAdmin(admin.ModelAdmin):
 @admin.register(WorkerHeartbeat)
 class WorkerHeartbeatAdmin(admin.ModelAdmin):
     list_display = ["name", "seen_at"]
+
+
+SECRET_FIELDS = ("app_secret", "token", "encoding_aes_key", "weibo_access_token")
+
+
+class PlatformAccountForm(forms.ModelForm):
+    """Secrets are write-only: the form never shows them; leaving one blank keeps it."""
+
+    class Meta:
+        model = PlatformAccount
+        fields = "__all__"
+        widgets = {name: forms.PasswordInput(render_value=False) for name in SECRET_FIELDS}
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in SECRET_FIELDS:
+            if not cleaned.get(name) and self.instance.pk:
+                cleaned[name] = getattr(self.instance, name)
+        return cleaned
+
+
+@admin.register(PlatformAccount)
+class PlatformAccountAdmin(AuditedAdmin):
+    form = PlatformAccountForm
+    list_display = ["archive", "platform", "name", "appid", "weibo_uid", "is_active"]
+    list_filter = ["platform", "is_active"]

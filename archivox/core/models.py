@@ -7,6 +7,8 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from archivox.core.fields import EncryptedTextField
+
 
 class User(AbstractUser):
     """A staff member or installation administrator; the public does not need an account."""
@@ -151,6 +153,57 @@ class AuditEntry(models.Model):
         return (
             f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_repr}"
         )
+
+
+class PlatformAccount(models.Model):
+    """An archive's account on a self-media platform, with its credentials encrypted at rest.
+
+    Publishing sends through it; the WeChat callback verifies and decrypts with it."""
+
+    class Platform(models.TextChoices):
+        WECHAT = "wechat", _("WeChat official account")
+        WEIBO = "weibo", _("Weibo")
+
+    class WeChatType(models.TextChoices):
+        SUBSCRIPTION = "subscription", _("subscription account")
+        SERVICE = "service", _("service account")
+
+    archive = models.ForeignKey(Archive, on_delete=models.CASCADE, related_name="platform_accounts")
+    platform = models.CharField(_("platform"), max_length=10, choices=Platform.choices)
+    name = models.CharField(_("account name"), max_length=100, blank=True)
+    # WeChat: AppID (public), AppSecret, server token and EncodingAESKey (secret).
+    appid = models.CharField(_("AppID"), max_length=64, blank=True)
+    app_secret = EncryptedTextField(_("AppSecret"), blank=True)
+    token = EncryptedTextField(_("server token"), blank=True)
+    encoding_aes_key = EncryptedTextField(_("EncodingAESKey"), blank=True)
+    original_id = models.CharField(_("original id (gh_…)"), max_length=64, blank=True)
+    wechat_type = models.CharField(
+        _("account type"),
+        max_length=12,
+        choices=WeChatType.choices,
+        default=WeChatType.SUBSCRIPTION,
+        blank=True,
+    )
+    # Weibo: the account's uid and OAuth2 access token; the app's registered safe domain.
+    weibo_uid = models.CharField(_("Weibo uid"), max_length=32, blank=True)
+    weibo_access_token = EncryptedTextField(_("Weibo access token"), blank=True)
+    safe_domain = models.CharField(_("safe domain"), max_length=200, blank=True)
+    welcome_text = models.TextField(_("welcome message"), blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["archive", "platform"], name="platform_account_one_per_archive"
+            ),
+        ]
+        verbose_name = _("platform account")
+        verbose_name_plural = _("platform accounts")
+
+    def __str__(self) -> str:
+        return f"{self.archive.slug} · {self.platform}"
 
 
 class WorkerHeartbeat(models.Model):

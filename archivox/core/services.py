@@ -11,6 +11,7 @@ from typing import Any
 from django.db import models, transaction
 from django.utils import timezone
 
+from archivox.core.fields import EncryptedTextField
 from archivox.core.models import (
     Archive,
     AuditEntry,
@@ -31,7 +32,10 @@ def snapshot(instance: models.Model, fields: Iterable[str]) -> dict[str, Any]:
     for name in fields:
         field = instance._meta.get_field(name)
         value = getattr(instance, field.attname)
-        if isinstance(value, datetime.datetime | datetime.date | datetime.time):
+        if isinstance(field, EncryptedTextField):
+            # Secrets never reach the audit log; only that one was set or changed.
+            value = "(secret set)" if value else ""
+        elif isinstance(value, datetime.datetime | datetime.date | datetime.time):
             value = value.isoformat()
         elif isinstance(value, decimal.Decimal | uuid.UUID):
             value = str(value)

@@ -1,0 +1,1 @@
+"""WeChat official-account protocol: message crypto, callback XML, API client. No models."""
