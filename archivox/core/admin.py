@@ -1,7 +1,6 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-
-from django import forms
 
 from archivox.core.models import (
     Archive,
@@ -118,7 +117,22 @@ class PlatformAccountForm(forms.ModelForm):
 
     class Meta:
         model = PlatformAccount
-        fields = "__all__"
+        fields = [
+            "archive",
+            "platform",
+            "name",
+            "appid",
+            "app_secret",
+            "token",
+            "encoding_aes_key",
+            "original_id",
+            "wechat_type",
+            "weibo_uid",
+            "weibo_access_token",
+            "safe_domain",
+            "welcome_text",
+            "is_active",
+        ]
         widgets = {name: forms.PasswordInput(render_value=False) for name in SECRET_FIELDS}
 
     def clean(self):
