@@ -262,6 +262,10 @@ EMAIL_BACKEND = os.environ.get(
 )
 DEFAULT_FROM_EMAIL = os.environ.get("ARCHIVOX_FROM_EMAIL", "archivox@localhost")
 
+# OAI-PMH Identify: who runs this repository (must be a real-looking e-mail address).
+ARCHIVOX_OAI_ADMIN_EMAIL = os.environ.get("ARCHIVOX_OAI_ADMIN_EMAIL", "oai-admin@archivox.invalid")
+ARCHIVOX_OAI_REPOSITORY_NAME = os.environ.get("ARCHIVOX_OAI_REPOSITORY_NAME", "Archivox")
+
 # Where the paper's survey data lives: ../shared beside the checkout, else the copy in data/.
 SHARED_DIR = env_path("ARCHIVOX_SHARED_DIR", BASE_DIR.parent / "shared")
 PAPER_SURVEY_PATHS = [

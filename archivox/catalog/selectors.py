@@ -119,9 +119,9 @@ def collection_cover_public(collection: FeaturedCollection) -> DigitalObject | N
 def set_specs_for(description: Description) -> list[str]:
     """OAI-PMH sets of a description: its archive, and archive:collection for each collection."""
     slug = description.archive.slug
-    collections = FeaturedCollection.objects.filter(entries__description=description).values_list(
-        "slug", flat=True
-    )
+    collections = FeaturedCollection.objects.filter(
+        entries__description=description, is_published=True
+    ).values_list("slug", flat=True)
     return [slug, *(f"{slug}:{collection}" for collection in collections)]
 
 
