@@ -1,0 +1,2 @@
+"""Weibo open API v2: the client (``client``), its typed errors (``errors``) and the platform's
+documented limits (``rules``)."""
