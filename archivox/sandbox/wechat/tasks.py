@@ -1,0 +1,17 @@
+"""Background work of the WeChat sandbox: finishing publish jobs and pushing events."""
+
+from huey.contrib.djhuey import db_task
+
+from archivox.sandbox.wechat import services
+
+
+@db_task()
+def sandbox_publish_finish_task(publish_pk: int) -> int:
+    """Finish a publish job (the platform does it a moment after freepublish/submit)."""
+    return services.sandbox_publish_finish(publish_pk=publish_pk).status
+
+
+@db_task()
+def sandbox_event_deliver_task(delivery_pk: int) -> bool:
+    """Push an event to the account's callback URL; True when it was received."""
+    return services.sandbox_event_deliver(delivery_pk=delivery_pk).delivered_at is not None

@@ -1,0 +1,324 @@
+"""The WeChat API sandbox over HTTP: the platform's paths under /sandbox/wechat/, its JSON shapes
+and errcodes; plus the published-article pages and the sandbox's own controls (``_faults``,
+``_followers``, ``_clock``). Each view parses the request and calls one service."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+import nh3
+from django.core.exceptions import RequestDataTooBig
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods
+
+from archivox.sandbox.wechat import faults, rules, selectors, services
+from archivox.sandbox.wechat.models import Account, Fault, Media
+from archivox.sandbox.wechat.services import SandboxApiError, SandboxError
+
+Handler = Callable[[HttpRequest, Account | None], dict[str, Any]]
+
+
+def _json(payload: dict[str, Any], status: int = 200) -> JsonResponse:
+    return JsonResponse(payload, status=status, json_dumps_params={"ensure_ascii": False})
+
+
+def _body(request: HttpRequest) -> dict[str, Any]:
+    try:
+        raw = request.body
+    except RequestDataTooBig as exc:
+        raise SandboxApiError(45002) from exc
+    if not raw.strip():
+        raise SandboxApiError(44002)
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise SandboxApiError(47001) from exc
+    if not isinstance(data, dict):
+        raise SandboxApiError(47001)
+    return data
+
+
+def _site(request: HttpRequest) -> str:
+    return request.build_absolute_uri("/").rstrip("/")
+
+
+def platform_api(name: str, *, method: str = "POST", needs_token: bool = True):
+    """Wrap a handler as a platform endpoint: faults, HTTP method, access_token, quotas."""
+
+    def decorate(handler: Handler) -> Callable[[HttpRequest], HttpResponse]:
+        @csrf_exempt
+        @wraps(handler)
+        def view(request: HttpRequest) -> HttpResponse:
+            if needs_token:
+                owner = services.token_account(request.GET.get("access_token", ""))
+            else:
+                owner = selectors.account_get(request.GET.get("appid", ""))
+            plan = faults.request_fault(request)
+            if plan is None and owner is not None:
+                fault = services.sandbox_fault_take(account=owner, api=name)
+                if fault is not None:
+                    plan = faults.parse_fault(f"{fault.mode}={fault.seconds or ''}")
+            if plan is not None and plan.mode == "http500":
+                return HttpResponse(
+                    b"<html><body>500 Internal Server Error</body></html>",
+                    status=500,
+                    content_type="text/html",
+                )
+            if plan is not None and plan.mode == "busy":
+                return _json({"errcode": -1, "errmsg": rules.errmsg(-1)})
+            faults.pause(plan)
+            try:
+                if request.method != method:
+                    raise SandboxApiError(43002 if method == "POST" else 43001)
+                account = None
+                if needs_token:
+                    account = services.token_check(request.GET.get("access_token", ""))
+                    services.quota_consume(account=account, api=name)
+                answer = handler(request, account)
+            except SandboxApiError as exc:
+                answer = exc.payload()
+            response = _json(answer)
+            if plan is not None and plan.mode == "drop_after_commit":
+                return faults.dropped_response(request, response)
+            return response
+
+        return view
+
+    return decorate
+
+
+@platform_api("token", method="GET", needs_token=False)
+def token(request: HttpRequest, account: Account | None) -> dict[str, Any]:
+    return services.token_issue(
+        appid=request.GET.get("appid", ""),
+        secret=request.GET.get("secret", ""),
+        grant_type=request.GET.get("grant_type", ""),
+    )
+
+
+@platform_api("media/uploadimg")
+def media_uploadimg(request: HttpRequest, account: Account | None) -> dict[str, Any]:
+    return services.media_upload(
+        account=account,
+        kind=Media.Kind.ARTICLE_IMAGE,
+        upload=request.FILES.get("media"),
+        site=_site(request),
+    )
+
+
+@platform_api("material/add_material")
+def material_add(request: HttpRequest, account: Account | None) -> dict[str, Any]:
+    kind = request.GET.get("type", "")
+    return services.media_upload(
+        account=account,
+        kind=kind if kind in (Media.Kind.THUMB, Media.Kind.IMAGE) else "unsupported",
+        upload=request.FILES.get("media"),
+        site=_site(request),
+    )
+
+
+@platform_api("draft/add")
+def draft_add(request: HttpRequest, account: Account | None) -> dict[str, Any]:
+    return services.draft_add(account=account, body=_body(request))
+
+
+@platform_api("draft/get")
+def draft_get(request: HttpRequest, account: Account | None) -> dict[str, Any]:
+    return services.draft_get(account=account, body=_body(request))
+
+
+@platform_api("freepublish/submit")
+def freepublish_submit(request: HttpRequest, account: Account | None) -> dict[str, Any]:
+    return services.publish_submit(account=account, body=_body(request), site=_site(request))
+
+
+@platform_api("freepublish/get")
+def freepublish_get(request: HttpRequest, account: Account | None) -> dict[str, Any]:
+    return services.publish_get(account=account, body=_body(request))
+
+
+@platform_api("freepublish/batchget")
+def freepublish_batchget(request: HttpRequest, account: Account | None) -> dict[str, Any]:
+    return services.publish_batchget(account=account, body=_body(request))
+
+
+@platform_api("message/mass/sendall")
+def mass_sendall(request: HttpRequest, account: Account | None) -> dict[str, Any]:
+    return services.mass_sendall(account=account, body=_body(request))
+
+
+@platform_api("message/mass/preview")
+def mass_preview(request: HttpRequest, account: Account | None) -> dict[str, Any]:
+    return services.mass_preview(account=account, body=_body(request))
+
+
+@platform_api("message/mass/get")
+def mass_get(request: HttpRequest, account: Account | None) -> dict[str, Any]:
+    return services.mass_get(account=account, body=_body(request))
+
+
+@platform_api("message/custom/send")
+def custom_send(request: HttpRequest, account: Account | None) -> dict[str, Any]:
+    return services.custom_send(account=account, body=_body(request))
+
+
+@platform_api("menu/create")
+def menu_create(request: HttpRequest, account: Account | None) -> dict[str, Any]:
+    return services.menu_create(account=account, body=_body(request))
+
+
+@platform_api("menu/get", method="GET")
+def menu_get(request: HttpRequest, account: Account | None) -> dict[str, Any]:
+    return services.menu_get(account=account)
+
+
+@platform_api("user/info", method="GET")
+def user_info(request: HttpRequest, account: Account | None) -> dict[str, Any]:
+    return services.user_info(
+        account=account,
+        openid=request.GET.get("openid", ""),
+        lang=request.GET.get("lang", "zh_CN"),
+    )
+
+
+@platform_api("datacube/getarticlesummary")
+def datacube_articles(request: HttpRequest, account: Account | None) -> dict[str, Any]:
+    return services.datacube(account=account, name="getarticlesummary", body=_body(request))
+
+
+@platform_api("datacube/getusersummary")
+def datacube_users(request: HttpRequest, account: Account | None) -> dict[str, Any]:
+    return services.datacube(account=account, name="getusersummary", body=_body(request))
+
+
+# -- what the public sees ---------------------------------------------------------------------
+
+ARTICLE_TAGS = {
+    "p", "br", "span", "strong", "b", "em", "i", "u", "s", "blockquote", "section", "h1", "h2",
+    "h3", "h4", "ul", "ol", "li", "a", "img", "figure", "figcaption", "table", "thead", "tbody",
+    "tr", "th", "td", "hr", "pre", "code", "sup", "sub",
+}  # fmt: skip
+
+
+@require_GET
+def article(request: HttpRequest, slug: str) -> HttpResponse:
+    """A published article's page (the platform's mp.weixin.qq.com/s/… link)."""
+    found = selectors.article_get_by_slug(slug)
+    if found is None:
+        raise Http404("no such article")
+    stats = services.article_view(article=found)
+    content = nh3.clean(found.content, tags=ARTICLE_TAGS)
+    return render(
+        request,
+        "sandbox_wechat/article.html",
+        {"article": found, "account": found.publish.account, "content": content, "stats": stats},
+    )
+
+
+@require_GET
+def media(request: HttpRequest, media_id: str) -> HttpResponse:
+    found = Media.objects.filter(media_id=media_id).first()
+    if found is None:
+        raise Http404("no such media")
+    response = HttpResponse(bytes(found.data), content_type=found.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# -- the sandbox's own controls ---------------------------------------------------------------
+
+
+def _control_body(request: HttpRequest) -> dict[str, Any]:
+    try:
+        data = json.loads(request.body or b"{}")
+    except ValueError as exc:
+        raise SandboxError("the body is not JSON") from exc
+    if not isinstance(data, dict):
+        raise SandboxError("the body must be a JSON object")
+    return data
+
+
+def _control(handler: Callable[[HttpRequest], dict[str, Any]]):
+    @csrf_exempt
+    @wraps(handler)
+    def view(request: HttpRequest) -> HttpResponse:
+        try:
+            return _json(handler(request))
+        except Account.DoesNotExist:
+            return _json({"error": "no such sandbox account"}, status=404)
+        except (SandboxError, KeyError, TypeError, ValueError) as exc:
+            return _json({"error": str(exc)}, status=400)
+
+    return view
+
+
+def _fault_json(fault: Fault) -> dict[str, Any]:
+    return {
+        "id": fault.pk,
+        "mode": fault.mode,
+        "api": fault.api,
+        "remaining": fault.remaining,
+        "seconds": fault.seconds,
+    }
+
+
+@require_http_methods(["GET", "POST", "DELETE"])
+@_control
+def faults_endpoint(request: HttpRequest) -> dict[str, Any]:
+    """GET ?appid= lists the account's faults; POST {appid, mode, remaining, api, seconds} adds
+    one; DELETE ?appid= clears them."""
+    if request.method == "POST":
+        data = _control_body(request)
+        fault = services.sandbox_fault_set(
+            appid=str(data["appid"]),
+            mode=str(data["mode"]),
+            remaining=int(data.get("remaining", 1)),
+            api=str(data.get("api", "")),
+            seconds=float(data["seconds"]) if data.get("seconds") is not None else None,
+        )
+        return {"fault": _fault_json(fault)}
+    appid = request.GET.get("appid", "")
+    Account.objects.get(appid=appid)
+    if request.method == "DELETE":
+        return {"deleted": services.sandbox_faults_clear(appid=appid)}
+    return {"faults": [_fault_json(f) for f in Fault.objects.filter(account__appid=appid)]}
+
+
+@require_http_methods(["POST"])
+@_control
+def followers_endpoint(request: HttpRequest) -> dict[str, Any]:
+    """POST {appid, openid, action: message|subscribe|unsubscribe}: what the user just did."""
+    data = _control_body(request)
+    appid, openid = str(data["appid"]), str(data["openid"])
+    action = data.get("action", "message")
+    if action == "message":
+        follower = services.sandbox_follower_touch(appid, openid)
+    elif action == "subscribe":
+        follower = services.sandbox_follower_subscribe(appid, openid)
+    elif action == "unsubscribe":
+        follower = services.sandbox_follower_unsubscribe(appid, openid)
+    else:
+        raise SandboxError("action must be message, subscribe or unsubscribe")
+    if follower is None:
+        return {"openid": openid, "subscribed": False}
+    return {
+        "openid": follower.openid,
+        "subscribed": follower.subscribed,
+        "last_message_at": follower.last_message_at.isoformat()
+        if follower.last_message_at
+        else None,
+    }
+
+
+@require_http_methods(["POST"])
+@_control
+def clock_endpoint(request: HttpRequest) -> dict[str, Any]:
+    """POST {appid, seconds}: let time pass for the account."""
+    data = _control_body(request)
+    offset = services.sandbox_clock_advance(appid=str(data["appid"]), seconds=int(data["seconds"]))
+    return {"clock_offset": offset}
