@@ -1,0 +1,412 @@
+"""Receiving messages from the platforms and answering them.
+
+The WeChat callback (DESIGN.md, "Nothing lost" and "WeChat's rules we live by"):
+
+1. ``open_message`` verifies, decrypts and validates the delivery; a refusal stores nothing.
+2. ``inbound_message_store`` commits the message before any reply is built. A platform retry
+   finds the stored row through a unique constraint (insert first, then read on conflict), which
+   holds under concurrent retries on SQLite and PostgreSQL alike.
+3. The first delivery asks the reply hook (``replies.reply_for``) in a worker thread, for at
+   most ``REPLY_BUDGET_SECONDS`` since the request arrived. A reply ready in time is recorded and
+   sent back passively; otherwise the message is marked *deferred*, WeChat is told ``success``
+   and a task (queued on commit) sends the reply as a customer-service message.
+4. A retry waits (within the same budget) for the first delivery's decision, then answers the
+   same way: the same passive text, or ``success`` when the answer went or goes another way.
+
+Every change of ``reply_state`` is a conditional update from the state it must leave, so two
+deliveries, two workers or a re-queued task can never answer one message twice.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import os
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FuturesTimeout
+from contextlib import nullcontext
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+from django.db import IntegrityError, connections, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from archivox.core.models import PlatformAccount
+from archivox.engagement import replies
+from archivox.engagement.models import InboundMessage
+from archivox.engagement.selectors import inbound_message_get, wechat_account_for_callback
+from archivox.engagement.wechat_callback import (
+    CallbackRefused,
+    WeChatMessage,
+    open_message,
+    passive_text_reply,
+    seal_reply,
+    verify_url,
+)
+
+logger = logging.getLogger(__name__)
+
+# How long the callback may spend deciding a passive reply, counted from the request's arrival.
+# WeChat gives up after 5 s; what is left covers the network and a loaded server. Tests set it to
+# 0 to force the customer-service path.
+REPLY_BUDGET_SECONDS = 3.0
+# How often a retry looks whether the first delivery has decided its answer.
+DUPLICATE_POLL_SECONDS = 0.05
+# Worker threads per process that run the reply hook under the budget.
+REPLY_THREADS = 8
+# A customer-service message may reach a user only this long after the user's last message.
+CUSTOMER_SERVICE_WINDOW = datetime.timedelta(hours=48)
+# Deferred (or stranded pending) messages older than this are queued again by the sweep.
+RESUME_AFTER = datetime.timedelta(minutes=2)
+
+SUCCESS = "success"
+State = InboundMessage.ReplyState
+Via = InboundMessage.RepliedVia
+
+
+@dataclass(frozen=True)
+class CallbackAnswer:
+    """What the callback sends back to WeChat."""
+
+    body: str
+    content_type: str
+    message: InboundMessage
+    duplicate: bool
+
+
+def wechat_url_verify(*, account: PlatformAccount, query: Any, now: float | None = None) -> str:
+    """GET verification of the server address: ``echostr`` when the signature is the account's."""
+    return verify_url(query, token=account.token, now=time.time() if now is None else now)
+
+
+def wechat_callback_receive(
+    *,
+    account: PlatformAccount,
+    query: Any,
+    body: bytes,
+    now: float | None = None,
+    started: float | None = None,
+) -> CallbackAnswer:
+    """A POSTed delivery → stored message → the answer (passive reply XML or ``success``).
+
+    Raises ``CallbackRefused`` (nothing stored) for anything that does not verify.
+    ``started`` is ``time.monotonic()`` when the request arrived (the budget counts from it)."""
+    started = time.monotonic() if started is None else started
+    now = time.time() if now is None else now
+    try:
+        delivery = _open(account, query, body, now)
+    except CallbackRefused:
+        # The account may come from the per-process cache: check against fresh credentials.
+        fresh = wechat_account_for_callback(slug=account.archive.slug, fresh=True)
+        if fresh is None or _credentials(fresh) == _credentials(account):
+            raise
+        account = fresh
+        delivery = _open(account, query, body, now)
+    message, created = inbound_message_store(account=account, delivery=delivery)
+    deadline = started + REPLY_BUDGET_SECONDS
+    if created:
+        inbound_message_reply_decide(message=message, deadline=deadline)
+    else:
+        logger.info(
+            "wechat delivery repeated; answering as before",
+            extra={"archive": account.archive.slug, "message_id": message.pk},
+        )
+        _wait_for_decision(message=message, deadline=deadline)
+    if message.reply_state == State.PASSIVE:
+        xml = passive_text_reply(delivery, message.reply_text, now=now)
+        sealed = seal_reply(
+            xml,
+            message=delivery,
+            token=account.token,
+            encoding_aes_key=account.encoding_aes_key,
+            appid=account.appid,
+            now=now,
+        )
+        return CallbackAnswer(sealed, "application/xml; charset=utf-8", message, not created)
+    return CallbackAnswer(SUCCESS, "text/plain; charset=utf-8", message, not created)
+
+
+def _open(account: PlatformAccount, query: Any, body: bytes, now: float) -> WeChatMessage:
+    return open_message(
+        query,
+        body,
+        token=account.token,
+        encoding_aes_key=account.encoding_aes_key,
+        appid=account.appid,
+        now=now,
+    )
+
+
+def _credentials(account: PlatformAccount) -> tuple[str, str, str]:
+    return (account.token, account.encoding_aes_key, account.appid)
+
+
+def inbound_message_store(
+    *, account: PlatformAccount, delivery: WeChatMessage
+) -> tuple[InboundMessage, bool]:
+    """Commit a verified delivery, or find the one stored for an earlier try of it.
+
+    Returns ``(message, created)``. Unknown message types are stored already settled (no reply)."""
+    message = InboundMessage(
+        archive=account.archive,
+        account=account,
+        channel=InboundMessage.Channel.WECHAT,
+        transport=delivery.transport,
+        sender=delivery.sender,
+        recipient=delivery.recipient,
+        msg_type=delivery.msg_type,
+        event=delivery.event,
+        msg_id=delivery.msg_id,
+        create_time=delivery.create_time,
+        content=delivery.content,
+        payload=delivery.fields,
+        raw=delivery.raw,
+        dedupe_key=delivery.dedupe_key,
+    )
+    if not delivery.is_known:
+        message.reply_state = State.NONE
+        message.replied_via = Via.NONE
+        logger.info(
+            "wechat message of unknown type stored and ignored",
+            extra={
+                "archive": account.archive.slug,
+                "msg_type": delivery.msg_type,
+                "event": delivery.event,
+            },
+        )
+    # Field shapes are checked here; the archive and account were just read, and uniqueness is
+    # the database's to decide (the insert below races other deliveries on purpose).
+    message.full_clean(
+        exclude=["archive", "account"], validate_unique=False, validate_constraints=False
+    )
+    # One INSERT, committed on its own: in autocommit mode (a callback) no transaction is opened
+    # around it, so SQLite's write lock is held for the statement only, not while Python builds
+    # it; inside a caller's transaction a savepoint keeps a conflict from spoiling that.
+    connection = transaction.get_connection()
+    try:
+        with transaction.atomic() if connection.in_atomic_block else nullcontext():
+            message.save(force_insert=True)
+    except IntegrityError:
+        existing = (
+            InboundMessage.objects.filter(
+                archive=account.archive,
+                channel=InboundMessage.Channel.WECHAT,
+                dedupe_key=delivery.dedupe_key,
+            )
+            .select_related("archive", "account")
+            .first()
+        )
+        if existing is None:  # not the delivery constraint: a real error
+            raise
+        InboundMessage.objects.filter(pk=existing.pk).update(deliveries=F("deliveries") + 1)
+        return existing, False
+    return message, True
+
+
+def inbound_message_reply_decide(*, message: InboundMessage, deadline: float) -> InboundMessage:
+    """Ask the hook for a passive reply before ``deadline`` (``time.monotonic()``); record it,
+    or defer the message to the customer-service task. ``message`` ends up re-read when another
+    delivery decided first."""
+    if message.reply_state != State.PENDING:
+        return message
+    outcome, reply, error = _reply_within(message, deadline)
+    if outcome == "late":
+        logger.info(
+            "wechat reply not ready within the budget; deferred to a customer-service message",
+            extra={"archive": message.archive.slug, "message_id": message.pk},
+        )
+        _defer(message)
+    elif outcome == "error":
+        _transition(message, State.PENDING, State.FAILED, reply_error=error)
+    elif reply is None:
+        _transition(message, State.PENDING, State.NONE, replied_via=Via.NONE)
+    else:
+        _transition(
+            message,
+            State.PENDING,
+            State.PASSIVE,
+            reply_text=reply.text,
+            replied_via=Via.PASSIVE,
+            replied_at=timezone.now(),
+        )
+    return message
+
+
+def inbound_message_reply_send(*, message_id: int) -> InboundMessage:
+    """The deferred answer: compute the reply and send it as a customer-service message, once.
+
+    At most once: the message is claimed (deferred → sending) before the platform is called, and
+    a failure after the claim is recorded, never retried, because the send may have happened."""
+    message = inbound_message_get(pk=message_id)
+    if message.reply_state != State.DEFERRED:
+        logger.info(
+            "deferred wechat reply already settled",
+            extra={"message_id": message.pk, "reply_state": message.reply_state},
+        )
+        return message
+    if message.account is None:
+        _transition(message, State.DEFERRED, State.FAILED, reply_error="the account is gone")
+        return message
+    if timezone.now() - message.received_at > CUSTOMER_SERVICE_WINDOW:
+        _transition(
+            message, State.DEFERRED, State.FAILED, reply_error="the 48-hour window has closed"
+        )
+        return message
+    try:
+        reply = replies.reply_for(message)
+    except Exception as exc:
+        logger.exception("the reply hook failed", extra={"message_id": message.pk})
+        _transition(message, State.DEFERRED, State.FAILED, reply_error=_describe(exc))
+        return message
+    if reply is None:
+        _transition(message, State.DEFERRED, State.NONE, replied_via=Via.NONE)
+        return message
+    if not _transition(message, State.DEFERRED, State.SENDING, reply_text=reply.text):
+        return message  # another run of this task claimed it
+    try:
+        from archivox.platforms.wechat.client import client_for_account
+    except Exception as exc:  # not installed, or broken: nothing was sent
+        logger.exception("the WeChat API client is not available", extra={"message_id": message.pk})
+        _transition(message, State.SENDING, State.FAILED, reply_error=_describe(exc))
+        return message
+    try:
+        client_for_account(message.account).custom_send_text(message.sender, reply.text)
+    except Exception as exc:
+        logger.warning(
+            "customer-service message failed",
+            extra={
+                "message_id": message.pk,
+                "errcode": getattr(exc, "errcode", None),
+                "error": _describe(exc),
+            },
+        )
+        _transition(message, State.SENDING, State.FAILED, reply_error=_describe(exc))
+        return message
+    _transition(
+        message,
+        State.SENDING,
+        State.SENT,
+        replied_via=Via.CUSTOMER_SERVICE,
+        replied_at=timezone.now(),
+    )
+    logger.info("customer-service reply sent", extra={"message_id": message.pk})
+    return message
+
+
+def inbound_message_replies_resume(*, limit: int = 200) -> int:
+    """Queue again deferred replies whose task was lost (queue down when it was enqueued), and
+    defer messages left pending by a worker that died mid-request. Safe to repeat: the task
+    claims a message before sending. Returns how many were queued."""
+    now = timezone.now()
+    stale = now - RESUME_AFTER
+    window = now - CUSTOMER_SERVICE_WINDOW
+    candidates = InboundMessage.objects.filter(
+        reply_state__in=[State.PENDING, State.DEFERRED],
+        received_at__lt=stale,
+        received_at__gt=window,
+    ).select_related("archive", "account")[:limit]
+    queued = 0
+    for message in candidates:
+        if message.reply_state == State.PENDING:
+            queued += _defer(message)
+        else:
+            transaction.on_commit(partial(_enqueue_reply, message.pk), robust=True)
+            queued += 1
+    return queued
+
+
+# ── internals ─────────────────────────────────────────────────────────────────────────────────
+
+
+_pool_lock = threading.Lock()
+_pool: tuple[int, ThreadPoolExecutor] | None = None
+
+
+def _reply_pool() -> ThreadPoolExecutor:
+    """One pool per process (created after a fork, never inherited)."""
+    global _pool
+    with _pool_lock:
+        if _pool is None or _pool[0] != os.getpid():
+            _pool = (
+                os.getpid(),
+                ThreadPoolExecutor(max_workers=REPLY_THREADS, thread_name_prefix="wechat-reply"),
+            )
+        return _pool[1]
+
+
+def _reply_in_thread(message: InboundMessage) -> replies.Reply | None:
+    try:
+        return replies.reply_for(message)
+    finally:
+        # Connections are per thread: whatever the hook opened is closed before the thread
+        # goes back to the pool, so no connection outlives its use (or a test database).
+        connections.close_all()
+
+
+def _reply_within(
+    message: InboundMessage, deadline: float
+) -> tuple[str, replies.Reply | None, str]:
+    """("ready", reply, "") | ("late", None, "") | ("error", None, description)."""
+    remaining = deadline - time.monotonic()
+    if remaining <= 0:
+        return "late", None, ""
+    future = _reply_pool().submit(_reply_in_thread, message)
+    try:
+        return "ready", future.result(timeout=remaining), ""
+    except FuturesTimeout:
+        future.cancel()  # if it has not started; a running hook finishes and is ignored
+        return "late", None, ""
+    except Exception as exc:
+        logger.exception("the reply hook failed", extra={"message_id": message.pk})
+        return "error", None, _describe(exc)
+
+
+def _wait_for_decision(*, message: InboundMessage, deadline: float) -> None:
+    """A retry arrived: wait for the first delivery's decision until ``deadline``. If it never
+    comes (that request died or is stuck), take over by deferring to customer service."""
+    while message.reply_state == State.PENDING and time.monotonic() < deadline:
+        time.sleep(DUPLICATE_POLL_SECONDS)
+        message.refresh_from_db(fields=["reply_state", "reply_text", "replied_via"])
+    if message.reply_state == State.PENDING:
+        _defer(message)
+
+
+def _defer(message: InboundMessage) -> int:
+    """pending → deferred, and queue the customer-service task once the change is committed."""
+    with transaction.atomic():
+        won = _transition(message, State.PENDING, State.DEFERRED)
+        if won:
+            transaction.on_commit(partial(_enqueue_reply, message.pk), robust=True)
+    return int(won)
+
+
+def _enqueue_reply(message_id: int) -> None:
+    from archivox.engagement.tasks import inbound_message_reply_deferred
+
+    inbound_message_reply_deferred(message_id)
+
+
+def _transition(message: InboundMessage, source: str, target: str, **changes: Any) -> bool:
+    """Move ``message`` from ``source`` to ``target`` only if it is still in ``source``.
+
+    Returns whether this call made the change; either way ``message`` reflects the database."""
+    updated = InboundMessage.objects.filter(pk=message.pk, reply_state=source).update(
+        reply_state=target, **changes
+    )
+    if updated:
+        message.reply_state = target
+        for name, value in changes.items():
+            setattr(message, name, value)
+    else:
+        message.refresh_from_db(
+            fields=["reply_state", "reply_text", "replied_via", "replied_at", "reply_error"]
+        )
+    return bool(updated)
+
+
+def _describe(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"[:1000]

@@ -1,0 +1,1 @@
+"""Views of engagement: the platforms' server callbacks."""

@@ -1,0 +1,34 @@
+import contextlib
+import subprocess
+import sys
+
+from django.core.management.base import BaseCommand, CommandParser
+
+
+class Command(BaseCommand):
+    help = "Serve the WeChat and Weibo sandboxes alone, e.g. on port 8100 (never in production)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8100)
+        parser.add_argument("--workers", type=int, default=2)
+
+    def handle(self, *args, host: str, port: int, workers: int, **options) -> None:
+        self.stdout.write(
+            f"sandboxes on http://{host}:{port}/sandbox/wechat/ and /sandbox/weibo/; Ctrl-C stops"
+        )
+        self.stdout.flush()
+        command = [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "archivox.sandbox.wsgi:application",
+            "--bind",
+            f"{host}:{port}",
+            "--workers",
+            str(workers),
+            "--threads",
+            "4",
+        ]
+        with contextlib.suppress(KeyboardInterrupt):
+            sys.exit(subprocess.call(command))
