@@ -6,6 +6,9 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/archivox
+# The demo and the tests talk to the local sandboxes, never to the real platforms.
+ARCHIVOX_SANDBOX ?= 1
+export ARCHIVOX_SANDBOX
 
 .PHONY: install run run-postgres demo test test-postgres lint format bench clean
 
@@ -18,13 +21,15 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 demo: $(STAMP)
-	ARCHIVOX_SANDBOX=$${ARCHIVOX_SANDBOX:-1} $(BIN)/python manage.py migrate --noinput
-	ARCHIVOX_SANDBOX=$${ARCHIVOX_SANDBOX:-1} $(BIN)/python manage.py collectstatic --noinput --verbosity 0
-	ARCHIVOX_SANDBOX=$${ARCHIVOX_SANDBOX:-1} $(BIN)/python manage.py load_paper_survey
-	ARCHIVOX_SANDBOX=$${ARCHIVOX_SANDBOX:-1} $(BIN)/python manage.py create_demo_staff
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	$(BIN)/python manage.py load_paper_survey
+	$(BIN)/python manage.py load_demo_catalog
+	if [ "$(ARCHIVOX_SANDBOX)" = 1 ]; then $(BIN)/python manage.py sandbox_provision; fi
+	$(BIN)/python manage.py create_demo_staff
 
 run: demo
-	ARCHIVOX_SANDBOX=$${ARCHIVOX_SANDBOX:-1} $(BIN)/python manage.py serve --host $(HOST) --port $(PORT)
+	$(BIN)/python manage.py serve --host $(HOST) --port $(PORT)
 
 run-postgres:
 	DATABASE_URL=$${DATABASE_URL:-$(PG_URL)} REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0} $(MAKE) run
@@ -44,7 +49,7 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 
 bench: $(STAMP)
-	ARCHIVOX_SANDBOX=1 ARCHIVOX_VAR_DIR=$${ARCHIVOX_VAR_DIR:-var/bench} $(BIN)/python bench/run.py
+	ARCHIVOX_VAR_DIR=$${ARCHIVOX_VAR_DIR:-var/bench} $(BIN)/python bench/run.py
 
 clean:
 	rm -rf $(VENV) var build *.egg-info

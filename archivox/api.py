@@ -5,6 +5,7 @@ from ninja import NinjaAPI
 
 from archivox.catalog.api import router as catalog_router
 from archivox.core.api import router as core_router
+from archivox.survey.api import router as survey_router
 
 api = NinjaAPI(
     title="Archivox API",
@@ -14,6 +15,7 @@ api = NinjaAPI(
 )
 api.add_router("/", core_router)
 api.add_router("/", catalog_router)
+api.add_router("/survey/", survey_router)
 
 
 @api.exception_handler(ValidationError)

@@ -65,7 +65,8 @@ def _database(url: str) -> dict:
             "or postgres://user@host:5432/dbname"
         )
     try:
-        config = dj_database_url.parse(url, conn_max_age=0 if scheme == "sqlite" else 60)
+        # Connections are kept for a minute: opening one per request costs more than the request.
+        config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
     except ValueError as exc:
         raise ConfigurationError(f"DATABASE_URL={url!r} is malformed: {exc}") from exc
     if config["ENGINE"] == "django.db.backends.sqlite3":
@@ -161,7 +162,12 @@ INSTALLED_APPS = [
     "ninja",
     "archivox.core",
     "archivox.catalog",
+    "archivox.survey",
+    "archivox.engagement",
+    "archivox.platforms.tokens",
     "archivox.sandbox",
+    "archivox.sandbox.wechat",
+    "archivox.sandbox.weibo",
     "archivox.portal",
     "archivox.console",
 ]
@@ -294,6 +300,9 @@ LOGGING = {
     "root": {"handlers": ["stdout"], "level": LOG_LEVEL},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        # httpx logs whole URLs, and WeChat puts access_token and secret in the query string.
+        "httpx": {"level": "WARNING"},
+        "httpcore": {"level": "WARNING"},
         "huey": {"handlers": ["stdout"], "level": LOG_LEVEL, "propagate": False},
     },
 }

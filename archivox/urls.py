@@ -7,6 +7,7 @@ from django.views.generic import RedirectView
 from archivox.api import api
 from archivox.catalog import oai
 from archivox.core import views as core_views
+from archivox.engagement.views.wechat import wechat_callback
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
@@ -14,6 +15,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("oai", oai.oai_endpoint, name="oai"),
+    path("wechat/<slug:slug>/callback", wechat_callback, name="wechat_callback"),
     path("console/", include("archivox.console.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("archivox.portal.urls")),

@@ -63,6 +63,11 @@ def _body_text(description: Description) -> str:
     return " ".join(segment(" ".join(part for part in parts if part)))
 
 
+def index_text(description: Description) -> tuple[str, str]:
+    """The segmented (title, body) text the index holds for ``description``."""
+    return _title_text(description), _body_text(description)
+
+
 def _is_postgres() -> bool:
     return connection.vendor == "postgresql"
 

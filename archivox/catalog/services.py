@@ -163,15 +163,20 @@ def _propagate_to_subtree(description: Description) -> None:
             )
         )
         changed = []
+        now = timezone.now()
         for child in children:
             was_public = child.is_public_on()
             before = (child.depth, child.effective_access, child.effective_closed_until)
             inherit_from(child, parents[child.parent_id])
             if before != (child.depth, child.effective_access, child.effective_closed_until):
+                # A new datestamp, so incremental OAI-PMH harvests see the change of access.
+                child.updated_at = now
                 changed.append(child)
                 _record_visibility_change(child, was_public)
         Description.objects.bulk_update(
-            changed, ["depth", "effective_access", "effective_closed_until"], batch_size=500
+            changed,
+            ["depth", "effective_access", "effective_closed_until", "updated_at"],
+            batch_size=500,
         )
         parents = {child.pk: child for child in children}
 

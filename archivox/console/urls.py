@@ -1,5 +1,5 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from archivox.console import views
 
@@ -10,4 +10,5 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("audit/", views.audit_log, name="audit"),
     path("archives/<slug:slug>/audit/", views.audit_log, name="archive_audit"),
+    path("survey/", include("archivox.survey.urls")),
 ]

@@ -1,6 +1,7 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
 
 from archivox.core.paper_survey import (
     PaperSurveyError,
@@ -8,6 +9,7 @@ from archivox.core.paper_survey import (
     paper_survey_load_archives,
     read_paper_survey,
 )
+from archivox.survey.services import paper_survey_load
 
 
 class Command(BaseCommand):
@@ -24,5 +26,11 @@ class Command(BaseCommand):
             data = read_paper_survey(path)
         except PaperSurveyError as exc:
             raise CommandError(str(exc)) from exc
-        regions, archives = paper_survey_load_archives(data=data)
+        try:
+            with transaction.atomic():
+                regions, archives = paper_survey_load_archives(data=data)
+                survey = paper_survey_load(data=data, source=Path(path).name)
+        except PaperSurveyError as exc:
+            raise CommandError(str(exc)) from exc
         self.stdout.write(f"{path}: regions {regions}; archives {archives}")
+        self.stdout.write(f"{path}: survey {survey}")

@@ -1,0 +1,280 @@
+"""Surveys of archives on self-media: regions, monitored institutions, their accounts, metric
+snapshots and post records, and what a survey recorded (the paper's Tables 1–2, findings and
+strategies).
+
+Institutions, accounts, snapshots and post records are shared time series: a survey is a frame
+(regions, cut-off, method) through which they are read. Indicators are computed from them by
+``archivox.survey.indicators``; nothing derived is stored here.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from archivox.core.models import Archive, Region
+
+
+class Platform(models.TextChoices):
+    WECHAT = "wechat", _("WeChat official account")
+    WEIBO = "weibo", _("Weibo")
+    WEBSITE = "website", _("website")
+    OTHER = "other", _("other")
+
+
+class FollowersBand(models.TextChoices):
+    """The paper's orders of magnitude of followers (粉丝数量级)."""
+
+    FEW = "few", _("a few (under 10)")
+    HUNDREDS = "hundreds", _("hundreds")
+    THOUSANDS = "thousands", _("thousands")
+    TEN_THOUSANDS = "ten_thousands", _("tens of thousands")
+
+
+class Survey(models.Model):
+    """One survey: who looked at which regions' archives, how, and up to which day."""
+
+    slug = models.SlugField(_("slug"), max_length=60, unique=True)
+    title = models.CharField(_("title"), max_length=300)
+    method = models.TextField(_("method"), blank=True)
+    cutoff = models.DateField(_("cut-off date"), null=True, blank=True)
+    # Observations may go past the cut-off (the paper measured a post on 2016-05-04, four weeks
+    # after its 2016-04-06 cut-off); indicators are computed as of this day when it is set.
+    observed_until = models.DateField(_("observed until"), null=True, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    source = models.CharField(_("source"), max_length=300, blank=True)
+    regions = models.ManyToManyField(
+        Region, through="SurveyRegion", related_name="surveys", verbose_name=_("regions")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-cutoff", "slug"]
+        verbose_name = _("survey")
+        verbose_name_plural = _("surveys")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class SurveyRegion(models.Model):
+    """A region a survey covers, in the order of its tables."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="survey_regions")
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="survey_links")
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    # False for a region the survey names but does not report on (the paper's Yancheng): its
+    # absence of accounts is then not evidence of absence.
+    reported = models.BooleanField(_("reported"), default=True)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["survey", "position", "region__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["survey", "region"], name="survey_region_unique"),
+        ]
+        verbose_name = _("surveyed region")
+        verbose_name_plural = _("surveyed regions")
+
+    def __str__(self) -> str:
+        return f"{self.survey.slug} · {self.region.code}"
+
+
+class TableEntry(models.Model):
+    """One column of the paper's Table 1 (Weibo) or Table 2 (WeChat): what the survey saw of one
+    region on one platform. Qualitative cells are kept verbatim."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="table_entries")
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="table_entries")
+    platform = models.CharField(_("platform"), max_length=10, choices=Platform.choices)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    opened = models.BooleanField(_("opened"), null=True, blank=True)
+    basic_situation = models.TextField(_("basic situation"), blank=True)
+    impact = models.TextField(_("impact strength"), blank=True)
+    service_level = models.TextField(_("service level"), blank=True)
+    # The follower bands the impact cell names, read from its words (comma-separated codes).
+    impact_bands = models.CharField(_("bands named in the impact cell"), max_length=80, blank=True)
+
+    class Meta:
+        ordering = ["survey", "platform", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["survey", "platform", "region"], name="survey_table_entry_unique"
+            ),
+        ]
+        verbose_name = _("table entry")
+        verbose_name_plural = _("table entries")
+
+    def __str__(self) -> str:
+        return f"{self.survey.slug} · {self.platform} · {self.region.code}"
+
+
+class Finding(models.Model):
+    """A finding the survey recorded (the paper's §3.2), by code."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="findings")
+    code = models.SlugField(_("code"), max_length=60)
+    section = models.CharField(_("section"), max_length=20, blank=True)
+    text = models.TextField(_("text"))
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["survey", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["survey", "code"], name="survey_finding_unique"),
+        ]
+        verbose_name = _("finding")
+        verbose_name_plural = _("findings")
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class Strategy(models.Model):
+    """A strategy the survey proposed (the paper's §4), by code."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="strategies")
+    code = models.SlugField(_("code"), max_length=60)
+    section = models.CharField(_("section"), max_length=20, blank=True)
+    text = models.TextField(_("text"))
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["survey", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["survey", "code"], name="survey_strategy_unique"),
+        ]
+        verbose_name = _("strategy")
+        verbose_name_plural = _("strategies")
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class MonitoredInstitution(models.Model):
+    """An archives institution whose accounts are monitored: an archive served by Archivox, or an
+    outside institution that does not use it (then ``archive`` is empty)."""
+
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    name_zh = models.CharField(_("Chinese name"), max_length=200, blank=True)
+    level = models.CharField(_("administrative level"), max_length=20, choices=Archive.Level)
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="institutions")
+    archive = models.OneToOneField(
+        Archive,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="monitored",
+        verbose_name=_("archive in Archivox"),
+    )
+    notes = models.TextField(_("notes"), blank=True)
+
+    class Meta:
+        ordering = ["region__code", "slug"]
+        indexes = [models.Index(fields=["region", "level"])]
+        verbose_name = _("monitored institution")
+        verbose_name_plural = _("monitored institutions")
+
+    def __str__(self) -> str:
+        return self.name_zh or self.name
+
+
+class Account(models.Model):
+    """An institution's presence on one platform, as observed (opened or found missing)."""
+
+    institution = models.ForeignKey(
+        MonitoredInstitution, on_delete=models.CASCADE, related_name="accounts"
+    )
+    platform = models.CharField(_("platform"), max_length=10, choices=Platform.choices)
+    handle = models.CharField(_("handle"), max_length=200, blank=True)
+    name = models.CharField(_("account name"), max_length=200, blank=True)
+    opened = models.BooleanField(_("opened"), default=True)
+    opened_on = models.DateField(_("opened on"), null=True, blank=True)
+    verified = models.BooleanField(_("verified"), null=True, blank=True)
+    # What a survey recorded when it had no snapshots: a figure, a band or an upper bound.
+    followers = models.PositiveBigIntegerField(_("followers"), null=True, blank=True)
+    followers_band = models.CharField(
+        _("followers band"), max_length=20, choices=FollowersBand.choices, blank=True
+    )
+    followers_below = models.PositiveBigIntegerField(_("followers below"), null=True, blank=True)
+    last_update_before = models.DateField(_("last update before"), null=True, blank=True)
+    originals_column = models.CharField(_("column of original posts"), max_length=200, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    source = models.CharField(_("source"), max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["institution__slug", "platform", "handle"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["institution", "platform", "handle"], name="survey_account_unique"
+            ),
+        ]
+        indexes = [models.Index(fields=["platform", "opened"])]
+        verbose_name = _("monitored account")
+        verbose_name_plural = _("monitored accounts")
+
+    def __str__(self) -> str:
+        label = self.name or str(self.institution)
+        return f"{label} · {self.get_platform_display()}"
+
+
+class MetricSnapshot(models.Model):
+    """An account's counters on one day."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="snapshots")
+    date = models.DateField(_("date"))
+    followers = models.PositiveBigIntegerField(_("followers"), null=True, blank=True)
+    posts_total = models.PositiveBigIntegerField(_("posts in total"), null=True, blank=True)
+    source = models.CharField(_("source"), max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["account", "date"]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "date"], name="survey_snapshot_unique"),
+        ]
+        verbose_name = _("metric snapshot")
+        verbose_name_plural = _("metric snapshots")
+
+    def __str__(self) -> str:
+        return f"{self.account} @ {self.date}"
+
+
+class PostRecord(models.Model):
+    """One post of a monitored account, with its counters as last measured."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="posts")
+    published_at = models.DateTimeField(_("published"))
+    # The local (TIME_ZONE) day of publication, kept beside the instant so that periods are
+    # grouped by the database's own date functions (no per-row time-zone conversion).
+    published_on = models.DateField(_("published on"))
+    title = models.CharField(_("title"), max_length=300)
+    column = models.CharField(_("column"), max_length=200, blank=True)
+    # True original, False forward/repost, None not known.
+    is_original = models.BooleanField(_("original"), null=True, blank=True)
+    reads = models.PositiveBigIntegerField(_("reads"), null=True, blank=True)
+    likes = models.PositiveBigIntegerField(_("likes"), null=True, blank=True)
+    comments = models.PositiveBigIntegerField(_("comments"), null=True, blank=True)
+    shares = models.PositiveBigIntegerField(_("shares"), null=True, blank=True)
+    measured_at = models.DateTimeField(_("measured"), null=True, blank=True)
+    source = models.CharField(_("source"), max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["account", "published_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "published_at", "title"], name="survey_post_unique"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["account", "published_on"]),
+            models.Index(fields=["published_on"]),
+        ]
+        verbose_name = _("post record")
+        verbose_name_plural = _("post records")
+
+    def __str__(self) -> str:
+        return f"{self.account} · {self.published_on} · {self.title}"

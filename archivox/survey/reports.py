@@ -1,0 +1,263 @@
+"""The survey report: the survey's tables cell for cell, the indicators with charts, and the
+diagnosis, as an HTML page (console or standalone, printable), CSV and XLSX."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import datetime
+import io
+from collections.abc import Iterator
+from typing import Any
+
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from archivox.survey import charts as survey_charts
+from archivox.survey import indicators as ind
+from archivox.survey.diagnosis import Diagnosis, diagnose
+from archivox.survey.models import Finding, Strategy, Survey, SurveyRegion
+from archivox.survey.selectors import (
+    Scope,
+    SurveyTable,
+    finding_list,
+    strategy_list,
+    survey_region_links,
+    survey_tables,
+)
+
+CSV_COLUMNS = ("section", "region", "subject", "measure", "value")
+ACCOUNT_MEASURES = (
+    ("followers", "followers"),
+    ("followers_below", "followers below"),
+    ("followers_band", "followers band"),
+    ("posts", "posts"),
+    ("originals", "originals"),
+    ("forwards", "forwards"),
+    ("originality", "originality"),
+    ("posts_per_week", "posts per week"),
+    ("last_post", "last post"),
+    ("days_since_original", "days since last original"),
+    ("stale", "stale"),
+    ("reads_per_post", "reads per post"),
+    ("likes_per_post", "likes per post"),
+    ("comments_per_post", "comments per post"),
+    ("reads_per_follower", "reads per follower"),
+    ("wci", "WCI"),
+    ("bci", "BCI"),
+)
+ACTIVITY_MEASURES = ("accounts", "posts", "originals", "forwards", "reads", "likes", "comments")
+
+
+@dataclasses.dataclass
+class Report:
+    survey: Survey
+    scope: Scope
+    regions: list[SurveyRegion]
+    tables: list[SurveyTable]
+    indicators: ind.Indicators
+    diagnosis: Diagnosis
+    activity: list[dict[str, Any]]
+    findings: list[Finding]
+    strategies: list[Strategy]
+    charts: dict[str, str | None]
+    generated_at: datetime.datetime
+
+
+def report_build(scope: Scope, *, charts: bool = True, period: str = "month") -> Report:
+    """Everything a report shows, for ``scope``."""
+    indicators = ind.indicators_compute(scope)
+    return Report(
+        survey=scope.survey,
+        scope=scope,
+        regions=survey_region_links(scope.survey),
+        tables=survey_tables(survey=scope.survey),
+        indicators=indicators,
+        diagnosis=diagnose(indicators),
+        activity=ind.activity_by_period(
+            scope,
+            period=period,
+            period_rows=indicators.monthly if period == "month" else None,
+        ),
+        findings=finding_list(survey=scope.survey),
+        strategies=strategy_list(survey=scope.survey),
+        charts=survey_charts.report_charts(indicators) if charts else {},
+        generated_at=timezone.now(),
+    )
+
+
+def report_context(report: Report) -> dict[str, Any]:
+    """The template context of ``survey/_report.html``."""
+    presence = report.indicators.presence
+    return {
+        "report": report,
+        "survey": report.survey,
+        "scope": report.scope,
+        "tables": report.tables,
+        "indicators": report.indicators,
+        "presence_rows": [
+            (region, [(p, region.present[p], region.accounts[p]) for p in presence.platforms])
+            for region in presence.regions
+        ],
+        "platform_labels": [ind.PLATFORM_LABELS_ZH.get(p, p) for p in presence.platforms],
+        "diagnosis": report.diagnosis,
+        "charts": report.charts,
+        "activity": report.activity,
+    }
+
+
+def report_html(report: Report) -> str:
+    """A standalone, printable HTML document (no console chrome, no external files)."""
+    return render_to_string("survey/report_document.html", report_context(report))
+
+
+def _value(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:.4f}".rstrip("0").rstrip(".")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value)
+
+
+def report_rows(report: Report) -> Iterator[tuple[str, str, str, str, str]]:
+    """The report as long rows (section, region, subject, measure, value): tables cell for cell,
+    presence, coverage, accounts' indicators, activity by period, the diagnosis."""
+    for table in report.tables:
+        section = f"table {table.number} ({table.platform})"
+        for column, region in enumerate(table.regions):
+            for row in table.rows:
+                yield section, region.code, row.label, row.field, row.cells[column].text
+    presence = report.indicators.presence
+    for region in presence.regions:
+        for platform in presence.platforms:
+            yield "presence", region.code, region.name, platform, _value(region.present[platform])
+    for level in report.indicators.coverage.levels:
+        yield "coverage", "", level.level, "institutions", str(level.institutions)
+        yield "coverage", "", level.level, "with account", str(level.covered)
+        yield "coverage", "", level.level, "share", _value(level.share)
+    for account in report.indicators.accounts:
+        for attribute, measure in ACCOUNT_MEASURES:
+            yield (
+                "accounts",
+                account.region,
+                account.label,
+                measure,
+                _value(getattr(account, attribute)),
+            )
+    for row in report.activity:
+        for measure in ACTIVITY_MEASURES:
+            yield "activity", row["region"], _value(row["period"]), measure, _value(row[measure])
+    for judgment in report.diagnosis.judgments:
+        yield "diagnosis", "", judgment.code, "status", judgment.status.value
+        yield "diagnosis", "", judgment.code, "basis", judgment.basis
+        for line in judgment.evidence:
+            yield "diagnosis", "", judgment.code, "evidence", line
+        for action in judgment.actions:
+            yield "diagnosis", "", judgment.code, f"action {action.strategy}", action.text
+
+
+def report_csv(report: Report) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    writer.writerows(report_rows(report))
+    return buffer.getvalue()
+
+
+def report_xlsx(report: Report) -> bytes:
+    """One sheet per table laid out as in the paper, then presence, coverage, accounts, activity,
+    diagnosis, and all rows as in the CSV."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    book = Workbook()
+    book.remove(book.active)
+    bold = Font(bold=True)
+    wrap = Alignment(wrap_text=True, vertical="top")
+
+    def sheet(title: str, header: list[str], rows: list[list[Any]]) -> None:
+        ws = book.create_sheet(title[:31])
+        ws.append(header)
+        for cell in ws[1]:
+            cell.font = bold
+        for row in rows:
+            ws.append([_cell(value) for value in row])
+        for column in ws.columns:
+            width = max(len(str(cell.value or "")) for cell in column)
+            ws.column_dimensions[column[0].column_letter].width = min(60, max(10, width + 2))
+            for cell in column:
+                cell.alignment = wrap
+
+    for table in report.tables:
+        sheet(
+            f"Table {table.number}",
+            ["", *table.headers],
+            [[row.label, *[cell.text for cell in row.cells]] for row in table.rows]
+            + ([[table.note]] if table.note else []),
+        )
+    presence = report.indicators.presence
+    sheet(
+        "Presence",
+        ["region", "tier", *presence.platforms],
+        [
+            [r.name, r.tier, *[_value(r.present[p]) for p in presence.platforms]]
+            for r in presence.regions
+        ],
+    )
+    sheet(
+        "Coverage",
+        ["level", "institutions", "with account", "share"],
+        [[c.level, c.institutions, c.covered, c.share] for c in report.indicators.coverage.levels],
+    )
+    sheet(
+        "Accounts",
+        ["region", "account", *[measure for _, measure in ACCOUNT_MEASURES]],
+        [
+            [a.region, a.label, *[getattr(a, attribute) for attribute, _ in ACCOUNT_MEASURES]]
+            for a in report.indicators.accounts
+        ],
+    )
+    sheet(
+        "Activity",
+        ["period", "region", *ACTIVITY_MEASURES],
+        [[r["period"], r["region"], *[r[m] for m in ACTIVITY_MEASURES]] for r in report.activity],
+    )
+    sheet(
+        "Diagnosis",
+        ["finding", "status", "basis", "evidence", "actions"],
+        [
+            [
+                j.title,
+                j.status_label,
+                j.basis,
+                "\n".join(j.evidence),
+                "\n".join(a.text for a in j.actions),
+            ]
+            for j in report.diagnosis.judgments
+        ],
+    )
+    sheet("Data", list(CSV_COLUMNS), [list(row) for row in report_rows(report)])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, bool) or value is None:
+        return _value(value)
+    if isinstance(value, datetime.date | int | float | str):
+        return value
+    return str(value)
+
+
+def report_filename(report: Report, extension: str) -> str:
+    parts = [report.survey.slug]
+    if report.scope.region is not None:
+        parts.append(report.scope.region.code)
+    if report.scope.institution is not None:
+        parts.append(report.scope.institution.slug)
+    return f"{'-'.join(parts)}-{report.scope.as_of.isoformat()}.{extension}"

@@ -1,0 +1,261 @@
+"""Reads of the survey app: surveys for staff, the scope of a report, and the survey's tables."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, QuerySet
+from django.utils import timezone
+
+from archivox.core.models import Region, User
+from archivox.survey.models import (
+    Account,
+    Finding,
+    MonitoredInstitution,
+    Platform,
+    Strategy,
+    Survey,
+    SurveyRegion,
+    TableEntry,
+)
+
+# Tables are numbered as in the paper: Table 1 Weibo, Table 2 WeChat; others follow.
+TABLE_PLATFORMS = (Platform.WEIBO, Platform.WECHAT, Platform.WEBSITE, Platform.OTHER)
+TABLE_ROW_LABELS = {
+    "opened": "{platform} opening situation",
+    "basic_situation": "Basic situation",
+    "impact": "Impact strength",
+    "service_level": "Service level",
+}
+TABLE_PLATFORM_NAMES = {
+    Platform.WEIBO: "Weibo",
+    Platform.WECHAT: "WeChat public account",
+    Platform.WEBSITE: "Website",
+    Platform.OTHER: "Other platform",
+}
+DEFAULT_WINDOW_DAYS = 365
+
+
+class SurveyNotFound(LookupError):
+    """No such survey, or no such region or archive in it."""
+
+
+def _require_staff(user: User | None) -> None:
+    if user is None or not (user.is_authenticated and user.is_active and user.is_staff):
+        raise PermissionDenied("survey reports are for staff")
+
+
+def survey_list() -> QuerySet[Survey]:
+    return Survey.objects.annotate(region_count=Count("survey_regions")).order_by("-cutoff", "slug")
+
+
+def survey_list_for_staff(*, user: User) -> QuerySet[Survey]:
+    _require_staff(user)
+    return survey_list()
+
+
+def survey_get(*, slug: str) -> Survey:
+    try:
+        return Survey.objects.get(slug=slug)
+    except Survey.DoesNotExist as exc:
+        raise SurveyNotFound(f"no survey {slug!r}") from exc
+
+
+def survey_get_for_staff(*, user: User, slug: str) -> Survey:
+    """The survey, for a staff member; PermissionDenied for anyone else."""
+    _require_staff(user)
+    return survey_get(slug=slug)
+
+
+def survey_reference_date(survey: Survey) -> datetime.date:
+    """The day the survey's indicators are computed for: the last day it observed, else its
+    cut-off, else today."""
+    return survey.observed_until or survey.cutoff or timezone.localdate()
+
+
+def survey_region_links(survey: Survey) -> list[SurveyRegion]:
+    return list(
+        SurveyRegion.objects.filter(survey=survey)
+        .select_related("region")
+        .order_by("position", "region__code")
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class Scope:
+    """What a report covers: a whole survey, one of its regions or one institution, with the
+    window of activity ``start``…``as_of`` (both inclusive)."""
+
+    survey: Survey
+    as_of: datetime.date
+    start: datetime.date
+    region: Region | None = None
+    institution: MonitoredInstitution | None = None
+
+    @property
+    def kind(self) -> str:
+        if self.institution is not None:
+            return "archive"
+        return "region" if self.region is not None else "survey"
+
+    @property
+    def label(self) -> str:
+        if self.institution is not None:
+            return _display(self.institution.name_zh, self.institution.name)
+        if self.region is not None:
+            return _display(self.region.name_zh, self.region.name)
+        return self.survey.title
+
+    def institutions(self) -> QuerySet[MonitoredInstitution]:
+        institutions = MonitoredInstitution.objects.filter(region__survey_links__survey=self.survey)
+        if self.region is not None:
+            institutions = institutions.filter(region=self.region)
+        if self.institution is not None:
+            institutions = institutions.filter(pk=self.institution.pk)
+        return institutions
+
+    def accounts(self) -> QuerySet[Account]:
+        return Account.objects.filter(institution__in=self.institutions().values("pk"))
+
+
+def _display(name_zh: str, name: str) -> str:
+    if name_zh and name and name_zh != name:
+        return f"{name_zh} ({name})"
+    return name_zh or name
+
+
+def display_name(obj: Region | MonitoredInstitution) -> str:
+    """ "南京 (Nanjing)": the Chinese name with the English one, or whichever exists."""
+    return _display(obj.name_zh, obj.name)
+
+
+def scope_get(
+    *,
+    survey: Survey,
+    region: str | None = None,
+    archive: str | None = None,
+    as_of: datetime.date | None = None,
+    start: datetime.date | None = None,
+) -> Scope:
+    """The scope of a report on ``survey``: the whole survey, a region (by code) or an archive
+    (by the slug of the monitored institution, which is the archive's slug in Archivox)."""
+    as_of = as_of or survey_reference_date(survey)
+    start = start or as_of - datetime.timedelta(days=DEFAULT_WINDOW_DAYS - 1)
+    if start > as_of:
+        raise ValueError(f"the window starts ({start}) after it ends ({as_of})")
+    region_obj = institution = None
+    if region:
+        link = (
+            SurveyRegion.objects.filter(survey=survey, region__code=region)
+            .select_related("region")
+            .first()
+        )
+        if link is None:
+            raise SurveyNotFound(f"region {region!r} is not in survey {survey.slug!r}")
+        region_obj = link.region
+    if archive:
+        institution = (
+            MonitoredInstitution.objects.filter(slug=archive, region__survey_links__survey=survey)
+            .select_related("region", "archive")
+            .first()
+        )
+        if institution is None:
+            raise SurveyNotFound(f"archive {archive!r} is not monitored in survey {survey.slug!r}")
+        if region_obj is not None and institution.region_id != region_obj.pk:
+            raise SurveyNotFound(f"archive {archive!r} is not in region {region!r}")
+    return Scope(
+        survey=survey, as_of=as_of, start=start, region=region_obj, institution=institution
+    )
+
+
+# --- the survey's tables (the paper's Tables 1 and 2) -------------------------------------------
+
+
+@dataclasses.dataclass
+class TableCell:
+    value: bool | str | None
+    text: str
+
+
+@dataclasses.dataclass
+class TableRow:
+    field: str
+    label: str
+    cells: list[TableCell]
+
+
+@dataclasses.dataclass
+class SurveyTable:
+    number: int
+    platform: str
+    title: str
+    note: str
+    regions: list[Region]
+    rows: list[TableRow]
+
+    @property
+    def headers(self) -> list[str]:
+        return [display_name(region) for region in self.regions]
+
+    def cell(self, region_code: str, field: str) -> TableCell:
+        column = [region.code for region in self.regions].index(region_code)
+        row = next(row for row in self.rows if row.field == field)
+        return row.cells[column]
+
+
+def opened_text(value: bool | None) -> str:
+    return {True: "Yes", False: "No", None: ""}[value]
+
+
+def survey_tables(*, survey: Survey) -> list[SurveyTable]:
+    """The survey's tables, one per platform, columns in the survey's order, cells verbatim.
+
+    A row appears when any column has a value for it (the paper's Table 2 has no impact row)."""
+    entries = list(
+        TableEntry.objects.filter(survey=survey)
+        .select_related("region")
+        .order_by("platform", "position", "region__code")
+    )
+    by_platform: dict[str, list[TableEntry]] = {}
+    for entry in entries:
+        by_platform.setdefault(entry.platform, []).append(entry)
+    tables = []
+    number = 0
+    cutoff = f"Deadline: {survey.cutoff.isoformat()}" if survey.cutoff else ""
+    for platform in TABLE_PLATFORMS:
+        columns = by_platform.get(platform)
+        if not columns:
+            continue
+        number += 1
+        name = TABLE_PLATFORM_NAMES[platform]
+        rows = []
+        for field, label in TABLE_ROW_LABELS.items():
+            values = [getattr(entry, field) for entry in columns]
+            if field != "opened" and not any(values):
+                continue
+            cells = [
+                TableCell(value=value, text=opened_text(value) if field == "opened" else str(value))
+                for value in values
+            ]
+            rows.append(TableRow(field=field, label=label.format(platform=name), cells=cells))
+        tables.append(
+            SurveyTable(
+                number=number,
+                platform=platform,
+                title=f"Table {number} Survey of {name} in some regions",
+                note=cutoff,
+                regions=[entry.region for entry in columns],
+                rows=rows,
+            )
+        )
+    return tables
+
+
+def finding_list(*, survey: Survey) -> list[Finding]:
+    return list(Finding.objects.filter(survey=survey).order_by("position"))
+
+
+def strategy_list(*, survey: Survey) -> list[Strategy]:
+    return list(Strategy.objects.filter(survey=survey).order_by("position"))

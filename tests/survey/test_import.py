@@ -1,0 +1,171 @@
+"""CSV import of accounts, snapshots and post records: all or nothing, with per-row errors."""
+
+import datetime
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+
+from archivox.core.models import AuditEntry
+from archivox.survey import selectors
+from archivox.survey.imports import Source, SurveyImportError, survey_import
+from archivox.survey.models import Account, MetricSnapshot, MonitoredInstitution, PostRecord
+
+pytestmark = pytest.mark.django_db
+
+ACCOUNTS = (
+    "institution,institution_name,institution_name_zh,region,level,platform,handle,opened_on,"
+    "followers\n"
+    "nanjing,,,,,wechat,njdaj,2014-01-01,\n"
+    "suzhou-wujiang,Wujiang District Archives,吴江区档案馆,suzhou,district,weibo,wjda,2015-03-01,"
+    "800\n"
+)
+SNAPSHOTS = """institution,platform,handle,date,followers,posts_total
+suzhou-wujiang,weibo,wjda,2016-04-01,812,40
+suzhou-wujiang,weibo,wjda,2016-05-01,850,52
+"""
+POSTS = (
+    "institution,platform,handle,published,title,column,original,reads,likes,comments,shares,"
+    "measured\n"
+    "nanjing,wechat,njdaj,2016-04-20 10:00,颐和路公馆区,Nanjing Masterpieces Recommended,yes,"
+    "120,8,1,3,2016-04-25\n"
+    "suzhou-wujiang,weibo,wjda,2016-04-21,转发：本地新闻,,no,,2,0,1,\n"
+)
+
+
+def sources(**texts: str) -> list[Source]:
+    return [Source.from_text(f"{name}.csv", text) for name, text in texts.items()]
+
+
+def test_a_good_import_adds_institutions_accounts_snapshots_and_posts(paper):
+    report = survey_import(
+        actor=None,
+        sources=sources(posts=POSTS, snapshots=SNAPSHOTS, accounts=ACCOUNTS),  # any order
+        survey=paper,
+    )
+    assert report.ok
+    assert (report.institutions_created, report.accounts_created) == (1, 1)
+    # The paper's Nanjing WeChat account, recorded without a handle, takes the one given.
+    assert report.accounts_updated == 1
+    nanjing = Account.objects.get(institution__slug="nanjing", platform="wechat")
+    assert nanjing.handle == "njdaj" and nanjing.opened_on == datetime.date(2014, 1, 1)
+    assert nanjing.notes == "content still stays in March 2016"  # no notes column: kept
+    assert (report.snapshots, report.posts) == (2, 2)
+    wujiang = MonitoredInstitution.objects.get(slug="suzhou-wujiang")
+    assert wujiang.archive is None and wujiang.region.code == "suzhou"
+    assert MetricSnapshot.objects.filter(account__institution=wujiang).count() == 2
+    post = PostRecord.objects.get(title="颐和路公馆区")
+    assert post.is_original is True and post.reads == 120
+    assert timezone.localtime(post.published_at).hour == 10
+    assert AuditEntry.objects.filter(action="survey.import").count() == 1
+
+
+def test_importing_the_same_files_again_updates_and_adds_nothing(paper):
+    files = sources(accounts=ACCOUNTS, snapshots=SNAPSHOTS, posts=POSTS)
+    survey_import(actor=None, sources=files)
+    counts = (Account.objects.count(), MetricSnapshot.objects.count(), PostRecord.objects.count())
+    survey_import(actor=None, sources=files)
+    assert (
+        Account.objects.count(),
+        MetricSnapshot.objects.count(),
+        PostRecord.objects.count(),
+    ) == counts
+
+
+def test_bad_rows_are_each_reported_and_nothing_is_imported(paper):
+    tomorrow = (timezone.localdate() + datetime.timedelta(days=1)).isoformat()
+    accounts = ACCOUNTS + "atlantis-city,Atlantis Archives,,atlantis,city,weibo,atl,,\n"
+    accounts += "nowhere,,,,,weibo,x,,\n"
+    snapshots = (
+        SNAPSHOTS
+        + "suzhou-wujiang,weibo,wjda,2016-05-01,851,53\n"  # duplicate of line 3
+        + "suzhou-wujiang,weibo,wjda,2015-01-01,10,1\n"  # before the account opened
+        + f"suzhou-wujiang,weibo,wjda,{tomorrow},900,60\n"  # in the future
+        + "suzhou-wujiang,weibo,wjda,2016-06-01,-5,many\n"  # negative, non-numeric
+    )
+    posts = POSTS + "ghost-archive,weibo,,2016-04-22,标题,,yes,1,1,1,1,\n"
+    before = {
+        model: model.objects.count()
+        for model in (MonitoredInstitution, Account, MetricSnapshot, PostRecord)
+    }
+    audit = AuditEntry.objects.count()
+
+    with pytest.raises(SurveyImportError) as caught:
+        survey_import(
+            actor=None, sources=sources(accounts=accounts, snapshots=snapshots, posts=posts)
+        )
+
+    lines = caught.value.report.lines()
+    assert lines == [
+        "accounts.csv:4: region: unknown region 'atlantis'",
+        "accounts.csv:5: institution: unknown archive 'nowhere': neither monitored nor in "
+        "Archivox; give region, level and institution_name to add it",
+        "snapshots.csv:4: duplicate of line 3 of snapshots.csv",
+        "snapshots.csv:5: date: 2015-01-01 is before the account opened (2015-03-01)",
+        f"snapshots.csv:6: date: {tomorrow} is in the future",
+        "snapshots.csv:7: followers: must not be negative (got -5)",
+        "snapshots.csv:7: posts_total: 'many' is not a whole number",
+        "posts.csv:4: institution: unknown archive 'ghost-archive': list it in an accounts "
+        "file first",
+    ]
+    after = {
+        model: model.objects.count()
+        for model in (MonitoredInstitution, Account, MetricSnapshot, PostRecord)
+    }
+    assert after == before
+    assert AuditEntry.objects.count() == audit
+
+
+def test_posts_in_the_future_or_measured_before_publication_are_refused(paper):
+    future = (timezone.localdate() + datetime.timedelta(days=3)).isoformat()
+    posts = (
+        "institution,platform,handle,published,title,measured\n"
+        f"nanjing,wechat,,{future},明日之文,\n"
+        "nanjing,wechat,,2016-04-20,早测之文,2016-04-19\n"
+        "nanjing,wechat,,2016-04-20,未知平台,\n"
+        "nanjing,website,,2016-04-20,无此账号,\n"
+    )
+    with pytest.raises(SurveyImportError) as caught:
+        survey_import(actor=None, sources=sources(posts=posts))
+    lines = caught.value.report.lines()
+    assert lines[0].startswith("posts.csv:2: published: ") and "in the future" in lines[0]
+    assert lines[1] == "posts.csv:3: measured: is before the post was published"
+    assert lines[2] == (
+        "posts.csv:5: platform: archive 'nanjing' has no website account (list it in an "
+        "accounts file)"
+    )
+    assert len(lines) == 3
+    assert PostRecord.objects.count() == 1  # only the paper's
+
+
+def test_a_file_that_is_not_a_survey_csv_is_refused(paper):
+    with pytest.raises(SurveyImportError) as caught:
+        survey_import(actor=None, sources=sources(other="a,b\n1,2\n"))
+    assert "not a survey CSV" in caught.value.report.lines()[0]
+
+
+def test_import_survey_command(paper, tmp_path: Path):
+    for name, text in (("accounts", ACCOUNTS), ("snapshots", SNAPSHOTS), ("posts", POSTS)):
+        (tmp_path / f"{name}.csv").write_text(text, encoding="utf-8")
+    out = StringIO()
+    call_command(
+        "import_survey",
+        str(tmp_path / "posts.csv"),
+        str(tmp_path / "accounts.csv"),
+        str(tmp_path / "snapshots.csv"),
+        "--survey",
+        paper.slug,
+        stdout=out,
+    )
+    assert "1 institution(s) added" in out.getvalue()
+    indicators_scope = selectors.scope_get(survey=paper, archive="suzhou-wujiang")
+    assert indicators_scope.institution.name_zh == "吴江区档案馆"
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text("institution,platform,date,followers\nnanjing,weibo,2016-01-01,lots\n")
+    err = StringIO()
+    with pytest.raises(CommandError, match="nothing imported"):
+        call_command("import_survey", str(bad), stdout=StringIO(), stderr=err)
+    assert "bad.csv:2: followers: 'lots' is not a whole number" in err.getvalue()

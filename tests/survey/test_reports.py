@@ -1,0 +1,170 @@
+"""The report renders the tables cell for cell as HTML, CSV and XLSX, with SVG charts whose
+Chinese labels stay text."""
+
+import csv
+import io
+import re
+from html.parser import HTMLParser
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+from openpyxl import load_workbook
+
+from archivox.survey import charts, reports, selectors
+from tests.survey.test_paper_survey import expected_cells
+
+pytestmark = pytest.mark.django_db
+CHINESE_TEXT = re.compile(r"<text[^>]*>[^<]*[\u4e00-\u9fff][^<]*</text>")
+
+
+class TableParser(HTMLParser):
+    """(table number, region code, field) → cell text, from the report's paper tables."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cells: dict[tuple[str, str, str], str] = {}
+        self.table = self.field = None
+        self.regions: list[str] = []
+        self.column = -1
+        self.in_td = False
+        self.text = ""
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "table" and "data-table" in attrs:
+            self.table, self.regions = attrs["data-table"], []
+        elif tag == "th" and self.table and "data-region" in attrs:
+            self.regions.append(attrs["data-region"])
+        elif tag == "tr" and self.table and "data-field" in attrs:
+            self.field, self.column = attrs["data-field"], -1
+        elif tag == "td" and self.field:
+            self.column += 1
+            self.in_td, self.text = True, ""
+
+    def handle_data(self, data):
+        if self.in_td:
+            self.text += data
+
+    def handle_endtag(self, tag):
+        if tag == "td" and self.in_td:
+            self.cells[self.table, self.regions[self.column], self.field] = self.text
+            self.in_td = False
+        elif tag == "table":
+            self.table = self.field = None
+
+
+def shown(value) -> str:
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    return value
+
+
+@pytest.fixture
+def report(paper_scope):
+    return reports.report_build(paper_scope)
+
+
+def test_html_report_reproduces_tables_1_and_2_cell_for_cell(report, paper_data):
+    html = reports.report_html(report)
+    parser = TableParser()
+    parser.feed(html)
+    numbers = {"weibo": "1", "wechat": "2"}
+    for (platform, code, field), value in expected_cells(paper_data).items():
+        key = (numbers[platform], code, field)
+        if platform == "wechat" and field == "impact":
+            assert key not in parser.cells  # the paper's Table 2 has no impact row
+            continue
+        assert parser.cells[key] == (shown(value) or "—"), key
+    assert "Table 1 Survey of Weibo in some regions" in html
+    for finding in report.diagnosis.judgments:
+        assert f'data-finding="{finding.code}" data-status="holds"' in html
+
+
+def test_html_report_embeds_svg_charts_with_chinese_text(report):
+    html = reports.report_html(report)
+    assert html.count("<svg") >= 4
+    assert CHINESE_TEXT.search(html)
+    assert "<?xml" not in html
+
+
+def test_each_chart_keeps_chinese_labels_as_text(paper_scope):
+    indicators = report_indicators = reports.report_build(paper_scope).indicators
+    for name in ("followers", "freshness", "interaction", "ranking"):
+        svg = getattr(charts, f"{name}_chart")(report_indicators)
+        assert svg.startswith("<svg"), name
+        assert CHINESE_TEXT.search(svg), name
+    assert charts.originality_chart(indicators) is None  # no post of known origin
+    assert charts.response_chart([]) is None
+
+
+def test_csv_report_parses_back_with_every_table_cell(report, paper_data):
+    rows = list(csv.DictReader(io.StringIO(reports.report_csv(report))))
+    assert list(rows[0]) == list(reports.CSV_COLUMNS)
+    cells = {
+        (row["section"], row["region"], row["measure"]): row["value"]
+        for row in rows
+        if row["section"].startswith("table")
+    }
+    sections = {"weibo": "table 1 (weibo)", "wechat": "table 2 (wechat)"}
+    for (platform, code, field), value in expected_cells(paper_data).items():
+        if platform == "wechat" and field == "impact":
+            continue
+        assert cells[sections[platform], code, field] == shown(value)
+    statuses = {
+        row["subject"]: row["value"]
+        for row in rows
+        if row["section"] == "diagnosis" and row["measure"] == "status"
+    }
+    assert set(statuses.values()) == {"holds"} and len(statuses) == 6
+
+
+def test_xlsx_report_parses_back_with_the_tables_laid_out_as_in_the_paper(report, paper_data):
+    book = load_workbook(io.BytesIO(reports.report_xlsx(report)))
+    assert book.sheetnames[:2] == ["Table 1", "Table 2"]
+    for sheet, platform in (("Table 1", "weibo"), ("Table 2", "wechat")):
+        ws = book[sheet]
+        header = [c.value for c in ws[1]][1:]
+        assert header == [
+            selectors.display_name(region)
+            for region in selectors.survey_tables(survey=report.survey)[int(sheet[-1]) - 1].regions
+        ]
+        codes = list(paper_data["platforms"][platform])
+        by_label = {ws.cell(row=r, column=1).value: r for r in range(2, ws.max_row + 1)}
+        opened_label = next(label for label in by_label if label and "opening" in label)
+        for column, code in enumerate(codes, start=2):
+            cell = paper_data["platforms"][platform][code]
+            assert ws.cell(row=by_label[opened_label], column=column).value == shown(cell["opened"])
+            for field, label in (
+                ("basic_situation", "Basic situation"),
+                ("service_level", "Service level"),
+            ):
+                value = ws.cell(row=by_label[label], column=column).value
+                assert (value or "") == cell.get(field, "")
+    diagnosis = book["Diagnosis"]
+    assert [diagnosis.cell(row=r, column=2).value for r in range(2, 8)] == ["holds"] * 6
+    data_rows = list(book["Data"].iter_rows(values_only=True))
+    assert data_rows[0] == reports.CSV_COLUMNS
+
+
+def test_survey_report_command_writes_each_format(paper, tmp_path: Path):
+    for fmt in ("html", "csv", "xlsx"):
+        out = tmp_path / f"report.{fmt}"
+        err = StringIO()
+        call_command(
+            "survey_report", "--region", "nanjing", "--format", fmt, "--out", str(out), stderr=err
+        )
+        assert out.stat().st_size > 0
+        assert "南京 (Nanjing)" in err.getvalue()
+    assert "南京" in (tmp_path / "report.html").read_text(encoding="utf-8")
+    with pytest.raises(CommandError, match="region 'atlantis' is not in survey"):
+        call_command("survey_report", "--region", "atlantis", "--out", str(tmp_path / "x.html"))
+    with pytest.raises(CommandError, match="needs --out"):
+        call_command("survey_report", "--format", "xlsx")
+
+
+def test_report_queries_do_not_grow_with_accounts(generated, django_assert_max_num_queries):
+    scope = selectors.scope_get(survey=generated)
+    with django_assert_max_num_queries(25):
+        reports.report_build(scope, charts=False)
