@@ -95,6 +95,7 @@ class SearchOut(Schema):
     query: str
     tokens: list[str]
     total: int
+    total_is_lower_bound: bool
     page: int
     pages: int
     per_page: int
@@ -190,6 +191,7 @@ def catalog_search(request: HttpRequest, params: Query[SearchParams]):
         "query": page.query,
         "tokens": page.tokens,
         "total": page.total,
+        "total_is_lower_bound": page.total_is_lower_bound,
         "page": page.page,
         "pages": page.pages,
         "per_page": page.per_page,

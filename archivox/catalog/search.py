@@ -10,6 +10,7 @@ so a re-classified item leaves the results the moment its row changes.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime
 import html
@@ -18,7 +19,7 @@ import re
 from collections.abc import Iterable, Sequence
 
 import jieba
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
@@ -154,6 +155,9 @@ class SearchPage:
     total: int
     page: int
     per_page: int
+    # True for a broad query: there are more than ``total`` results, and only the pages of the
+    # best-ranked window are offered.
+    total_is_lower_bound: bool = False
 
     @property
     def pages(self) -> int:
@@ -208,22 +212,30 @@ def _filter_sql(
 
 
 def _match_sql(tokens: list[str]) -> tuple[str, str, str, list[object]]:
-    """FROM/WHERE/rank fragments for the full-text match of ``tokens`` (all must match)."""
+    """FROM, WHERE and rank-column fragments for the full-text match of ``tokens`` (all must
+    match). The rank column sorts ascending: better matches first."""
     if _is_postgres():
         tsquery = " & ".join(f"'{token}'" for token in tokens)
         return (
             "catalog_searchtext s JOIN catalog_description d ON d.id = s.description_id",
             "s.document @@ to_tsquery('simple', %s)",
-            "ts_rank(s.document, to_tsquery('simple', %s)) DESC, d.id",
+            "-ts_rank(s.document, to_tsquery('simple', %s))",
             [tsquery],
         )
     fts_query = " AND ".join(f'"{token}"' for token in tokens)
     return (
         "catalog_fts f JOIN catalog_description d ON d.id = f.rowid",
         "catalog_fts MATCH %s",
-        f"bm25(catalog_fts, {TITLE_WEIGHT}, {BODY_WEIGHT}), d.id",
+        f"bm25(catalog_fts, {TITLE_WEIGHT}, {BODY_WEIGHT})",
         [fts_query],
     )
+
+
+# A query matching more public descriptions than this is "broad": its total is shown as a lower
+# bound ("1000+") and only the first RANK_WINDOW matches are ranked, so that a common word such
+# as 档案 answers as fast as a rare one on a catalog of millions.
+BROAD_QUERY = 1000
+RANK_WINDOW = 1000
 
 
 def search_descriptions(
@@ -243,21 +255,38 @@ def search_descriptions(
     tokens = query_tokens(query)
     if not tokens:
         return SearchPage(query, [], [], 0, page, per_page)
-    from_sql, match_sql, order_sql, match_params = _match_sql(tokens)
+    from_sql, match_sql, rank_sql, match_params = _match_sql(tokens)
     clauses, params = _filter_sql(filters, timezone.localdate() if public else None)
     where = " AND ".join([match_sql, *clauses])
-    order_params = match_params if _is_postgres() else []
-    with connection.cursor() as cursor:
+    postgres = _is_postgres()
+    rank_params = match_params if postgres else []
+    # A title that holds the query as written (白崇禧 in 白崇禧公馆) comes before the rest.
+    phrase = query.strip()
+    title_sql = "CASE WHEN d.title = %s THEN 0 WHEN d.title LIKE %s ESCAPE '\\' THEN 1 ELSE 2 END"
+    like = "%" + phrase.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    offset = (page - 1) * per_page
+    # PostgreSQL needs a transaction for SET LOCAL; SQLite runs the two reads as they are.
+    in_transaction = transaction.atomic() if postgres else contextlib.nullcontext()
+    with in_transaction, connection.cursor() as cursor:
+        if postgres:
+            # The planner's guess for rare words starts parallel workers that cost more than
+            # the query itself.
+            cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+        # The count keeps the access join: it must not reveal how much hidden material matches.
         cursor.execute(
-            f"SELECT d.id FROM {from_sql} WHERE {where} ORDER BY {order_sql} LIMIT %s OFFSET %s",  # noqa: S608 - fragments are ours, values are parameters
-            [*match_params, *params, *order_params, per_page, (page - 1) * per_page],
-        )
-        ids = [row[0] for row in cursor.fetchall()]
-        cursor.execute(
-            f"SELECT COUNT(*) FROM {from_sql} WHERE {where}",  # noqa: S608
-            [*match_params, *params],
+            f"SELECT COUNT(*) FROM (SELECT 1 FROM {from_sql} WHERE {where} LIMIT %s) m",  # noqa: S608 - fragments are ours, values are parameters
+            [*match_params, *params, BROAD_QUERY + 1],
         )
         total = cursor.fetchone()[0]
+        broad = total > BROAD_QUERY
+        window = f"LIMIT {max(RANK_WINDOW, offset + per_page)}" if broad else ""
+        cursor.execute(
+            f"SELECT id FROM (SELECT d.id AS id, {title_sql} AS title_rank, {rank_sql} AS rank "  # noqa: S608
+            f"FROM {from_sql} WHERE {where} {window}) c "
+            "ORDER BY title_rank, rank, id LIMIT %s OFFSET %s",
+            [phrase, like, *rank_params, *match_params, *params, per_page, offset],
+        )
+        ids = [row[0] for row in cursor.fetchall()]
     by_id = Description.objects.select_related("archive").in_bulk(ids)
     hits = []
     for rank, pk in enumerate(ids):
@@ -272,7 +301,9 @@ def search_descriptions(
                 snippet_html=snippet(description, tokens),
             )
         )
-    return SearchPage(query, tokens, hits, total, page, per_page)
+    return SearchPage(
+        query, tokens, hits, min(total, BROAD_QUERY), page, per_page, total_is_lower_bound=broad
+    )
 
 
 def like_scan(query: str, *, limit: int = 20) -> list[int]:

@@ -154,7 +154,8 @@ def test_search_page_takes_a_fixed_number_of_queries(
 ):
     for index in range(20):
         make_description(f"N-{index:02}", f"南京照片 {index}")
-    with django_assert_max_num_queries(3):
+    # count, page, descriptions (on PostgreSQL also a savepoint pair and SET LOCAL)
+    with django_assert_max_num_queries(6):
         page = search_descriptions("照片")
         [hit.description.archive.slug for hit in page.hits]
 
@@ -171,3 +172,34 @@ def test_rebuild_command_reindexes_and_names_a_bad_archive(mansion):
     assert search_descriptions("白崇禧").total == 1
     with pytest.raises(CommandError, match="no archive"):
         call_command("rebuild_search_index", "atlantis")
+
+
+def test_a_title_holding_the_query_as_written_comes_first(make_description):
+    make_description(
+        "LONG-1",
+        "南京城建档案汇编",
+        scope_content="白崇禧 白崇禧 白崇禧 提及多次。",
+    )
+    make_description(
+        "EXACT-1",
+        "白崇禧公馆",
+        scope_content="位于南京市秦淮区大悲巷雍园1号，" * 10,
+    )
+    assert codes(search_descriptions("白崇禧"))[0] == "EXACT-1"
+
+
+def test_a_broad_query_reports_a_lower_bound_and_still_pages(make_description, monkeypatch):
+    monkeypatch.setattr(search, "BROAD_QUERY", 10)
+    monkeypatch.setattr(search, "RANK_WINDOW", 12)
+    for index in range(30):
+        make_description(f"B-{index:02}", f"档案照片 {index}")
+    make_description("B-SECRET", "档案照片 密", access_level=Access.CONFIDENTIAL)
+    first = search_descriptions("照片", per_page=5)
+    assert first.total == 10 and first.total_is_lower_bound
+    assert first.pages == 2 and first.has_next
+    assert len(first.hits) == 5
+    second = search_descriptions("照片", page=2, per_page=5)
+    assert not set(codes(first)) & set(codes(second))
+    assert "B-SECRET" not in codes(first) + codes(second)
+    narrow = search_descriptions("照片", filters=SearchFilters(levels=("fonds",)))
+    assert not narrow.total_is_lower_bound
