@@ -17,18 +17,17 @@ import csv
 import io
 import os
 import random
-import shutil
 import subprocess
 import sys
-import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 ROWS = int(os.environ.get("BENCH_IMPORT_ROWS", "100000"))
 SAMPLE = min(1000, ROWS)
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from throwaway import run_on_throwaway_database  # noqa: E402
+
 BENCH_DATABASE = "archivox_bench_import"
 
 PLACES = ["南京", "苏州", "上海", "北京", "杭州", "Nanjing", "Suzhou", "扬州", "无锡", "镇江"]
@@ -114,44 +113,8 @@ def generate_csv(rows: int, seed: int = 2016) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
-def _postgres_admin(url: str) -> tuple[str, Callable[[str], None]]:
-    """A URL for the bench database on the server of ``url``, and a way to run admin SQL."""
-    import psycopg
-
-    parts = urlsplit(url)
-    bench_url = urlunsplit(parts._replace(path=f"/{BENCH_DATABASE}"))
-    admin_conninfo = urlunsplit(parts._replace(scheme="postgresql", path="/postgres"))
-
-    def admin(sql: str) -> None:
-        with psycopg.connect(admin_conninfo, autocommit=True) as connection:
-            connection.execute(sql)
-
-    return bench_url, admin
-
-
 def main() -> int:
-    url = os.environ.get("DATABASE_URL", "")
-    is_postgres = urlsplit(url).scheme in {"postgres", "postgresql", "pgsql"}
-    scratch = Path(tempfile.mkdtemp(prefix="archivox-bench-import-"))
-    admin = None
-    if is_postgres:
-        bench_url, admin = _postgres_admin(url)
-        admin(f"DROP DATABASE IF EXISTS {BENCH_DATABASE}")
-        admin(f"CREATE DATABASE {BENCH_DATABASE}")
-    else:
-        bench_url = f"sqlite:///{scratch / 'bench.sqlite3'}"
-    os.environ["DATABASE_URL"] = bench_url
-    os.environ.setdefault("ARCHIVOX_VAR_DIR", str(ROOT / "var" / "bench"))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "archivox.settings")
-    try:
-        return _run(scratch)
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        if admin is not None:
-            admin(f"DROP DATABASE IF EXISTS {BENCH_DATABASE}")
-        shutil.rmtree(scratch, ignore_errors=True)
+    return run_on_throwaway_database(BENCH_DATABASE, _run)
 
 
 def _run(scratch: Path) -> int:

@@ -28,14 +28,11 @@ import csv
 import datetime
 import os
 import random
-import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 SCALE = float(os.environ.get("BENCH_SURVEY_SCALE", "0.05"))
@@ -45,6 +42,9 @@ SNAPSHOTS_PER_ACCOUNT = NATIONAL["snapshots"] // NATIONAL["accounts"]
 AS_OF = datetime.date(2023, 12, 31)
 YEAR_START = datetime.date(2023, 1, 1)
 NAIVE_SAMPLE = 30
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from throwaway import run_on_throwaway_database  # noqa: E402
+
 BENCH_DATABASE = "archivox_bench_survey"
 PLATFORMS = ("wechat", "weibo", "website")
 TITLES = ["馆藏精品推荐", "档案里的城市记忆", "老照片", "红色档案", "名人手迹", "转发：本地新闻"]
@@ -139,43 +139,8 @@ def generate(folder: Path, seed: int = 2016) -> dict[str, int]:
     return counts
 
 
-def _postgres_admin(url: str) -> tuple[str, Callable[[str], None]]:
-    import psycopg
-
-    parts = urlsplit(url)
-    bench_url = urlunsplit(parts._replace(path=f"/{BENCH_DATABASE}"))
-    admin_conninfo = urlunsplit(parts._replace(scheme="postgresql", path="/postgres"))
-
-    def admin(sql: str) -> None:
-        with psycopg.connect(admin_conninfo, autocommit=True) as connection:
-            connection.execute(sql)
-
-    return bench_url, admin
-
-
 def main() -> int:
-    url = os.environ.get("DATABASE_URL", "")
-    is_postgres = urlsplit(url).scheme in {"postgres", "postgresql", "pgsql"}
-    scratch = Path(tempfile.mkdtemp(prefix="archivox-bench-survey-"))
-    admin = None
-    if is_postgres:
-        bench_url, admin = _postgres_admin(url)
-        admin(f"DROP DATABASE IF EXISTS {BENCH_DATABASE}")
-        admin(f"CREATE DATABASE {BENCH_DATABASE}")
-    else:
-        bench_url = f"sqlite:///{scratch / 'bench.sqlite3'}"
-    os.environ["DATABASE_URL"] = bench_url
-    os.environ.setdefault("ARCHIVOX_VAR_DIR", str(ROOT / "var" / "bench"))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "archivox.settings")
-    try:
-        return _run(scratch)
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        if admin is not None:
-            admin(f"DROP DATABASE IF EXISTS {BENCH_DATABASE}")
-        shutil.rmtree(scratch, ignore_errors=True)
+    return run_on_throwaway_database(BENCH_DATABASE, _run)
 
 
 def _timed(function: Callable[[], object]) -> tuple[float, object]:
