@@ -262,7 +262,12 @@ def search_descriptions(
     rank_params = match_params if postgres else []
     # A title that holds the query as written (白崇禧 in 白崇禧公馆) comes before the rest.
     phrase = query.strip()
-    title_sql = "CASE WHEN d.title = %s THEN 0 WHEN d.title LIKE %s ESCAPE '\\' THEN 1 ELSE 2 END"
+    # Among those, the shorter title is the more specific (白崇禧公馆 before 白崇禧公馆修缮工程档案).
+    title_sql = (
+        "CASE WHEN d.title = %s OR UPPER(d.title_en) = UPPER(%s) THEN 0 "
+        "WHEN d.title LIKE %s ESCAPE '\\' OR UPPER(d.title_en) LIKE UPPER(%s) ESCAPE '\\' "
+        "THEN LENGTH(d.title) ELSE 100000 END"
+    )
     like = "%" + phrase.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     offset = (page - 1) * per_page
     # PostgreSQL needs a transaction for SET LOCAL; SQLite runs the two reads as they are.
@@ -284,7 +289,7 @@ def search_descriptions(
             f"SELECT id FROM (SELECT d.id AS id, {title_sql} AS title_rank, {rank_sql} AS rank "  # noqa: S608
             f"FROM {from_sql} WHERE {where} {window}) c "
             "ORDER BY title_rank, rank, id LIMIT %s OFFSET %s",
-            [phrase, like, *rank_params, *match_params, *params, per_page, offset],
+            [phrase, phrase, like, like, *rank_params, *match_params, *params, per_page, offset],
         )
         ids = [row[0] for row in cursor.fetchall()]
     by_id = Description.objects.select_related("archive").in_bulk(ids)

@@ -203,3 +203,11 @@ def test_a_broad_query_reports_a_lower_bound_and_still_pages(make_description, m
     assert "B-SECRET" not in codes(first) + codes(second)
     narrow = search_descriptions("照片", filters=SearchFilters(levels=("fonds",)))
     assert not narrow.total_is_lower_bound
+
+
+def test_the_most_specific_title_holding_the_query_comes_first(make_description):
+    make_description("A-1", "白崇禧公馆建筑设计图纸")
+    make_description("A-2", "白崇禧公馆修缮工程档案")
+    make_description("A-3", "白崇禧公馆", title_en="Bai Chongxi Mansion")
+    assert codes(search_descriptions("白崇禧"))[0] == "A-3"
+    assert codes(search_descriptions("bai chongxi mansion"))[0] == "A-3"
