@@ -133,3 +133,10 @@ def test_every_model_has_an_admin_page(client):
     assert ours
     for model in ours:
         assert admin.site.is_registered(model), model
+
+
+def test_the_console_links_to_the_survey_report(client, paper_archives):
+    client.force_login(UserFactory(username="supervisor", is_superuser=True))
+    html = client.get("/console/").content.decode()
+    assert 'href="/console/survey/"' in html
+    assert client.get("/console/survey/").status_code == 200
