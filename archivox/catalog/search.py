@@ -262,7 +262,7 @@ def search_descriptions(
     rank_params = match_params if postgres else []
     # A title that holds the query as written (白崇禧 in 白崇禧公馆) comes before the rest.
     phrase = query.strip()
-    # Among those, the shorter title is the more specific (白崇禧公馆 before 白崇禧公馆修缮工程档案).
+    # Among those, the shorter title is the more specific: 白崇禧公馆 before 白崇禧公馆修缮档案.
     title_sql = (
         "CASE WHEN d.title = %s OR UPPER(d.title_en) = UPPER(%s) THEN 0 "
         "WHEN d.title LIKE %s ESCAPE '\\' OR UPPER(d.title_en) LIKE UPPER(%s) ESCAPE '\\' "
