@@ -234,8 +234,8 @@ def _match_sql(tokens: list[str]) -> tuple[str, str, str, list[object]]:
 # A query matching more public descriptions than this is "broad": its total is shown as a lower
 # bound ("1000+") and only the first RANK_WINDOW matches are ranked, so that a common word such
 # as 档案 answers as fast as a rare one on a catalog of millions.
-BROAD_QUERY = 1000
-RANK_WINDOW = 1000
+BROAD_QUERY = 200
+RANK_WINDOW = 200
 
 
 def search_descriptions(
