@@ -190,7 +190,6 @@ def test_a_title_holding_the_query_as_written_comes_first(make_description):
 
 def test_a_broad_query_reports_a_lower_bound_and_still_pages(make_description, monkeypatch):
     monkeypatch.setattr(search, "BROAD_QUERY", 10)
-    monkeypatch.setattr(search, "RANK_WINDOW", 12)
     for index in range(30):
         make_description(f"B-{index:02}", f"档案照片 {index}")
     make_description("B-SECRET", "档案照片 密", access_level=Access.CONFIDENTIAL)
