@@ -232,8 +232,9 @@ def _match_sql(tokens: list[str]) -> tuple[str, str, str, list[object]]:
 
 
 # A query matching more public descriptions than this is "broad": its total is shown as a lower
-# bound ("more than 200") and only the first BROAD_QUERY matches found are ranked, so that a
-# common word such as 档案 answers about as fast as a rare one on a catalog of millions.
+# bound ("more than 200"), and the first BROAD_QUERY matches found are ordered by their titles
+# only, so that a common word such as 档案 answers about as fast as a rare one on a catalog of
+# millions. Narrower queries are counted and ranked exactly.
 BROAD_QUERY = 200
 
 
@@ -276,16 +277,26 @@ def search_descriptions(
             # The planner's guess for rare words starts parallel workers that cost more than
             # the query itself.
             cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
-        # One pass over the matches, bounded: it yields the count (exact up to the bound) and
-        # every candidate's rank. The access join stays in: the count must not reveal how much
-        # hidden material matches.
+        # First a bounded pass without the full-text rank: it counts (exactly up to the bound)
+        # and finds candidates cheaply, because bm25 must read a common word's whole posting
+        # list. The access join stays in: a count must not reveal how much hidden material
+        # matches.
         cursor.execute(
-            f"SELECT d.id, {title_sql}, {rank_sql} FROM {from_sql} WHERE {where} LIMIT %s",  # noqa: S608 - fragments are ours, values are parameters
-            [phrase, phrase, like, like, *rank_params, *match_params, *params, BROAD_QUERY + 1],
+            f"SELECT d.id, {title_sql} FROM {from_sql} WHERE {where} LIMIT %s",  # noqa: S608 - fragments are ours, values are parameters
+            [phrase, phrase, like, like, *match_params, *params, BROAD_QUERY + 1],
         )
         candidates = cursor.fetchall()
-    broad = len(candidates) > BROAD_QUERY
-    candidates = sorted(candidates[:BROAD_QUERY], key=lambda row: (row[1], row[2], row[0]))
+        broad = len(candidates) > BROAD_QUERY
+        if broad:
+            # Titles holding the query first, then the catalog's own order.
+            candidates = [(pk, title_rank, 0) for pk, title_rank in candidates[:BROAD_QUERY]]
+        else:
+            cursor.execute(
+                f"SELECT d.id, {title_sql}, {rank_sql} FROM {from_sql} WHERE {where}",  # noqa: S608
+                [phrase, phrase, like, like, *rank_params, *match_params, *params],
+            )
+            candidates = cursor.fetchall()
+    candidates.sort(key=lambda row: (row[1], row[2], row[0]))
     ids = [row[0] for row in candidates[offset : offset + per_page]]
     total = len(candidates)
     by_id = Description.objects.select_related("archive").in_bulk(ids)
