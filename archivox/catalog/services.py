@@ -33,7 +33,7 @@ from archivox.catalog.selectors import set_specs_for
 from archivox.catalog.tree import inherit_from, path_for
 from archivox.core.models import Archive, User
 from archivox.core.selectors import Capability, archive_check_capability
-from archivox.core.services import audit_record, snapshot
+from archivox.core.services import audit_record, changes_apply, snapshot
 
 DESCRIPTION_FIELDS = (
     "reference_code",
@@ -191,14 +191,11 @@ def description_update(
         raise CatalogError(f"unknown fields: {', '.join(sorted(unknown))}")
     description = Description.objects.select_for_update().get(pk=description.pk)
     _check_edit(actor, description.archive)
-    changes = _clean_lists(dict(changes))
-    changed = [name for name, value in changes.items() if getattr(description, name) != value]
-    if not changed:
-        return description
     was_public = description.is_public_on()
-    before = snapshot(description, changed)
-    for name in changed:
-        setattr(description, name, changes[name])
+    before = changes_apply(description, _clean_lists(dict(changes)))
+    if not before:
+        return description
+    changed = list(before)
     parent = description.parent
     inherit_from(description, parent)
     _validate_years(description)
@@ -529,12 +526,9 @@ def collection_update(
     cover = changes.get("cover")
     if cover is not None and cover.description.archive_id != collection.archive_id:
         raise CatalogError({"cover": "the cover image belongs to another archive"})
-    changed = [name for name, value in changes.items() if getattr(collection, name) != value]
-    if not changed:
+    before = changes_apply(collection, changes)
+    if not before:
         return collection
-    before = snapshot(collection, changed)
-    for name in changed:
-        setattr(collection, name, changes[name])
     collection.full_clean()
     collection.save()
     audit_record(
@@ -543,7 +537,7 @@ def collection_update(
         obj=collection,
         archive=collection.archive,
         before=before,
-        after=snapshot(collection, changed),
+        after=snapshot(collection, before),
     )
     return collection
 

@@ -43,6 +43,16 @@ def snapshot(instance: models.Model, fields: Iterable[str]) -> dict[str, Any]:
     return summary
 
 
+def changes_apply(instance: models.Model, changes: dict[str, Any]) -> dict[str, Any]:
+    """Set ``changes`` on ``instance`` (not saved). Returns the audit summary of the fields that
+    really changed, as they were before; empty when nothing changed."""
+    changed = [name for name, value in changes.items() if getattr(instance, name) != value]
+    before = snapshot(instance, changed)
+    for name in changed:
+        setattr(instance, name, changes[name])
+    return before
+
+
 def audit_record(
     *,
     actor: User | None,
@@ -158,12 +168,9 @@ def archive_update(*, actor: User | None, archive: Archive, **changes: Any) -> A
     if actor is not None:
         archive_check_capability(user=actor, archive=archive, capability=Capability.ARCHIVE_MANAGE)
     archive = Archive.objects.select_for_update().get(pk=archive.pk)
-    changed = [name for name, value in changes.items() if getattr(archive, name) != value]
-    if not changed:
+    before = changes_apply(archive, changes)
+    if not before:
         return archive
-    before = snapshot(archive, changed)
-    for name in changed:
-        setattr(archive, name, changes[name])
     archive.full_clean()
     archive.save()
     audit_record(
@@ -172,7 +179,7 @@ def archive_update(*, actor: User | None, archive: Archive, **changes: Any) -> A
         obj=archive,
         archive=archive,
         before=before,
-        after=snapshot(archive, changed),
+        after=snapshot(archive, before),
     )
     return archive
 
