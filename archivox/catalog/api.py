@@ -6,6 +6,7 @@ import datetime
 
 from django.conf import settings
 from django.http import Http404, HttpRequest
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from ninja import Query, Router, Schema
 from ninja.security import django_auth
@@ -19,10 +20,7 @@ router = Router(tags=["catalog"])
 
 
 def _archive(slug: str) -> Archive:
-    try:
-        return core_selectors.archive_get(slug=slug)
-    except Archive.DoesNotExist as exc:
-        raise Http404(f"no archive {slug}") from exc
+    return get_object_or_404(core_selectors.archive_list(), slug=slug)
 
 
 def description_url(description: Description) -> str:

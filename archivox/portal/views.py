@@ -4,7 +4,7 @@ public search (the access gateway); hidden material is a 404, never a 403."""
 from __future__ import annotations
 
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
 from archivox.catalog import search
@@ -15,10 +15,7 @@ from archivox.core.models import Archive
 
 
 def _archive(slug: str) -> Archive:
-    try:
-        return core_selectors.archive_get(slug=slug)
-    except Archive.DoesNotExist as exc:
-        raise Http404(slug) from exc
+    return get_object_or_404(core_selectors.archive_list(), slug=slug)
 
 
 def home(request: HttpRequest) -> HttpResponse:
