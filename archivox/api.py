@@ -5,6 +5,12 @@ from ninja import NinjaAPI
 
 from archivox.catalog.api import router as catalog_router
 from archivox.core.api import router as core_router
+from archivox.engagement.api import router as engagement_router
+from archivox.engagement.exhibitions.api import router as exhibitions_router
+from archivox.engagement.polls.api import router as polls_router
+from archivox.engagement.reservations.api import router as reservations_router
+from archivox.engagement.topics.api import router as topics_router
+from archivox.publishing.api import router as publishing_router
 from archivox.survey.api import router as survey_router
 
 api = NinjaAPI(
@@ -16,6 +22,12 @@ api = NinjaAPI(
 api.add_router("/", core_router)
 api.add_router("/", catalog_router)
 api.add_router("/survey/", survey_router)
+api.add_router("/publishing/", publishing_router)
+api.add_router("/engagement/", engagement_router)
+api.add_router("/engagement/reservations/", reservations_router)
+api.add_router("/engagement/exhibitions/", exhibitions_router)
+api.add_router("/engagement/polls/", polls_router)
+api.add_router("/engagement/topics/", topics_router)
 
 
 @api.exception_handler(ValidationError)

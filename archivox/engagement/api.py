@@ -1,0 +1,5 @@
+"""/api/v1/engagement/: the consultation inbox and auto-replies."""
+
+from ninja import Router
+
+router = Router(tags=["engagement"])

@@ -1,0 +1,5 @@
+"""/api/v1/engagement/exhibitions/."""
+
+from ninja import Router
+
+router = Router(tags=["exhibitions"])

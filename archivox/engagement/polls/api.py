@@ -1,0 +1,5 @@
+"""/api/v1/engagement/polls/."""
+
+from ninja import Router
+
+router = Router(tags=["polls"])

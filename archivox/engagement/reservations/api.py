@@ -1,0 +1,5 @@
+"""/api/v1/engagement/reservations/."""
+
+from ninja import Router
+
+router = Router(tags=["reservations"])

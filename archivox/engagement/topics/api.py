@@ -1,0 +1,5 @@
+"""/api/v1/engagement/topics/."""
+
+from ninja import Router
+
+router = Router(tags=["topics"])
