@@ -214,3 +214,23 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} @ {self.seen_at:%Y-%m-%d %H:%M:%S}"
+
+
+class RateLimitWindow(models.Model):
+    """How often one key (a sender, an IP, a person) did one thing in one fixed time window.
+
+    In the database rather than a per-process cache, so the limit holds across many web
+    processes; old windows are deleted by ``ratelimit.ratelimit_prune``."""
+
+    key = models.CharField(max_length=200)
+    window_start = models.BigIntegerField()  # Unix seconds, a multiple of the window length
+    hits = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["key", "window_start"], name="ratelimit_once"),
+        ]
+        indexes = [models.Index(fields=["window_start"], name="ratelimit_window")]
+
+    def __str__(self) -> str:
+        return f"{self.key} @ {self.window_start}: {self.hits}"

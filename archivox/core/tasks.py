@@ -15,3 +15,10 @@ def worker_heartbeat(name: str = "huey") -> str:
 @db_periodic_task(crontab(minute="*"))
 def worker_heartbeat_every_minute() -> None:
     worker_heartbeat_record(name="huey")
+
+
+@db_periodic_task(crontab(minute="17"))
+def ratelimit_prune_hourly() -> int:
+    from archivox.core.ratelimit import ratelimit_prune
+
+    return ratelimit_prune()
