@@ -226,6 +226,12 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "console/locked_out.html"
 AXES_VERBOSE = False
+# Behind N reverse proxies (deploy/nginx), the client's address is the Nth from the right in
+# X-Forwarded-For; without this every login would seem to come from the proxy.
+PROXY_COUNT = int(os.environ.get("ARCHIVOX_PROXY_COUNT", "0") or 0)
+if PROXY_COUNT:
+    AXES_IPWARE_PROXY_COUNT = PROXY_COUNT
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -251,6 +257,20 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+MEDIA_S3_BUCKET = os.environ.get("ARCHIVOX_MEDIA_S3_BUCKET", "").strip()
+if MEDIA_S3_BUCKET:
+    # Several web nodes share the digital objects on S3-compatible storage (django-storages,
+    # `pip install 'archivox[s3]'`); files stay private and are served through the access check.
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": MEDIA_S3_BUCKET,
+            "endpoint_url": os.environ.get("ARCHIVOX_MEDIA_S3_ENDPOINT") or None,
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
 # Serve straight from the apps' folders when nobody ran collectstatic (tests, development).
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = env_path("ARCHIVOX_MEDIA_ROOT", VAR_DIR / "media")
