@@ -259,7 +259,8 @@ def bench(scratch: Path) -> int:
     log(f"  mixed: {rate:8.1f} req/s   p50 {mixed_result['p50_ms']:.1f} ms   "
         f"p99 {mixed_result['p99_ms']:.1f} ms   errors {errors} (target 0)")  # fmt: skip
     log(f"  /healthz baseline: {base_rate:8.1f} req/s   p99 {baseline['p99_ms']:.1f} ms")
-    log(f"  ratio mixed / baseline throughput: {rate / base_rate:.2f}")
+    ratio = rate / base_rate if base_rate else float("nan")
+    log(f"  ratio mixed / baseline throughput: {ratio:.2f}")
     log("  memory (RSS MB) after warm-up → at the end:")
     for name in processes:
         growth = at_end[name] - after_warmup[name]
