@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.sitemaps import views as sitemap_views
 from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
@@ -8,6 +9,7 @@ from archivox.api import api
 from archivox.catalog import oai
 from archivox.core import views as core_views
 from archivox.engagement.views.wechat import wechat_callback
+from archivox.portal.sitemaps import SITEMAPS
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
@@ -15,6 +17,13 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("oai", oai.oai_endpoint, name="oai"),
+    path("sitemap.xml", sitemap_views.index, {"sitemaps": SITEMAPS}, name="sitemap_index"),
+    path(
+        "sitemap-<section>.xml",
+        sitemap_views.sitemap,
+        {"sitemaps": SITEMAPS},
+        name="django.contrib.sitemaps.views.sitemap",
+    ),
     path("wechat/<slug:slug>/callback", wechat_callback, name="wechat_callback"),
     path("feeds/", include("archivox.publishing.feed_urls")),
     path("console/publishing/", include("archivox.publishing.console_urls")),

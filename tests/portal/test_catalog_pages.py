@@ -126,3 +126,20 @@ def test_collection_page_lists_only_public_entries(client, holdings, nanjing):
     assert CANARY not in html
     assert "金陵特色历史档案" in client.get("/archives/nanjing/").content.decode()
     assert client.get("/archives/nanjing/collections/none/").status_code == 404
+
+
+def test_the_sitemap_lists_open_descriptions_and_never_confidential_ones(
+    client, make_description, nanjing
+):
+    fonds = make_description("S1", title="公开全宗", level="fonds")
+    make_description(
+        "S1-1", title="机密案卷", level="series", parent=fonds, access_level="confidential"
+    )
+    index = client.get("/sitemap.xml")
+    assert index.status_code == 200
+    assert "sitemap-descriptions.xml" in index.content.decode()
+    page = client.get("/sitemap-descriptions.xml").content.decode()
+    assert "/archives/nanjing/catalog/S1/" in page
+    assert "S1-1" not in page
+    archives = client.get("/sitemap-archives.xml").content.decode()
+    assert "/archives/nanjing/" in archives
