@@ -163,6 +163,8 @@ INSTALLED_APPS = [
     "huey.contrib.djhuey",
     "ninja",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "archivox.core",
     "archivox.catalog",
     "archivox.survey",
@@ -188,6 +190,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -227,6 +230,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "console/locked_out.html"
 AXES_VERBOSE = False
+OTP_TOTP_ISSUER = "Archivox"
 # Behind N reverse proxies (deploy/nginx), the client's address is the Nth from the right in
 # X-Forwarded-For; without this every login would seem to come from the proxy.
 PROXY_COUNT = int(os.environ.get("ARCHIVOX_PROXY_COUNT", "0") or 0)

@@ -32,6 +32,9 @@ urlpatterns = [
     path("console/exhibitions/", include("archivox.engagement.exhibitions.console_urls")),
     path("console/polls/", include("archivox.engagement.polls.console_urls")),
     path("console/topics/", include("archivox.engagement.topics.console_urls")),
+    # Before the console's own routes: the login that knows two-factor codes.
+    path("console/login/", core_views.StaffLoginView.as_view(), name="staff_login"),
+    path("console/two-factor/", core_views.two_factor_settings, name="two_factor"),
     path("console/", include("archivox.console.urls")),
     path("archives/<slug:slug>/posts/", include("archivox.publishing.urls")),
     path("archives/<slug:slug>/ask/", include("archivox.engagement.urls")),
