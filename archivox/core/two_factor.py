@@ -31,6 +31,11 @@ def has_two_factor(user: User) -> bool:
 class StaffLoginForm(AuthenticationForm):
     """Password, and the authenticator's code when the account has two-factor login on."""
 
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": _("Your username and password did not match. Please try again."),
+    }
+
     otp_token = forms.CharField(
         label=_("Code from your authenticator app"),
         required=False,
