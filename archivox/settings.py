@@ -325,6 +325,33 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+
+def env_rate(name: str, default: str) -> tuple[int, int]:
+    """A rate limit from the environment as "HITS/SECONDS", e.g. 20/60."""
+    value = os.environ.get(name, default).strip()
+    try:
+        hits, seconds = (int(part) for part in value.split("/", 1))
+    except ValueError as exc:
+        raise ConfigurationError(f"{name}={value!r}: give hits/seconds, e.g. {default}") from exc
+    if hits < 1 or seconds < 1:
+        raise ConfigurationError(f"{name}={value!r}: both numbers must be at least 1")
+    return hits, seconds
+
+
+# Public endpoints' rate limits per person or address (hits per seconds).
+ARCHIVOX_RESERVATION_RATE_LIMIT = env_rate("ARCHIVOX_RESERVATION_RATE_LIMIT", "20/60")
+POLLS_SUBMIT_RATE = env_rate("ARCHIVOX_POLLS_SUBMIT_RATE", "20/60")
+TOPICS_COMMENT_RATE = env_rate("ARCHIVOX_TOPICS_COMMENT_RATE", "5/300")
+TOPICS_COMMENT_CLIENT_RATE = env_rate("ARCHIVOX_TOPICS_COMMENT_CLIENT_RATE", "30/300")
+# The inbox's promise: a consultation is overdue after this many working days.
+ARCHIVOX_INBOX_PROMISE_DAYS = int(os.environ.get("ARCHIVOX_INBOX_PROMISE_DAYS", "1"))
+# The publishing desk warns when an account had no original post for this many days.
+ARCHIVOX_FRESHNESS_DAYS = int(os.environ.get("ARCHIVOX_FRESHNESS_DAYS", "7"))
+# How long a WeChat publish waits for the platform's publish job before reconciling later.
+ARCHIVOX_WECHAT_PUBLISH_WAIT = float(os.environ.get("ARCHIVOX_WECHAT_PUBLISH_WAIT", "4"))
+# Weibo's share API wants the poster's public IP address (the office's, behind its NAT).
+ARCHIVOX_WEIBO_RIP = os.environ.get("ARCHIVOX_WEIBO_RIP", "").strip()
+
 # Background work: SQLite storage in var/ when embedded, Redis in production.
 if REDIS_URL:
     HUEY = {
