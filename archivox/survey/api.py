@@ -238,6 +238,7 @@ def survey_diagnosis(request: HttpRequest, slug: str, params: Query[ScopeParams]
                 "section": j.section,
                 "title": j.title,
                 "status": j.status.value,
+                "status_label": j.status_label,  # in the request's language
                 "basis": j.basis,
                 "evidence": j.evidence,
                 "actions": _json(j.actions),

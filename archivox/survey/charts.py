@@ -1,7 +1,8 @@
 """Server-side SVG charts of the survey report (matplotlib, no pyplot state).
 
 Text stays text (``svg.fonttype = 'none'``): the browser's fonts draw the Chinese labels, and the
-SVG names CJK fonts first so any system with one shows them.
+SVG names CJK fonts first so any system with one shows them. Titles and axis labels are in the
+active language (translated when the chart is drawn, in the request's thread).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import threading
 from collections.abc import Callable
 
 import matplotlib
+from django.utils.translation import gettext as _
 from matplotlib.figure import Figure
 
 from archivox.survey import indicators as ind
@@ -65,14 +67,14 @@ def followers_chart(indicators: ind.Indicators) -> str | None:
     table = [
         sum(1 for mention in reach.table_bands if mention.band == band) for band in ind.BAND_ORDER
     ]
-    labels = [ind.BAND_LABELS_ZH[band] for band in ind.BAND_ORDER]
+    labels = [ind.band_label(band) for band in ind.BAND_ORDER]
 
     def draw(figure: Figure) -> None:
         axes = figure.add_subplot()
-        axes.bar(labels, accounts, color=COLOURS["main"], label="账号 accounts")
-        axes.bar(labels, table, bottom=accounts, color=COLOURS["second"], label="表格 tables")
-        axes.set_title("粉丝数量级分布 Followers by band")
-        axes.set_ylabel("观察数 observations")
+        axes.bar(labels, accounts, color=COLOURS["main"], label=_("accounts"))
+        axes.bar(labels, table, bottom=accounts, color=COLOURS["second"], label=_("tables"))
+        axes.set_title(_("Followers by band"))
+        axes.set_ylabel(_("observations"))
         axes.yaxis.get_major_locator().set_params(integer=True)
         axes.legend(frameon=False)
 
@@ -97,8 +99,8 @@ def freshness_chart(indicators: ind.Indicators) -> str | None:
         colours = [COLOURS["alert"] if a.stale else COLOURS["main"] for a in rows]
         axes.barh([a.label for a in rows][::-1], values[::-1], color=colours[::-1])
         axes.axvline(ind.STALE_DAYS, color=COLOURS["muted"], linestyle="--")
-        axes.set_title("距上次原创的天数 Days since the last original post")
-        axes.set_xlabel(f"天 days (虚线 {ind.STALE_DAYS} 天 = 停更)")
+        axes.set_title(_("Days since the last original post"))
+        axes.set_xlabel(_("days (dashed line: %(days)d days = stale)") % {"days": ind.STALE_DAYS})
 
     return _render(draw, width=6.5, height=_height(len(rows)))
 
@@ -124,7 +126,7 @@ def originality_chart(indicators: ind.Indicators) -> str | None:
         axes.barh([a.label for a in rows][::-1], values[::-1], color=colours[::-1])
         axes.axvline(100 * ind.ORIGINALITY_LOW, color=COLOURS["muted"], linestyle="--")
         axes.set_xlim(0, 100)
-        axes.set_title("原创比例 Share of original posts (%)")
+        axes.set_title(_("Share of original posts (%)"))
 
     return _render(draw, width=6.5, height=_height(len(rows)))
 
@@ -140,9 +142,9 @@ def interaction_chart(indicators: ind.Indicators) -> str | None:
         labels = [a.label for a in rows]
         reads_axes.barh(labels, [a.reads_per_post or 0 for a in rows], color=COLOURS["main"])
         reads_axes.axvline(ind.READS_PER_POST_LOW, color=COLOURS["muted"], linestyle="--")
-        reads_axes.set_title("篇均阅读 Reads per post")
+        reads_axes.set_title(_("Reads per post"))
         likes_axes.barh(labels, [a.likes_per_post or 0 for a in rows], color=COLOURS["second"])
-        likes_axes.set_title("篇均点赞 Likes per post")
+        likes_axes.set_title(_("Likes per post"))
 
     return _render(draw, width=7.5, height=_height(len(rows)))
 
@@ -156,7 +158,7 @@ def response_chart(response_hours: list[float]) -> str | None:
         axes = figure.add_subplot()
         axes.hist(response_hours, bins=min(20, max(5, len(response_hours) // 5)))
         axes.axvline(ind.RESPONSE_HOURS_HIGH, color=COLOURS["alert"], linestyle="--")
-        axes.set_title("首次回复时间 First response (hours)")
+        axes.set_title(_("First response (hours)"))
 
     return _render(draw, width=5.5, height=3)
 
@@ -171,7 +173,7 @@ def ranking_chart(indicators: ind.Indicators) -> str | None:
         labels = [f"{a.label} ({'WCI' if a.wci is not None else 'BCI'})" for a in rows]
         colours = [COLOURS["main"] if a.wci is not None else COLOURS["second"] for a in rows]
         axes.barh(labels[::-1], [a.index or 0 for a in rows][::-1], color=colours[::-1])
-        axes.set_title("传播指数排行 Communication index ranking")
+        axes.set_title(_("Communication index ranking"))
 
     return _render(draw, width=6.5, height=_height(len(rows)))
 

@@ -15,28 +15,65 @@ import datetime
 import enum
 from collections.abc import Sequence
 
+from django.utils import translation
+from django.utils.text import format_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext, pgettext, pgettext_lazy
+
 from archivox.survey import indicators as ind
 from archivox.survey.models import Finding, Platform, Strategy
 from archivox.survey.selectors import Scope
 
-# The paper's findings and strategies, used when a survey recorded none of its own.
+# The paper's findings and strategies, used when a survey recorded none of its own. The section
+# number stays outside the translated text; the text follows the active language (lazy: the
+# language of the request applies, not that of the import).
+_FINDING_TEXTS: dict[str, tuple[str, object]] = {
+    "uneven_development": ("3.2.1", gettext_lazy("regional development is uneven")),
+    "low_coverage": (
+        "3.2.2",
+        gettext_lazy("coverage is not large: mostly city bureaus, few districts and counties"),
+    ),
+    "weak_promotion": (
+        "3.2.3",
+        gettext_lazy("promotion is not enough: few followers, large disparities"),
+    ),
+    "incomplete_content": (
+        "3.2.4",
+        gettext_lazy("content is not complete: few originals, many forwards, slow updates"),
+    ),
+    "weak_interaction": (
+        "3.2.5",
+        gettext_lazy("interaction with users is weak: few reads, comments, consultations"),
+    ),
+    "security_risk": ("3.2.6", gettext_lazy("security risks of third-party platforms")),
+}
+_STRATEGY_TEXTS: dict[str, tuple[str, object]] = {
+    "open_accounts": (
+        "4.1",
+        gettext_lazy("open self-media accounts, integrated with the official website"),
+    ),
+    "promote": ("4.2", gettext_lazy("promote through offline and online channels")),
+    "regional_features": ("4.3", gettext_lazy("add and improve regional featured archives")),
+    "interaction_platform": (
+        "4.4",
+        gettext_lazy(
+            "rely on a technology platform to enhance interaction (consultation, topics, email)"
+        ),
+    ),
+    "service_quality": (
+        "4.5",
+        gettext_lazy("improve service quality: know user needs, respond quickly"),
+    ),
+    "security": (
+        "4.6",
+        gettext_lazy("overcome information-technology obstacles: confidentiality, cooperation"),
+    ),
+}
 FINDINGS: dict[str, str] = {
-    "uneven_development": "3.2.1 regional development is uneven",
-    "low_coverage": "3.2.2 coverage is not large: mostly city bureaus, few districts and counties",
-    "weak_promotion": "3.2.3 promotion is not enough: few followers, large disparities",
-    "incomplete_content": "3.2.4 content is not complete: few originals, many forwards, "
-    "slow updates",
-    "weak_interaction": "3.2.5 interaction with users is weak: few reads, comments, consultations",
-    "security_risk": "3.2.6 security risks of third-party platforms",
+    code: format_lazy("{} {}", section, text) for code, (section, text) in _FINDING_TEXTS.items()
 }
 STRATEGIES: dict[str, str] = {
-    "open_accounts": "4.1 open self-media accounts, integrated with the official website",
-    "promote": "4.2 promote through offline and online channels",
-    "regional_features": "4.3 add and improve regional featured archives",
-    "interaction_platform": "4.4 rely on a technology platform to enhance interaction "
-    "(consultation, topics, email)",
-    "service_quality": "4.5 improve service quality: know user needs, respond quickly",
-    "security": "4.6 overcome information-technology obstacles: confidentiality, cooperation",
+    code: format_lazy("{} {}", section, text) for code, (section, text) in _STRATEGY_TEXTS.items()
 }
 # Which strategies answer which finding (the paper's §4 read against §3.2).
 ANSWERS: dict[str, tuple[str, ...]] = {
@@ -48,12 +85,17 @@ ANSWERS: dict[str, tuple[str, ...]] = {
     "security_risk": ("security",),
 }
 MAX_ACTIONS = 12
-PLATFORM_SHORT = {"wechat": "WeChat", "weibo": "Weibo", "website": "website", "other": "other"}
+PLATFORM_SHORT = {
+    "wechat": pgettext_lazy("platform", "WeChat"),
+    "weibo": pgettext_lazy("platform", "Weibo"),
+    "website": pgettext_lazy("platform", "website"),
+    "other": pgettext_lazy("platform", "other"),
+}
 PLATFORM_NAMES = {
-    Platform.WECHAT: "WeChat official account",
-    Platform.WEIBO: "Weibo account",
-    Platform.WEBSITE: "website",
-    Platform.OTHER: "account",
+    Platform.WECHAT: gettext_lazy("WeChat official account"),
+    Platform.WEIBO: gettext_lazy("Weibo account"),
+    Platform.WEBSITE: pgettext_lazy("platform", "website"),
+    Platform.OTHER: gettext_lazy("account"),
 }
 
 
@@ -64,9 +106,14 @@ class Status(enum.StrEnum):
 
 
 STATUS_LABELS = {
-    Status.HOLDS: "holds",
-    Status.DOES_NOT_HOLD: "does not hold",
-    Status.NOT_ENOUGH_DATA: "not enough data",
+    Status.HOLDS: pgettext_lazy("finding status", "holds"),
+    Status.DOES_NOT_HOLD: pgettext_lazy("finding status", "does not hold"),
+    Status.NOT_ENOUGH_DATA: pgettext_lazy("finding status", "not enough data"),
+}
+BASIS_LABELS = {
+    "measured": pgettext_lazy("basis of a finding", "measured"),
+    "recorded": pgettext_lazy("basis of a finding", "recorded"),
+    "": "",
 }
 
 
@@ -89,7 +136,11 @@ class Judgment:
 
     @property
     def status_label(self) -> str:
-        return STATUS_LABELS[self.status]
+        return str(STATUS_LABELS[self.status])
+
+    @property
+    def basis_label(self) -> str:
+        return str(BASIS_LABELS.get(self.basis, self.basis))
 
 
 @dataclasses.dataclass
@@ -108,6 +159,8 @@ class Diagnosis:
 
 
 # --- wording -----------------------------------------------------------------------------------
+# Every sentence is one translatable message with named placeholders, so that a translation can
+# put the parts in its own order; numbers are formatted here, the same in every language.
 
 
 def _pct(value: float | None) -> str:
@@ -120,18 +173,42 @@ def _n(value: float | None) -> str:
     return f"{value:,.0f}" if float(value).is_integer() or value >= 100 else f"{value:,.1f}"
 
 
+def _join(items: Sequence[str]) -> str:
+    return pgettext("list separator", ", ").join(str(item) for item in items)
+
+
+def _clauses(items: Sequence[str]) -> str:
+    return pgettext("clause separator", "; ").join(str(item) for item in items)
+
+
 def _names(items: Sequence[str], limit: int = 8) -> str:
     items = list(items)
     if len(items) > limit:
-        return ", ".join(items[:limit]) + f" and {len(items) - limit} more"
-    return ", ".join(items)
+        rest = len(items) - limit
+        return ngettext("%(names)s and %(count)d more", "%(names)s and %(count)d more", rest) % {
+            "names": _join(items[:limit]),
+            "count": rest,
+        }
+    return _join(items)
+
+
+def _platform(platform: str) -> str:
+    return str(PLATFORM_SHORT.get(platform, platform))
 
 
 def _account(a: ind.AccountIndicators) -> str:
     name = a.institution_name
     if a.name and a.name != a.institution_name:
         name = f"{a.institution_name} ({a.name})"
-    return f"{name} · {PLATFORM_SHORT.get(a.platform, a.platform)}"
+    return f"{name} · {_platform(a.platform)}"
+
+
+def _paper_text(recorded: str, default: object) -> str:
+    """The survey's own wording of a finding or strategy; when it is the paper's (English) text,
+    that text in the active language."""
+    with translation.override(None):
+        english = str(default)
+    return str(default) if recorded == english else recorded
 
 
 class _Actions:
@@ -149,7 +226,7 @@ class _Actions:
             Action(
                 strategy=strategy,
                 strategy_text=self.strategies[strategy],
-                text=f"{text} ({section})",
+                text=_("%(action)s (%(section)s)") % {"action": text, "section": section},
             )
         )
 
@@ -160,7 +237,12 @@ class _Actions:
                 Action(
                     strategy=last.strategy,
                     strategy_text=last.strategy_text,
-                    text=f"… and {self.left_out} more like these (see the indicators)",
+                    text=ngettext(
+                        "… and %(count)d more like these (see the indicators)",
+                        "… and %(count)d more like these (see the indicators)",
+                        self.left_out,
+                    )
+                    % {"count": self.left_out},
                 )
             )
         return self.items
@@ -172,31 +254,41 @@ class _Actions:
 def _uneven(i: ind.Indicators, act: _Actions) -> tuple[Status | None, list[str]]:
     presence = i.presence
     if not presence.platforms or len(presence.regions) < 2:
-        return None, ["Fewer than two regions were observed: nothing to compare."]
+        return None, [_("Fewer than two regions were observed: nothing to compare.")]
     total = len(presence.regions)
     evidence = []
     for platform in presence.platforms:
         present = [r.name for r in presence.regions if r.present[platform]]
         missing = [r.name for r in presence.missing(platform)]
-        line = f"{PLATFORM_SHORT[platform]}: {len(present)} of {total} regions"
+        values = {"platform": _platform(platform), "present": len(present), "total": total}
         if missing:
-            line += f"; none in {_names(missing)}"
-        evidence.append(line + ".")
+            line = _("%(platform)s: %(present)d of %(total)d regions; none in %(missing)s.") % (
+                values | {"missing": _names(missing)}
+            )
+        else:
+            line = _("%(platform)s: %(present)d of %(total)d regions.") % values
+        evidence.append(line)
     if presence.not_reported:
-        evidence.append(f"Named but not reported by the survey: {_names(presence.not_reported)}.")
+        evidence.append(
+            _("Named but not reported by the survey: %(names)s.")
+            % {"names": _names(presence.not_reported)}
+        )
     focus = i.scope.region or (i.scope.institution.region if i.scope.institution else None)
     if focus is None:
         gap = presence.gap or 0.0
         holds = gap >= ind.UNEVEN_GAP
         evidence.append(
-            f"Presence differs by {gap:.0%} of the platforms between the best and the least "
-            f"present region (threshold {ind.UNEVEN_GAP:.0%})."
+            _(
+                "Presence differs by %(gap)s of the platforms between the best and the least "
+                "present region (threshold %(threshold)s)."
+            )
+            % {"gap": _pct(gap), "threshold": _pct(ind.UNEVEN_GAP)}
         )
         lacking = [(r, p) for p in presence.platforms for r in presence.missing(p)]
     else:
         mine = next((r for r in presence.regions if r.code == focus.code), None)
         if mine is None:
-            return None, [*evidence, "The survey did not report on this region."]
+            return None, [*evidence, _("The survey did not report on this region.")]
         lacking = [
             (mine, p)
             for p in presence.platforms
@@ -204,13 +296,21 @@ def _uneven(i: ind.Indicators, act: _Actions) -> tuple[Status | None, list[str]]
         ]
         holds = bool(lacking)
         evidence.append(
-            f"{mine.name} lacks {len(lacking)} platform(s) that at least half the regions have."
+            ngettext(
+                "%(region)s lacks %(count)d platform that at least half the regions have.",
+                "%(region)s lacks %(count)d platforms that at least half the regions have.",
+                len(lacking),
+            )
+            % {"region": mine.name, "count": len(lacking)}
         )
     for region, platform in lacking:
         act.add(
             "open_accounts",
-            f"{region.name} has no {PLATFORM_NAMES[Platform(platform)]}: open one and link it "
-            "with the archives' official website",
+            _(
+                "%(region)s has no %(account)s: open one and link it with the archives' "
+                "official website"
+            )
+            % {"region": region.name, "account": PLATFORM_NAMES[Platform(platform)]},
         )
     return (Status.HOLDS if holds else Status.DOES_NOT_HOLD), evidence
 
@@ -218,52 +318,82 @@ def _uneven(i: ind.Indicators, act: _Actions) -> tuple[Status | None, list[str]]
 def _coverage(i: ind.Indicators, act: _Actions) -> tuple[Status | None, list[str]]:
     c = i.coverage
     if not c.institutions:
-        return None, ["No monitored archive in this scope."]
+        return None, [_("No monitored archive in this scope.")]
     parts = [
-        f"{level.level} {level.covered}/{level.institutions} ({_pct(level.share)})"
+        _("%(level)s %(covered)d/%(total)d (%(share)s)")
+        % {
+            "level": level.label,
+            "covered": level.covered,
+            "total": level.institutions,
+            "share": _pct(level.share),
+        }
         for level in c.levels
         if level.institutions
     ]
-    evidence = [f"Archives with an account, by level: {'; '.join(parts)}."]
+    evidence = [_("Archives with an account, by level: %(levels)s.") % {"levels": _clauses(parts)}]
     trips = []
     if (c.share or 0) < ind.COVERAGE_LOW:
-        trips.append(f"Only {c.covered} of {c.institutions} monitored archives have an account.")
+        trips.append(
+            ngettext(
+                "Only %(covered)d of %(total)d monitored archive has an account.",
+                "Only %(covered)d of %(total)d monitored archives have an account.",
+                c.institutions,
+            )
+            % {"covered": c.covered, "total": c.institutions}
+        )
     lower = c.lower()
     if lower.institutions and (lower.share or 0) < ind.COVERAGE_LOW:
         trips.append(
-            f"Only {lower.covered} of {lower.institutions} district and county archives have "
-            "an account."
+            ngettext(
+                "Only %(covered)d of %(total)d district and county archive has an account.",
+                "Only %(covered)d of %(total)d district and county archives have an account.",
+                lower.institutions,
+            )
+            % {"covered": lower.covered, "total": lower.institutions}
         )
     if len(c.regions) >= 2 and (c.reach_share or 0) < ind.REACH_BELOW_SHARE:
         below = [r.name for r in c.regions if r.reaches_below]
         stuck = [r.name for r in c.regions if not r.reaches_below]
         trips.append(
-            f"Accounts reach below the main archive's level in only {len(below)} of "
-            f"{len(c.regions)} regions ({_names(below) or 'none'}); in {_names(stuck)} they stop "
-            "at the main archive."
+            _(
+                "Accounts reach below the main archive's level in only %(below)d of %(total)d "
+                "regions (%(below_names)s); in %(stuck_names)s they stop at the main archive."
+            )
+            % {
+                "below": len(below),
+                "total": len(c.regions),
+                "below_names": _names(below) or pgettext("no region", "none"),
+                "stuck_names": _names(stuck),
+            }
         )
     county = next(level for level in c.levels if level.level == "county")
     if not county.covered:
-        evidence.append("No county-level archive with an account was recorded.")
+        evidence.append(_("No county-level archive with an account was recorded."))
     evidence.extend(trips)
     if lower.institutions and lower.share == 1 and trips:
         evidence.append(
-            "The district archives recorded are those the survey found with an account, so "
-            "their share overstates the coverage of districts."
+            _(
+                "The district archives recorded are those the survey found with an account, so "
+                "their share overstates the coverage of districts."
+            )
         )
     for region in c.regions:
         if not region.reaches_below and len(c.regions) >= 1 and trips:
             act.add(
                 "open_accounts",
-                f"{region.name}: no district or county archive account recorded; help the "
-                "district and county archives open accounts linked from the "
-                f"{region.main_level} archives' website",
+                _(
+                    "%(region)s: no district or county archive account recorded; help the "
+                    "district and county archives open accounts linked from the %(level)s "
+                    "archives' website"
+                )
+                % {"region": region.name, "level": ind.level_label(region.main_level)},
             )
     for region in c.regions:
         for name in region.uncovered:
             act.add(
                 "open_accounts",
-                f"{name} has no account: open a WeChat official account and a Weibo account",
+                _("%(name)s has no account: open a WeChat official account and a Weibo account")
+                % {"name": name},
             )
     return (Status.HOLDS if trips else Status.DOES_NOT_HOLD), evidence
 
@@ -271,48 +401,88 @@ def _coverage(i: ind.Indicators, act: _Actions) -> tuple[Status | None, list[str
 def _promotion(i: ind.Indicators, act: _Actions) -> tuple[Status | None, list[str]]:
     r = i.reach
     if not r.accounts_with_figures and not r.accounts_with_bounds and not r.band_observations:
-        return None, ["No follower figures, bounds or bands were recorded."]
+        return None, [_("No follower figures, bounds or bands were recorded.")]
     evidence, trips = [], []
     if r.accounts_with_figures:
         evidence.append(
-            f"Median followers of {len(r.accounts_with_figures)} account(s) with a figure: "
-            f"{_n(r.median)}."
+            ngettext(
+                "Median followers of %(count)d account with a figure: %(median)s.",
+                "Median followers of %(count)d accounts with a figure: %(median)s.",
+                len(r.accounts_with_figures),
+            )
+            % {"count": len(r.accounts_with_figures), "median": _n(r.median)}
         )
         if r.median is not None and r.median < ind.FOLLOWERS_LOW:
-            trips.append(f"The median is under {ind.FOLLOWERS_LOW:,} followers.")
+            trips.append(
+                _("The median is under %(threshold)s followers.")
+                % {"threshold": f"{ind.FOLLOWERS_LOW:,}"}
+            )
     if r.ratio is not None and r.top is not None and r.bottom is not None:
-        bottom = (
-            f"fewer than {r.bottom.followers_below:,}"
-            if r.ratio_is_lower_bound
-            else f"{r.bottom.followers:,}"
-        )
-        line = (
-            f"{_account(r.top)} has {r.top.followers:,} followers, {_account(r.bottom)} "
-            f"{bottom}: a gap of {'more than ' if r.ratio_is_lower_bound else ''}{r.ratio:.1f}×."
-        )
+        if r.ratio_is_lower_bound:
+            bottom = _("fewer than %(count)s") % {"count": f"{r.bottom.followers_below:,}"}
+            message = _(
+                "%(top)s has %(top_followers)s followers, %(bottom)s %(bottom_followers)s: "
+                "a gap of more than %(ratio)s×."
+            )
+        else:
+            bottom = pgettext("followers of an account", "%(count)s") % {
+                "count": f"{r.bottom.followers:,}"
+            }
+            message = _(
+                "%(top)s has %(top_followers)s followers, %(bottom)s %(bottom_followers)s: "
+                "a gap of %(ratio)s×."
+            )
+        line = message % {
+            "top": _account(r.top),
+            "top_followers": f"{r.top.followers:,}",
+            "bottom": _account(r.bottom),
+            "bottom_followers": bottom,
+            "ratio": f"{r.ratio:.1f}",
+        }
         if r.ratio >= ind.DISPARITY_RATIO:
             trips.append(line)
         else:
             evidence.append(line)
     if r.band_observations:
         low = r.band_low_share or 0
-        counts = ", ".join(
-            f"{band.replace('_', ' ')} {n}" for band, n in _band_counts(r).items() if n
+        counts = _join(
+            [
+                _("%(band)s %(count)d") % {"band": ind.band_label(band), "count": n}
+                for band, n in _band_counts(r).items()
+                if n
+            ]
         )
-        line = (
-            f"{_pct(low)} of {r.band_observations} follower observations are under ten "
-            f"thousand ({counts})"
-            + (" — including the impact cells of the survey's tables" if r.table_bands else "")
-            + "."
-        )
+        values = {"share": _pct(low), "observations": r.band_observations, "counts": counts}
+        if r.table_bands:
+            line = (
+                _(
+                    "%(share)s of %(observations)d follower observations are under ten thousand "
+                    "(%(counts)s) — including the impact cells of the survey's tables."
+                )
+                % values
+            )
+        else:
+            line = (
+                _(
+                    "%(share)s of %(observations)d follower observations are under ten thousand "
+                    "(%(counts)s)."
+                )
+                % values
+            )
         (trips if low >= ind.BAND_LOW_SHARE else evidence).append(line)
     wechat_unknown = [
         a for a in i.accounts if a.platform == Platform.WECHAT and a.followers is None
     ]
     if wechat_unknown:
         evidence.append(
-            f"{len(wechat_unknown)} WeChat account(s) without a follower figure (WeChat does not "
-            "publish follower numbers)."
+            ngettext(
+                "%(count)d WeChat account without a follower figure (WeChat does not publish "
+                "follower numbers).",
+                "%(count)d WeChat accounts without a follower figure (WeChat does not publish "
+                "follower numbers).",
+                len(wechat_unknown),
+            )
+            % {"count": len(wechat_unknown)}
         )
     evidence.extend(trips)
     if trips:
@@ -321,8 +491,12 @@ def _promotion(i: ind.Indicators, act: _Actions) -> tuple[Status | None, list[st
             figure = f"{a.followers:,}" if a.followers is not None else f"< {a.followers_below:,}"
             act.add(
                 "promote",
-                f"{_account(a)} has {figure} followers: announce it in newspapers, at bus stops "
-                "and on government notice boards, and on the official website with its QR code",
+                _(
+                    "%(account)s has %(followers)s followers: announce it in newspapers, at bus "
+                    "stops and on government notice boards, and on the official website with "
+                    "its QR code"
+                )
+                % {"account": _account(a), "followers": figure},
             )
         done = {a.region for a in weak}
         low_regions = []
@@ -333,8 +507,11 @@ def _promotion(i: ind.Indicators, act: _Actions) -> tuple[Status | None, list[st
         for region in low_regions:
             act.add(
                 "promote",
-                f"{region}: followers in the hundreds or thousands; promote the accounts through "
-                "exhibitions, posters and the government's website",
+                _(
+                    "%(region)s: followers in the hundreds or thousands; promote the accounts "
+                    "through exhibitions, posters and the government's website"
+                )
+                % {"region": region},
             )
     return (Status.HOLDS if trips else Status.DOES_NOT_HOLD), evidence
 
@@ -350,77 +527,144 @@ def _content(i: ind.Indicators, act: _Actions) -> tuple[Status | None, list[str]
     c = i.content
     known = c.originals + c.forwards
     if not c.measured and not known and not c.confined:
-        return None, ["No post records, freshness or originality was recorded."]
+        return None, [_("No post records, freshness or originality was recorded.")]
     evidence, trips = [], []
     if c.measured:
-        line = (
-            f"{len(c.stale)} of {len(c.measured)} account(s) measured had no original post for "
-            f"more than {ind.STALE_DAYS} days on {i.scope.as_of.isoformat()}"
-        )
         details = [_stale_detail(a) for a in c.stale[:6]]
-        line += (": " + "; ".join(details)) if details else ""
-        if (c.stale_share or 0) >= ind.STALE_SHARE:
-            trips.append(line + ".")
+        values = {
+            "stale": len(c.stale),
+            "measured": len(c.measured),
+            "days": ind.STALE_DAYS,
+            "date": i.scope.as_of.isoformat(),
+            "details": _clauses(details),
+        }
+        if details:
+            line = (
+                ngettext(
+                    "%(stale)d of %(measured)d account measured had no original post for more "
+                    "than %(days)d days on %(date)s: %(details)s.",
+                    "%(stale)d of %(measured)d accounts measured had no original post for more "
+                    "than %(days)d days on %(date)s: %(details)s.",
+                    len(c.measured),
+                )
+                % values
+            )
         else:
-            evidence.append(line + ".")
+            line = (
+                ngettext(
+                    "%(stale)d of %(measured)d account measured had no original post for more "
+                    "than %(days)d days on %(date)s.",
+                    "%(stale)d of %(measured)d accounts measured had no original post for more "
+                    "than %(days)d days on %(date)s.",
+                    len(c.measured),
+                )
+                % values
+            )
+        if (c.stale_share or 0) >= ind.STALE_SHARE:
+            trips.append(line)
+        else:
+            evidence.append(line)
     if known:
-        line = f"{_pct(c.originality)} of {known:,} posts of known origin are originals."
+        line = _("%(share)s of %(count)s posts of known origin are originals.") % {
+            "share": _pct(c.originality),
+            "count": f"{known:,}",
+        }
         (trips if (c.originality or 0) < ind.ORIGINALITY_LOW else evidence).append(line)
     if c.confined:
         details = [
-            f"{_account(a)}: originals only in the '{a.column}' column"
-            + (f" ({a.notes})" if a.notes else "")
+            (
+                _("%(account)s: originals only in the '%(column)s' column (%(notes)s)")
+                if a.notes
+                else _("%(account)s: originals only in the '%(column)s' column")
+            )
+            % {"account": _account(a), "column": a.column, "notes": a.notes}
             for a in c.confined
         ]
-        line = f"{len(c.confined)} account(s) recorded with one column of originals: " + "; ".join(
-            details
-        )
-        (trips if (c.confined_share or 0) >= ind.CONFINED_SHARE else evidence).append(line + ".")
+        line = ngettext(
+            "%(count)d account recorded with one column of originals: %(details)s.",
+            "%(count)d accounts recorded with one column of originals: %(details)s.",
+            len(c.confined),
+        ) % {"count": len(c.confined), "details": _clauses(details)}
+        (trips if (c.confined_share or 0) >= ind.CONFINED_SHARE else evidence).append(line)
     if c.posts_per_week_median is not None:
         evidence.append(
-            f"Median posting frequency: {c.posts_per_week_median:.2g} posts a week "
-            f"({i.scope.start.isoformat()} to {i.scope.as_of.isoformat()})."
+            _("Median posting frequency: %(rate)s posts a week (%(start)s to %(end)s).")
+            % {
+                "rate": f"{c.posts_per_week_median:.2g}",
+                "start": i.scope.start.isoformat(),
+                "end": i.scope.as_of.isoformat(),
+            }
         )
     evidence.extend(trips)
     if trips:
         for a in c.stale:
             days = _days(a)
-            what = f"has had no original post for {days}" if days else "has no original post"
             if a.column:
-                todo = f"schedule the '{a.column}' column weekly"
+                todo = _("schedule the '%(column)s' column weekly") % {"column": a.column}
             else:
-                todo = "plan at least one original post a week from the regional featured archives"
-            act.add("regional_features", f"{_account(a)} {what}: {todo}")
+                todo = _(
+                    "plan at least one original post a week from the regional featured archives"
+                )
+            values = {"account": _account(a), "days": days, "todo": todo}
+            if days:
+                text = _("%(account)s has had no original post for %(days)s: %(todo)s") % values
+            else:
+                text = _("%(account)s has no original post: %(todo)s") % values
+            act.add("regional_features", text)
         for a in c.confined:
             act.add(
                 "regional_features",
-                f"{_account(a)} keeps its originals to '{a.column}': add a second column of "
-                "regional featured archives and forward less",
+                _(
+                    "%(account)s keeps its originals to '%(column)s': add a second column of "
+                    "regional featured archives and forward less"
+                )
+                % {"account": _account(a), "column": a.column},
             )
         for a in i.accounts:
             if a.originality is not None and a.originality < ind.ORIGINALITY_LOW:
                 act.add(
                     "regional_features",
-                    f"{_account(a)} posts {_pct(a.originality)} originals: replace forwards of "
-                    "local news with posts from its own featured collections",
+                    _(
+                        "%(account)s posts %(share)s originals: replace forwards of local news "
+                        "with posts from its own featured collections"
+                    )
+                    % {"account": _account(a), "share": _pct(a.originality)},
                 )
     return (Status.HOLDS if trips else Status.DOES_NOT_HOLD), evidence
 
 
 def _days(a: ind.AccountIndicators) -> str:
     if a.days_since_original is not None:
-        prefix = "at least " if a.last_original_is_bound else ""
-        return f"{prefix}{a.days_since_original} days"
+        days = a.days_since_original
+        if a.last_original_is_bound:
+            return ngettext("at least %(days)d day", "at least %(days)d days", days) % {
+                "days": days
+            }
+        return ngettext("%(days)d day", "%(days)d days", days) % {"days": days}
     if a.days_since_post is not None:
-        return f"{a.days_since_post} days (no post at all)"
+        days = a.days_since_post
+        return ngettext("%(days)d day (no post at all)", "%(days)d days (no post at all)", days) % {
+            "days": days
+        }
     return ""
 
 
 def _stale_detail(a: ind.AccountIndicators) -> str:
-    detail = f"{_account(a)} {_days(a) or 'no original post recorded'}"
+    detail = _("%(account)s %(days)s") % {
+        "account": _account(a),
+        "days": _days(a) or _("no original post recorded"),
+    }
     if a.last_original_is_bound and a.last_update_before:
-        detail += f" (the survey saw no update since before {a.last_update_before.isoformat()}"
-        detail += f": {a.notes})" if a.notes else ")"
+        values = {
+            "detail": detail,
+            "date": a.last_update_before.isoformat(),
+            "notes": a.notes,
+        }
+        if a.notes:
+            detail = _("%(detail)s (the survey saw no update since before %(date)s: %(notes)s)")
+        else:
+            detail = _("%(detail)s (the survey saw no update since before %(date)s)")
+        detail = detail % values
     return detail
 
 
@@ -428,58 +672,87 @@ def _interaction(i: ind.Indicators, act: _Actions) -> tuple[Status | None, list[
     x = i.interaction
     if not x.has_posts and x.consultations is None:
         return None, [
-            "No post reads, likes or comments were measured and no consultations were supplied."
+            _("No post reads, likes or comments were measured and no consultations were supplied.")
         ]
     evidence, trips = [], []
     if x.has_posts:
         for a in x.measured[:6]:
             figures = [
-                f"{_n(value)} {name}"
-                for name, value in (
-                    ("reads", a.reads_per_post),
-                    ("likes", a.likes_per_post),
-                    ("comments", a.comments_per_post),
+                message % {"count": _n(value)}
+                for message, value in (
+                    (_("%(count)s reads"), a.reads_per_post),
+                    (_("%(count)s likes"), a.likes_per_post),
+                    (_("%(count)s comments"), a.comments_per_post),
                 )
                 if value is not None
             ]
-            evidence.append(
-                f"{_account(a)}: {', '.join(figures)} per post over {a.posts} post(s)"
-                + (f", {a.reads_per_follower:.1%} of followers" if a.reads_per_follower else "")
-                + "."
-            )
+            values = {
+                "account": _account(a),
+                "figures": pgettext("figures separator", ", ").join(figures),
+                "posts": a.posts,
+                "share": f"{a.reads_per_follower:.1%}" if a.reads_per_follower else "",
+            }
+            if a.reads_per_follower:
+                line = ngettext(
+                    "%(account)s: %(figures)s per post over %(posts)d post, %(share)s of "
+                    "followers.",
+                    "%(account)s: %(figures)s per post over %(posts)d posts, %(share)s of "
+                    "followers.",
+                    a.posts,
+                )
+            else:
+                line = ngettext(
+                    "%(account)s: %(figures)s per post over %(posts)d post.",
+                    "%(account)s: %(figures)s per post over %(posts)d posts.",
+                    a.posts,
+                )
+            evidence.append(line % values)
         checks = (
-            (x.reads_per_post_median, ind.READS_PER_POST_LOW, "reads per post"),
+            (
+                x.reads_per_post_median,
+                ind.READS_PER_POST_LOW,
+                _("Median reads per post: %(value)s (weak under %(threshold)d)."),
+            ),
             (
                 x.reactions_per_post_median,
                 ind.REACTIONS_PER_POST_LOW,
-                "likes and comments per post",
+                _("Median likes and comments per post: %(value)s (weak under %(threshold)d)."),
             ),
         )
-        for value, threshold, what in checks:
+        for value, threshold, message in checks:
             if value is not None:
-                line = f"Median {what}: {_n(value)} (weak under {threshold})."
+                line = message % {"value": _n(value), "threshold": threshold}
                 (trips if value < threshold else evidence).append(line)
         if x.reads_per_follower_median is not None:
-            line = (
-                f"Median share of followers reading a post: {x.reads_per_follower_median:.1%} "
-                f"(weak under {ind.READS_PER_FOLLOWER_LOW:.0%})."
-            )
+            line = _(
+                "Median share of followers reading a post: %(share)s (weak under %(threshold)s)."
+            ) % {
+                "share": f"{x.reads_per_follower_median:.1%}",
+                "threshold": _pct(ind.READS_PER_FOLLOWER_LOW),
+            }
             (
                 trips if x.reads_per_follower_median < ind.READS_PER_FOLLOWER_LOW else evidence
             ).append(line)
     if x.consultations is None:
-        evidence.append("Consultations: not enough data (none supplied by the inbox).")
+        evidence.append(_("Consultations: not enough data (none supplied by the inbox)."))
     else:
-        line = (
-            f"{x.consultations} consultation(s), {x.unanswered} unanswered; median first response "
-            f"{_n(x.response_hours_median)} h."
-        )
+        line = ngettext(
+            "%(count)d consultation, %(unanswered)d unanswered; median first response %(hours)s h.",
+            "%(count)d consultations, %(unanswered)d unanswered; median first response "
+            "%(hours)s h.",
+            x.consultations,
+        ) % {
+            "count": x.consultations,
+            "unanswered": x.unanswered,
+            "hours": _n(x.response_hours_median),
+        }
         if (
             x.response_hours_median is not None
             and x.response_hours_median > ind.RESPONSE_HOURS_HIGH
         ):
             trips.append(
-                line + f" WeChat allows an answer by message for {ind.RESPONSE_HOURS_HIGH} h."
+                _("%(line)s WeChat allows an answer by message for %(hours)d h.")
+                % {"line": line, "hours": ind.RESPONSE_HOURS_HIGH}
             )
         else:
             evidence.append(line)
@@ -490,17 +763,30 @@ def _interaction(i: ind.Indicators, act: _Actions) -> tuple[Status | None, list[
                 v for v in (a.likes_per_post, a.comments_per_post) if v is not None
             ) < ind.REACTIONS_PER_POST_LOW
             if weak:
-                topic = f"'{a.column}'" if a.column else "its featured archives"
+                if a.column:
+                    topic = _("'%(column)s'") % {"column": a.column}
+                else:
+                    topic = _("its featured archives")
                 act.add(
                     "interaction_platform",
-                    f"{_account(a)} gets {_n(a.reads_per_post)} reads and "
-                    f"{_n(a.likes_per_post)} likes per post: open a consultation menu and run a "
-                    f"topic (#…#) or poll on {topic}",
+                    _(
+                        "%(account)s gets %(reads)s reads and %(likes)s likes per post: open a "
+                        "consultation menu and run a topic (#…#) or poll on %(topic)s"
+                    )
+                    % {
+                        "account": _account(a),
+                        "reads": _n(a.reads_per_post),
+                        "likes": _n(a.likes_per_post),
+                        "topic": topic,
+                    },
                 )
         act.add(
             "service_quality",
-            f"Answer every consultation within {ind.RESPONSE_HOURS_HIGH} hours and ask readers "
-            "what they want to see; publish the answers that concern many",
+            _(
+                "Answer every consultation within %(hours)d hours and ask readers what they want "
+                "to see; publish the answers that concern many"
+            )
+            % {"hours": ind.RESPONSE_HOURS_HIGH},
         )
     return (Status.HOLDS if trips else Status.DOES_NOT_HOLD), evidence
 
@@ -509,47 +795,89 @@ def _security(i: ind.Indicators, act: _Actions) -> tuple[Status | None, list[str
     s = i.security
     if not s.measured:
         return None, [
-            "Not measured: no account here is operated through Archivox, and no publishing "
-            "records (restricted items, screening overrides) were supplied."
+            _(
+                "Not measured: no account here is operated through Archivox, and no publishing "
+                "records (restricted items, screening overrides) were supplied."
+            )
         ]
     evidence, trips = [], []
     if s.operated:
         weak = s.under_administered
-        line = (
-            f"{len(weak)} of {len(s.operated)} account(s) operated through Archivox have fewer "
-            f"than {ind.MIN_ADMINISTRATORS} administrators"
-        )
+        values = {
+            "weak": len(weak),
+            "operated": len(s.operated),
+            "minimum": ind.MIN_ADMINISTRATORS,
+            "details": _clauses([f"{w.account} ({w.administrators})" for w in weak]),
+        }
         if weak:
             trips.append(
-                line + ": " + "; ".join(f"{w.account} ({w.administrators})" for w in weak) + "."
+                ngettext(
+                    "%(weak)d of %(operated)d account operated through Archivox has fewer than "
+                    "%(minimum)d administrators: %(details)s.",
+                    "%(weak)d of %(operated)d accounts operated through Archivox have fewer than "
+                    "%(minimum)d administrators: %(details)s.",
+                    len(s.operated),
+                )
+                % values
             )
         else:
-            evidence.append(line + ".")
-    for value, what in (
-        (s.restricted_published, "published item(s) later found restricted"),
-        (s.screening_overrides, "screening override(s)"),
-    ):
-        if value is None:
-            evidence.append(f"{what[0].upper()}{what[1:]}: not enough data.")
-        elif value:
-            trips.append(f"{value} {what}.")
-        else:
-            evidence.append(f"No {what}.")
+            evidence.append(
+                ngettext(
+                    "%(weak)d of %(operated)d account operated through Archivox has fewer than "
+                    "%(minimum)d administrators.",
+                    "%(weak)d of %(operated)d accounts operated through Archivox have fewer than "
+                    "%(minimum)d administrators.",
+                    len(s.operated),
+                )
+                % values
+            )
+    restricted = s.restricted_published
+    if restricted is None:
+        evidence.append(_("Published items later found restricted: not enough data."))
+    elif restricted:
+        trips.append(
+            ngettext(
+                "%(count)d published item later found restricted.",
+                "%(count)d published items later found restricted.",
+                restricted,
+            )
+            % {"count": restricted}
+        )
+    else:
+        evidence.append(_("No published items later found restricted."))
+    overrides = s.screening_overrides
+    if overrides is None:
+        evidence.append(_("Screening overrides: not enough data."))
+    elif overrides:
+        trips.append(
+            ngettext("%(count)d screening override.", "%(count)d screening overrides.", overrides)
+            % {"count": overrides}
+        )
+    else:
+        evidence.append(_("No screening overrides."))
     evidence.extend(trips)
     for weak in s.under_administered:
         act.add(
             "security",
-            f"{weak.account} has {weak.administrators} administrator(s): grant a second "
-            "administrator so the account never depends on one person",
+            ngettext(
+                "%(account)s has %(count)d administrator: grant a second administrator so the "
+                "account never depends on one person",
+                "%(account)s has %(count)d administrators: grant a second administrator so the "
+                "account never depends on one person",
+                weak.administrators,
+            )
+            % {"account": weak.account, "count": weak.administrators},
         )
     if s.restricted_published:
         act.add(
             "security",
-            "Withdraw the published items later found restricted and review why screening "
-            "passed them",
+            _(
+                "Withdraw the published items later found restricted and review why screening "
+                "passed them"
+            ),
         )
     if s.screening_overrides:
-        act.add("security", "Review every screening override with the reviewer who made it")
+        act.add("security", _("Review every screening override with the reviewer who made it"))
     return (Status.HOLDS if trips else Status.DOES_NOT_HOLD), evidence
 
 
@@ -562,43 +890,59 @@ JUDGES = {
     "security_risk": _security,
 }
 RECORDED_ACTIONS = {
-    "uneven_development": "Open accounts where the survey found none",
-    "low_coverage": "Bring the district and county archives onto the platforms",
-    "weak_promotion": "Promote the accounts offline and online",
-    "incomplete_content": "Add regional featured archives as original columns",
-    "weak_interaction": "Open consultation and topics; answer quickly",
-    "security_risk": "Screen every post against the catalog's access levels before publishing, "
-    "keep two administrators per account and agree the use of third-party platforms with the "
-    "information-technology department",
+    "uneven_development": gettext_lazy("Open accounts where the survey found none"),
+    "low_coverage": gettext_lazy("Bring the district and county archives onto the platforms"),
+    "weak_promotion": gettext_lazy("Promote the accounts offline and online"),
+    "incomplete_content": gettext_lazy("Add regional featured archives as original columns"),
+    "weak_interaction": gettext_lazy("Open consultation and topics; answer quickly"),
+    "security_risk": gettext_lazy(
+        "Screen every post against the catalog's access levels before publishing, keep two "
+        "administrators per account and agree the use of third-party platforms with the "
+        "information-technology department"
+    ),
 }
 
 
 def diagnose(indicators: ind.Indicators) -> Diagnosis:
-    """Judge the six findings for the scope of ``indicators``."""
+    """Judge the six findings for the scope of ``indicators``, worded in the active language."""
     scope = indicators.scope
-    recorded = {f.code: f.text for f in Finding.objects.filter(survey=scope.survey)}
-    strategies = dict(STRATEGIES)
-    strategies.update({s.code: s.text for s in Strategy.objects.filter(survey=scope.survey)})
+    recorded = {
+        f.code: _paper_text(f.text, FINDINGS.get(f.code, f.text))
+        for f in Finding.objects.filter(survey=scope.survey)
+    }
+    strategies = {code: str(text) for code, text in STRATEGIES.items()}
+    strategies.update(
+        {
+            s.code: _paper_text(s.text, STRATEGIES.get(s.code, s.text))
+            for s in Strategy.objects.filter(survey=scope.survey)
+        }
+    )
     judgments = []
     for code, judge in JUDGES.items():
         act = _Actions(strategies)
         status, evidence = judge(indicators, act)
         basis = "measured"
-        title = recorded.get(code) or FINDINGS[code]
+        title = recorded.get(code) or str(FINDINGS[code])
         if status is None:
             if code in recorded:
                 status, basis = Status.HOLDS, "recorded"
                 evidence = [
                     *evidence,
-                    f"The survey recorded this finding: “{recorded[code]}”. It holds on the "
-                    "survey's record, not on measurement.",
+                    _(
+                        "The survey recorded this finding: “%(finding)s”. It holds on the "
+                        "survey's record, not on measurement."
+                    )
+                    % {"finding": recorded[code]},
                 ]
                 for strategy in ANSWERS[code]:
-                    act.add(strategy, RECORDED_ACTIONS[code])
+                    act.add(strategy, str(RECORDED_ACTIONS[code]))
             else:
                 status, basis = Status.NOT_ENOUGH_DATA, ""
         elif code in recorded:
-            evidence = [*evidence, f"The survey recorded: “{recorded[code]}”."]
+            evidence = [
+                *evidence,
+                _("The survey recorded: “%(finding)s”.") % {"finding": recorded[code]},
+            ]
         judgments.append(
             Judgment(
                 code=code,

@@ -16,6 +16,7 @@ from typing import Any
 
 from django.db import models
 from django.db.models import Count, Exists, Max, OuterRef, Q, Subquery, Sum
+from django.utils.translation import pgettext_lazy
 
 from archivox.core.models import Membership, PlatformAccount, Role
 from archivox.survey.models import (
@@ -56,6 +57,41 @@ BAND_ORDER = (
 )
 BAND_LABELS_ZH = {"few": "少量", "hundreds": "数百", "thousands": "数千", "ten_thousands": "数万"}
 PLATFORM_LABELS_ZH = {"wechat": "微信", "weibo": "微博", "website": "网站", "other": "其他"}
+# Labels in the active language (zh-hans by default, English when the browser asks); lazy so
+# that the language of the request, not of the import, applies.
+BAND_LABELS = {
+    "few": pgettext_lazy("followers band", "few"),
+    "hundreds": pgettext_lazy("followers band", "hundreds"),
+    "thousands": pgettext_lazy("followers band", "thousands"),
+    "ten_thousands": pgettext_lazy("followers band", "ten thousands"),
+}
+PLATFORM_LABELS = {
+    "wechat": pgettext_lazy("platform", "WeChat"),
+    "weibo": pgettext_lazy("platform", "Weibo"),
+    "website": pgettext_lazy("platform", "website"),
+    "other": pgettext_lazy("platform", "other"),
+}
+LEVEL_LABELS = {
+    "province": pgettext_lazy("administrative level", "province"),
+    "city": pgettext_lazy("administrative level", "city"),
+    "district": pgettext_lazy("administrative level", "district"),
+    "county": pgettext_lazy("administrative level", "county"),
+    "district+county": pgettext_lazy("administrative level", "district+county"),
+}
+
+
+def platform_label(platform: str) -> str:
+    return str(PLATFORM_LABELS.get(platform, platform))
+
+
+def band_label(band: str) -> str:
+    return str(BAND_LABELS.get(band, band))
+
+
+def level_label(level: str) -> str:
+    return str(LEVEL_LABELS.get(level, level))
+
+
 PERIODS = ("week", "month", "year")
 
 
@@ -181,8 +217,11 @@ class AccountIndicators:
 
     @property
     def label(self) -> str:
-        platform = PLATFORM_LABELS_ZH.get(self.platform, self.platform)
-        return f"{self.institution_name} · {platform}"
+        return f"{self.institution_name} · {platform_label(self.platform)}"
+
+    @property
+    def followers_band_label(self) -> str:
+        return band_label(self.followers_band) if self.followers_band else ""
 
     @property
     def below_ten_thousand(self) -> bool | None:
@@ -573,6 +612,10 @@ class LevelCoverage:
     level: str
     institutions: int
     covered: int
+
+    @property
+    def label(self) -> str:
+        return level_label(self.level)
 
     @property
     def share(self) -> float | None:

@@ -12,6 +12,8 @@ from typing import Any
 
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop, pgettext
 
 from archivox.survey import charts as survey_charts
 from archivox.survey import indicators as ind
@@ -26,27 +28,54 @@ from archivox.survey.selectors import (
     survey_tables,
 )
 
+# The CSV's columns; its heading row is in the active language (csv_headings), the values of
+# the section, region and measure columns are stable keys that scripts can filter on.
 CSV_COLUMNS = ("section", "region", "subject", "measure", "value")
+CSV_HEADINGS = {
+    "section": gettext_noop("section"),
+    "region": gettext_noop("region"),
+    "subject": gettext_noop("subject"),
+    "measure": gettext_noop("measure"),
+    "value": gettext_noop("value"),
+}
+# (attribute, measure): the measure is the CSV key and, translated, the XLSX heading.
 ACCOUNT_MEASURES = (
-    ("followers", "followers"),
-    ("followers_below", "followers below"),
-    ("followers_band", "followers band"),
-    ("posts", "posts"),
-    ("originals", "originals"),
-    ("forwards", "forwards"),
-    ("originality", "originality"),
-    ("posts_per_week", "posts per week"),
-    ("last_post", "last post"),
-    ("days_since_original", "days since last original"),
-    ("stale", "stale"),
-    ("reads_per_post", "reads per post"),
-    ("likes_per_post", "likes per post"),
-    ("comments_per_post", "comments per post"),
-    ("reads_per_follower", "reads per follower"),
+    ("followers", gettext_noop("followers")),
+    ("followers_below", gettext_noop("followers below")),
+    ("followers_band", gettext_noop("followers band")),
+    ("posts", gettext_noop("posts")),
+    ("originals", gettext_noop("originals")),
+    ("forwards", gettext_noop("forwards")),
+    ("originality", gettext_noop("originality")),
+    ("posts_per_week", gettext_noop("posts per week")),
+    ("last_post", gettext_noop("last post")),
+    ("days_since_original", gettext_noop("days since last original")),
+    ("stale", gettext_noop("stale")),
+    ("reads_per_post", gettext_noop("reads per post")),
+    ("likes_per_post", gettext_noop("likes per post")),
+    ("comments_per_post", gettext_noop("comments per post")),
+    ("reads_per_follower", gettext_noop("reads per follower")),
     ("wci", "WCI"),
     ("bci", "BCI"),
 )
-ACTIVITY_MEASURES = ("accounts", "posts", "originals", "forwards", "reads", "likes", "comments")
+ACTIVITY_MEASURES = (
+    gettext_noop("accounts"),
+    gettext_noop("posts"),
+    gettext_noop("originals"),
+    gettext_noop("forwards"),
+    gettext_noop("reads"),
+    gettext_noop("likes"),
+    gettext_noop("comments"),
+)
+
+
+def _heading(key: str) -> str:
+    """A column heading of the CSV and XLSX in the active language."""
+    return _(key) if key not in ("WCI", "BCI") else key
+
+
+def csv_headings() -> list[str]:
+    return [_heading(CSV_HEADINGS[column]) for column in CSV_COLUMNS]
 
 
 @dataclasses.dataclass
@@ -99,7 +128,7 @@ def report_context(report: Report) -> dict[str, Any]:
             (region, [(p, region.present[p], region.accounts[p]) for p in presence.platforms])
             for region in presence.regions
         ],
-        "platform_labels": [ind.PLATFORM_LABELS_ZH.get(p, p) for p in presence.platforms],
+        "platform_labels": [ind.platform_label(p) for p in presence.platforms],
         "diagnosis": report.diagnosis,
         "charts": report.charts,
         "activity": report.activity,
@@ -163,7 +192,7 @@ def report_rows(report: Report) -> Iterator[tuple[str, str, str, str, str]]:
 def report_csv(report: Report) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
+    writer.writerow(csv_headings())
     writer.writerows(report_rows(report))
     return buffer.getvalue()
 
@@ -194,56 +223,95 @@ def report_xlsx(report: Report) -> bytes:
 
     for table in report.tables:
         sheet(
-            f"Table {table.number}",
+            _("Table %(number)d") % {"number": table.number},
             ["", *table.headers],
             [[row.label, *[cell.text for cell in row.cells]] for row in table.rows]
             + ([[table.note]] if table.note else []),
         )
     presence = report.indicators.presence
+    h = _heading
     sheet(
-        "Presence",
-        ["region", "tier", *presence.platforms],
+        _("Presence"),
         [
-            [r.name, r.tier, *[_value(r.present[p]) for p in presence.platforms]]
+            h(gettext_noop("region")),
+            h(gettext_noop("tier")),
+            *map(ind.platform_label, presence.platforms),
+        ],
+        [
+            [r.name, r.tier, *[_yes_no(r.present[p]) for p in presence.platforms]]
             for r in presence.regions
         ],
     )
     sheet(
-        "Coverage",
-        ["level", "institutions", "with account", "share"],
-        [[c.level, c.institutions, c.covered, c.share] for c in report.indicators.coverage.levels],
+        _("Coverage"),
+        [
+            h(gettext_noop("level")),
+            h(gettext_noop("institutions")),
+            h(gettext_noop("with account")),
+            h(gettext_noop("share")),
+        ],
+        [[c.label, c.institutions, c.covered, c.share] for c in report.indicators.coverage.levels],
     )
     sheet(
-        "Accounts",
-        ["region", "account", *[measure for _, measure in ACCOUNT_MEASURES]],
+        _("Accounts"),
         [
-            [a.region, a.label, *[getattr(a, attribute) for attribute, _ in ACCOUNT_MEASURES]]
+            h(gettext_noop("region")),
+            h(gettext_noop("account")),
+            *[h(measure) for _attribute, measure in ACCOUNT_MEASURES],
+        ],
+        [
+            [
+                a.region,
+                a.label,
+                *[_account_cell(a, attribute) for attribute, _measure in ACCOUNT_MEASURES],
+            ]
             for a in report.indicators.accounts
         ],
     )
     sheet(
-        "Activity",
-        ["period", "region", *ACTIVITY_MEASURES],
+        _("Activity"),
+        [h(gettext_noop("period")), h(gettext_noop("region")), *map(h, ACTIVITY_MEASURES)],
         [[r["period"], r["region"], *[r[m] for m in ACTIVITY_MEASURES]] for r in report.activity],
     )
     sheet(
-        "Diagnosis",
-        ["finding", "status", "basis", "evidence", "actions"],
+        _("Diagnosis"),
+        [
+            h(gettext_noop("finding")),
+            h(gettext_noop("status")),
+            h(gettext_noop("basis")),
+            h(gettext_noop("evidence")),
+            h(gettext_noop("actions")),
+        ],
         [
             [
                 j.title,
                 j.status_label,
-                j.basis,
+                j.basis_label,
                 "\n".join(j.evidence),
                 "\n".join(a.text for a in j.actions),
             ]
             for j in report.diagnosis.judgments
         ],
     )
-    sheet("Data", list(CSV_COLUMNS), [list(row) for row in report_rows(report)])
+    sheet(_("Data"), csv_headings(), [list(row) for row in report_rows(report)])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def _yes_no(value: bool | None) -> str:
+    if value is None:
+        return ""
+    return pgettext("survey report cell", "yes") if value else pgettext("survey report cell", "no")
+
+
+def _account_cell(account: ind.AccountIndicators, attribute: str) -> Any:
+    value = getattr(account, attribute)
+    if attribute == "followers_band" and value:
+        return ind.band_label(value)
+    if isinstance(value, bool):
+        return _yes_no(value)
+    return value
 
 
 def _cell(value: Any) -> Any:

@@ -8,6 +8,8 @@ import datetime
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
 
 from archivox.core.models import Region, User
 from archivox.survey.models import (
@@ -23,17 +25,18 @@ from archivox.survey.models import (
 
 # Tables are numbered as in the paper: Table 1 Weibo, Table 2 WeChat; others follow.
 TABLE_PLATFORMS = (Platform.WEIBO, Platform.WECHAT, Platform.WEBSITE, Platform.OTHER)
+# The paper's row and platform names, in the active language (lazy: the request's language).
 TABLE_ROW_LABELS = {
-    "opened": "{platform} opening situation",
-    "basic_situation": "Basic situation",
-    "impact": "Impact strength",
-    "service_level": "Service level",
+    "opened": gettext_lazy("%(platform)s opening situation"),
+    "basic_situation": gettext_lazy("Basic situation"),
+    "impact": gettext_lazy("Impact strength"),
+    "service_level": gettext_lazy("Service level"),
 }
 TABLE_PLATFORM_NAMES = {
-    Platform.WEIBO: "Weibo",
-    Platform.WECHAT: "WeChat public account",
-    Platform.WEBSITE: "Website",
-    Platform.OTHER: "Other platform",
+    Platform.WEIBO: gettext_lazy("Weibo"),
+    Platform.WECHAT: gettext_lazy("WeChat public account"),
+    Platform.WEBSITE: gettext_lazy("Website"),
+    Platform.OTHER: gettext_lazy("Other platform"),
 }
 DEFAULT_WINDOW_DAYS = 365
 
@@ -206,7 +209,9 @@ class SurveyTable:
 
 
 def opened_text(value: bool | None) -> str:
-    return {True: "Yes", False: "No", None: ""}[value]
+    if value is None:
+        return ""
+    return pgettext("account opened", "Yes") if value else pgettext("account opened", "No")
 
 
 def survey_tables(*, survey: Survey) -> list[SurveyTable]:
@@ -223,7 +228,7 @@ def survey_tables(*, survey: Survey) -> list[SurveyTable]:
         by_platform.setdefault(entry.platform, []).append(entry)
     tables = []
     number = 0
-    cutoff = f"Deadline: {survey.cutoff.isoformat()}" if survey.cutoff else ""
+    cutoff = _("Deadline: %(date)s") % {"date": survey.cutoff.isoformat()} if survey.cutoff else ""
     for platform in TABLE_PLATFORMS:
         columns = by_platform.get(platform)
         if not columns:
@@ -239,12 +244,13 @@ def survey_tables(*, survey: Survey) -> list[SurveyTable]:
                 TableCell(value=value, text=opened_text(value) if field == "opened" else str(value))
                 for value in values
             ]
-            rows.append(TableRow(field=field, label=label.format(platform=name), cells=cells))
+            rows.append(TableRow(field=field, label=label % {"platform": name}, cells=cells))
         tables.append(
             SurveyTable(
                 number=number,
                 platform=platform,
-                title=f"Table {number} Survey of {name} in some regions",
+                title=_("Table %(number)d Survey of %(platform)s in some regions")
+                % {"number": number, "platform": name},
                 note=cutoff,
                 regions=[entry.region for entry in columns],
                 rows=rows,

@@ -4,6 +4,7 @@ from io import StringIO
 import pytest
 import yaml
 from django.core.management import call_command
+from django.utils import translation
 
 from archivox.core.paper_survey import default_paper_survey_path
 from archivox.survey import selectors, services
@@ -15,6 +16,14 @@ GENERATED_DAY = datetime.date(2024, 6, 30)
 SILENT_DAYS = 60
 REGION_WITHOUT_WECHAT = "gamma"
 SILENT_ARCHIVE = "alpha-district"
+
+
+@pytest.fixture
+def english():
+    """Run under English: the wording these tests assert is the English one (the default
+    language is Simplified Chinese)."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

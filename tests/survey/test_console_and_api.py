@@ -30,7 +30,9 @@ def test_console_report_is_for_staff_only(client, paper):
 def test_console_shows_the_papers_report(staff_client, paper):
     index = staff_client.get(reverse("console:survey:index"))
     assert escape(paper.title) in index.content.decode()
-    response = staff_client.get(reverse("console:survey:report", args=[paper.slug]))
+    response = staff_client.get(
+        reverse("console:survey:report", args=[paper.slug]), HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert response.status_code == 200
     page = response.content.decode()
     assert 'data-table="1"' in page and 'data-table="2"' in page

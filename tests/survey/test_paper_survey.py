@@ -53,6 +53,7 @@ def table_cells(tables) -> dict[tuple[str, str, str], object]:
     return cells
 
 
+@pytest.mark.usefixtures("english")
 def test_tables_1_and_2_reproduce_the_yaml_cell_for_cell(paper, paper_data):
     tables = selectors.survey_tables(survey=paper)
     assert [(t.number, t.platform) for t in tables] == [(1, "weibo"), (2, "wechat")]

@@ -10,12 +10,13 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 from openpyxl import load_workbook
 
 from archivox.survey import charts, reports, selectors
 from tests.survey.test_paper_survey import expected_cells
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 CHINESE_TEXT = re.compile(r"<text[^>]*>[^<]*[\u4e00-\u9fff][^<]*</text>")
 
 
@@ -82,8 +83,9 @@ def test_html_report_reproduces_tables_1_and_2_cell_for_cell(report, paper_data)
         assert f'data-finding="{finding.code}" data-status="holds"' in html
 
 
-def test_html_report_embeds_svg_charts_with_chinese_text(report):
-    html = reports.report_html(report)
+def test_html_report_embeds_svg_charts_with_chinese_text(paper_scope):
+    with translation.override("zh-hans"):
+        html = reports.report_html(reports.report_build(paper_scope))
     assert html.count("<svg") >= 4
     assert CHINESE_TEXT.search(html)
     assert "<?xml" not in html
@@ -92,7 +94,8 @@ def test_html_report_embeds_svg_charts_with_chinese_text(report):
 def test_each_chart_keeps_chinese_labels_as_text(paper_scope):
     indicators = report_indicators = reports.report_build(paper_scope).indicators
     for name in ("followers", "freshness", "interaction", "ranking"):
-        svg = getattr(charts, f"{name}_chart")(report_indicators)
+        with translation.override("zh-hans"):
+            svg = getattr(charts, f"{name}_chart")(report_indicators)
         assert svg.startswith("<svg"), name
         assert CHINESE_TEXT.search(svg), name
     assert charts.originality_chart(indicators) is None  # no post of known origin

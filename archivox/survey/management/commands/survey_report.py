@@ -2,7 +2,9 @@ import datetime
 import sys
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import translation
 
 from archivox.survey import reports, selectors
 from archivox.survey.services import PAPER_SURVEY_SLUG
@@ -18,8 +20,18 @@ class Command(BaseCommand):
         parser.add_argument("--as-of", type=datetime.date.fromisoformat, help="YYYY-MM-DD")
         parser.add_argument("--format", choices=["html", "csv", "xlsx"], default="html")
         parser.add_argument("--out", type=Path, help="output file (default: standard output)")
+        parser.add_argument(
+            "--language",
+            choices=[code for code, _name in settings.LANGUAGES],
+            default=settings.LANGUAGE_CODE,
+            help="language of the labels, the diagnosis and the charts (default: %(default)s)",
+        )
 
     def handle(self, *args, **options) -> None:
+        with translation.override(options["language"]):
+            self._write(options)
+
+    def _write(self, options: dict) -> None:
         fmt, out = options["format"], options["out"]
         if fmt == "xlsx" and out is None:
             raise CommandError("--format xlsx needs --out FILE")
