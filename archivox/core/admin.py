@@ -7,7 +7,9 @@ from archivox.core.models import (
     AuditEntry,
     Membership,
     PlatformAccount,
+    RateLimitWindow,
     Region,
+    SensitiveWord,
     User,
     WorkerHeartbeat,
 )
@@ -148,3 +150,50 @@ class PlatformAccountAdmin(AuditedAdmin):
     form = PlatformAccountForm
     list_display = ["archive", "platform", "name", "appid", "weibo_uid", "is_active"]
     list_filter = ["platform", "is_active"]
+
+
+@admin.register(SensitiveWord)
+class SensitiveWordAdmin(AuditedAdmin):
+    """The sensitive-word lists; an empty archive is the default list every archive gets."""
+
+    list_display = ["word", "severity", "archive", "note", "created_at"]
+    list_filter = ["severity", "archive"]
+    search_fields = ["word", "note"]
+    autocomplete_fields = ["archive"]
+
+
+@admin.register(RateLimitWindow)
+class RateLimitWindowAdmin(admin.ModelAdmin):
+    """Read-only: who hit a limit, for looking into a flood."""
+
+    list_display = ["key", "window_start", "hits"]
+    search_fields = ["key"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class RecordAdmin(admin.ModelAdmin):
+    """Read-only: changes go through the console's services, which check and audit them."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+def register_the_rest_read_only(app_label: str) -> None:
+    """Give every model of ``app_label`` without an admin page a read-only one, so superusers
+    can look at everything while the console stays the only place that changes it."""
+    from django.apps import apps
+
+    for model in apps.get_app_config(app_label).get_models():
+        if not admin.site.is_registered(model):
+            admin.site.register(model, RecordAdmin)

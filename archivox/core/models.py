@@ -234,3 +234,49 @@ class RateLimitWindow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} @ {self.window_start}: {self.hits}"
+
+
+class SensitiveWord(models.Model):
+    """A word a post must not carry (``block``) or that a reviewer must look at (``warn``).
+
+    ``archive`` empty: the installation-wide default list, applied to every archive."""
+
+    class Severity(models.TextChoices):
+        BLOCK = "block", _("block")
+        WARN = "warn", _("warn")
+
+    archive = models.ForeignKey(
+        Archive,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="sensitive_words",
+        verbose_name=_("archive"),
+        help_text=_("Empty: the default list that applies to every archive."),
+    )
+    word = models.CharField(_("word"), max_length=100)
+    severity = models.CharField(
+        _("severity"), max_length=5, choices=Severity.choices, default=Severity.BLOCK
+    )
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["archive_id", "word"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["archive", "word"], name="sensitive_word_once_per_archive"
+            ),
+            # NULL archive ids never collide in a unique index, so the default list needs its own.
+            models.UniqueConstraint(
+                fields=["word"],
+                condition=models.Q(archive__isnull=True),
+                name="sensitive_word_once_by_default",
+            ),
+        ]
+        verbose_name = _("sensitive word")
+        verbose_name_plural = _("sensitive words")
+
+    def __str__(self) -> str:
+        where = self.archive.slug if self.archive_id else "*"
+        return f"{where} · {self.word} ({self.severity})"

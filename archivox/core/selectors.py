@@ -7,11 +7,13 @@ from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from archivox.core.models import (
     Archive,
     AuditEntry,
     Membership,
+    PlatformAccount,
     Region,
     Role,
     User,
@@ -30,6 +32,7 @@ class Capability:
     ARCHIVE_MANAGE = "archive.manage"
     STAFF_MANAGE = "staff.manage"
     AUDIT_VIEW = "audit.view"
+    SCREENING_MANAGE = "screening.manage"  # the archive's sensitive-word list
 
 
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
@@ -59,6 +62,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.ARCHIVE_MANAGE,
             Capability.STAFF_MANAGE,
             Capability.AUDIT_VIEW,
+            Capability.SCREENING_MANAGE,
         }
     ),
 }
@@ -147,17 +151,68 @@ def membership_list(*, archive: Archive) -> QuerySet[Membership]:
 
 
 def audit_entry_list(
-    *, user: User, archive: Archive | None = None, limit: int = 200
+    *,
+    user: User,
+    archive: Archive | None = None,
+    limit: int | None = 200,
+    actor: str = "",
+    action: str = "",
+    object_type: str = "",
+    date_from: datetime.date | None = None,
+    date_to: datetime.date | None = None,
 ) -> QuerySet[AuditEntry]:
-    """Audit entries the user may read: of one archive, or of every archive they audit."""
+    """Audit entries the user may read: of one archive, or of every archive they audit.
+
+    Filters: ``actor`` (part of the actor's name), ``action`` and ``object_type`` (a prefix,
+    so "description." finds every description change), a date range (both ends included, in
+    the installation's time zone). ``limit=None`` leaves the slicing to a paginator."""
     entries = AuditEntry.objects.select_related("archive", "actor")
     if archive is not None:
         archive_check_capability(user=user, archive=archive, capability=Capability.AUDIT_VIEW)
-        return entries.filter(archive=archive)[:limit]
+        entries = entries.filter(archive=archive)
+    elif not user.is_superuser:
+        readable = _archives_with_capability(user, Capability.AUDIT_VIEW)
+        entries = entries.filter(archive__in=readable)
+    if actor:
+        entries = entries.filter(actor_label__icontains=actor)
+    if action:
+        entries = entries.filter(action__startswith=action)
+    if object_type:
+        entries = entries.filter(object_type__startswith=object_type)
+    if date_from is not None:
+        entries = entries.filter(created_at__gte=_day_start(date_from))
+    if date_to is not None:
+        entries = entries.filter(created_at__lt=_day_start(date_to + datetime.timedelta(days=1)))
+    return entries if limit is None else entries[:limit]
+
+
+def _day_start(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def archive_list_with_capability(*, user: User, capability: str) -> list[Archive]:
+    """The archives in which ``user`` may do ``capability`` (every archive for a superuser)."""
+    if not user.is_authenticated or not user.is_active:
+        return []
     if user.is_superuser:
-        return entries.all()[:limit]
-    readable = _archives_with_capability(user, Capability.AUDIT_VIEW)
-    return entries.filter(archive__in=readable)[:limit]
+        return list(archive_list())
+    return list(archive_list().filter(pk__in=_archives_with_capability(user, capability)))
+
+
+def staff_member_list(*, user: User, archive: Archive) -> QuerySet[Membership]:
+    """The roles held in ``archive``, for those who manage its staff."""
+    archive_check_capability(user=user, archive=archive, capability=Capability.STAFF_MANAGE)
+    return membership_list(archive=archive)
+
+
+def platform_account_list_for_admin(
+    *, user: User, archive: Archive
+) -> dict[str, PlatformAccount | None]:
+    """The archive's account on each platform (None where there is none yet), for its
+    administrators. Secrets must be shown only through ``mask_secret``."""
+    archive_check_capability(user=user, archive=archive, capability=Capability.ARCHIVE_MANAGE)
+    accounts = {account.platform: account for account in archive.platform_accounts.all()}
+    return {platform: accounts.get(platform) for platform in PlatformAccount.Platform.values}
 
 
 def _archives_with_capability(user: User, capability: str) -> Iterable[int]:
@@ -168,3 +223,34 @@ def _archives_with_capability(user: User, capability: str) -> Iterable[int]:
 def worker_last_seen(name: str = "huey") -> datetime.datetime | None:
     heartbeat = WorkerHeartbeat.objects.filter(name=name).first()
     return heartbeat.seen_at if heartbeat else None
+
+
+def user_capabilities_by_archive(
+    *, user: User, archives: Iterable[Archive]
+) -> dict[int, frozenset[str]]:
+    """What the user may do in each of ``archives``, in one query (the console dashboard)."""
+    archive_ids = [archive.pk for archive in archives]
+    if not user.is_authenticated or not user.is_active:
+        return {pk: frozenset() for pk in archive_ids}
+    if user.is_superuser:
+        everything = frozenset().union(*ROLE_CAPABILITIES.values())
+        return {pk: everything for pk in archive_ids}
+    capabilities: dict[int, set[str]] = {pk: set() for pk in archive_ids}
+    for archive_id, role in Membership.objects.filter(
+        user=user, archive_id__in=archive_ids
+    ).values_list("archive_id", "role"):
+        capabilities[archive_id] |= ROLE_CAPABILITIES[role]
+    return {pk: frozenset(caps) for pk, caps in capabilities.items()}
+
+
+def user_get_by_username(*, username: str) -> User:
+    return User.objects.get(username=username)
+
+
+def archive_ids_without_platform_account(*, archives: Iterable[Archive], platform: str) -> set[int]:
+    """Which of ``archives`` have no active account on ``platform`` yet."""
+    archive_ids = {archive.pk for archive in archives}
+    configured = PlatformAccount.objects.filter(
+        archive_id__in=archive_ids, platform=platform, is_active=True
+    ).values_list("archive_id", flat=True)
+    return archive_ids - set(configured)

@@ -16,6 +16,7 @@ from archivox.core.models import (
     Archive,
     AuditEntry,
     Membership,
+    PlatformAccount,
     Region,
     Role,
     User,
@@ -256,6 +257,128 @@ def staff_user_create(
         after={"username": username, "is_superuser": is_superuser},
     )
     return user
+
+
+_UNAMBIGUOUS_CHARACTERS = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def password_generate(length: int = 16) -> str:
+    """A first password for a new account: random, without look-alike characters."""
+    import secrets
+
+    return "".join(secrets.choice(_UNAMBIGUOUS_CHARACTERS) for _ in range(length))
+
+
+@transaction.atomic
+def staff_member_create(
+    *,
+    actor: User | None,
+    archive: Archive,
+    username: str,
+    role: str,
+    email: str = "",
+    display_name: str = "",
+) -> tuple[User, str]:
+    """Create a staff account holding ``role`` in ``archive``, with a generated first password.
+
+    An administrator of the archive may (so a district archive needs no installation
+    administrator to add its staff). Returns the user and the password, which is stored only
+    hashed: the caller shows it once."""
+    if role not in Role.values:
+        raise ValueError(f"unknown role {role!r}; choose one of {', '.join(Role.values)}")
+    if actor is not None:
+        archive_check_capability(user=actor, archive=archive, capability=Capability.STAFF_MANAGE)
+    password = password_generate()
+    user = User(username=username, email=email, display_name=display_name, is_staff=True)
+    user.set_password(password)
+    user.full_clean()
+    user.save()
+    audit_record(
+        actor=actor,
+        action="staff.create",
+        obj=user,
+        archive=archive,
+        object_repr=username,
+        after={"username": username, "is_superuser": False, "email": email},
+    )
+    membership_grant(actor=actor, archive=archive, user=user, role=role)
+    return user, password
+
+
+PLATFORM_ACCOUNT_FIELDS = (
+    "name",
+    "appid",
+    "app_secret",
+    "token",
+    "encoding_aes_key",
+    "original_id",
+    "wechat_type",
+    "weibo_uid",
+    "weibo_access_token",
+    "safe_domain",
+    "welcome_text",
+    "is_active",
+)
+PLATFORM_ACCOUNT_SECRETS = frozenset(
+    name
+    for name in PLATFORM_ACCOUNT_FIELDS
+    if isinstance(PlatformAccount._meta.get_field(name), EncryptedTextField)
+)
+
+
+@transaction.atomic
+def platform_account_update(
+    *,
+    actor: User | None,
+    archive: Archive,
+    platform: str,
+    clear_secrets: Iterable[str] = (),
+    **changes: Any,
+) -> PlatformAccount:
+    """Set an archive's account on ``platform`` (created on first use); only its
+    administrators may. Secrets are write-only: an empty or missing secret keeps the stored
+    one, ``clear_secrets`` names those to erase. The audit entry says a secret changed,
+    never what it is."""
+    unknown = set(changes) - set(PLATFORM_ACCOUNT_FIELDS)
+    if unknown:
+        raise ValueError(f"cannot change {', '.join(sorted(unknown))} of a platform account")
+    if platform not in PlatformAccount.Platform.values:
+        raise ValueError(f"unknown platform {platform!r}")
+    clear_secrets = set(clear_secrets)
+    if clear_secrets - PLATFORM_ACCOUNT_SECRETS:
+        raise ValueError(
+            f"not secrets: {', '.join(sorted(clear_secrets - PLATFORM_ACCOUNT_SECRETS))}"
+        )
+    if actor is not None:
+        archive_check_capability(user=actor, archive=archive, capability=Capability.ARCHIVE_MANAGE)
+    account = (
+        PlatformAccount.objects.select_for_update()
+        .filter(archive=archive, platform=platform)
+        .first()
+    )
+    created = account is None
+    if created:
+        account = PlatformAccount(archive=archive, platform=platform)
+    changes = {
+        name: value
+        for name, value in changes.items()
+        if name not in PLATFORM_ACCOUNT_SECRETS or value not in (None, "")
+    }
+    changes.update({name: "" for name in clear_secrets})
+    before = changes_apply(account, changes)
+    if not before and not created:
+        return account
+    account.full_clean()
+    account.save()
+    audit_record(
+        actor=actor,
+        action="platform_account.create" if created else "platform_account.update",
+        obj=account,
+        archive=archive,
+        before=None if created else before,
+        after=snapshot(account, PLATFORM_ACCOUNT_FIELDS if created else list(before)),
+    )
+    return account
 
 
 def worker_heartbeat_record(*, name: str = "huey") -> WorkerHeartbeat:

@@ -151,7 +151,7 @@ def test_the_oauth2_header_is_accepted_too(weibo):
 
 def test_unknown_calls_and_wrong_methods(weibo):
     params = {"access_token": weibo.access_token}
-    assert error_of(weibo.http.get("/2/statuses/destroy.json", params=params)) == 10020
+    assert error_of(weibo.http.get("/2/statuses/repost.json", params=params)) == 10020
     assert error_of(weibo.http.get("/2/statuses/share.json", params=params)) == 10021
 
 

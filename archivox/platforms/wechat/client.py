@@ -467,6 +467,19 @@ class WeChatApi:
             json={"offset": offset, "count": count, "no_content": 1},
         )
 
+    def freepublish_delete(self, article_id: str, index: int = 0) -> None:
+        """``freepublish/delete``: take a published article offline (``index`` 0: every article
+        of that publish, N: the N-th). Final; an unknown or already deleted article is refused
+        (40007). Idempotent in effect, but not retried: a lost answer raises
+        ``WeChatUncertainError`` and the caller looks with ``freepublish_batchget``."""
+        self._call(
+            "POST",
+            "/cgi-bin/freepublish/delete",
+            api="freepublish/delete",
+            idempotent=False,
+            json={"article_id": str(article_id), "index": int(index)},
+        )
+
     # -- mass send ----------------------------------------------------------------------------
 
     def mass_send_all(
@@ -538,6 +551,31 @@ class WeChatApi:
             api="message/custom/send",
             idempotent=False,
             json={"touser": openid, "msgtype": "text", "text": {"content": content}},
+        )
+
+    def custom_send_news(self, openid: str, articles: list[dict[str, str]]) -> None:
+        """``message/custom/send`` news cards (title, description, url, picurl) to one user;
+        the same window and limits as ``custom_send_text``."""
+        self._call(
+            "POST",
+            "/cgi-bin/message/custom/send",
+            api="message/custom/send",
+            idempotent=False,
+            json={
+                "touser": openid,
+                "msgtype": "news",
+                "news": {
+                    "articles": [
+                        {
+                            "title": article.get("title", ""),
+                            "description": article.get("description", ""),
+                            "url": article.get("url", ""),
+                            "picurl": article.get("picurl", ""),
+                        }
+                        for article in articles
+                    ]
+                },
+            },
         )
 
     def menu_create(self, menu: dict[str, Any]) -> None:

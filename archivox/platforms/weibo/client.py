@@ -2,10 +2,10 @@
 
 - OAuth2: the account's ``access_token`` goes in the query (GET) or the form (POST), as API 2
   takes it.
-- ``statuses/share``, ``comments/show``, ``comments/create``, ``comments/reply``,
-  ``comments/to_me``, ``comments/mentions``, ``statuses/mentions``, ``statuses/user_timeline``
-  and ``account/rate_limit_status``. The platform's limits are checked before anything is sent
-  (``archivox.platforms.weibo.rules``).
+- ``statuses/share``, ``statuses/destroy``, ``short_url/expand``, ``comments/show``,
+  ``comments/create``, ``comments/reply``, ``comments/to_me``, ``comments/mentions``,
+  ``statuses/mentions``, ``statuses/user_timeline`` and ``account/rate_limit_status``. The
+  platform's limits are checked before anything is sent (``archivox.platforms.weibo.rules``).
 - Every call has a timeout. Read-only calls are retried with exponential back-off on network
   errors, HTTP 5xx and "system busy" codes. Calls that change state are never retried once they
   may have reached the server: a broken connection, a timeout or a 5xx after sending raises
@@ -149,6 +149,25 @@ class WeiboClient:
             "statuses/user_timeline.json",
             **self._window(since_id=since_id, max_id=max_id, count=count, page=page),
         )
+
+    def statuses_destroy(self, status_id: int | str) -> dict[str, Any]:
+        """Delete one of the account's own statuses (``POST statuses/destroy.json``) → the
+        status as it was. Someone else's status (20102) or one already gone (20101) raises
+        ``WeiboApiError``. Not retried once sent (``WeiboUncertainError``): look it up with
+        ``statuses_user_timeline`` before trying again."""
+        return self.post("statuses/destroy.json", {"id": str(int(status_id))})
+
+    def short_url_expand(self, short_urls: list[str]) -> dict[str, str]:
+        """The long URL behind each t.cn link (``GET short_url/expand.json``, ≤ 20 at a time):
+        the timeline shows links shortened, so this is how a status's link is read back.
+        Links the platform does not know are left out."""
+        expanded: dict[str, str] = {}
+        for start in range(0, len(short_urls), 20):
+            answer = self.get("short_url/expand.json", url_short=short_urls[start : start + 20])
+            for entry in answer.get("urls", []):
+                if entry.get("result") and entry.get("url_long"):
+                    expanded[str(entry["url_short"])] = str(entry["url_long"])
+        return expanded
 
     def statuses_mentions(
         self, *, since_id: int = 0, max_id: int = 0, count: int = 50, page: int = 1

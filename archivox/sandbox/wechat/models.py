@@ -141,6 +141,8 @@ class Article(models.Model):
     page_views = models.PositiveIntegerField(default=0)
     # How many reads the article gathers from the simulated public over its first days.
     audience = models.PositiveIntegerField()
+    # freepublish/delete: the article is gone from its page and from batchget's list.
+    deleted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["publish_id", "idx"]

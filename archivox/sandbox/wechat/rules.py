@@ -17,6 +17,7 @@ DAILY_QUOTA = {
     "material/add_material": 5000,
     "draft/add": 1000,
     "freepublish/submit": 100,
+    "freepublish/delete": 100,
     "message/mass/sendall": 100,
     "message/mass/preview": 100,
     "message/custom/send": 500_000,
@@ -131,6 +132,7 @@ ERRMSG = {
     45110: "author size out of limit",
     46003: "menu no exist",
     47001: "data format error",
+    48001: "api unauthorized",
     61500: "date format error",
     61501: "date range error",
 }

@@ -681,6 +681,8 @@ def publish_batchget(*, account: Account, body: dict[str, Any]) -> dict[str, Any
     for publish in published.order_by("-finished_at", "-id")[offset : offset + count]:
         news = []
         for article in publish.published.order_by("idx"):
+            if article.deleted_at is not None:
+                continue
             entry = {
                 "title": article.title,
                 "author": article.author,
@@ -701,6 +703,38 @@ def publish_batchget(*, account: Account, body: dict[str, Any]) -> dict[str, Any
             }
         )
     return {"total_count": published.count(), "item_count": len(items), "item": items}
+
+
+@transaction.atomic
+def publish_delete(*, account: Account, body: dict[str, Any]) -> dict[str, Any]:
+    """``freepublish/delete``: take a published article offline. ``index`` 0 (or absent) deletes
+    every article of the publish, N the N-th; the page then shows nothing and batchget leaves it
+    out. Deleting is final: an unknown or already deleted article answers 40007."""
+    article_id = str(body.get("article_id") or "")
+    if not article_id:
+        raise SandboxApiError(40035)
+    try:
+        index = int(body.get("index") or 0)
+    except (TypeError, ValueError) as exc:
+        raise SandboxApiError(47001) from exc
+    publish = (
+        Publish.objects.select_for_update()
+        .filter(account=account, article_id=article_id, status=Publish.Status.SUCCESS)
+        .first()
+    )
+    if publish is None:
+        raise SandboxApiError(40007)
+    live = publish.published.filter(deleted_at__isnull=True)
+    if index:
+        live = live.filter(idx=index)
+    if not live.exists():
+        raise SandboxApiError(40007)
+    now = account_now(account)
+    live.update(deleted_at=now)
+    if not publish.published.filter(deleted_at__isnull=True).exists():
+        publish.status = Publish.Status.DELETED
+        publish.save(update_fields=["status"])
+    return {"errcode": 0, "errmsg": "ok"}
 
 
 # -- mass send --------------------------------------------------------------------------------

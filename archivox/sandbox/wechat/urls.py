@@ -15,6 +15,7 @@ urlpatterns = [
     path("cgi-bin/freepublish/submit", views.freepublish_submit, name="freepublish-submit"),
     path("cgi-bin/freepublish/get", views.freepublish_get, name="freepublish-get"),
     path("cgi-bin/freepublish/batchget", views.freepublish_batchget, name="freepublish-batchget"),
+    path("cgi-bin/freepublish/delete", views.freepublish_delete, name="freepublish-delete"),
     path("cgi-bin/message/mass/sendall", views.mass_sendall, name="mass-sendall"),
     path("cgi-bin/message/mass/preview", views.mass_preview, name="mass-preview"),
     path("cgi-bin/message/mass/get", views.mass_get, name="mass-get"),

@@ -147,6 +147,11 @@ def freepublish_batchget(request: HttpRequest, account: Account | None) -> dict[
     return services.publish_batchget(account=account, body=_body(request))
 
 
+@platform_api("freepublish/delete")
+def freepublish_delete(request: HttpRequest, account: Account | None) -> dict[str, Any]:
+    return services.publish_delete(account=account, body=_body(request))
+
+
 @platform_api("message/mass/sendall")
 def mass_sendall(request: HttpRequest, account: Account | None) -> dict[str, Any]:
     return services.mass_sendall(account=account, body=_body(request))
@@ -209,8 +214,9 @@ ARTICLE_TAGS = {
 def article(request: HttpRequest, slug: str) -> HttpResponse:
     """A published article's page (the platform's mp.weixin.qq.com/s/… link)."""
     found = selectors.article_get_by_slug(slug)
-    if found is None:
-        raise Http404("no such article")
+    if found is None or found.deleted_at is not None:
+        # The platform shows "该内容已被发布者删除" for a deleted article.
+        raise Http404("no such article, or the publisher deleted it")
     stats = services.article_view(article=found)
     content = nh3.clean(found.content, tags=ARTICLE_TAGS)
     return render(

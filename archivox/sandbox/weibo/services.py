@@ -495,6 +495,53 @@ def sandbox_weibo_status_share(
     return created
 
 
+@transaction.atomic
+def sandbox_weibo_status_destroy(
+    *, authorization: WeiboAuthorization, status_id: str | None
+) -> WeiboStatus:
+    """``statuses/destroy``: the user deletes one of their own statuses (and its comments).
+    Someone else's status: 20102; an unknown or already deleted one: 20101. Returns the status
+    as it was, which is what the platform answers with."""
+    if status_id in (None, ""):
+        raise _missing("id")
+    status = status_get(status_id)
+    if status.user_id != authorization.user_id:
+        raise SandboxWeiboError(20102, "Not your own weibo!")
+    gone = WeiboStatus.objects.select_for_update().filter(pk=status.pk).first()
+    if gone is None:  # deleted by a concurrent request
+        raise SandboxWeiboError(20101, "Target weibo does not exist!")
+    gone.n_comments = gone.comments.count()
+    WeiboStatus.objects.filter(pk=status.pk).delete()
+    return gone
+
+
+def sandbox_weibo_short_url_expand(short_urls: list[str]) -> list[dict[str, Any]]:
+    """``short_url/expand``: the long URL of each t.cn link the sandbox made (from the links of
+    the statuses and comments it holds); an unknown one answers ``result: false``."""
+    if not short_urls:
+        raise _missing("url_short")
+    if len(short_urls) > 20:
+        raise _invalid("url_short", "at most 20 short urls", str(len(short_urls)))
+    wanted = {url.strip() for url in short_urls}
+    found: dict[str, str] = {}
+    for text in WeiboStatus.objects.values_list("text", flat=True).iterator():
+        for link in LINK_RE.findall(text):
+            short = short_link(link)
+            if short in wanted:
+                found[short] = link
+        if len(found) == len(wanted):
+            break
+    return [
+        {
+            "url_short": url,
+            "url_long": found.get(url.strip(), ""),
+            "type": 0,
+            "result": url.strip() in found,
+        }
+        for url in short_urls
+    ]
+
+
 def _comment(comment_id: Any, status: WeiboStatus) -> WeiboComment:
     try:
         key = int(comment_id)

@@ -217,6 +217,19 @@ def statuses_share(request: HttpRequest, grant: WeiboAuthorization) -> dict[str,
     return status_json(status, base_url=_base_url(request))
 
 
+@api(method="POST", bucket="post")
+def statuses_destroy(request: HttpRequest, grant: WeiboAuthorization) -> dict[str, Any]:
+    status = services.sandbox_weibo_status_destroy(
+        authorization=grant, status_id=request.POST.get("id")
+    )
+    return status_json(status, base_url=_base_url(request))
+
+
+@api(method="GET")
+def short_url_expand(request: HttpRequest, grant: WeiboAuthorization) -> dict[str, Any]:
+    return {"urls": services.sandbox_weibo_short_url_expand(request.GET.getlist("url_short"))}
+
+
 @api(method="GET")
 def statuses_user_timeline(request: HttpRequest, grant: WeiboAuthorization) -> dict[str, Any]:
     uid = request.GET.get("uid", "")
