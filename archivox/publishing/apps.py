@@ -6,3 +6,6 @@ class PublishingConfig(AppConfig):
     name = "archivox.publishing"
     label = "publishing"
     verbose_name = _("Publishing")
+
+    def ready(self) -> None:
+        from archivox.publishing import checks  # noqa: F401 - registers the system checks

@@ -1,6 +1,11 @@
 """Atom and RSS feeds of an archive's published posts, mounted at /feeds/."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from archivox.publishing.feeds import AtomFeed, RssFeed
 
 app_name = "feeds"
-urlpatterns: list = []
+urlpatterns = [
+    path("<slug:slug>/atom.xml", AtomFeed(), name="atom"),
+    path("<slug:slug>/rss.xml", RssFeed(), name="rss"),
+]

@@ -1,1 +1,317 @@
-from django.db import models  # noqa: F401
+"""Posts, their revisions and review, deliveries to channels, email subscribers and the WARC
+record of what the archive published. Business rules live in services.py."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from archivox.catalog.models import Description, FeaturedCollection
+from archivox.core.models import Archive
+
+CHANNELS = ("wechat", "weibo", "portal", "feed", "email")
+
+
+def _new_key() -> str:
+    return uuid.uuid4().hex
+
+
+def _all_channels() -> list[str]:
+    return list(CHANNELS)
+
+
+class Post(models.Model):
+    """An article or a short post, composed from catalog items, on its way to the channels."""
+
+    class Kind(models.TextChoices):
+        ARTICLE = "article", _("article")
+        SHORT = "short", _("short post")
+
+    class Origin(models.TextChoices):
+        ORIGINAL = "original", _("original")
+        FORWARD = "forward", _("forward")
+
+    class WeChatMode(models.TextChoices):
+        PUBLISH = "publish", _("publish (no notification)")
+        MASS_SEND = "mass_send", _("mass send to followers")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        SUBMITTED = "submitted", _("submitted")
+        CHANGES_REQUESTED = "changes_requested", _("changes requested")
+        APPROVED = "approved", _("approved")
+        SCHEDULED = "scheduled", _("scheduled")
+        PUBLISHED = "published", _("published")
+        WITHDRAWN = "withdrawn", _("withdrawn")
+
+    archive = models.ForeignKey(Archive, on_delete=models.CASCADE, related_name="posts")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.ARTICLE)
+    title = models.CharField(_("title"), max_length=200)
+    author = models.CharField(_("author"), max_length=64, blank=True)
+    digest = models.CharField(_("digest"), max_length=300, blank=True)
+    body_html = models.TextField(_("body"), blank=True)
+    text = models.TextField(_("text of a short post"), blank=True)
+    cover = models.FileField(_("cover image"), upload_to="posts/covers/%Y/%m/", blank=True)
+    cover_media_type = models.CharField(max_length=50, blank=True)
+    cover_sha256 = models.CharField(max_length=64, blank=True)
+    origin = models.CharField(
+        _("origin"), max_length=10, choices=Origin.choices, default=Origin.ORIGINAL
+    )
+    forward_source = models.CharField(_("forwarded from"), max_length=500, blank=True)
+    column = models.CharField(_("column"), max_length=100, blank=True)
+    topics = models.JSONField(_("topics"), default=list, blank=True)
+    featured_collection = models.ForeignKey(
+        FeaturedCollection,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="posts",
+        verbose_name=_("featured collection"),
+    )
+    channels = models.JSONField(_("channels"), default=_all_channels)
+    wechat_mode = models.CharField(
+        _("WeChat"), max_length=10, choices=WeChatMode.choices, default=WeChatMode.PUBLISH
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    scheduled_for = models.DateTimeField(_("scheduled for"), null=True, blank=True, db_index=True)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True, db_index=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="posts",
+        verbose_name=_("author (staff)"),
+    )
+    revision_number = models.PositiveIntegerField(default=0, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["archive", "status"])]
+        verbose_name = _("post")
+        verbose_name_plural = _("posts")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class PostItem(models.Model):
+    """A catalog item a post draws on: in order, with or without its image and a quote."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="post_items")
+    description = models.ForeignKey(Description, on_delete=models.PROTECT, related_name="+")
+    position = models.PositiveIntegerField(default=0)
+    use_image = models.BooleanField(_("use its image"), default=False)
+    quote = models.BooleanField(_("quote its description"), default=False)
+
+    class Meta:
+        ordering = ["post", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["post", "description"], name="post_item_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.post_id} · {self.description_id}"
+
+
+class PostRevision(models.Model):
+    """The post as saved, each time; a correction of a published post says why."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    content = models.JSONField()
+    is_correction = models.BooleanField(default=False)
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["post", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["post", "number"], name="post_revision_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.post_id} r{self.number}"
+
+
+class ReviewComment(models.Model):
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    body = models.TextField(_("comment"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["post", "created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.body[:60]
+
+
+class ScreeningOverride(models.Model):
+    """A reviewer accepted one screening warning (identified by kind, field and exact text)."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="overrides")
+    finding_key = models.CharField(max_length=300)
+    reason = models.CharField(_("reason"), max_length=500)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["post", "finding_key"], name="screening_override_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.post_id} {self.finding_key}"
+
+
+class Delivery(models.Model):
+    """One post sent to one channel. At-most-once: ``sending`` is committed before the platform
+    is called, and a delivery found ``sending`` (or flagged ``reconcile_first``) is reconciled
+    with the platform before any new attempt."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("pending")
+        SENDING = "sending", _("sending")
+        SENT = "sent", _("sent")
+        FAILED = "failed", _("failed")
+        WITHDRAWN = "withdrawn", _("withdrawn")
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="deliveries")
+    channel = models.CharField(_("channel"), max_length=10)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    attempts = models.PositiveIntegerField(default=0)
+    idempotency_key = models.CharField(max_length=64, unique=True, default=_new_key, editable=False)
+    reconcile_first = models.BooleanField(default=False)
+    remote_id = models.CharField(_("remote id"), max_length=200, blank=True)
+    url = models.URLField(_("URL"), max_length=500, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    payload = models.JSONField(default=dict)
+    response = models.JSONField(default=dict, blank=True)
+    metrics = models.JSONField(default=dict, blank=True)
+    withdraw_note = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    sending_started_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    archived_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["post", "channel"]
+        constraints = [
+            models.UniqueConstraint(fields=["post", "channel"], name="delivery_once_per_channel"),
+        ]
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+
+    def __str__(self) -> str:
+        return f"{self.post_id} → {self.channel} ({self.status})"
+
+
+class Notice(models.Model):
+    """Something a staff member must know about their post (a delivery failed for good)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="publishing_notices"
+    )
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="notices")
+    message = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.message[:60]
+
+
+class EmailSubscriber(models.Model):
+    """A reader who asked for the archive's posts by email (double opt-in)."""
+
+    archive = models.ForeignKey(Archive, on_delete=models.CASCADE, related_name="email_subscribers")
+    email = models.EmailField(_("email"))
+    token = models.CharField(max_length=64, unique=True, default=_new_key, editable=False)
+    confirmed = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    unsubscribed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["archive", "email"], name="email_subscriber_once"),
+        ]
+
+    def __str__(self) -> str:
+        return self.email
+
+
+class EmailSend(models.Model):
+    """One recipient of one email delivery; created (and committed) before the message leaves,
+    so that a re-run never mails the same person twice."""
+
+    delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="email_sends")
+    email = models.EmailField()
+    claimed_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["delivery", "email"], name="email_send_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.delivery_id} → {self.email}"
+
+
+class WarcFile(models.Model):
+    """The archive's own record of one month of publishing, as a WARC file in VAR_DIR/warc/."""
+
+    archive = models.ForeignKey(Archive, on_delete=models.CASCADE, related_name="warc_files")
+    month = models.CharField(max_length=7)  # YYYY-MM
+    path = models.CharField(max_length=500)
+    sha256 = models.CharField(max_length=64, blank=True)
+    size = models.PositiveBigIntegerField(default=0)
+    record_count = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["archive", "-month"]
+        constraints = [
+            models.UniqueConstraint(fields=["archive", "month"], name="warc_file_per_month"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.archive_id} {self.month}"
+
+
+class DeskSettings(models.Model):
+    """Per-archive settings of the desk (absent: the installation's defaults)."""
+
+    archive = models.OneToOneField(
+        Archive, on_delete=models.CASCADE, related_name="publishing_settings"
+    )
+    freshness_days = models.PositiveIntegerField(
+        _("warn after this many days without an original post"), default=7
+    )
+
+    def __str__(self) -> str:
+        return f"{self.archive_id} desk settings"

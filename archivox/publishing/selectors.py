@@ -1,0 +1,222 @@
+"""Reads of the publishing desk: staff lists (permission checked here), the public posts the
+portal and the feeds show, the content calendar and its warnings."""
+
+from __future__ import annotations
+
+import calendar
+import dataclasses
+import datetime
+
+from django.conf import settings
+from django.db.models import Exists, OuterRef, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from archivox.core.models import Archive, User
+from archivox.core.selectors import ArchivePermissionDenied, Capability
+from archivox.publishing.models import (
+    Delivery,
+    DeskSettings,
+    Notice,
+    Post,
+    WarcFile,
+)
+from archivox.publishing.services import BEIJING, beijing_day, can_view_posts
+
+DEFAULT_FRESHNESS_DAYS = 7
+
+
+def _check_view(user: User, archive: Archive) -> None:
+    if not can_view_posts(user=user, archive=archive):
+        raise ArchivePermissionDenied(user, archive, Capability.POST_COMPOSE)
+
+
+def post_list_for_staff(
+    *, user: User, archive: Archive, status: str | None = None
+) -> QuerySet[Post]:
+    _check_view(user, archive)
+    posts = Post.objects.filter(archive=archive).select_related("created_by", "archive")
+    if status:
+        posts = posts.filter(status=status)
+    return posts
+
+
+def post_get_for_staff(*, user: User, pk: int) -> Post:
+    """The post, if the user composes or reviews in its archive (Post.DoesNotExist otherwise
+    is raised for a missing post; ArchivePermissionDenied for a forbidden one)."""
+    post = Post.objects.select_related("archive", "created_by", "featured_collection").get(pk=pk)
+    _check_view(user, post.archive)
+    return post
+
+
+def _shown_on(channel: str) -> Exists:
+    return Exists(
+        Delivery.objects.filter(post=OuterRef("pk"), channel=channel, status=Delivery.Status.SENT)
+    )
+
+
+def post_list_public(
+    *, archive: Archive, topic: str | None = None, limit: int | None = 50
+) -> QuerySet[Post]:
+    """Published posts shown on the archive's portal, newest first; with ``topic``, only the
+    posts tagged with it (the topics pages use this)."""
+    posts = (
+        Post.objects.filter(archive=archive, status=Post.Status.PUBLISHED)
+        .filter(_shown_on("portal"))
+        .select_related("archive")
+        .order_by("-published_at", "-pk")
+    )
+    if topic:
+        topic = topic.strip().strip("#")
+        # JSON containment is not on SQLite; filter the (small) candidate set in Python.
+        ids = [pk for pk, topics in posts.values_list("pk", "topics") if topic in (topics or [])]
+        posts = posts.filter(pk__in=ids)
+    return posts[:limit] if limit else posts
+
+
+def post_get_public(*, archive: Archive, pk: int) -> Post:
+    return (
+        Post.objects.filter(archive=archive, status=Post.Status.PUBLISHED)
+        .filter(_shown_on("portal"))
+        .select_related("archive")
+        .get(pk=pk)
+    )
+
+
+def post_list_feed(*, archive: Archive, limit: int = 50) -> QuerySet[Post]:
+    """The entries of the archive's Atom and RSS feeds."""
+    return (
+        Post.objects.filter(archive=archive, status=Post.Status.PUBLISHED)
+        .filter(_shown_on("feed"))
+        .select_related("archive")
+        .order_by("-published_at", "-pk")[:limit]
+    )
+
+
+def delivery_list(*, post: Post) -> QuerySet[Delivery]:
+    return post.deliveries.order_by("channel")
+
+
+def delivery_list_for_staff(
+    *, user: User, archive: Archive, limit: int = 200
+) -> QuerySet[Delivery]:
+    _check_view(user, archive)
+    return (
+        Delivery.objects.filter(post__archive=archive)
+        .select_related("post")
+        .order_by("-created_at", "-pk")[:limit]
+    )
+
+
+def notice_list(*, user: User) -> QuerySet[Notice]:
+    return Notice.objects.filter(user=user, read_at__isnull=True).select_related("post")
+
+
+def warc_list(*, user: User, archive: Archive) -> QuerySet[WarcFile]:
+    _check_view(user, archive)
+    return WarcFile.objects.filter(archive=archive)
+
+
+def freshness_days(archive: Archive) -> int:
+    desk = DeskSettings.objects.filter(archive=archive).first()
+    if desk is not None:
+        return desk.freshness_days
+    return int(getattr(settings, "ARCHIVOX_FRESHNESS_DAYS", DEFAULT_FRESHNESS_DAYS))
+
+
+def freshness_warning(*, archive: Archive, now: datetime.datetime | None = None) -> str:
+    """A warning when the archive has published no original post for N days ("" if fresh)."""
+    now = now or timezone.now()
+    days = freshness_days(archive)
+    last = (
+        Post.objects.filter(
+            archive=archive, origin=Post.Origin.ORIGINAL, published_at__isnull=False
+        )
+        .exclude(status=Post.Status.WITHDRAWN)
+        .order_by("-published_at")
+        .values_list("published_at", flat=True)
+        .first()
+    )
+    if last is not None and now - last < datetime.timedelta(days=days):
+        return ""
+    if last is None:
+        return _("No original post has been published yet; readers look for fresh content.")
+    return _(
+        "No original post for %(n)s days (last on %(day)s); the paper found accounts left stale "
+        "for months. Plan one in the calendar."
+    ) % {"n": (now - last).days, "day": timezone.localtime(last).date().isoformat()}
+
+
+@dataclasses.dataclass
+class CalendarDay:
+    day: datetime.date
+    posts: list[Post]
+    warnings: list[str]
+
+
+def _mass_sends_by_day(
+    archive: Archive, start: datetime.date, end: datetime.date
+) -> dict[datetime.date, list[Post]]:
+    """Posts that mass-send on WeChat, by Beijing day: published ones and planned ones."""
+    begin = datetime.datetime.combine(start, datetime.time(), tzinfo=BEIJING)
+    stop = datetime.datetime.combine(end, datetime.time(), tzinfo=BEIJING)
+    by_day: dict[datetime.date, list[Post]] = {}
+    planned = Post.objects.filter(
+        archive=archive,
+        status=Post.Status.SCHEDULED,
+        wechat_mode=Post.WeChatMode.MASS_SEND,
+        scheduled_for__gte=begin,
+        scheduled_for__lt=stop,
+    )
+    for post in planned:
+        if "wechat" in post.channels:
+            by_day.setdefault(beijing_day(post.scheduled_for), []).append(post)
+    sent = Delivery.objects.filter(
+        post__archive=archive,
+        channel="wechat",
+        payload__mode="mass_send",
+        status__in=[Delivery.Status.PENDING, Delivery.Status.SENDING, Delivery.Status.SENT],
+        created_at__gte=begin,
+        created_at__lt=stop,
+    ).select_related("post")
+    for delivery in sent:
+        by_day.setdefault(beijing_day(delivery.created_at), []).append(delivery.post)
+    return by_day
+
+
+def _mass_send_warning(day: datetime.date, posts: list[Post]) -> str:
+    return _(
+        "%(day)s: %(n)s WeChat mass sends planned (%(titles)s); a subscription account may "
+        "mass-send once a day, so only the first will go out."
+    ) % {"day": day.isoformat(), "n": len(posts), "titles": "、".join(p.title for p in posts)}
+
+
+def calendar_warnings_for_day(*, archive: Archive, day: datetime.date) -> list[str]:
+    posts = _mass_sends_by_day(archive, day, day + datetime.timedelta(days=1)).get(day, [])
+    return [_mass_send_warning(day, posts)] if len(posts) > 1 else []
+
+
+def calendar_month(*, user: User, archive: Archive, year: int, month: int) -> list[CalendarDay]:
+    """The content calendar of one month: posts published or planned on each day, with
+    warnings where a plan breaks WeChat's one mass send a day."""
+    _check_view(user, archive)
+    first = datetime.date(year, month, 1)
+    last = first + datetime.timedelta(days=calendar.monthrange(year, month)[1])
+    begin = datetime.datetime.combine(first, datetime.time(), tzinfo=BEIJING)
+    stop = datetime.datetime.combine(last, datetime.time(), tzinfo=BEIJING)
+    days = {
+        first + datetime.timedelta(days=n): CalendarDay(first + datetime.timedelta(days=n), [], [])
+        for n in range((last - first).days)
+    }
+    posts = Post.objects.filter(archive=archive).exclude(status=Post.Status.WITHDRAWN)
+    for post in posts.filter(
+        scheduled_for__gte=begin, scheduled_for__lt=stop, status=Post.Status.SCHEDULED
+    ):
+        days[beijing_day(post.scheduled_for)].posts.append(post)
+    for post in posts.filter(published_at__gte=begin, published_at__lt=stop):
+        days[beijing_day(post.published_at)].posts.append(post)
+    for day, mass in _mass_sends_by_day(archive, first, last).items():
+        unique = list({p.pk: p for p in mass}.values())
+        if len(unique) > 1 and day in days:
+            days[day].warnings.append(_mass_send_warning(day, unique))
+    return list(days.values())

@@ -1,0 +1,285 @@
+"""The publishing desk: one post to all five channels for many archives, and rendering.
+
+    python bench/bench_publishing.py          # from the repository root
+
+On a throwaway database (a temporary SQLite file, or ``archivox_bench_publishing`` on the server
+of DATABASE_URL when that is PostgreSQL): migrate, start gunicorn serving the WeChat and Weibo
+sandboxes and the portal (loopback), give BENCH_PUBLISHING_ARCHIVES archives (default 100) a
+sandbox WeChat and Weibo account, an open catalog item with an image, two email subscribers and
+one approved post each (all through the real services). Then:
+
+1. deliveries with workers: publish every post (5 channels each: 500 deliveries at the default
+   scale) with 2 real ``manage.py run_huey`` worker processes (BENCH_PUBLISHING_THREADS threads
+   each, default 32: a delivery mostly waits on the platform) and time until every delivery is
+   sent or failed. The issue's target: under 30 s for 500.
+2. baseline: the same number of posts published again, every delivery sent one after the other
+   in this one process (Huey's immediate mode); the ratio says what the workers buy.
+3. rendering: a 5,000-character article rendered for all five channels (the desk's
+   ``post_render``: content through the access gateway, then each channel's renderer), median of
+   BENCH_PUBLISHING_RENDERS runs (default 30); baseline: nh3 cleaning the same body once. The
+   issue's target: under 50 ms.
+
+Nothing is asserted; the figures are printed with their ratios.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from throwaway import run_on_throwaway_database  # noqa: E402
+
+ARCHIVES = int(os.environ.get("BENCH_PUBLISHING_ARCHIVES", "100"))
+THREADS = int(os.environ.get("BENCH_PUBLISHING_THREADS", "32"))
+RENDERS = int(os.environ.get("BENCH_PUBLISHING_RENDERS", "30"))
+WORKERS = 2
+CHANNELS = ["wechat", "weibo", "portal", "feed", "email"]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start(command: list[str], log: Path) -> subprocess.Popen:
+    return subprocess.Popen(
+        command, cwd=ROOT, env=os.environ.copy(), stdout=log.open("w"), stderr=subprocess.STDOUT
+    )
+
+
+def stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def wait_port(port: int, process: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"server stopped:\n{log.read_text()[-3000:]}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit("the server did not start within 60 s")
+
+
+def png() -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (320, 200), "navy").save(out, "PNG")
+    return out.getvalue()
+
+
+def setup(count: int, offset: int) -> list:
+    """``count`` archives with accounts, an item, subscribers and one approved post each."""
+    from archivox.catalog import services as catalog
+    from archivox.core.models import Archive, Membership, Region, Role, User
+    from archivox.publishing import services
+    from archivox.publishing.models import EmailSubscriber
+    from archivox.sandbox.provisioning import sandbox_credentials_ensure
+
+    region, _ = Region.objects.get_or_create(
+        code="bench", defaults={"name": "Bench", "level": "city"}
+    )
+    author, _ = User.objects.get_or_create(username="bench-author", defaults={"is_staff": True})
+    reviewer, _ = User.objects.get_or_create(username="bench-reviewer", defaults={"is_staff": True})
+    image = png()
+    posts = []
+    for n in range(offset, offset + count):
+        archive = Archive.objects.create(
+            slug=f"bench{n:03d}", name=f"Bench {n}", name_zh=f"测试档案馆{n}", level="city",
+            region=region,
+        )  # fmt: skip
+        Membership.objects.create(user=author, archive=archive, role=Role.ARCHIVIST)
+        Membership.objects.create(user=reviewer, archive=archive, role=Role.REVIEWER)
+        sandbox_credentials_ensure(archive)
+        item = catalog.description_create(
+            actor=None, archive=archive, parent=None, reference_code=f"B-{n}", title="城墙图",
+            level="item", scope_content="明代南京城墙全图。",
+        )  # fmt: skip
+        catalog.digital_object_add(actor=None, description=item, content=image)
+        for k in range(2):
+            EmailSubscriber.objects.create(
+                archive=archive, email=f"r{k}@bench{n}.example", confirmed=True
+            )
+        post = services.post_create(
+            actor=author,
+            archive=archive,
+            title=f"城墙里的南京 {n}",
+            body_html="<p>南京城墙始建于明代，是世界上现存规模最大的城垣。</p>",
+            digest="馆藏城墙图",
+            channels=CHANNELS,
+            items=[{"description": item, "use_image": True, "quote": True}],
+        )
+        services.post_submit(actor=author, post=post)
+        posts.append(services.post_approve(actor=reviewer, post=post))
+    return posts
+
+
+def publish_all(posts: list, author) -> list[int]:
+    from archivox.publishing import services
+
+    ids: list[int] = []
+    for post in posts:
+        ids += [d.pk for d in services.post_publish_now(actor=author, post=post, rip="203.0.113.7")]
+    return ids
+
+
+def outcome(ids: list[int]) -> dict[str, int]:
+    from collections import Counter
+
+    from archivox.publishing.models import Delivery
+
+    return dict(Counter(Delivery.objects.filter(pk__in=ids).values_list("status", flat=True)))
+
+
+def latencies(ids: list[int]) -> str:
+    """Median and slowest time from queued to sent, per channel."""
+    from archivox.publishing.models import Delivery
+
+    by_channel: dict[str, list[float]] = {}
+    for channel, created, sent in Delivery.objects.filter(
+        pk__in=ids, sent_at__isnull=False
+    ).values_list("channel", "created_at", "sent_at"):
+        by_channel.setdefault(channel, []).append((sent - created).total_seconds())
+    return ", ".join(
+        f"{c} {statistics.median(v):.1f}/{max(v):.1f} s" for c, v in sorted(by_channel.items())
+    )
+
+
+def render_timing() -> tuple[float, float]:
+    from archivox.core.models import Archive, User
+    from archivox.publishing import services
+    from archivox.publishing.content import sanitise
+
+    archive = Archive.objects.get(slug="bench000")
+    author = User.objects.get(username="bench-author")
+    paragraph = "南京城墙始建于明代，历时二十八年建成，是世界上现存规模最大、保存最完整的城垣。"
+    body = "".join(f"<p>{paragraph}<strong>第{n}段</strong></p>" for n in range(125))[:9000]
+    post = services.post_create(
+        actor=author, archive=archive, title="五千字长文", body_html=body, channels=CHANNELS
+    )
+    item = archive.descriptions.first()
+    services.post_update(actor=author, post=post, items=[{"description": item, "use_image": True}])
+    text_length = len(services.screening_fields(post)["body"])
+    services.post_render(post=post)  # warm caches (templates, channel registry)
+    renders = []
+    for _ in range(RENDERS):
+        start = time.perf_counter()
+        services.post_render(post=post)
+        renders.append(time.perf_counter() - start)
+    cleans = []
+    for _ in range(RENDERS):
+        start = time.perf_counter()
+        sanitise(post.body_html)
+        cleans.append(time.perf_counter() - start)
+    print(f"render: article of {text_length} characters of text")
+    return statistics.median(renders), statistics.median(cleans)
+
+
+def run(scratch: Path) -> int:
+    port = free_port()
+    os.environ.update(
+        ARCHIVOX_SANDBOX="1",
+        ARCHIVOX_VAR_DIR=str(scratch / "var"),
+        ARCHIVOX_BASE_URL=f"http://127.0.0.1:{port}",
+        ARCHIVOX_ALLOWED_HOSTS="127.0.0.1,localhost",
+        ARCHIVOX_EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+        ARCHIVOX_LOG_LEVEL="WARNING",
+        ARCHIVOX_MEDIA_ROOT=str(scratch / "media"),
+    )
+    os.environ.pop("REDIS_URL", None)
+    (scratch / "var").mkdir(exist_ok=True)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from huey.contrib.djhuey import HUEY
+
+    from archivox.core.models import User
+
+    call_command("migrate", verbosity=0)
+    HUEY.immediate = True  # setup's own side effects run here
+    server_log = scratch / "gunicorn.log"
+    server = start(
+        [
+            sys.executable, "-m", "gunicorn", "archivox.wsgi:application",
+            "--bind", f"127.0.0.1:{port}", "--workers", "3", "--threads", "4",
+            "--timeout", "60",
+        ],
+        server_log,
+    )  # fmt: skip
+    workers: list[subprocess.Popen] = []
+    try:
+        wait_port(port, server, server_log)
+        started = time.perf_counter()
+        batch = setup(ARCHIVES, 0)
+        again = setup(ARCHIVES, ARCHIVES)
+        author = User.objects.get(username="bench-author")
+        print(f"setup: {2 * ARCHIVES} archives in {time.perf_counter() - started:.1f} s")
+
+        render, clean = render_timing()
+
+        HUEY.immediate = False  # now into the queue the worker processes read
+        worker = [sys.executable, "manage.py", "run_huey", "--workers", str(THREADS)]
+        worker += ["--no-periodic", "--delay", "0.05", "--max-delay", "0.2"]
+        for n in range(WORKERS):
+            workers.append(start(worker, scratch / f"worker{n}.log"))
+        time.sleep(2)  # the consumers start
+        started = time.perf_counter()
+        ids = publish_all(batch, author)
+        queued = time.perf_counter() - started
+        while True:
+            states = outcome(ids)
+            if not states.get("pending") and not states.get("sending"):
+                break
+            if time.perf_counter() - started > 600:
+                print(f"gave up after 600 s: {states}")
+                break
+            time.sleep(0.25)
+        with_workers = time.perf_counter() - started
+        print(
+            f"deliveries: {len(ids)} ({len(batch)} posts × {len(CHANNELS)} channels) with "
+            f"{WORKERS} worker processes × {THREADS} threads: {with_workers:.1f} s {states}"
+        )
+        print(f"  all {len(batch)} posts published (deliveries queued) after {queued:.1f} s")
+        print(f"  queued → sent, median/slowest: {latencies(ids)}")
+
+        HUEY.immediate = True  # baseline: every delivery sent in turn, in this process
+        started = time.perf_counter()
+        ids = publish_all(again, author)
+        sequential = time.perf_counter() - started
+        print(f"baseline: the same {len(ids)} deliveries one after the other in one process: "
+              f"{sequential:.1f} s {outcome(ids)}")  # fmt: skip
+        print(f"ratio workers/sequential: {with_workers / sequential:.2f} (target < 30 s for 500)")
+        print(
+            f"render for all 5 channels: {render * 1000:.1f} ms (target < 50 ms); "
+            f"nh3 clean of the same body: {clean * 1000:.2f} ms; ratio {render / clean:.0f}×"
+        )
+    finally:
+        for worker in workers:
+            stop(worker)
+        stop(server)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(run_on_throwaway_database("archivox_bench_publishing", run))
