@@ -47,7 +47,11 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 REPO = Path(__file__).resolve().parent.parent
 BENCH_DB = "archivox_bench_callback"
 SLUG = "nanjing"
-ACK = "我们已收到您的留言，工作人员将尽快答复。"
+# engagement.replies.ACKNOWLEDGEMENT (not imported: this process does not set Django up).
+ACK = (
+    "我们已收到您的留言，工作人员将在1个工作日内答复。\n"
+    "We have received your message; our staff will answer within 1 working day."
+)
 
 USERS = int(os.environ.get("BENCH_CALLBACK_USERS", "200"))
 MESSAGES = int(os.environ.get("BENCH_CALLBACK_MESSAGES", "10"))

@@ -1,10 +1,30 @@
 from django.contrib import admin
 
-from archivox.engagement.models import InboundMessage
+from archivox.core.admin import register_the_rest_read_only
+from archivox.engagement.models import (
+    AutoReplyRule,
+    CannedAnswer,
+    Consultation,
+    ConsultationAnswer,
+    InboundMessage,
+)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """A record of what happened: read here, changed through the console (audited)."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(InboundMessage)
-class InboundMessageAdmin(admin.ModelAdmin):
+class InboundMessageAdmin(ReadOnlyAdmin):
     """Inbound messages are a record of what the public sent: read, never edited here."""
 
     list_display = [
@@ -17,16 +37,37 @@ class InboundMessageAdmin(admin.ModelAdmin):
         "reply_state",
         "replied_via",
         "deliveries",
+        "flood",
+        "truncated",
     ]
-    list_filter = ["channel", "msg_type", "reply_state", "archive"]
+    list_filter = ["channel", "msg_type", "reply_state", "flood", "archive"]
     search_fields = ["sender", "content", "msg_id"]
     date_hierarchy = "received_at"
 
-    def has_add_permission(self, request) -> bool:
-        return False
 
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
+@admin.register(Consultation)
+class ConsultationAdmin(ReadOnlyAdmin):
+    list_display = ["id", "archive", "channel", "person", "subject", "status", "assignee", "due_at"]
+    list_filter = ["status", "channel", "flood", "archive"]
+    search_fields = ["person", "person_name", "person_email", "subject"]
+    list_select_related = ["archive", "assignee"]
 
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
+
+@admin.register(ConsultationAnswer)
+class ConsultationAnswerAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "consultation", "author", "via", "state", "sent_at"]
+    list_filter = ["via", "state"]
+
+
+@admin.register(AutoReplyRule)
+class AutoReplyRuleAdmin(ReadOnlyAdmin):
+    list_display = ["archive", "priority", "name", "match", "pattern", "kind", "is_active"]
+    list_filter = ["archive", "kind", "match", "is_active"]
+
+
+@admin.register(CannedAnswer)
+class CannedAnswerAdmin(ReadOnlyAdmin):
+    list_display = ["archive", "title"]
+
+
+register_the_rest_read_only("engagement")

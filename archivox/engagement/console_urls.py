@@ -7,4 +7,7 @@ from archivox.engagement import console_views
 app_name = "console_inbox"
 urlpatterns = [
     path("", console_views.index, name="index"),
+    path("overdue/", console_views.overdue, name="overdue"),
+    path("<int:pk>/", console_views.consultation, name="consultation"),
+    path("rules/<slug:slug>/", console_views.rules, name="rules"),
 ]

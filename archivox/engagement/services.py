@@ -36,13 +36,14 @@ from django.db.models import F
 from django.utils import timezone
 
 from archivox.core.models import PlatformAccount
-from archivox.engagement import replies
+from archivox.engagement import inbox, replies
 from archivox.engagement.models import InboundMessage
 from archivox.engagement.selectors import inbound_message_get, wechat_account_for_callback
 from archivox.engagement.wechat_callback import (
     CallbackRefused,
     WeChatMessage,
     open_message,
+    passive_news_reply,
     passive_text_reply,
     seal_reply,
     verify_url,
@@ -109,7 +110,12 @@ def wechat_callback_receive(
     message, created = inbound_message_store(account=account, delivery=delivery)
     deadline = started + REPLY_BUDGET_SECONDS
     if created:
-        inbound_message_reply_decide(message=message, deadline=deadline)
+        if inbox.inbound_flooding(message=message):
+            # Kept (and shown in the inbox), but a flood is not answered message by message.
+            _transition(message, State.PENDING, State.NONE, replied_via=Via.NONE)
+            _ingest(message, None)
+        else:
+            inbound_message_reply_decide(message=message, deadline=deadline)
     else:
         logger.info(
             "wechat delivery repeated; answering as before",
@@ -117,7 +123,10 @@ def wechat_callback_receive(
         )
         _wait_for_decision(message=message, deadline=deadline)
     if message.reply_state == State.PASSIVE:
-        xml = passive_text_reply(delivery, message.reply_text, now=now)
+        if message.reply_articles:
+            xml = passive_news_reply(delivery, message.reply_articles, now=now)
+        else:
+            xml = passive_text_reply(delivery, message.reply_text, now=now)
         sealed = seal_reply(
             xml,
             message=delivery,
@@ -220,7 +229,8 @@ def inbound_message_reply_decide(*, message: InboundMessage, deadline: float) ->
             extra={"archive": message.archive.slug, "message_id": message.pk},
         )
         _defer(message)
-    elif outcome == "error":
+        return message  # the task decides whether it goes to the inbox
+    if outcome == "error":
         _transition(message, State.PENDING, State.FAILED, reply_error=error)
     elif reply is None:
         _transition(message, State.PENDING, State.NONE, replied_via=Via.NONE)
@@ -230,10 +240,24 @@ def inbound_message_reply_decide(*, message: InboundMessage, deadline: float) ->
             State.PENDING,
             State.PASSIVE,
             reply_text=reply.text,
+            reply_articles=[article.as_dict() for article in reply.articles],
+            auto_rule_id=reply.rule_id,
             replied_via=Via.PASSIVE,
             replied_at=timezone.now(),
         )
+    _ingest(message, reply)
     return message
+
+
+def _ingest(message: InboundMessage, reply: replies.Reply | None) -> None:
+    """A person's message no rule answered joins (or opens) a consultation. Never fails the
+    callback: the message is stored, and the sweep ingests what was missed."""
+    if not replies.needs_consultation(message, reply):
+        return
+    try:
+        inbox.consultation_ingest(message=message)
+    except Exception:
+        logger.exception("inbox: message not threaded yet", extra={"message_id": message.pk})
 
 
 def inbound_message_reply_send(*, message_id: int) -> InboundMessage:
@@ -255,17 +279,28 @@ def inbound_message_reply_send(*, message_id: int) -> InboundMessage:
         _transition(
             message, State.DEFERRED, State.FAILED, reply_error="the 48-hour window has closed"
         )
+        _ingest(message, None)
         return message
     try:
         reply = replies.reply_for(message)
     except Exception as exc:
         logger.exception("the reply hook failed", extra={"message_id": message.pk})
         _transition(message, State.DEFERRED, State.FAILED, reply_error=_describe(exc))
+        _ingest(message, None)
         return message
+    _ingest(message, reply)
     if reply is None:
         _transition(message, State.DEFERRED, State.NONE, replied_via=Via.NONE)
         return message
-    if not _transition(message, State.DEFERRED, State.SENDING, reply_text=reply.text):
+    articles = [article.as_dict() for article in reply.articles]
+    if not _transition(
+        message,
+        State.DEFERRED,
+        State.SENDING,
+        reply_text=reply.text,
+        reply_articles=articles,
+        auto_rule_id=reply.rule_id,
+    ):
         return message  # another run of this task claimed it
     try:
         from archivox.platforms.wechat.client import client_for_account
@@ -274,7 +309,11 @@ def inbound_message_reply_send(*, message_id: int) -> InboundMessage:
         _transition(message, State.SENDING, State.FAILED, reply_error=_describe(exc))
         return message
     try:
-        client_for_account(message.account).custom_send_text(message.sender, reply.text)
+        client = client_for_account(message.account)
+        if articles:
+            client.custom_send_news(message.sender, articles)
+        else:
+            client.custom_send_text(message.sender, reply.text)
     except Exception as exc:
         logger.warning(
             "customer-service message failed",
@@ -370,7 +409,9 @@ def _wait_for_decision(*, message: InboundMessage, deadline: float) -> None:
     comes (that request died or is stuck), take over by deferring to customer service."""
     while message.reply_state == State.PENDING and time.monotonic() < deadline:
         time.sleep(DUPLICATE_POLL_SECONDS)
-        message.refresh_from_db(fields=["reply_state", "reply_text", "replied_via"])
+        message.refresh_from_db(
+            fields=["reply_state", "reply_text", "reply_articles", "replied_via"]
+        )
     if message.reply_state == State.PENDING:
         _defer(message)
 
@@ -403,10 +444,48 @@ def _transition(message: InboundMessage, source: str, target: str, **changes: An
             setattr(message, name, value)
     else:
         message.refresh_from_db(
-            fields=["reply_state", "reply_text", "replied_via", "replied_at", "reply_error"]
+            fields=[
+                "reply_state",
+                "reply_text",
+                "reply_articles",
+                "replied_via",
+                "replied_at",
+                "reply_error",
+            ]
         )
     return bool(updated)
 
 
 def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"[:1000]
+
+
+# ── the consultation inbox (archivox.engagement.inbox), part of this service layer ─────────────
+
+from archivox.engagement.inbox import (  # noqa: E402, F401 - re-exported
+    AnswerRefused,
+    AskRateLimited,
+    AskReceipt,
+    InboxError,
+    answer_routes,
+    autoreply_rule_create,
+    autoreply_rule_delete,
+    autoreply_rule_update,
+    canned_answer_create,
+    canned_answer_delete,
+    consultation_answer,
+    consultation_ask,
+    consultation_assign,
+    consultation_close,
+    consultation_email_set,
+    consultation_feedback,
+    consultation_ingest,
+    consultation_ingest_sweep,
+    consultation_note_add,
+    consultation_tag,
+    email_receive,
+    imap_poll,
+    inbox_settings_update,
+    weibo_poll,
+    weibo_poll_all,
+)

@@ -1,6 +1,11 @@
 """Public pages of the inbox (the "ask the archive" form), mounted at /archives/<slug>/ask/."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from archivox.engagement.views import ask
 
 app_name = "ask"
-urlpatterns: list = []
+urlpatterns = [
+    path("", ask.ask, name="ask"),
+    path("c/<str:token>/", ask.private, name="private"),
+]

@@ -291,3 +291,29 @@ def seal_reply(
         return xml
     crypto = MessageCrypto(token=token, encoding_aes_key=encoding_aes_key, appid=appid)
     return crypto.encrypt_message(xml, timestamp=str(int(now)))
+
+
+def passive_news_reply(
+    message: WeChatMessage, articles: list[dict[str, str]], *, now: float
+) -> str:
+    """The XML of a passive news reply (cards of title, description, picture and link)."""
+    return build_xml(
+        {
+            "ToUserName": message.sender,
+            "FromUserName": message.recipient,
+            "CreateTime": str(int(now)),
+            "MsgType": "news",
+            "ArticleCount": str(len(articles)),
+            "Articles": {
+                "item": [
+                    {
+                        "Title": article.get("title", ""),
+                        "Description": article.get("description", ""),
+                        "PicUrl": article.get("picurl", ""),
+                        "Url": article.get("url", ""),
+                    }
+                    for article in articles
+                ]
+            },
+        }
+    )
