@@ -1,6 +1,14 @@
 """Public pages, mounted at /archives/<slug>/reservations/."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from archivox.engagement.reservations import views
 
 app_name = "reservations"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("my/", views.manage, name="manage"),
+    path("feedback/<str:token>/", views.feedback, name="feedback"),
+    path("<slug:resource>/", views.resource_slots, name="resource"),
+    path("<slug:resource>/book/<int:slot_id>/", views.book, name="book"),
+]
