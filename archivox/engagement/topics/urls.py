@@ -1,6 +1,11 @@
 """Public pages, mounted at /archives/<slug>/topics/."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from archivox.engagement.topics import views
 
 app_name = "topics"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.topic_index, name="index"),
+    path("<slug:topic>/", views.topic_detail, name="detail"),
+]

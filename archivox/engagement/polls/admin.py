@@ -1,0 +1,3 @@
+from archivox.core.admin import register_the_rest_read_only
+
+register_the_rest_read_only("engagement_polls")
