@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from archivox.catalog.models import (
@@ -140,3 +140,129 @@ def description_list_for_staff(*, user: User, archive: Archive) -> QuerySet[Desc
 
 def description_get_for_staff(*, user: User, archive: Archive, reference_code: str) -> Description:
     return description_list_for_staff(user=user, archive=archive).get(reference_code=reference_code)
+
+
+def description_get_for_staff_by_id(*, user: User, archive: Archive, pk: int) -> Description:
+    return (
+        description_list_for_staff(user=user, archive=archive)
+        .select_related("parent", "archive")
+        .get(pk=pk)
+    )
+
+
+def description_children_for_staff(
+    *, user: User, archive: Archive, parent: Description | None
+) -> QuerySet[Description]:
+    """One level of the tree (the roots when ``parent`` is None), each row knowing whether it
+    has children of its own and how many digital objects, so a tree view needs one query."""
+    children = Description.objects.filter(parent_id=OuterRef("pk"))
+    objects = (
+        DigitalObject.objects.filter(description_id=OuterRef("pk"))
+        .order_by()
+        .values("description_id")
+        .annotate(count=Count("id"))
+        .values("count")
+    )
+    return (
+        description_list_for_staff(user=user, archive=archive)
+        .filter(parent=parent)
+        .annotate(has_children=Exists(children), object_count=Subquery(objects))
+        .order_by("position", "reference_code")
+    )
+
+
+def digital_object_list_for_staff(*, user: User, description: Description) -> list[DigitalObject]:
+    archive_check_capability(
+        user=user, archive=description.archive, capability=Capability.CATALOG_VIEW_CLOSED
+    )
+    return list(description.digital_objects.all())
+
+
+def digital_object_get_for_staff(*, user: User, pk: int) -> DigitalObject:
+    """Any digital object, whatever its access, for staff of its archive (the console's
+    thumbnails); ``ArchivePermissionDenied`` for anyone else."""
+    digital_object = DigitalObject.objects.select_related("description__archive").get(pk=pk)
+    archive_check_capability(
+        user=user,
+        archive=digital_object.description.archive,
+        capability=Capability.CATALOG_VIEW_CLOSED,
+    )
+    return digital_object
+
+
+def collection_list_for_staff(*, user: User, archive: Archive) -> QuerySet[FeaturedCollection]:
+    archive_check_capability(user=user, archive=archive, capability=Capability.CATALOG_VIEW_CLOSED)
+    return (
+        FeaturedCollection.objects.filter(archive=archive)
+        .select_related("cover")
+        .annotate(entry_count=Count("entries"))
+        .order_by("position", "id")
+    )
+
+
+def collection_get_for_staff(*, user: User, archive: Archive, pk: int) -> FeaturedCollection:
+    archive_check_capability(user=user, archive=archive, capability=Capability.CATALOG_VIEW_CLOSED)
+    entries = CollectionEntry.objects.select_related("description").order_by("position", "id")
+    return (
+        FeaturedCollection.objects.filter(archive=archive)
+        .prefetch_related(Prefetch("entries", queryset=entries, to_attr="staff_entries"))
+        .get(pk=pk)
+    )
+
+
+def description_closures_ending(
+    *, user: User, archive: Archive, within_days: int = 30
+) -> QuerySet[Description]:
+    """Descriptions whose own closure date ends within ``within_days``: they will open to the
+    public on their own, so staff should check them first."""
+    today = timezone.localdate()
+    return (
+        description_list_for_staff(user=user, archive=archive)
+        .filter(
+            closed_until__gte=today,
+            closed_until__lte=today + datetime.timedelta(days=within_days),
+        )
+        .exclude(effective_access=Access.CONFIDENTIAL)
+        .order_by("closed_until", "reference_code")
+    )
+
+
+def closure_ending_counts(
+    *, user: User, archives: list[Archive], within_days: int = 30
+) -> dict[int, int]:
+    """How many descriptions' closure ends within ``within_days``, per archive, in one query;
+    only for archives where ``user`` may see closed material."""
+    from archivox.core.selectors import user_capabilities_by_archive
+
+    capabilities = user_capabilities_by_archive(user=user, archives=archives)
+    allowed = [pk for pk, caps in capabilities.items() if Capability.CATALOG_VIEW_CLOSED in caps]
+    today = timezone.localdate()
+    rows = (
+        Description.objects.filter(
+            archive_id__in=allowed,
+            closed_until__gte=today,
+            closed_until__lte=today + datetime.timedelta(days=within_days),
+        )
+        .exclude(effective_access=Access.CONFIDENTIAL)
+        .order_by()
+        .values("archive_id")
+        .annotate(count=Count("id"))
+    )
+    return {row["archive_id"]: row["count"] for row in rows}
+
+
+def collection_cover_candidates(
+    *, user: User, collection: FeaturedCollection
+) -> list[DigitalObject]:
+    """The images of a collection's descriptions, any of which may be its cover."""
+    archive_check_capability(
+        user=user, archive=collection.archive, capability=Capability.CATALOG_VIEW_CLOSED
+    )
+    return list(
+        DigitalObject.objects.filter(
+            description__collection_entries__collection=collection,
+            kind=DigitalObject.Kind.IMAGE,
+        )
+        .select_related("description")
+        .order_by("description__collection_entries__position", "position", "id")
+    )
