@@ -3,15 +3,22 @@ public search (the access gateway); hidden material is a 404, never a 403."""
 
 from __future__ import annotations
 
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from urllib.parse import quote
+
+import qrcode
+import qrcode.image.svg
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from archivox.catalog import search
 from archivox.catalog import selectors as catalog_selectors
 from archivox.catalog.models import Description, DigitalObject, FeaturedCollection, Level
 from archivox.core import selectors as core_selectors
-from archivox.core.models import Archive
+from archivox.core.models import Archive, PlatformAccount
+from archivox.portal import selectors
 
 
 def _archive(slug: str) -> Archive:
@@ -19,8 +26,78 @@ def _archive(slug: str) -> Archive:
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """A multi-archive installation's front page: the archives it serves, by region."""
-    return render(request, "portal/home.html", {"groups": core_selectors.archives_by_region()})
+    """A multi-archive installation's front page: the archives it serves, by region, and what
+    is new across them (a handful of queries, whatever the number of archives)."""
+    groups = core_selectors.archives_by_region()
+    archives = [archive for _region, members in groups for archive in members]
+    return render(
+        request,
+        "portal/home.html",
+        {
+            "groups": groups,
+            "posts": selectors.original_posts_public(archives=archives, limit=6),
+            "exhibitions": selectors.current_exhibitions_public(limit=4),
+            "events": selectors.upcoming_lectures_public(archives=archives, limit=4),
+        },
+    )
+
+
+def _map_links(address: str) -> list[tuple[str, str]]:
+    # Plain links to a map search: no embedded map, no script from another host.
+    if not address:
+        return []
+    query = quote(address)
+    return [
+        (_("Amap"), f"https://uri.amap.com/search?keyword={query}"),
+        ("OpenStreetMap", f"https://www.openstreetmap.org/search?query={query}"),
+    ]
+
+
+WEIBO_PROFILE = "https://m.weibo.cn/u/{uid}"
+
+
+def _follow(archive: Archive) -> list[dict[str, str]]:
+    """How to follow the archive: one entry per platform with a locally drawn QR code."""
+    accounts = selectors.follow_accounts_public(archive=archive)
+    entries = []
+    wechat = accounts.get(PlatformAccount.Platform.WECHAT)
+    if wechat is not None:
+        # An official account's own follow QR (weixin.qq.com/r/…) is only issued by WeChat; we
+        # encode this page, which opens inside WeChat, and say which account to search for.
+        entries.append(
+            {
+                "platform": "wechat",
+                "label": _("WeChat"),
+                "name": wechat.name,
+                "original_id": wechat.original_id,
+                "caption": _("Scan to open this page on your phone."),
+                "url": "",
+            }
+        )
+    weibo = accounts.get(PlatformAccount.Platform.WEIBO)
+    if weibo is not None and weibo.weibo_uid:
+        entries.append(
+            {
+                "platform": "weibo",
+                "label": _("Weibo"),
+                "name": weibo.name,
+                "original_id": "",
+                "caption": _("Scan to open the archive's Weibo profile."),
+                "url": WEIBO_PROFILE.format(uid=quote(weibo.weibo_uid)),
+            }
+        )
+    if not entries:
+        entries.append(
+            {
+                "platform": "portal",
+                "label": "",
+                "name": "",
+                "original_id": "",
+                "caption": _("Scan to open on your phone."),
+                "url": "",
+            }
+        )
+    return entries
 
 
 def archive_home(request: HttpRequest, slug: str) -> HttpResponse:
@@ -32,8 +109,30 @@ def archive_home(request: HttpRequest, slug: str) -> HttpResponse:
             "archive": archive,
             "collections": catalog_selectors.collection_list_public(archive=archive)[:6],
             "fonds": catalog_selectors.description_roots_public(archive=archive)[:12],
+            "posts": selectors.original_posts_public(archives=[archive], limit=5),
+            "exhibitions": selectors.current_exhibitions_public(archive=archive, limit=4),
+            "events": selectors.upcoming_lectures_public(archives=[archive], limit=4),
+            "topics": selectors.topics_public(archive=archive),
+            "polls": selectors.open_polls_public(archive=archive),
+            "map_links": _map_links(archive.address),
+            "follow": _follow(archive),
         },
     )
+
+
+@require_GET
+def archive_qr(request: HttpRequest, slug: str, platform: str) -> HttpResponse:
+    """A QR code (SVG drawn here, nothing fetched from elsewhere) for following the archive."""
+    archive = _archive(slug)
+    entry = next((e for e in _follow(archive) if e["platform"] == platform), None)
+    if entry is None:
+        raise Http404(platform)
+    target = entry["url"] or request.build_absolute_uri(reverse("portal:archive", args=[slug]))
+    image = qrcode.make(target, image_factory=qrcode.image.svg.SvgPathImage, box_size=8, border=2)
+    response = HttpResponse(image.to_string(), content_type="image/svg+xml")
+    response["Cache-Control"] = "public, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def catalog_roots(request: HttpRequest, slug: str) -> HttpResponse:
@@ -90,6 +189,20 @@ def catalog_search(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_GET
+def search_suggestions(request: HttpRequest) -> JsonResponse:
+    """Titles for the search box's suggestions (a ``<datalist>`` filled by portal/suggest.js);
+    the search itself works without them."""
+    archive = None
+    if request.GET.get("archive"):
+        archive = core_selectors.archive_list().filter(slug=request.GET["archive"]).first()
+    found = selectors.title_suggestions_public(text=request.GET.get("q", ""), archive=archive)
+    response = JsonResponse({"suggestions": found}, json_dumps_params={"ensure_ascii": False})
+    # Short and private: an item re-classified confidential must vanish from suggestions soon.
+    response["Cache-Control"] = "private, max-age=60"
+    return response
+
+
 def description_detail(request: HttpRequest, slug: str, reference_code: str) -> HttpResponse:
     archive = _archive(slug)
     try:
@@ -98,6 +211,8 @@ def description_detail(request: HttpRequest, slug: str, reference_code: str) -> 
         )
     except Description.DoesNotExist as exc:
         raise Http404(reference_code) from exc
+    objects = catalog_selectors.digital_objects_public(description=description)
+    images = [obj for obj in objects if obj.kind == DigitalObject.Kind.IMAGE]
     return render(
         request,
         "portal/description.html",
@@ -106,18 +221,27 @@ def description_detail(request: HttpRequest, slug: str, reference_code: str) -> 
             "description": description,
             "breadcrumbs": catalog_selectors.description_breadcrumbs(description=description),
             "children": catalog_selectors.description_children_public(description=description),
-            "digital_objects": catalog_selectors.digital_objects_public(description=description),
+            "digital_objects": objects,
+            "has_images": bool(images),
+            "share_image": images[0] if images else None,
             "objects_withheld": not description.objects_public_on(),
             "citation": _citation(archive, description),
         },
     )
 
 
-def _citation(archive: Archive, description: Description) -> str:
-    parts = [archive.name_zh or archive.name, description.reference_code, description.title]
+def _citation(archive: Archive, description: Description) -> dict[str, str]:
+    """How to cite the item, in the form Chinese archives ask for and in English."""
+    holder = archive.name_zh or archive.name
+    chinese = f"{holder}藏，{description.reference_code}，《{description.title}》"
     if description.date_expression:
-        parts.append(description.date_expression)
-    return "，".join(parts) + "。"
+        chinese += f"，{description.date_expression}"
+    english_title = description.title_en or description.title
+    english = f"“{english_title}”"
+    if description.date_expression:
+        english += f", {description.date_expression}"
+    english += f", {description.reference_code}, {archive.name or archive.name_zh}."
+    return {"zh": chinese + "。", "en": english}
 
 
 def collection_detail(request: HttpRequest, slug: str, collection: str) -> HttpResponse:

@@ -59,7 +59,8 @@ def test_description_page_shows_breadcrumbs_images_and_citation(client, holdings
     assert 'href="/archives/nanjing/catalog/MG/"' in html  # breadcrumb to the fonds
     assert f"/objects/{holdings['open_object'].pk}/thumbnail/" in html
     assert 'loading="lazy"' in html
-    assert "南京市档案馆，MG-001，白崇禧公馆，1946年。" in html
+    assert "南京市档案馆藏，MG-001，《白崇禧公馆》，1946年。" in html
+    assert "“Bai Chongxi Mansion”, 1946年, MG-001, Nanjing Archives." in html
     assert 'property="og:title" content="白崇禧公馆"' in html
 
 
