@@ -15,6 +15,7 @@ from ninja.security import django_auth
 from archivox.survey import indicators as ind
 from archivox.survey import selectors
 from archivox.survey.diagnosis import diagnose
+from archivox.survey.own_records import indicators_for
 
 router = Router(tags=["survey"], auth=django_auth)
 
@@ -136,7 +137,7 @@ def survey_tables(request: HttpRequest, slug: str) -> dict[str, Any]:
 @router.get("/{slug}/indicators", summary="All indicators of the survey, a region or an archive")
 def survey_indicators(request: HttpRequest, slug: str, params: Query[ScopeParams]):
     scope = _scope(request, slug, params)
-    result = ind.indicators_compute(scope)
+    result = indicators_for(scope)
     accounts = []
     for account in result.accounts:
         row = _json(account)
@@ -229,7 +230,7 @@ def survey_indices(request: HttpRequest, slug: str, params: Query[PeriodParams])
 @router.get("/{slug}/diagnosis", summary="The six findings judged, with evidence and actions")
 def survey_diagnosis(request: HttpRequest, slug: str, params: Query[ScopeParams]):
     scope = _scope(request, slug, params)
-    diagnosis = diagnose(ind.indicators_compute(scope))
+    diagnosis = diagnose(indicators_for(scope))
     return {
         "scope": _scope_json(scope),
         "findings": [

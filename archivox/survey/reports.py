@@ -19,6 +19,7 @@ from archivox.survey import charts as survey_charts
 from archivox.survey import indicators as ind
 from archivox.survey.diagnosis import Diagnosis, diagnose
 from archivox.survey.models import Finding, Strategy, Survey, SurveyRegion
+from archivox.survey.own_records import indicators_for
 from archivox.survey.selectors import (
     Scope,
     SurveyTable,
@@ -95,7 +96,7 @@ class Report:
 
 def report_build(scope: Scope, *, charts: bool = True, period: str = "month") -> Report:
     """Everything a report shows, for ``scope``."""
-    indicators = ind.indicators_compute(scope)
+    indicators = indicators_for(scope)
     return Report(
         survey=scope.survey,
         scope=scope,
