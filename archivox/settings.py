@@ -353,13 +353,17 @@ ARCHIVOX_WECHAT_PUBLISH_WAIT = float(os.environ.get("ARCHIVOX_WECHAT_PUBLISH_WAI
 ARCHIVOX_WEIBO_RIP = os.environ.get("ARCHIVOX_WEIBO_RIP", "").strip()
 
 # Background work: SQLite storage in var/ when embedded, Redis in production.
+# Threads per worker process: deliveries wait on the platforms (a WeChat publish job takes
+# seconds), so a worker runs many at once.
+WORKER_THREADS = int(os.environ.get("ARCHIVOX_WORKER_THREADS", "8"))
 if REDIS_URL:
     HUEY = {
-        "huey_class": "huey.RedisHuey",
+        # Priorities: a delivery waiting on a platform goes before archiving (WARC) work.
+        "huey_class": "huey.PriorityRedisHuey",
         "name": "archivox",
         "url": REDIS_URL,
         "immediate": False,
-        "consumer": {"workers": 2, "worker_type": "thread"},
+        "consumer": {"workers": WORKER_THREADS, "worker_type": "thread"},
     }
 else:
     HUEY = {
@@ -367,7 +371,7 @@ else:
         "name": "archivox",
         "filename": str(VAR_DIR / "huey.sqlite3"),
         "immediate": False,
-        "consumer": {"workers": 2, "worker_type": "thread"},
+        "consumer": {"workers": WORKER_THREADS, "worker_type": "thread"},
     }
 
 EMAIL_BACKEND = os.environ.get(

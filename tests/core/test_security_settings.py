@@ -67,7 +67,7 @@ def test_weak_passwords_are_refused_by_the_validators():
 
 
 def production_env(**extra: str) -> dict[str, str]:
-    return child_env(
+    env = child_env(
         ARCHIVOX_SANDBOX="0",
         ARCHIVOX_DEBUG="0",
         ARCHIVOX_BASE_URL="https://archives.example.gov.cn",
@@ -75,6 +75,9 @@ def production_env(**extra: str) -> dict[str, str]:
         ARCHIVOX_SECRET_KEY=secrets.token_urlsafe(60),
         **extra,
     )
+    # Set by the browser tests for pytest-django's live server; never in production.
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    return env
 
 
 def test_check_deploy_is_clean_with_production_settings():

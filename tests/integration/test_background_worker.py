@@ -6,7 +6,7 @@ import time
 
 import pytest
 from huey.contrib.djhuey import HUEY
-from huey.storage import RedisStorage, SqliteStorage
+from huey.storage import PriorityRedisStorage, SqliteStorage
 
 from archivox.core import tasks
 from archivox.core.models import WorkerHeartbeat
@@ -64,7 +64,7 @@ def test_worker_process_runs_queued_tasks_from_redis(tmp_path):
         redis.Redis.from_url(url, socket_connect_timeout=1).ping()
     except redis.exceptions.ConnectionError:
         pytest.fail("Redis is not running on 127.0.0.1:6379 (.ci/run starts it)")
-    storage = RedisStorage("archivox", url=url)
+    storage = PriorityRedisStorage("archivox", url=url)
     storage.flush_all()
     env = child_env(
         DATABASE_URL=database_url_for_child(), REDIS_URL=url, ARCHIVOX_VAR_DIR=str(tmp_path)
