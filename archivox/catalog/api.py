@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from ninja import Query, Router, Schema
 from ninja.security import django_auth
+from pydantic import Field
 
 from archivox.catalog import search, selectors, services
 from archivox.catalog.models import Access, Description, Level
@@ -101,14 +102,15 @@ class SearchOut(Schema):
 
 
 class SearchParams(Schema):
-    q: str
-    archive: str | None = None
+    q: str = Field(max_length=500)
+    archive: str | None = Field(None, max_length=100)
     level: list[Level] = []
-    year_from: int | None = None
-    year_to: int | None = None
-    collection: int | None = None
-    page: int = 1
-    per_page: int = 20
+    # Bounded so that out-of-range numbers are a 422, not a database error.
+    year_from: int | None = Field(None, ge=-9999, le=9999)
+    year_to: int | None = Field(None, ge=-9999, le=9999)
+    collection: int | None = Field(None, ge=1, le=2**53)
+    page: int = Field(1, ge=1, le=10_000)
+    per_page: int = Field(20, ge=1, le=100)
 
 
 class CollectionOut(Schema):
