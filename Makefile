@@ -25,6 +25,8 @@ demo: $(STAMP)
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/python manage.py load_paper_survey
 	$(BIN)/python manage.py load_demo_catalog
+	$(BIN)/python manage.py load_demo_engagement
+	$(BIN)/python manage.py load_demo_voices
 	if [ "$(ARCHIVOX_SANDBOX)" = 1 ]; then $(BIN)/python manage.py sandbox_provision; fi
 	$(BIN)/python manage.py create_demo_staff
 
