@@ -10,6 +10,9 @@ class EngagementConfig(AppConfig):
 
     def ready(self) -> None:
         from archivox.core.models import Archive, PlatformAccount
+        from archivox.engagement import personal_data
+
+        personal_data.register()
         from archivox.engagement.selectors import wechat_account_cache_clear
 
         def forget_accounts(**kwargs) -> None:

@@ -52,3 +52,50 @@ def test_every_registered_source_is_purged_and_exported(monkeypatch, tmp_path):
     assert data["records"]["letters"] == [{"who": "reader@example.cn", "what": "问题"}]
     with pytest.raises(CommandError, match="email address"):
         call_command("export_personal_data", "  ")
+
+
+@pytest.mark.django_db
+def test_old_consultations_lose_who_asked_but_keep_their_timings(monkeypatch, mailoutbox):
+    """The engagement sources, for real: a closed consultation past its retention keeps its
+    times (the survey counts them) and loses the person's name and address."""
+    import datetime
+
+    from django.utils import timezone
+
+    from archivox.engagement import inbox
+    from archivox.engagement.models import Consultation, InboundMessage
+    from tests.factories import ArchiveFactory
+
+    monkeypatch.setenv("ARCHIVOX_RETENTION_CONSULTATIONS_DAYS", "30")
+    archive = ArchiveFactory(slug="nanjing")
+    inbox.consultation_ask(
+        archive=archive, name="王读者", email="wang@example.cn", question="家谱在哪里查？"
+    )
+    consultation = Consultation.objects.get()
+    inbox.consultation_answer(actor=None, consultation=consultation, text="请来阅览室。")
+    inbox.consultation_close(actor=None, consultation=consultation)
+
+    before = call_command_json("export_personal_data", "wang@example.cn")
+    assert before["records"]["consultations"][0]["name"] == "王读者"
+
+    long_ago = timezone.now() - datetime.timedelta(days=60)
+    Consultation.objects.update(opened_at=long_ago)
+    InboundMessage.objects.update(received_at=long_ago)
+    out = StringIO()
+    call_command("purge_personal_data", stdout=out)
+    assert "consultations: purged 1 (kept 30 days)" in out.getvalue()
+
+    purged = Consultation.objects.get()
+    assert (purged.person_name, purged.person_email) == ("", "")
+    assert "wang@example.cn" not in purged.person
+    assert purged.first_response_at is not None  # the timing stays for the indicators
+    assert (
+        call_command_json("export_personal_data", "wang@example.cn")["records"]["consultations"]
+        == []
+    )
+
+
+def call_command_json(*args):
+    out = StringIO()
+    call_command(*args, stdout=out)
+    return json.loads(out.getvalue())
