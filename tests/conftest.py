@@ -1,4 +1,5 @@
 import pytest
+from django.utils import translation
 from huey.contrib.djhuey import HUEY
 
 
@@ -9,3 +10,16 @@ def huey_immediate():
     HUEY.immediate = True
     yield HUEY
     HUEY.immediate = previous
+
+
+@pytest.fixture(autouse=True)
+def english_unless_marked_chinese(request, settings):
+    """Tests read the English wording: messages raised outside a request and pages requested
+    without an Accept-Language header are in English. A test about the Chinese default (the
+    installation's real default) is marked ``@pytest.mark.chinese``."""
+    if request.node.get_closest_marker("chinese"):
+        yield
+        return
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield

@@ -61,4 +61,63 @@ def needs_me(
                     archive,
                 )
             )
+    items.extend(_other_areas(archives, capabilities))
+    return items
+
+
+def _other_areas(archives: list[Archive], capabilities: dict[int, frozenset[str]]) -> list[NeedsMe]:
+    """Posts to review, failed deliveries, a stale account, overdue consultations and today's
+    visitors, each only where the user may act on it; a few queries for all archives."""
+    from django.utils import timezone
+
+    from archivox.engagement.reservations.selectors import visitor_counts_for_day
+    from archivox.engagement.selectors import overdue_counts
+    from archivox.publishing.selectors import desk_summaries
+
+    def having(capability: str) -> list[int]:
+        return [a.pk for a in archives if capability in capabilities[a.pk]]
+
+    reviewing, composing = having(Capability.POST_REVIEW), having(Capability.POST_COMPOSE)
+    answering = having(Capability.CONSULTATION_ANSWER)
+    desks = desk_summaries(archive_ids=sorted(set(reviewing) | set(composing)))
+    overdue = overdue_counts(archive_ids=answering)
+    visitors = visitor_counts_for_day(archive_ids=answering, day=timezone.localdate())
+    items: list[NeedsMe] = []
+    for archive in archives:
+        desk = desks.get(archive.pk)
+        desk_url = reverse("console_publishing:index") + f"?archive={archive.slug}"
+        if archive.pk in reviewing and desk and desk.submitted:
+            text = ngettext(
+                "%(count)d post waits for your review.",
+                "%(count)d posts wait for your review.",
+                desk.submitted,
+            ) % {"count": desk.submitted}
+            items.append(NeedsMe(text, desk_url, archive))
+        if archive.pk in composing and desk and desk.failed:
+            text = ngettext(
+                "%(count)d delivery failed: see the delivery log.",
+                "%(count)d deliveries failed: see the delivery log.",
+                desk.failed,
+            ) % {"count": desk.failed}
+            log = reverse("console_publishing:deliveries", args=[archive.slug])
+            items.append(NeedsMe(text, log, archive))
+        if archive.pk in composing and desk and desk.freshness:
+            items.append(NeedsMe(desk.freshness, desk_url, archive))
+        if overdue.get(archive.pk):
+            count = overdue[archive.pk]
+            text = ngettext(
+                "%(count)d consultation is past the answer we promised.",
+                "%(count)d consultations are past the answer we promised.",
+                count,
+            ) % {"count": count}
+            items.append(NeedsMe(text, reverse("console_inbox:overdue"), archive))
+        if visitors.get(archive.pk):
+            count = visitors[archive.pk]
+            text = ngettext(
+                "%(count)d visitor is booked for today.",
+                "%(count)d visitors are booked for today.",
+                count,
+            ) % {"count": count}
+            day = reverse("console_reservations:day", args=[archive.slug])
+            items.append(NeedsMe(text, day, archive))
     return items

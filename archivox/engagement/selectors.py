@@ -327,3 +327,16 @@ def consultation_timings(
         .exclude(flood=True, first_response_at__isnull=True)
         .values_list("opened_at", "first_response_at")
     )
+
+
+def overdue_counts(*, archive_ids: list[int]) -> dict[int, int]:
+    """Consultations past the promise, per archive (the dashboard; one query)."""
+    from django.db.models import Count
+
+    return dict(
+        Consultation.objects.filter(
+            archive_id__in=archive_ids, status__in=AWAITING, due_at__lt=timezone.now()
+        )
+        .values_list("archive_id")
+        .annotate(n=Count("pk"))
+    )

@@ -127,7 +127,6 @@ def freshness_days(archive: Archive) -> int:
 def freshness_warning(*, archive: Archive, now: datetime.datetime | None = None) -> str:
     """A warning when the archive has published no original post for N days ("" if fresh)."""
     now = now or timezone.now()
-    days = freshness_days(archive)
     last = (
         Post.objects.filter(
             archive=archive, origin=Post.Origin.ORIGINAL, published_at__isnull=False
@@ -137,6 +136,11 @@ def freshness_warning(*, archive: Archive, now: datetime.datetime | None = None)
         .values_list("published_at", flat=True)
         .first()
     )
+    return freshness_text(last=last, days=freshness_days(archive), now=now)
+
+
+def freshness_text(*, last: datetime.datetime | None, days: int, now: datetime.datetime) -> str:
+    """The freshness warning for an account whose last original post was ``last``."""
     if last is not None and now - last < datetime.timedelta(days=days):
         return ""
     if last is None:
@@ -220,3 +224,54 @@ def calendar_month(*, user: User, archive: Archive, year: int, month: int) -> li
         if len(unique) > 1 and day in days:
             days[day].warnings.append(_mass_send_warning(day, unique))
     return list(days.values())
+
+
+@dataclasses.dataclass(frozen=True)
+class DeskSummary:
+    submitted: int = 0
+    failed: int = 0
+    freshness: str = ""
+
+
+def desk_summaries(*, archive_ids: list[int]) -> dict[int, DeskSummary]:
+    """For the dashboard: posts waiting for review, failed deliveries and the freshness warning
+    of many archives at once (a few queries, however many archives)."""
+    from django.db.models import Count, Max
+
+    now = timezone.now()
+    submitted = dict(
+        Post.objects.filter(archive_id__in=archive_ids, status=Post.Status.SUBMITTED)
+        .values_list("archive_id")
+        .annotate(n=Count("pk"))
+    )
+    failed = dict(
+        Delivery.objects.filter(post__archive_id__in=archive_ids, status=Delivery.Status.FAILED)
+        .values_list("post__archive_id")
+        .annotate(n=Count("pk"))
+    )
+    last = dict(
+        Post.objects.filter(
+            archive_id__in=archive_ids,
+            origin=Post.Origin.ORIGINAL,
+            published_at__isnull=False,
+        )
+        .exclude(status=Post.Status.WITHDRAWN)
+        .values_list("archive_id")
+        .annotate(last=Max("published_at"))
+    )
+    own_days = dict(
+        DeskSettings.objects.filter(archive_id__in=archive_ids).values_list(
+            "archive_id", "freshness_days"
+        )
+    )
+    default_days = int(getattr(settings, "ARCHIVOX_FRESHNESS_DAYS", DEFAULT_FRESHNESS_DAYS))
+    return {
+        archive_id: DeskSummary(
+            submitted=submitted.get(archive_id, 0),
+            failed=failed.get(archive_id, 0),
+            freshness=freshness_text(
+                last=last.get(archive_id), days=own_days.get(archive_id, default_days), now=now
+            ),
+        )
+        for archive_id in archive_ids
+    }

@@ -44,7 +44,9 @@ def post_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                 (o for o in digital_objects_public(description=description) if o.kind == "image"),
                 None,
             )
-        items.append({"description": description, "image": image})
+        # A quoted item shows its scope and content, as the desk's preview did.
+        quote = description.scope_content if post_item.quote else ""
+        items.append({"description": description, "image": image, "quote": quote})
     return render(
         request,
         "publishing/post_detail.html",

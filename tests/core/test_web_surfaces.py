@@ -23,6 +23,7 @@ def test_healthz_answers_200_when_the_database_answers(client):
     assert response["Cache-Control"].startswith("max-age=0")
 
 
+@pytest.mark.chinese
 def test_public_home_is_chinese_by_default_and_lists_archives_by_region(client, paper_archives):
     response = client.get("/")
     html = response.content.decode()
@@ -42,6 +43,7 @@ def test_public_home_follows_the_browsers_language(client, paper_archives):
     assert "Nanjing Archives" in html
 
 
+@pytest.mark.chinese
 def test_archive_page_and_unknown_archive(client, paper_archives):
     assert client.get("/archives/nanjing-gulou/").status_code == 200
     assert "南京市档案馆" in client.get("/archives/nanjing-gulou/").content.decode()
@@ -66,6 +68,7 @@ def test_console_requires_login(client):
     assert response["Location"].startswith(reverse("console:login"))
 
 
+@pytest.mark.chinese
 def test_staff_log_in_and_see_their_archives_and_roles(client):
     nanjing = ArchiveFactory(slug="nanjing", name_zh="南京市档案馆")
     ArchiveFactory(slug="suzhou", name_zh="苏州市档案馆")
@@ -83,6 +86,7 @@ def test_staff_log_in_and_see_their_archives_and_roles(client):
     assert "苏州市档案馆" not in html
 
 
+@pytest.mark.chinese
 def test_wrong_password_is_refused_with_a_message(client):
     UserFactory(username="wang")
     response = client.post(reverse("console:login"), {"username": "wang", "password": "nope"})

@@ -115,6 +115,7 @@ def test_reclassified_item_disappears_from_every_page_at_once(client, holdings):
     assert "白崇禧公馆" not in client.get("/archives/nanjing/catalog/MG/").content.decode()
 
 
+@pytest.mark.chinese
 def test_collection_page_lists_only_public_entries(client, holdings, nanjing):
     collection = services.collection_create(
         actor=None, archive=nanjing, slug="jinling", title="金陵特色历史档案", title_en="Jinling"

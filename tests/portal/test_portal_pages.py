@@ -41,6 +41,7 @@ def news(nanjing, suzhou, publish_post, make_exhibition, make_event):
     }
 
 
+@pytest.mark.chinese
 def test_home_shows_archives_by_region_and_what_is_new_across_archives(client, news):
     html = client.get("/").content.decode()
     assert "南京市档案馆" in html and "苏州市档案馆" in html

@@ -48,6 +48,9 @@ def test_a_published_post_is_delivered_once_to_portal_feed_and_each_confirmed_su
     assert "unsubscribe_url" not in html and "/subscribe/unsubscribe/" in html
     post.refresh_from_db()
     assert post.status == Post.Status.PUBLISHED
+    # The portal page quotes the item the post draws on, as the desk's preview showed.
+    page = client.get(f"/archives/{post.archive.slug}/posts/{post.pk}/").content.decode()
+    assert "明代南京城墙全图，绢本设色。" in page
     # Running the tasks again sends nothing more.
     for delivery in deliveries.values():
         tasks.delivery_send(delivery.pk)

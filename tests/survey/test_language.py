@@ -66,6 +66,7 @@ def without_data(line: str) -> str:
     return line.replace("Archivox", "")
 
 
+@pytest.mark.chinese
 def test_nanjing_reads_its_diagnosis_in_chinese(paper):
     diagnosis = diagnosis_in("zh-hans", paper, region="nanjing")
     titles = {j.code: j.title for j in diagnosis.judgments}
@@ -94,6 +95,7 @@ def test_nanjing_reads_its_diagnosis_in_chinese(paper):
         assert not ENGLISH_WORDING.search(without_data(line)), line
 
 
+@pytest.mark.chinese
 def test_whole_survey_evidence_in_chinese_names_regions_and_gaps(paper):
     diagnosis = diagnosis_in("zh-hans", paper)
     uneven = diagnosis.get("uneven_development")
@@ -121,6 +123,7 @@ def test_english_stays_for_english_readers(paper):
         assert not any(re.search(r"[成立依据栏目]", line) for line in lines(diagnosis))
 
 
+@pytest.mark.chinese
 def test_every_measured_branch_has_chinese_wording(generated):
     """Slow consultations, an account with one administrator, a silent archive: the generated
     survey walks the branches the paper's data does not."""
@@ -260,6 +263,7 @@ def test_charts_titles_and_labels_follow_the_language(paper_scope):
     assert "Days since the last original post" in freshness and "· WeChat" in freshness
 
 
+@pytest.mark.chinese
 def test_survey_report_command_writes_the_language_asked(paper, tmp_path: Path):
     before = translation.get_language()
     chinese, english = tmp_path / "zh.html", tmp_path / "en.html"

@@ -168,3 +168,21 @@ def visit_stats(
         ratings=row["ratings"],
         mean_rating=round(float(row["mean_rating"]), 2) if row["mean_rating"] is not None else None,
     )
+
+
+def visitor_counts_for_day(*, archive_ids: list[int], day: datetime.date) -> dict[int, int]:
+    """Live bookings per archive for ``day`` (the dashboard; one query)."""
+    from django.db.models import Count
+
+    tz = timezone.get_default_timezone()
+    start = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min), tz)
+    return dict(
+        Booking.objects.filter(
+            archive_id__in=archive_ids,
+            status=Booking.Status.BOOKED,
+            slot__starts_at__gte=start,
+            slot__starts_at__lt=start + datetime.timedelta(days=1),
+        )
+        .values_list("archive_id")
+        .annotate(n=Count("pk"))
+    )
