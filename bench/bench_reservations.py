@@ -24,15 +24,11 @@ import asyncio
 import json
 import os
 import shutil
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import time
 from collections import Counter
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 REPO = Path(__file__).resolve().parent.parent
 BENCH_DB = "archivox_bench_reservations"
@@ -41,6 +37,9 @@ REQUESTS = int(os.environ.get("BENCH_RESERVATION_REQUESTS", "500"))
 PLACES = int(os.environ.get("BENCH_RESERVATION_PLACES", "50"))
 WORKERS = int(os.environ.get("BENCH_RESERVATION_WORKERS", "4"))
 KEEP = os.environ.get("BENCH_RESERVATION_KEEP") == "1"
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import bench_wechat_callback as callback_bench  # noqa: E402
 
 SETTINGS = '''
 """Benchmark only: Archivox's settings; every request comes from 127.0.0.1, so the per-address
@@ -110,76 +109,17 @@ def inner(command: str) -> None:
 
 
 def databases(tmp: Path) -> list[tuple[str, str]]:
-    found = [("SQLite (WAL)", f"sqlite:///{tmp / 'bench.sqlite3'}")]
-    url = os.environ.get("DATABASE_URL", "").strip()
-    if urlsplit(url).scheme in {"postgres", "postgresql", "pgsql"}:
-        found.append(("PostgreSQL", urlunsplit(urlsplit(url)._replace(path=f"/{BENCH_DB}"))))
-    return found
+    return callback_bench.databases(tmp, BENCH_DB)
 
 
-def postgres_admin(url: str, statement: str) -> None:
-    import psycopg
-
-    admin = urlunsplit(urlsplit(url)._replace(scheme="postgresql", path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(statement)
+# The database, process and server helpers are the callback benchmark's.
+postgres_admin = callback_bench.postgres_admin
+free_port = callback_bench.free_port
+run = callback_bench.run
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def run(env: dict[str, str], *args: str) -> str:
-    result = subprocess.run(
-        [sys.executable, *args], cwd=REPO, env=env, capture_output=True, text=True, check=False
-    )
-    if result.returncode:
-        raise SystemExit(f"{' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
-    return result.stdout
-
-
-class Server:
-    """gunicorn on a free loopback port; stopped on exit."""
-
-    def __init__(self, env: dict[str, str], log_path: Path) -> None:
-        self.port = free_port()
-        self.log_path = log_path
-        command = [
-            sys.executable, "-m", "gunicorn", "archivox.wsgi:application",
-            "--bind", f"127.0.0.1:{self.port}", "--workers", str(WORKERS),
-            "--backlog", "2048", "--timeout", "120", "--graceful-timeout", "5",
-        ]  # fmt: skip
-        self.log_file = log_path.open("w")
-        self.process = subprocess.Popen(
-            command, cwd=REPO, env=env, stdout=self.log_file, stderr=subprocess.STDOUT
-        )
-
-    def wait_ready(self) -> None:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise SystemExit(f"gunicorn stopped:\n{self.log_path.read_text()[-3000:]}")
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
-                    return
-            except OSError:
-                time.sleep(0.2)
-        raise SystemExit("gunicorn did not start within 60 s")
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self.log_file.close()
-
-
-# ── the load ─────────────────────────────────────────────────────────────────────────────────
+def Server(env: dict[str, str], log_path: Path) -> callback_bench.Server:
+    return callback_bench.Server(env, log_path, workers=WORKERS, worker_class="sync", threads=1)
 
 
 async def burst(base: str, requests: list[tuple[str, str, dict | None]]) -> tuple[list, float]:

@@ -119,11 +119,12 @@ def inner(command: str) -> None:
 # ── the databases ───────────────────────────────────────────────────────────────────────────
 
 
-def databases(tmp: Path) -> list[tuple[str, str]]:
+def databases(tmp: Path, name: str = BENCH_DB) -> list[tuple[str, str]]:
+    """A SQLite file in ``tmp``, and database ``name`` when DATABASE_URL is PostgreSQL."""
     found = [("SQLite (WAL)", f"sqlite:///{tmp / 'bench.sqlite3'}")]
     url = os.environ.get("DATABASE_URL", "").strip()
     if urlsplit(url).scheme in {"postgres", "postgresql", "pgsql"}:
-        found.append(("PostgreSQL", urlunsplit(urlsplit(url)._replace(path=f"/{BENCH_DB}"))))
+        found.append(("PostgreSQL", urlunsplit(urlsplit(url)._replace(path=f"/{name}"))))
     return found
 
 
@@ -156,13 +157,21 @@ def run(env: dict[str, str], *args: str) -> str:
 class Server:
     """gunicorn on a free loopback port; stopped on exit."""
 
-    def __init__(self, env: dict[str, str], log_path: Path) -> None:
+    def __init__(
+        self,
+        env: dict[str, str],
+        log_path: Path,
+        *,
+        workers: int = WORKERS,
+        worker_class: str = WORKER_CLASS,
+        threads: int = THREADS,
+    ) -> None:
         self.port = free_port()
         self.log_path = log_path
         command = [
             sys.executable, "-m", "gunicorn", "archivox.wsgi:application",
-            "--bind", f"127.0.0.1:{self.port}", "--workers", str(WORKERS),
-            "--worker-class", WORKER_CLASS, "--threads", str(THREADS),
+            "--bind", f"127.0.0.1:{self.port}", "--workers", str(workers),
+            "--worker-class", worker_class, "--threads", str(threads),
             "--backlog", "2048", "--timeout", "60", "--graceful-timeout", "5",
         ]  # fmt: skip
         self.log_file = log_path.open("w")
