@@ -272,6 +272,8 @@ def delivery_retry(request: HttpRequest, pk: int) -> HttpResponse:
 def calendar_view(request: HttpRequest, slug: str) -> HttpResponse:
     archive = _archive(request, slug)
     today = timezone.localdate()
+    if "week" in request.GET:
+        return _calendar_week(request, archive, today)
     try:
         year, month = (int(part) for part in request.GET.get("month", "").split("-"))
         datetime.date(year, month, 1)
@@ -293,6 +295,31 @@ def calendar_view(request: HttpRequest, slug: str) -> HttpResponse:
             "warnings": [w for day in days for w in day.warnings],
             "freshness": selectors.freshness_warning(archive=archive),
             "lead_blanks": range(first.weekday()),
+        },
+    )
+
+
+def _calendar_week(request: HttpRequest, archive, today: datetime.date) -> HttpResponse:
+    """The week view of the calendar (Monday to Sunday), one line a day."""
+    try:
+        day = datetime.date.fromisoformat(request.GET["week"])
+    except ValueError:
+        day = today
+    monday = day - datetime.timedelta(days=day.weekday())
+    days = selectors.calendar_days(
+        user=request.user, archive=archive, first=monday, last=monday + datetime.timedelta(days=7)
+    )
+    return render(
+        request,
+        "publishing/console/calendar_week.html",
+        {
+            "archive": archive,
+            "days": days,
+            "monday": monday,
+            "previous": (monday - datetime.timedelta(days=7)).isoformat(),
+            "following": (monday + datetime.timedelta(days=7)).isoformat(),
+            "warnings": [w for d in days for w in d.warnings],
+            "freshness": selectors.freshness_warning(archive=archive),
         },
     )
 

@@ -203,9 +203,16 @@ def calendar_warnings_for_day(*, archive: Archive, day: datetime.date) -> list[s
 def calendar_month(*, user: User, archive: Archive, year: int, month: int) -> list[CalendarDay]:
     """The content calendar of one month: posts published or planned on each day, with
     warnings where a plan breaks WeChat's one mass send a day."""
-    _check_view(user, archive)
     first = datetime.date(year, month, 1)
     last = first + datetime.timedelta(days=calendar.monthrange(year, month)[1])
+    return calendar_days(user=user, archive=archive, first=first, last=last)
+
+
+def calendar_days(
+    *, user: User, archive: Archive, first: datetime.date, last: datetime.date
+) -> list[CalendarDay]:
+    """The calendar from ``first`` up to (not including) ``last``: a month, or a week."""
+    _check_view(user, archive)
     begin = datetime.datetime.combine(first, datetime.time(), tzinfo=BEIJING)
     stop = datetime.datetime.combine(last, datetime.time(), tzinfo=BEIJING)
     days = {

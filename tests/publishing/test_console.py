@@ -111,3 +111,26 @@ def test_staff_without_a_role_in_the_archive_get_403(client, db, archive):
 
     client.force_login(UserFactory(username="nobody"))
     assert client.get(f"{DESK}/archives/nanjing/calendar/").status_code == 403
+
+
+def test_the_week_view_lists_the_posts_planned_that_week(client, archivist, approved_post):
+    import datetime
+
+    from django.utils import timezone
+
+    from archivox.publishing import services
+
+    post = approved_post()
+    when = timezone.localtime() + datetime.timedelta(days=2)
+    services.post_schedule(actor=archivist, post=post, when=when)
+    client.force_login(archivist)
+    week = client.get(
+        f"{DESK}/archives/nanjing/calendar/", {"week": when.date().isoformat()}
+    ).content.decode()
+    assert post.title in week
+    following = when.date() + datetime.timedelta(days=7)
+    later = client.get(
+        f"{DESK}/archives/nanjing/calendar/", {"week": following.isoformat()}
+    ).content.decode()
+    assert post.title not in later
+    assert client.get(f"{DESK}/archives/nanjing/calendar/?week=not-a-date").status_code == 200
