@@ -29,6 +29,7 @@ demo: $(STAMP)
 	$(BIN)/python manage.py load_demo_voices
 	if [ "$(ARCHIVOX_SANDBOX)" = 1 ]; then $(BIN)/python manage.py sandbox_provision; fi
 	$(BIN)/python manage.py create_demo_staff
+	$(BIN)/python manage.py load_demo_posts
 
 run: demo
 	$(BIN)/python manage.py serve --host $(HOST) --port $(PORT)
