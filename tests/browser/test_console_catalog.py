@@ -129,7 +129,9 @@ def test_an_archivist_browses_the_tree_closes_an_item_and_uploads_an_image(
     thumbnail = laptop.locator("#objects ul.gallery img")
     thumbnail.wait_for()
     laptop.wait_for_load_state("networkidle")
-    laptop.wait_for_function("document.querySelector('#objects ul.gallery img').naturalWidth > 0")
+    laptop.wait_for_function(
+        "() => document.querySelector('#objects ul.gallery img').naturalWidth > 0"
+    )
     assert DigitalObject.objects.filter(description=item).count() == 1
     screenshot(laptop, "console-description-with-image")
     laptop.watch.assert_clean()

@@ -59,7 +59,7 @@ def test_a_visitor_reads_the_exhibition_and_zooms_into_an_image(phone, live_serv
     phone.locator("a.zoomable").first.click()
     overlay.wait_for(state="visible")
     phone.wait_for_function(
-        "document.querySelector('.zoom-image').naturalWidth > 0"
+        "() => document.querySelector('.zoom-image').naturalWidth > 0"
     )  # the full image loaded
     assert overlay.get_attribute("data-scale") == "1.00"
     phone.click(".zoom-in")

@@ -64,7 +64,7 @@ def test_a_visitor_on_a_phone_searches_opens_the_item_and_sees_its_image(
     assert phone.locator("h1").inner_text() == "白崇禧公馆"
     image = phone.locator("ul.gallery img")
     image.scroll_into_view_if_needed()
-    phone.wait_for_function("document.querySelector('ul.gallery img').naturalWidth > 0")
+    phone.wait_for_function("() => document.querySelector('ul.gallery img').naturalWidth > 0")
     assert phone.locator("nav.breadcrumbs a").nth(1).inner_text() == "民国建筑档案"
     assert_fits_phone(phone)
     screenshot(phone, "portal-description")

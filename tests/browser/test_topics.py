@@ -34,7 +34,7 @@ def test_a_visitor_on_a_phone_reads_a_topic_and_posts_a_comment(
     assert image.count() == 1
     image.scroll_into_view_if_needed()
     phone.wait_for_function(
-        "document.querySelector('section.items ul.gallery img').naturalWidth > 0"
+        "() => document.querySelector('section.items ul.gallery img').naturalWidth > 0"
     )
     assert_fits_phone(phone)
     assert_controls_are_44px(phone)
