@@ -10,19 +10,9 @@ from archivox.catalog.models import (
 )
 from archivox.core.admin import AuditedAdmin
 
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Descriptions carry derived tree and access fields and a search index entry, so they are
-    changed through catalog.services (console, API, import), never edited raw here."""
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
+# Descriptions carry derived tree and access fields and a search index entry, so they are
+# changed through catalog.services (console, API, import), never edited raw here.
+from archivox.core.admin import RecordAdmin as ReadOnlyAdmin
 
 
 @admin.register(Description)

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from archivox.core.admin import RecordAdmin as ReadOnlyAdmin
 from archivox.core.admin import register_the_rest_read_only
 from archivox.engagement.models import (
     AutoReplyRule,
@@ -8,19 +9,6 @@ from archivox.engagement.models import (
     ConsultationAnswer,
     InboundMessage,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """A record of what happened: read here, changed through the console (audited)."""
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(InboundMessage)

@@ -2,19 +2,9 @@
 
 from django.contrib import admin
 
+from archivox.core.admin import RecordAdmin as ReadOnlyAdmin
 from archivox.core.admin import register_the_rest_read_only
 from archivox.engagement.reservations.models import Booking, Resource, Slot
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(Resource)
