@@ -28,12 +28,6 @@ def _manageable_archives(request: HttpRequest) -> list[Archive]:
     ]
 
 
-def _error_text(exc: ValidationError) -> str:
-    if hasattr(exc, "error_dict"):
-        return " ".join(f"{' '.join(msgs)}" for msgs in exc.message_dict.values())
-    return " ".join(exc.messages)
-
-
 def _when(value: str) -> datetime.datetime | None:
     """A datetime-local field in the archive's time zone; empty means none."""
     value = (value or "").strip()
@@ -71,7 +65,7 @@ def index(request: HttpRequest) -> HttpResponse:
                 )
                 return redirect("console_polls:detail", pk=questionnaire.pk)
         except ValidationError as exc:
-            messages.error(request, _error_text(exc))
+            messages.error(request, " ".join(exc.messages))
         return redirect("console_polls:index")
     rows = [
         (
@@ -155,7 +149,7 @@ def questionnaire_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 raise ValidationError(_("Unknown action."))
             messages.success(request, _("Saved."))
         except ValidationError as exc:
-            messages.error(request, _error_text(exc))
+            messages.error(request, " ".join(exc.messages))
         return redirect("console_polls:detail", pk=questionnaire.pk)
     results = selectors.questionnaire_results(questionnaire=questionnaire, with_texts=True)
     return render(

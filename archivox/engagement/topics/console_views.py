@@ -19,12 +19,6 @@ from archivox.engagement.topics import selectors, services
 from archivox.engagement.topics.models import Comment, DiscussionSettings, Topic
 
 
-def _error_text(exc: ValidationError) -> str:
-    if hasattr(exc, "error_dict"):
-        return " ".join(" ".join(msgs) for msgs in exc.message_dict.values())
-    return " ".join(exc.messages)
-
-
 def _archives(request: HttpRequest) -> list[Archive]:
     return [
         archive
@@ -61,7 +55,7 @@ def index(request: HttpRequest) -> HttpResponse:
                 )
                 return redirect("console_topics:detail", pk=topic.pk)
         except ValidationError as exc:
-            messages.error(request, _error_text(exc))
+            messages.error(request, " ".join(exc.messages))
         return redirect("console_topics:index")
     rows = [
         (
@@ -119,7 +113,7 @@ def topic_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 raise ValidationError(_("Unknown action."))
             messages.success(request, _("Saved."))
         except ValidationError as exc:
-            messages.error(request, _error_text(exc))
+            messages.error(request, " ".join(exc.messages))
         return redirect("console_topics:detail", pk=topic.pk)
     return render(
         request,
