@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from django.db import connection
 from django.urls import reverse
 
 from archivox.core.services import membership_grant
@@ -11,16 +10,6 @@ from archivox.publishing import services as publishing
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
-
-# publishing.services.delivery_run locks a Delivery with select_for_update() while joining the
-# nullable post.created_by: PostgreSQL refuses that ("FOR UPDATE cannot be applied to the
-# nullable side of an outer join"), so nothing is delivered to the portal. Publishing's to fix
-# (select_for_update(of=("self",))); reported to the lead. Not strict: passes once fixed.
-PUBLISHING_PG_BUG = pytest.mark.xfail(
-    connection.vendor == "postgresql",
-    reason="publishing.delivery_run select_for_update on an outer join fails on PostgreSQL",
-    strict=False,
-)
 
 
 @pytest.fixture
@@ -51,7 +40,6 @@ def published_post(*, archive, author, reviewer, title, topics, capture):
     return post
 
 
-@PUBLISHING_PG_BUG
 def test_posts_tagged_with_the_topic_appear_on_its_page_and_others_do_not(
     client, topic, nanjing, archivist, reviewer, django_capture_on_commit_callbacks
 ):
