@@ -350,6 +350,9 @@ ARCHIVOX_INBOX_PROMISE_DAYS = int(os.environ.get("ARCHIVOX_INBOX_PROMISE_DAYS", 
 ARCHIVOX_FRESHNESS_DAYS = int(os.environ.get("ARCHIVOX_FRESHNESS_DAYS", "7"))
 # How long a WeChat publish waits for the platform's publish job before reconciling later.
 ARCHIVOX_WECHAT_PUBLISH_WAIT = float(os.environ.get("ARCHIVOX_WECHAT_PUBLISH_WAIT", "4"))
+# Seconds the WeChat callback may spend on a passive reply before deferring it to a
+# customer-service message (0 defers every reply; fault tests use it).
+ARCHIVOX_WECHAT_REPLY_BUDGET = float(os.environ.get("ARCHIVOX_WECHAT_REPLY_BUDGET", "3"))
 # Weibo's share API wants the poster's public IP address (the office's, behind its NAT).
 ARCHIVOX_WEIBO_RIP = os.environ.get("ARCHIVOX_WEIBO_RIP", "").strip()
 

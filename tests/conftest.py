@@ -23,3 +23,13 @@ def english_unless_marked_chinese(request, settings):
     settings.LANGUAGE_CODE = "en"
     with translation.override("en"):
         yield
+
+
+@pytest.fixture(autouse=True)
+def reply_threads_closed_after_test():
+    """The WeChat reply threads keep their database connections between replies, as requests
+    do; a test closes them so that no connection outlives the test database's rows or itself."""
+    yield
+    from archivox.engagement.services import reply_pool_close
+
+    reply_pool_close()

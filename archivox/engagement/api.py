@@ -210,7 +210,13 @@ def consultation_detail(request: HttpRequest, pk: int) -> dict[str, Any]:
         obj = entry.item
         if entry.kind == "inbound":
             text = obj.content
-            detail = {"msg_type": obj.msg_type, "flood": obj.flood, "truncated": obj.truncated}
+            detail = {
+                "msg_type": obj.msg_type,
+                "flood": obj.flood,
+                "truncated": obj.truncated,
+                "reply_state": obj.reply_state,
+                "reply_error": obj.reply_error,
+            }
         elif entry.kind == "auto":
             text, detail = obj.reply_text, {"articles": obj.reply_articles}
         elif entry.kind == "answer":

@@ -27,7 +27,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -200,14 +200,7 @@ def inbound_flooding(*, message: InboundMessage) -> bool:
         return False
     limit = inbox_settings_cached(message.archive_id).flood_per_minute
     since = message.received_at - datetime.timedelta(seconds=60)
-    recent = InboundMessage.objects.filter(
-        channel=message.channel,
-        sender=message.sender,
-        archive_id=message.archive_id,
-        received_at__gt=since,
-        received_at__lte=message.received_at,
-    )[: limit + 1].count()
-    if recent <= limit:
+    if _messages_between(message, since, limit + 1) <= limit:
         return False
     InboundMessage.objects.filter(pk=message.pk).update(flood=True)
     message.flood = True
@@ -216,6 +209,31 @@ def inbound_flooding(*, message: InboundMessage) -> bool:
         extra={"archive": message.archive_id, "channel": message.channel, "sender": message.sender},
     )
     return True
+
+
+def _messages_between(message: InboundMessage, since: datetime.datetime, limit: int) -> int:
+    """How many messages ``message``'s sender sent on its channel and archive after ``since``,
+    up to ``message`` and counting at most ``limit``. Hand-written SQL because it runs on every
+    callback, where building the ORM query cost more than the indexed read itself."""
+    connection = connections[InboundMessage.objects.db]
+    adapt = connection.ops.adapt_datetimefield_value
+    table = connection.ops.quote_name(InboundMessage._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM "  # noqa: S608 - the table name is ours
+            + table
+            + " WHERE channel = %s AND sender = %s AND archive_id = %s"
+            " AND received_at > %s AND received_at <= %s LIMIT %s) AS recent",
+            [
+                message.channel,
+                message.sender,
+                message.archive_id,
+                adapt(since),
+                adapt(message.received_at),
+                limit,
+            ],
+        )
+        return cursor.fetchone()[0]
 
 
 SETTINGS_CACHE_SECONDS = 10.0

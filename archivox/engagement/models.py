@@ -110,6 +110,9 @@ class InboundMessage(models.Model):
         _("replied via"), max_length=20, choices=RepliedVia.choices, blank=True
     )
     replied_at = models.DateTimeField(_("replied"), null=True, blank=True)
+    # When a worker claimed the customer-service send (state ``sending``): one that stays
+    # claimed long after this lost its worker mid-send.
+    reply_claimed_at = models.DateTimeField(_("reply claimed"), null=True, blank=True)
     reply_error = models.TextField(_("reply error"), blank=True)
 
     class Meta:
@@ -121,7 +124,10 @@ class InboundMessage(models.Model):
         ]
         indexes = [
             models.Index(fields=["archive", "-received_at"], name="inbound_archive_received"),
-            models.Index(fields=["channel", "sender"], name="inbound_channel_sender"),
+            # The flood check counts one sender's messages of the last minute.
+            models.Index(
+                fields=["channel", "sender", "received_at"], name="inbound_sender_received"
+            ),
             models.Index(fields=["reply_state", "received_at"], name="inbound_reply_state"),
         ]
         verbose_name = _("inbound message")

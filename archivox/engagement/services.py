@@ -26,14 +26,16 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FuturesTimeout
-from contextlib import nullcontext
+from contextlib import nullcontext, suppress
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from django.db import IntegrityError, connections, transaction
+from django.conf import settings
+from django.db import IntegrityError, close_old_connections, connections, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from archivox.core.models import PlatformAccount
 from archivox.engagement import inbox, replies
@@ -53,8 +55,8 @@ logger = logging.getLogger(__name__)
 
 # How long the callback may spend deciding a passive reply, counted from the request's arrival.
 # WeChat gives up after 5 s; what is left covers the network and a loaded server. Tests set it to
-# 0 to force the customer-service path.
-REPLY_BUDGET_SECONDS = 3.0
+# 0 to force the customer-service path (setting ARCHIVOX_WECHAT_REPLY_BUDGET).
+REPLY_BUDGET_SECONDS = float(getattr(settings, "ARCHIVOX_WECHAT_REPLY_BUDGET", 3.0))
 # How often a retry looks whether the first delivery has decided its answer.
 DUPLICATE_POLL_SECONDS = 0.05
 # Worker threads per process that run the reply hook under the budget.
@@ -63,6 +65,9 @@ REPLY_THREADS = 8
 CUSTOMER_SERVICE_WINDOW = datetime.timedelta(hours=48)
 # Deferred (or stranded pending) messages older than this are queued again by the sweep.
 RESUME_AFTER = datetime.timedelta(minutes=2)
+# A customer-service send claimed this long ago whose worker never recorded the outcome: the
+# worker died mid-send. Marked failed for staff to see, never sent again (it may have gone).
+STRANDED_SENDING = datetime.timedelta(minutes=10)
 
 SUCCESS = "success"
 State = InboundMessage.ReplyState
@@ -113,7 +118,7 @@ def wechat_callback_receive(
         if inbox.inbound_flooding(message=message):
             # Kept (and shown in the inbox), but a flood is not answered message by message.
             _transition(message, State.PENDING, State.NONE, replied_via=Via.NONE)
-            _ingest(message, None)
+            _ingest_after_answer(message, None)
         else:
             inbound_message_reply_decide(message=message, deadline=deadline)
     else:
@@ -245,8 +250,29 @@ def inbound_message_reply_decide(*, message: InboundMessage, deadline: float) ->
             replied_via=Via.PASSIVE,
             replied_at=timezone.now(),
         )
-    _ingest(message, reply)
+    _ingest_after_answer(message, reply)
     return message
+
+
+def _ingest_after_answer(message: InboundMessage, reply: replies.Reply | None) -> None:
+    """Thread the message into the inbox from a task, not inside the callback: WeChat waits for
+    the answer, staff do not wait for a few milliseconds. The sweep threads what a lost task
+    missed; the task is idempotent."""
+    if not replies.needs_consultation(message, reply):
+        return
+    transaction.on_commit(partial(_enqueue_thread, message.pk), robust=True)
+
+
+def _enqueue_thread(message_id: int) -> None:
+    from archivox.engagement.tasks import inbound_message_thread
+
+    inbound_message_thread(message_id)
+
+
+def inbound_message_thread(*, message_id: int) -> None:
+    """The task's side of ``_ingest_after_answer``: join or open the person's consultation."""
+    message = inbound_message_get(pk=message_id)
+    inbox.consultation_ingest(message=message)
 
 
 def _ingest(message: InboundMessage, reply: replies.Reply | None) -> None:
@@ -300,6 +326,7 @@ def inbound_message_reply_send(*, message_id: int) -> InboundMessage:
         reply_text=reply.text,
         reply_articles=articles,
         auto_rule_id=reply.rule_id,
+        reply_claimed_at=timezone.now(),
     ):
         return message  # another run of this task claimed it
     try:
@@ -337,10 +364,22 @@ def inbound_message_reply_send(*, message_id: int) -> InboundMessage:
 
 
 def inbound_message_replies_resume(*, limit: int = 200) -> int:
-    """Queue again deferred replies whose task was lost (queue down when it was enqueued), and
-    defer messages left pending by a worker that died mid-request. Safe to repeat: the task
+    """Queue again deferred replies whose task was lost (queue down when it was enqueued), defer
+    messages left pending by a worker that died mid-request, and mark failed the sends a dead
+    worker left claimed (``STRANDED_SENDING``), which are never repeated. Safe to repeat: the task
     claims a message before sending. Returns how many were queued."""
     now = timezone.now()
+    stranded = InboundMessage.objects.filter(
+        reply_state=State.SENDING, reply_claimed_at__lt=now - STRANDED_SENDING
+    ).update(
+        reply_state=State.FAILED,
+        reply_error=_(
+            "The worker stopped while sending this reply; it may or may not have reached the "
+            "person, so it was not sent again. Answer from the inbox if needed."
+        ),
+    )
+    if stranded:
+        logger.warning("wechat replies stranded mid-send marked failed", extra={"count": stranded})
     stale = now - RESUME_AFTER
     window = now - CUSTOMER_SERVICE_WINDOW
     candidates = InboundMessage.objects.filter(
@@ -381,9 +420,31 @@ def _reply_in_thread(message: InboundMessage) -> replies.Reply | None:
     try:
         return replies.reply_for(message)
     finally:
-        # Connections are per thread: whatever the hook opened is closed before the thread
-        # goes back to the pool, so no connection outlives its use (or a test database).
+        # Connections are per thread and the pool's threads live on: keep the thread's
+        # connection for CONN_MAX_AGE like a request does (opening one costs more than the
+        # reply on PostgreSQL), and drop it when it is broken or old.
+        close_old_connections()
+
+
+def reply_pool_close() -> None:
+    """Close the reply threads' database connections and the pool (tests, before the test
+    database is dropped). Each thread runs exactly one closing task: they wait for each other."""
+    global _pool
+    with _pool_lock:
+        found, _pool = _pool, None
+    if found is None or found[0] != os.getpid():
+        return
+    pool = found[1]
+    barrier = threading.Barrier(REPLY_THREADS, timeout=10)
+
+    def close_this_thread() -> None:
         connections.close_all()
+        with suppress(threading.BrokenBarrierError):
+            barrier.wait()
+
+    for _thread in range(REPLY_THREADS):
+        pool.submit(close_this_thread)
+    pool.shutdown(wait=True)
 
 
 def _reply_within(

@@ -16,6 +16,12 @@ def inbound_message_reply_deferred(message_id: int) -> str:
     return services.inbound_message_reply_send(message_id=message_id).reply_state
 
 
+@db_task()
+def inbound_message_thread(message_id: int) -> None:
+    """Thread a WeChat message into the consultation inbox after the callback answered."""
+    services.inbound_message_thread(message_id=message_id)
+
+
 @db_periodic_task(crontab(minute="*/5"))
 def inbound_message_replies_resume_every_five_minutes() -> int:
     """Pick up deferred replies whose task was lost, and messages stranded mid-request."""

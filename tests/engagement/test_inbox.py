@@ -218,6 +218,30 @@ def test_a_catalog_reply_too_late_for_the_callback_goes_out_as_customer_service_
     assert message.reply_state == InboundMessage.ReplyState.SENT
 
 
+def test_a_reply_send_a_dead_worker_left_claimed_is_marked_failed_and_shown_never_resent(
+    follower, staff, client, monkeypatch
+):
+    monkeypatch.setattr(services, "REPLY_BUDGET_SECONDS", 0.0)
+    user = follower("safe")
+    assert user.send_text("这条回复发送中断").is_success
+    message = InboundMessage.objects.get()
+    assert message.consultation is not None  # threaded before the send was claimed
+    sent_before = CustomMessage.objects.count()
+    # As if the worker was killed after claiming the send, before recording its outcome.
+    claimed = timezone.now() - services.STRANDED_SENDING - datetime.timedelta(seconds=1)
+    InboundMessage.objects.filter(pk=message.pk).update(
+        reply_state=InboundMessage.ReplyState.SENDING, reply_claimed_at=claimed
+    )
+    assert services.inbound_message_replies_resume() == 0  # nothing queued to send again
+    message.refresh_from_db()
+    assert message.reply_state == InboundMessage.ReplyState.FAILED
+    assert "may or may not have reached" in message.reply_error
+    assert CustomMessage.objects.count() == sent_before
+    client.force_login(staff)
+    page = client.get(f"/console/inbox/{message.consultation_id}/").content.decode()
+    assert "automatic reply not sent" in page and "may or may not have reached" in page
+
+
 def test_a_retry_of_a_news_reply_is_answered_with_the_same_news(follower, catalog, search_rule):
     user = follower("safe")
     plaintext = user.message_xml("text", {"Content": "公馆"})
@@ -731,6 +755,20 @@ def test_the_periodic_task_and_the_command_poll_weibo(weibo):
     out = io.StringIO()
     call_command("poll_inbox", "--weibo", stdout=out)
     assert "weibo: 0 new messages" in out.getvalue()
+
+
+def test_the_callback_answers_first_and_a_queued_task_threads_the_message(follower, huey_immediate):
+    huey_immediate.immediate = False  # the real queue: the task waits for a worker
+    huey_immediate.flush()
+    reply = follower("safe").send_text("请问有民国地图吗")
+    assert "received your message" in reply.fields["Content"]
+    message = InboundMessage.objects.get()
+    assert message.consultation is None and Consultation.objects.count() == 0
+    queued = huey_immediate.dequeue()
+    assert queued is not None and huey_immediate.dequeue() is None
+    huey_immediate.execute(queued)  # what the worker does
+    message.refresh_from_db()
+    assert message.consultation.subject.startswith("请问有民国地图吗")
 
 
 def test_a_wechat_message_the_callback_could_not_thread_is_threaded_by_the_sweep(follower):
