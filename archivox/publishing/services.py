@@ -940,18 +940,21 @@ def delivery_context(delivery: Delivery) -> dict[str, Any]:
 
 
 def delivery_run(*, delivery_id: int) -> str:
-    """Send one delivery, at most once. ``sending`` is committed before the platform is called;
-    a delivery found ``sending`` (its worker died) or marked ``reconcile_first`` (the last try
-    may have reached the platform) first asks the platform whether it already has it."""
+    """Send one delivery, at most once. ``sending`` is committed before the platform is called,
+    and only a ``pending`` delivery is claimed: a ``sending`` one belongs to a worker that is
+    calling the platform right now (two tasks for one delivery: a retry and a sweep, or two
+    workers' sweeps), until ``deliveries_resume`` finds it stale and hands it back. A delivery
+    marked ``reconcile_first`` (a try may have reached the platform, or its worker died) first
+    asks the platform whether it already has it."""
     with transaction.atomic():
         delivery = (
             Delivery.objects.select_for_update(of=("self",))
             .select_related("post__archive", "post__created_by")
             .get(pk=delivery_id)
         )
-        if delivery.status not in (Delivery.Status.PENDING, Delivery.Status.SENDING):
+        if delivery.status != Delivery.Status.PENDING:
             return delivery.status
-        reconcile = delivery.status == Delivery.Status.SENDING or delivery.reconcile_first
+        reconcile = delivery.reconcile_first
         if delivery.post.status == Post.Status.WITHDRAWN and not reconcile:
             delivery.status = Delivery.Status.FAILED
             delivery.error = _("the post was withdrawn before this delivery was sent")
@@ -1122,10 +1125,15 @@ def _notify_failure(delivery: Delivery) -> None:
 
 def deliveries_resume(*, now: datetime.datetime | None = None) -> list[int]:
     """Deliveries whose task is due or was lost: pending past their time, and `sending` ones
-    whose worker died. Returns their ids (the periodic task queues them)."""
+    whose worker died, handed back as pending to be reconciled first. Returns their ids (the
+    periodic task queues them; several sweeps may queue one id, only one task claims it)."""
     now = now or timezone.now()
     from django.db.models import Q
 
+    # Conditional, so a worker that finishes at this moment keeps its `sent`.
+    Delivery.objects.filter(
+        status=Delivery.Status.SENDING, sending_started_at__lte=now - STALE_SENDING
+    ).update(status=Delivery.Status.PENDING, reconcile_first=True, next_attempt_at=now)
     due = Delivery.objects.filter(
         Q(status=Delivery.Status.PENDING, next_attempt_at__lte=now)
         | Q(
@@ -1133,7 +1141,6 @@ def deliveries_resume(*, now: datetime.datetime | None = None) -> list[int]:
             next_attempt_at__isnull=True,
             created_at__lte=now - LOST_PENDING,
         )
-        | Q(status=Delivery.Status.SENDING, sending_started_at__lte=now - STALE_SENDING)
     )
     return list(due.values_list("pk", flat=True)[:500])
 

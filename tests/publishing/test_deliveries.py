@@ -139,6 +139,10 @@ def test_a_recorded_crash_after_send_is_reconciled_not_sent_again(
     delivery = Delivery.objects.get(post=post)
     # As if the worker died after the platform accepted but before we recorded it.
     Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.SENDING)
+    tasks.delivery_send(delivery.pk)  # another worker's `sending`: left alone
+    assert Delivery.objects.get(pk=delivery.pk).status == Delivery.Status.SENDING
+    later = timezone.now() + services.STALE_SENDING  # the sweep finds it stranded
+    assert delivery.pk in services.deliveries_resume(now=later)
     tasks.delivery_send(delivery.pk)
     delivery.refresh_from_db()
     assert delivery.status == Delivery.Status.SENT

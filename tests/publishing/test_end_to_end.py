@@ -13,6 +13,7 @@ import httpx
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from warcio.archiveiterator import ArchiveIterator
 
 from archivox.core.models import PlatformAccount
@@ -106,6 +107,8 @@ def test_a_crash_between_send_and_record_is_reconciled_leaving_one_copy_on_each_
     remote = {wechat.pk: wechat.remote_id, weibo.pk: weibo.remote_id}
     # The worker died after the platforms accepted, before we recorded: `sending`, no remote id.
     Delivery.objects.filter(pk__in=remote).update(status="sending", remote_id="", url="")
+    later = timezone.now() + services.STALE_SENDING  # the sweep finds them stranded
+    assert set(services.deliveries_resume(now=later)) >= set(remote)
     for pk in remote:
         tasks.delivery_send(pk)
     for delivery in Delivery.objects.filter(pk__in=remote):
