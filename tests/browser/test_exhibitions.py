@@ -61,6 +61,7 @@ def test_a_visitor_reads_the_exhibition_and_zooms_into_an_image(phone, live_serv
     phone.wait_for_function(
         "() => document.querySelector('.zoom-image').naturalWidth > 0"
     )  # the full image loaded
+    phone.locator(".zoom-overlay[data-fitted]").wait_for()  # and the viewer fitted it
     assert overlay.get_attribute("data-scale") == "1.00"
     phone.click(".zoom-in")
     assert float(overlay.get_attribute("data-scale")) > 1

@@ -179,6 +179,7 @@ def test_a_description_image_opens_in_the_zoom_viewer(phone, live_server, portal
     overlay = phone.locator(".zoom-overlay")
     overlay.wait_for(state="visible")
     phone.wait_for_function("() => document.querySelector('.zoom-image').naturalWidth === 1600")
+    phone.locator(".zoom-overlay[data-fitted]").wait_for()  # the viewer has fitted the image
     phone.click(".zoom-in")
     assert float(overlay.get_attribute("data-scale")) > 1
     screenshot(phone, "portal-description-zoom")

@@ -27,6 +27,8 @@
     state.x = -w * state.base / 2;
     state.y = -h * state.base / 2;
     apply();
+    // The image is measured and shown: zooming before this would be undone by the fit.
+    overlay.setAttribute("data-fitted", "");
   }
   function zoomBy(factor, cx, cy) {
     var box = stage.getBoundingClientRect();
@@ -46,6 +48,7 @@
     caption.textContent = link.getAttribute("data-caption") || "";
     overlay.hidden = false;
     document.documentElement.style.overflow = "hidden";
+    overlay.removeAttribute("data-fitted");
     image.onload = fit;
     image.src = link.getAttribute("data-zoom-src");
     if (image.complete && image.naturalWidth) fit();
