@@ -371,7 +371,7 @@ if REDIS_URL:
     }
 else:
     HUEY = {
-        "huey_class": "huey.SqliteHuey",
+        "huey_class": "archivox.core.queue.EmbeddedHuey",  # synchronous=NORMAL, like the app
         "name": "archivox",
         "filename": str(VAR_DIR / "huey.sqlite3"),
         "immediate": False,

@@ -240,13 +240,18 @@ SETTINGS_CACHE_SECONDS = 10.0
 _settings_cache: dict[int, tuple[float, InboxSettings]] = {}
 
 
-def inbox_settings_cached(archive_id: int) -> InboxSettings:
+def inbox_settings_cached(archive_id: int, *, memory_only: bool = False) -> InboxSettings:
     """``inbox_settings_for`` kept per process for ``SETTINGS_CACHE_SECONDS`` (the callback reads
-    it for every message); changes saved in this process clear it at once."""
+    it for every message); changes saved in this process clear it at once. ``memory_only``:
+    raise ``replies.NotInMemory`` rather than read the database."""
     now = time.monotonic()
     cached = _settings_cache.get(archive_id)
     if cached is not None and cached[0] > now:
         return cached[1]
+    if memory_only:
+        from archivox.engagement.replies import NotInMemory
+
+        raise NotInMemory("inbox settings")
     found = inbox_settings_for(Archive(pk=archive_id))
     _settings_cache[archive_id] = (now + SETTINGS_CACHE_SECONDS, found)
     return found

@@ -126,7 +126,8 @@ class InboundMessage(models.Model):
             models.Index(fields=["archive", "-received_at"], name="inbound_archive_received"),
             # The flood check counts one sender's messages of the last minute.
             models.Index(
-                fields=["channel", "sender", "received_at"], name="inbound_sender_received"
+                fields=["channel", "sender", "archive", "received_at"],
+                name="inbound_sender_received",
             ),
             models.Index(fields=["reply_state", "received_at"], name="inbound_reply_state"),
         ]

@@ -93,40 +93,49 @@ def welcome_for(message: InboundMessage) -> str:
     return DEFAULT_WELCOME.format(name_zh=archive.name_zh or archive.name, name=archive.name)
 
 
-def promise_days(archive: Archive) -> int:
+class NotInMemory(Exception):
+    """Answering needs the database or a catalog search (``memory_only=True`` was asked): the
+    callback then asks again in a worker thread, under its time budget."""
+
+
+def promise_days(archive: Archive, *, memory_only: bool = False) -> int:
     from archivox.engagement.inbox import inbox_settings_cached
 
-    return inbox_settings_cached(archive.pk).promise_working_days
+    return inbox_settings_cached(archive.pk, memory_only=memory_only).promise_working_days
 
 
-def reply_for(message: InboundMessage) -> Reply | None:
-    """The reply to ``message``, or None when it needs none (WeChat is then told ``success``)."""
+def reply_for(message: InboundMessage, *, memory_only: bool = False) -> Reply | None:
+    """The reply to ``message``, or None when it needs none (WeChat is then told ``success``).
+
+    ``memory_only``: answer from the per-process caches or raise ``NotInMemory``; most messages
+    (an acknowledgement, a keyword rule's text) are answered so, without a thread or a query."""
     if message.msg_type == "event":
         if message.event == "subscribe":
             return Reply(text=welcome_for(message))
         if message.event == "CLICK":
             key = str((message.payload or {}).get("EventKey", "")).strip()
-            for rule in rules_for(message.archive):
+            for rule in rules_for(message.archive, memory_only=memory_only):
                 if rule.match == "click" and rule.pattern == key:
-                    return reply_of_rule(rule, message.archive, "")
+                    return reply_of_rule(rule, message.archive, "", memory_only=memory_only)
         return None
     if message.msg_type == "text":
-        found = answer_text(message.archive, message.content)
+        found = answer_text(message.archive, message.content, memory_only=memory_only)
         if found is not None:
             return found
-        return Reply(text=acknowledgement(promise_days(message.archive)), to_staff=True)
+        days = promise_days(message.archive, memory_only=memory_only)
+        return Reply(text=acknowledgement(days), to_staff=True)
     return None
 
 
-def answer_text(archive: Archive, text: str) -> Reply | None:
+def answer_text(archive: Archive, text: str, *, memory_only: bool = False) -> Reply | None:
     """The first rule's answer to ``text``, or None when no rule has one."""
-    for rule in rules_for(archive):
+    for rule in rules_for(archive, memory_only=memory_only):
         if rule.match == "click":
             continue
         words = rule.matches(text)
         if words is None:
             continue
-        reply = reply_of_rule(rule, archive, words)
+        reply = reply_of_rule(rule, archive, words, memory_only=memory_only)
         if reply is not None:
             return reply
     return None
@@ -139,7 +148,9 @@ def needs_consultation(message: InboundMessage, reply: Reply | None) -> bool:
     return reply is None or reply.to_staff
 
 
-def reply_of_rule(rule: CompiledRule, archive: Archive, words: str) -> Reply | None:
+def reply_of_rule(
+    rule: CompiledRule, archive: Archive, words: str, *, memory_only: bool = False
+) -> Reply | None:
     if rule.kind == "text":
         return Reply(text=rule.text, rule_id=rule.pk)
     if rule.kind == "link":
@@ -151,6 +162,8 @@ def reply_of_rule(rule: CompiledRule, archive: Archive, words: str) -> Reply | N
         card = Article(rule.title, rule.description, rule.url, rule.picurl)
         return Reply(text=rule.title, kind="news", articles=(card,), rule_id=rule.pk)
     if rule.kind == "catalog":
+        if memory_only:
+            raise NotInMemory("a catalog search")
         cards = catalog_articles(archive, words, limit=rule.max_hits)
         if not cards:
             return None
@@ -210,12 +223,14 @@ _cache_lock = threading.Lock()
 _rules_cache: dict[int, tuple[float, list[CompiledRule]]] = {}
 
 
-def rules_for(archive: Archive) -> list[CompiledRule]:
+def rules_for(archive: Archive, *, memory_only: bool = False) -> list[CompiledRule]:
     """An archive's active rules in priority order (kept ``RULES_CACHE_SECONDS`` per process)."""
     now = time.monotonic()
     cached = _rules_cache.get(archive.pk)
     if cached is not None and cached[0] > now:
         return cached[1]
+    if memory_only:
+        raise NotInMemory("the rules")
     compiled = []
     for rule in AutoReplyRule.objects.filter(archive_id=archive.pk, is_active=True).order_by(
         "priority", "id"

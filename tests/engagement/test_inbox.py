@@ -271,6 +271,22 @@ def test_rules_answer_in_priority_order_with_text_link_and_news(follower, inbox_
     assert not Consultation.objects.exists()
 
 
+def test_replies_come_from_memory_once_cached_and_never_search_the_catalog_there(
+    inbox_archive, staff, search_rule
+):
+    rule(inbox_archive, name="hours", match="contains", pattern="开放时间", kind="text",
+         text="周一至周五", priority=10)  # fmt: skip
+    hours = InboundMessage(archive=inbox_archive, msg_type="text", content="开放时间？")
+    question = InboundMessage(archive=inbox_archive, msg_type="text", content="白崇禧")
+    replies.rules_cache_clear()
+    with pytest.raises(replies.NotInMemory):  # a cold cache: the callback asks in a thread
+        replies.reply_for(hours, memory_only=True)
+    assert replies.reply_for(hours).text == "周一至周五"  # fills the rules' cache
+    assert replies.reply_for(hours, memory_only=True).text == "周一至周五"
+    with pytest.raises(replies.NotInMemory):  # a catalog search is never done in the request
+        replies.reply_for(question, memory_only=True)
+
+
 def test_a_menu_click_is_answered_by_its_rule(follower, inbox_archive):
     rule(inbox_archive, name="menu", match="click", pattern="MENU_HOURS", kind="text",
          text="开放时间：工作日")  # fmt: skip

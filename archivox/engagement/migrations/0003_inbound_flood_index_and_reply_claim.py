@@ -22,6 +22,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='inboundmessage',
-            index=models.Index(fields=['channel', 'sender', 'received_at'], name='inbound_sender_received'),
+            index=models.Index(fields=['channel', 'sender', 'archive', 'received_at'], name='inbound_sender_received'),
         ),
     ]
