@@ -240,3 +240,12 @@ class Cluster:
                 pg.execute(f'DROP DATABASE IF EXISTS "{self.shared_database}" WITH (FORCE)')
         with contextlib.suppress(redis.ConnectionError):
             redis.Redis.from_url(self.redis_url).flushdb()
+
+    def start_worker_without_periodic(self, number: int) -> subprocess.Popen:
+        """A worker that runs queued and scheduled tasks but not the periodic ones (every
+        worker process runs them otherwise): a test that runs the sweeps itself, once."""
+        log = (self.tmp / f"worker{number}.log").open("a")
+        command = [
+            sys.executable, str(REPO / "manage.py"), "run_huey", "--workers", "2", "--no-periodic",
+        ]  # fmt: skip
+        return subprocess.Popen(command, cwd=REPO, env=self.env, stdout=log, stderr=log)
