@@ -223,6 +223,10 @@ def membership_revoke(*, actor: User | None, archive: Archive, user: User, role:
         before={"user": user.get_username(), "role": role},
     )
     membership.delete()
+    if not user.is_superuser and not Membership.objects.filter(user=user).exists():
+        # Staff-wide reads (the survey) must end with the person's last role.
+        User.objects.filter(pk=user.pk).update(is_staff=False)
+        user.is_staff = False
     return True
 
 

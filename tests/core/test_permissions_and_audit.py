@@ -150,6 +150,18 @@ def test_revoking_a_role_removes_the_capability_and_is_audited(nanjing):
     )
 
 
+def test_revoking_the_last_role_ends_staff_access_but_another_role_keeps_it(nanjing):
+    admin = grant(nanjing, Role.ADMINISTRATOR)
+    person = grant(nanjing, Role.REVIEWER)
+    services.membership_grant(actor=admin, archive=nanjing, user=person, role=Role.ARCHIVIST)
+    services.membership_revoke(actor=admin, archive=nanjing, user=person, role=Role.REVIEWER)
+    person.refresh_from_db()
+    assert person.is_staff  # still an archivist
+    services.membership_revoke(actor=admin, archive=nanjing, user=person, role=Role.ARCHIVIST)
+    person.refresh_from_db()
+    assert not person.is_staff  # no staff-wide reads (the survey) after the last role
+
+
 def test_inactive_staff_lose_every_capability(nanjing):
     admin = grant(nanjing, Role.ADMINISTRATOR)
     admin.is_active = False
