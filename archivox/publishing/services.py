@@ -1130,10 +1130,11 @@ def deliveries_resume(*, now: datetime.datetime | None = None) -> list[int]:
     now = now or timezone.now()
     from django.db.models import Q
 
-    # Conditional, so a worker that finishes at this moment keeps its `sent`.
+    # Conditional, so a worker that finishes at this moment keeps its `sent`. Handed back
+    # unscheduled: due now as a lost pending one (it was created before it was sent).
     Delivery.objects.filter(
         status=Delivery.Status.SENDING, sending_started_at__lte=now - STALE_SENDING
-    ).update(status=Delivery.Status.PENDING, reconcile_first=True, next_attempt_at=now)
+    ).update(status=Delivery.Status.PENDING, reconcile_first=True, next_attempt_at=None)
     due = Delivery.objects.filter(
         Q(status=Delivery.Status.PENDING, next_attempt_at__lte=now)
         | Q(
