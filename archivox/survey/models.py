@@ -225,7 +225,11 @@ class Account(models.Model):
 class MetricSnapshot(models.Model):
     """An account's counters on one day."""
 
-    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="snapshots")
+    # No index of its own: the (account, date) unique constraint's index serves every lookup by
+    # account, and a second index would be written for every imported row.
+    account = models.ForeignKey(
+        Account, on_delete=models.CASCADE, related_name="snapshots", db_index=False
+    )
     date = models.DateField(_("date"))
     followers = models.PositiveBigIntegerField(_("followers"), null=True, blank=True)
     posts_total = models.PositiveBigIntegerField(_("posts in total"), null=True, blank=True)
@@ -246,7 +250,11 @@ class MetricSnapshot(models.Model):
 class PostRecord(models.Model):
     """One post of a monitored account, with its counters as last measured."""
 
-    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="posts")
+    # No index of its own: the (account, day, counters) index and the unique constraint's both
+    # start with the account and serve every lookup by it; a third would only slow imports.
+    account = models.ForeignKey(
+        Account, on_delete=models.CASCADE, related_name="posts", db_index=False
+    )
     published_at = models.DateTimeField(_("published"))
     # The local (TIME_ZONE) day of publication, kept beside the instant so that periods are
     # grouped by the database's own date functions (no per-row time-zone conversion).
@@ -270,7 +278,20 @@ class PostRecord(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["account", "published_on"]),
+            # The (account, day) index also carries the counters the indicators add up, so that
+            # their one scan of the posts reads the index alone, never the table's rows.
+            models.Index(
+                fields=[
+                    "account",
+                    "published_on",
+                    "is_original",
+                    "reads",
+                    "likes",
+                    "comments",
+                    "shares",
+                ],
+                name="survey_post_account_counters",
+            ),
             models.Index(fields=["published_on"]),
         ]
         verbose_name = _("post record")
