@@ -11,21 +11,9 @@ import time
 import pytest
 
 from archivox.sandbox.wechat_user import WeChatUser
-from tests.integration.cluster import Cluster, PrivatePostgres, PrivateRedis
+from tests.integration.cluster import Cluster, PrivateRedis
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture
-def private_servers(tmp_path):
-    postgres = PrivatePostgres()
-    postgres.start()
-    postgres.create_database()
-    queue = PrivateRedis()
-    queue.start()
-    yield postgres, queue
-    queue.stop()
-    postgres.stop()
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ import pytest
 from huey import PriorityRedisHuey
 
 from archivox.sandbox.wechat_user import WeChatReply, WeChatUser
-from tests.integration.cluster import Cluster, PrivatePostgres, PrivateRedis
+from tests.integration.cluster import Cluster, PrivatePostgres
 
 pytestmark = [
     pytest.mark.slow,
@@ -37,18 +37,6 @@ FOLLOWERS = 30
 # of a few seconds, client timeouts of 10-30 s); a `sending` delivery older than this was left
 # by a worker whose database connection died under it.
 IN_FLIGHT_SECONDS = 60
-
-
-@pytest.fixture
-def private_servers():
-    postgres = PrivatePostgres()
-    postgres.start()
-    postgres.create_database()
-    queue = PrivateRedis()
-    queue.start()
-    yield postgres, queue
-    queue.stop()
-    postgres.stop()
 
 
 @pytest.fixture
