@@ -190,19 +190,21 @@ def _cut(text: str) -> tuple[str, bool, int | None]:
     return text[:MAX_CONTENT_CHARS], True, len(text)
 
 
-def inbound_flooding(*, message: InboundMessage) -> bool:
-    """Whether ``message`` (already stored) is beyond its sender's per-minute limit on its
-    channel; if so it is marked ``flood``. Counts the stored messages of the last minute (an
-    indexed read, no extra write on the callback's path), so nothing is lost either way."""
+def inbound_flooding(*, message: InboundMessage, stored: bool = True) -> bool:
+    """Whether ``message`` is beyond its sender's per-minute limit on its channel; if so it is
+    marked ``flood``. Counts the stored messages of the last minute (an indexed read, no extra
+    write on the callback's path), so nothing is lost either way. ``stored=False``: ``message``
+    is not saved yet (the WeChat callback decides before its INSERT) and counts as one more."""
     from archivox.engagement.replies import TO_STAFF_TYPES
 
     if message.channel == Channel.WECHAT and message.msg_type not in TO_STAFF_TYPES:
         return False
     limit = inbox_settings_cached(message.archive_id).flood_per_minute
     since = message.received_at - datetime.timedelta(seconds=60)
-    if _messages_between(message, since, limit + 1) <= limit:
+    if _messages_between(message, since, limit + 1) + (0 if stored else 1) <= limit:
         return False
-    InboundMessage.objects.filter(pk=message.pk).update(flood=True)
+    if stored:
+        InboundMessage.objects.filter(pk=message.pk).update(flood=True)
     message.flood = True
     logger.warning(
         "inbox: flood from one sender; stored, not answered",

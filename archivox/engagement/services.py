@@ -3,13 +3,16 @@
 The WeChat callback (DESIGN.md, "Nothing lost" and "WeChat's rules we live by"):
 
 1. ``open_message`` verifies, decrypts and validates the delivery; a refusal stores nothing.
-2. ``inbound_message_store`` commits the message before any reply is built. A platform retry
-   finds the stored row through a unique constraint (insert first, then read on conflict), which
-   holds under concurrent retries on SQLite and PostgreSQL alike.
-3. The first delivery asks the reply hook (``replies.reply_for``) in a worker thread, for at
-   most ``REPLY_BUDGET_SECONDS`` since the request arrived. A reply ready in time is recorded and
-   sent back passively; otherwise the message is marked *deferred*, WeChat is told ``success``
-   and a task (queued on commit) sends the reply as a customer-service message.
+2. The message is committed before any answer leaves. A platform retry finds the stored row
+   through a unique constraint (insert first, then read on conflict), which holds under
+   concurrent retries on SQLite and PostgreSQL alike.
+3. An answer the per-process caches give at once (acknowledgement, keyword rule, welcome) is
+   decided before the INSERT and stored with the message in one statement. Anything else (a
+   catalog search, a cold cache) is stored *pending* first; the first delivery then asks the reply
+   hook (``replies.reply_for``) in a worker thread, for at most ``REPLY_BUDGET_SECONDS`` since the
+   request arrived. A reply ready in time is recorded and sent back passively; otherwise the
+   message is marked *deferred*, WeChat is told ``success`` and a task (queued on commit) sends
+   the reply as a customer-service message.
 4. A retry waits (within the same budget) for the first delivery's decision, then answers the
    same way: the same passive text, or ``success`` when the answer went or goes another way.
 
@@ -112,14 +115,22 @@ def wechat_callback_receive(
             raise
         account = fresh
         delivery = _open(account, query, body, now)
-    message, created = inbound_message_store(account=account, delivery=delivery)
     deadline = started + REPLY_BUDGET_SECONDS
+    message = _inbound_message_build(account=account, delivery=delivery)
+    # Most answers (the acknowledgement, a keyword rule, the welcome) come from the per-process
+    # caches in microseconds: decided before the INSERT, they are committed with the message in
+    # one statement, so nothing leaves before its message is stored and one write is saved.
+    answered, reply = _answer_from_memory(message, deadline)
+    message, created = _inbound_message_insert(message=message, delivery=delivery)
     if created:
-        if inbox.inbound_flooding(message=message):
+        if answered:
+            _ingest_after_answer(message, reply)
+        elif inbox.inbound_flooding(message=message):
             # Kept (and shown in the inbox), but a flood is not answered message by message.
             _transition(message, State.PENDING, State.NONE, replied_via=Via.NONE)
             _ingest_after_answer(message, None)
         else:
+            # A catalog search or a cold cache: stored pending first, then answered in a thread.
             inbound_message_reply_decide(message=message, deadline=deadline)
     else:
         logger.info(
@@ -165,6 +176,12 @@ def inbound_message_store(
     """Commit a verified delivery, or find the one stored for an earlier try of it.
 
     Returns ``(message, created)``. Unknown message types are stored already settled (no reply)."""
+    message = _inbound_message_build(account=account, delivery=delivery)
+    return _inbound_message_insert(message=message, delivery=delivery)
+
+
+def _inbound_message_build(*, account: PlatformAccount, delivery: WeChatMessage) -> InboundMessage:
+    """The unsaved message for a verified delivery, its fields checked."""
     message = InboundMessage(
         archive=account.archive,
         account=account,
@@ -193,10 +210,48 @@ def inbound_message_store(
             },
         )
     # Field shapes are checked here; the archive and account were just read, and uniqueness is
-    # the database's to decide (the insert below races other deliveries on purpose).
+    # the database's to decide (the insert races other deliveries on purpose).
     message.full_clean(
         exclude=["archive", "account"], validate_unique=False, validate_constraints=False
     )
+    return message
+
+
+def _answer_from_memory(
+    message: InboundMessage, deadline: float
+) -> tuple[bool, replies.Reply | None]:
+    """Decide the unsaved ``message``'s answer from the per-process caches, setting its reply
+    fields: ``(True, reply)``. ``(False, None)`` leaves it pending for the store-first path (a
+    catalog search, a cold cache, no time left, or a hook that failed: that path runs it again
+    and records the failure)."""
+    if message.reply_state != State.PENDING or deadline <= time.monotonic():
+        return False, None
+    try:
+        if inbox.inbound_flooding(message=message, stored=False):
+            message.reply_state, message.replied_via = State.NONE, Via.NONE
+            return True, None
+        reply = replies.reply_for(message, memory_only=True)
+    except replies.NotInMemory:
+        return False, None
+    except Exception:
+        logger.exception("the reply hook failed from memory; trying again after the store")
+        return False, None
+    if reply is None:
+        message.reply_state, message.replied_via = State.NONE, Via.NONE
+    else:
+        message.reply_state = State.PASSIVE
+        message.reply_text = reply.text
+        message.reply_articles = [article.as_dict() for article in reply.articles]
+        message.auto_rule_id = reply.rule_id
+        message.replied_via = Via.PASSIVE
+        message.replied_at = timezone.now()
+    return True, reply
+
+
+def _inbound_message_insert(
+    *, message: InboundMessage, delivery: WeChatMessage
+) -> tuple[InboundMessage, bool]:
+    """INSERT ``message``, or return the row an earlier try of the same delivery stored."""
     # One INSERT, committed on its own: in autocommit mode (a callback) no transaction is opened
     # around it, so SQLite's write lock is held for the statement only, not while Python builds
     # it; inside a caller's transaction a savepoint keeps a conflict from spoiling that.
@@ -207,7 +262,7 @@ def inbound_message_store(
     except IntegrityError:
         existing = (
             InboundMessage.objects.filter(
-                archive=account.archive,
+                archive=message.archive,
                 channel=InboundMessage.Channel.WECHAT,
                 dedupe_key=delivery.dedupe_key,
             )

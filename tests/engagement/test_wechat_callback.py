@@ -270,6 +270,34 @@ def test_the_same_msgid_in_another_archive_is_another_message(user_for, live_ser
     assert InboundMessage.objects.count() == 2
 
 
+def test_an_answer_from_memory_is_committed_with_its_message_in_one_write(user_for, account):
+    from urllib.parse import urlencode
+
+    from django.db import connection
+    from django.http import QueryDict
+    from django.test.utils import CaptureQueriesContext
+
+    user = user_for("safe")
+    user.send_text("预热")  # fills this process's caches of rules and inbox settings
+    prepared = user.prepare(user.message_xml("text", {"Content": "白崇禧公馆"}))
+    account = selectors.wechat_account_for_callback(slug=account.archive.slug)
+    with CaptureQueriesContext(connection) as queries:
+        answer = services.wechat_callback_receive(
+            account=account, query=QueryDict(urlencode(prepared.params)), body=prepared.body
+        )
+    table = '"engagement_inboundmessage"'
+    inserts = [q for q in queries if q["sql"].startswith(f"INSERT INTO {table}")]
+    reply_updates = [
+        q for q in queries if q["sql"].startswith(f"UPDATE {table}") and "reply" in q["sql"]
+    ]
+    # The reply is stored by the message's own INSERT, with no UPDATE after it (the task that
+    # threads the message into the inbox runs inline in tests and writes other tables).
+    assert (len(inserts), reply_updates) == (1, [])
+    assert answer.message.reply_state == State.PASSIVE
+    stored = InboundMessage.objects.get(pk=answer.message.pk)
+    assert (stored.reply_state, stored.reply_text) == (State.PASSIVE, ACK)
+
+
 def test_concurrent_duplicate_deliveries_are_stored_once_and_answered_alike(user_for):
     user = user_for("safe")
     plaintext = user.message_xml("text", {"Content": "并发"})
