@@ -11,8 +11,10 @@ import contextlib
 import dataclasses
 import datetime
 import math
+import os
 import statistics
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from django.db import connection, connections, models
@@ -274,8 +276,60 @@ def account_period_rows(
     index, which covers every column read here, so no table row is visited and only the
     period grouping sorts. Each aggregate costs a call per post: only what the indicators use
     is computed (the last post and last original of an account come from its index instead,
-    see ``account_indicators``)."""
-    rows = (
+    see ``account_indicators``).
+
+    A large scope is scanned in ranges of accounts on ``SCAN_THREADS`` connections at once:
+    the database does the work with Python's lock released, so every core counts (see
+    ``_scan_ranges``)."""
+    ranges = _scan_ranges(scope)
+    if len(ranges) <= 1:
+        with _sort_in_memory():
+            return _plain_rows(_period_rows(scope, period, start, end))
+
+    def scan(bounds: tuple[int, int]) -> list[dict[str, Any]]:
+        try:
+            rows = _period_rows(scope, period, start, end).filter(
+                account_id__gte=bounds[0], account_id__lte=bounds[1]
+            )
+            with _sort_in_memory():
+                return _plain_rows(rows)
+        finally:
+            connection.close()  # this thread's own connection
+
+    with ThreadPoolExecutor(max_workers=len(ranges), thread_name_prefix="survey-scan") as pool:
+        return [row for part in pool.map(scan, ranges) for row in part]
+
+
+# Threads for the post scan: one per core, at most 4 (``ARCHIVOX_SURVEY_SCAN_THREADS``; 1 turns
+# it off). Below PARALLEL_MIN_ACCOUNTS a single scan is faster than opening connections.
+SCAN_THREADS = max(
+    1, int(os.environ.get("ARCHIVOX_SURVEY_SCAN_THREADS", "0") or 0) or min(os.cpu_count() or 1, 4)
+)
+PARALLEL_MIN_ACCOUNTS = 200
+
+
+def _scan_ranges(scope: Scope) -> list[tuple[int, int]]:
+    """Ranges of account ids with about the same number of accounts each, one per scan thread;
+    a single range when threads cannot help or cannot see the same data: inside a transaction
+    (other connections would not see its uncommitted rows), on an in-memory SQLite database
+    (one per connection), or for a small scope."""
+    if (
+        SCAN_THREADS <= 1
+        or connection.in_atomic_block
+        or (connection.vendor == "sqlite" and connection.is_in_memory_db())
+    ):
+        return []
+    ids = list(scope.accounts().order_by("pk").values_list("pk", flat=True))
+    if len(ids) < PARALLEL_MIN_ACCOUNTS:
+        return []
+    size = math.ceil(len(ids) / SCAN_THREADS)
+    return [(ids[i], ids[min(i + size, len(ids)) - 1]) for i in range(0, len(ids), size)]
+
+
+def _period_rows(
+    scope: Scope, period: str, start: datetime.date | None, end: datetime.date | None
+) -> models.QuerySet:
+    return (
         PostRecord.objects.filter(
             account_id__in=scope.accounts().values("pk"),
             published_on__gte=start or scope.start,
@@ -299,8 +353,6 @@ def account_period_rows(
         )
         .order_by()
     )
-    with _sort_in_memory():
-        return _plain_rows(rows)
 
 
 def _plain_rows(queryset: models.QuerySet) -> list[dict[str, Any]]:
@@ -346,6 +398,7 @@ def _sort_in_memory() -> Iterator[None]:
         cursor.execute("PRAGMA cache_size")
         (previous,) = cursor.fetchone()
         cursor.execute(f"PRAGMA cache_size = -{SORT_MEMORY_KIB}")
+        cursor.execute("PRAGMA mmap_size = 1073741824")
         try:
             yield
         finally:

@@ -79,3 +79,45 @@ def test_wci_by_month_matches_the_formula(scope):
 def test_an_unknown_period_is_refused(scope):
     with pytest.raises(ValueError, match="period must be one of"):
         ind.activity_by_period(scope, period="fortnight")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_large_scope_is_scanned_in_account_ranges_on_several_connections_with_the_same_rows(
+    monkeypatch,
+):
+    """Committed data (threads read it through their own connections); the threshold lowered so
+    a handful of accounts counts as large."""
+    region = RegionFactory(code="west")
+    survey = services.survey_create(
+        actor=None,
+        slug="ranges",
+        title="Ranges",
+        cutoff=datetime.date(2024, 12, 31),
+        regions=[region],
+    )
+    for n in range(7):
+        institution = services.institution_create(
+            actor=None, slug=f"west-{n}", name=f"West {n}", level="county", region=region
+        )
+        account = services.account_create(actor=None, institution=institution, platform="weibo")
+        for day in range(1, 1 + n * 3, 2):
+            services.post_record_save(
+                account=account,
+                published_at=datetime.datetime(2024, 1 + day % 12, day, 9, 0),
+                title=f"post {day}",
+                is_original=day % 3 == 0,
+                reads=day * 10,
+                likes=day,
+            )
+    scope = selectors.scope_get(survey=survey, start=datetime.date(2024, 1, 1))
+    monkeypatch.setattr(ind, "SCAN_THREADS", 1)
+    single = ind.account_period_rows(scope)
+    monkeypatch.setattr(ind, "SCAN_THREADS", 3)
+    monkeypatch.setattr(ind, "PARALLEL_MIN_ACCOUNTS", 2)
+    assert len(ind._scan_ranges(scope)) == 3
+    ranged = ind.account_period_rows(scope)
+
+    def key(row):
+        return (row["account_id"], row["period"])
+
+    assert single and sorted(ranged, key=key) == sorted(single, key=key)
