@@ -18,10 +18,20 @@ def main() -> int:
     if not benches:
         print("no benchmarks yet")
         return 0
+    failed = []
     for bench in benches:
-        print(f"== {bench.stem}")
-        runpy.run_path(str(bench), run_name="__main__")
-    return 0
+        print(f"== {bench.stem}", flush=True)
+        # Each benchmark runs as its own script would; one that stops (sys.exit, a missing tool)
+        # does not stop the others.
+        try:
+            runpy.run_path(str(bench), run_name="__main__")
+        except SystemExit as stop:
+            if stop.code not in (None, 0):
+                print(f"{bench.stem} stopped: {stop.code}", flush=True)
+                failed.append(bench.stem)
+    if failed:
+        print(f"benchmarks that stopped: {', '.join(failed)}")
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
