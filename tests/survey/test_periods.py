@@ -69,6 +69,16 @@ def test_activity_sums_and_originality(scope):
     assert row["originality"] == 0.5
 
 
+def test_a_post_not_known_to_be_original_or_forwarded_counts_as_neither(scope):
+    (account,) = scope.accounts()
+    services.post_record_save(
+        account=account, published_at=datetime.datetime(2024, 5, 2, 9, 0), title="unknown"
+    )
+    (row,) = ind.activity_by_period(scope, period="year")
+    assert (row["posts"], row["originals"], row["forwards"]) == (5, 2, 2)
+    assert row["originality"] == 0.5
+
+
 def test_wci_by_month_matches_the_formula(scope):
     rows = ind.indices_by_period(scope, period="month")
     march = next(row for row in rows if row["period"] == datetime.date(2024, 3, 1))
