@@ -14,14 +14,18 @@ logger = logging.getLogger(__name__)
 
 
 def web_process_warm() -> float:
-    """Import every URL's view and load the search dictionary; returns the seconds it took."""
+    """Import every URL's view and load the search dictionary; returns the seconds it took.
+    A failure is logged, not raised: the worker then loads what it needs on first use."""
     started = time.monotonic()
-    from django.urls import get_resolver
+    try:
+        from django.urls import get_resolver
 
-    get_resolver().url_patterns  # noqa: B018 - imports the URLconf and every view module
-    import jieba
+        get_resolver().url_patterns  # noqa: B018 - imports the URLconf and every view module
+        import jieba
 
-    jieba.initialize()
+        jieba.initialize()
+    except Exception:
+        logger.exception("web process not warmed; it will load what it needs on first use")
     seconds = time.monotonic() - started
     logger.info("web process warmed", extra={"seconds": round(seconds, 2)})
     return seconds

@@ -121,7 +121,19 @@ def wechat_callback_receive(
     # caches in microseconds: decided before the INSERT, they are committed with the message in
     # one statement, so nothing leaves before its message is stored and one write is saved.
     answered, reply = _answer_from_memory(message, deadline)
-    message, created = _inbound_message_insert(message=message, delivery=delivery)
+    try:
+        message, created = _inbound_message_insert(message=message, delivery=delivery)
+    except IntegrityError:
+        if not answered:
+            raise
+        # The cached rule behind the answer was deleted in another process meanwhile (its id
+        # no longer satisfies the foreign key): forget this process's rules, store the message
+        # pending and answer it afresh from the database.
+        logger.info("a cached auto-reply rule is gone; storing the message first")
+        replies.rules_cache_clear(account.archive_id)
+        answered, reply = False, None
+        message = _inbound_message_build(account=account, delivery=delivery)
+        message, created = _inbound_message_insert(message=message, delivery=delivery)
     if created:
         if answered:
             _ingest_after_answer(message, reply)
@@ -168,16 +180,6 @@ def _open(account: PlatformAccount, query: Any, body: bytes, now: float) -> WeCh
 
 def _credentials(account: PlatformAccount) -> tuple[str, str, str]:
     return (account.token, account.encoding_aes_key, account.appid)
-
-
-def inbound_message_store(
-    *, account: PlatformAccount, delivery: WeChatMessage
-) -> tuple[InboundMessage, bool]:
-    """Commit a verified delivery, or find the one stored for an earlier try of it.
-
-    Returns ``(message, created)``. Unknown message types are stored already settled (no reply)."""
-    message = _inbound_message_build(account=account, delivery=delivery)
-    return _inbound_message_insert(message=message, delivery=delivery)
 
 
 def _inbound_message_build(*, account: PlatformAccount, delivery: WeChatMessage) -> InboundMessage:

@@ -295,7 +295,7 @@ def account_period_rows(
             with _sort_in_memory():
                 return _plain_rows(rows)
         finally:
-            connection.close()  # this thread's own connection
+            connections.close_all()  # this thread's own connections
 
     with ThreadPoolExecutor(max_workers=len(ranges), thread_name_prefix="survey-scan") as pool:
         return [row for part in pool.map(scan, ranges) for row in part]
@@ -388,6 +388,7 @@ def _plain_rows(queryset: models.QuerySet) -> list[dict[str, Any]]:
 
 
 SORT_MEMORY_KIB = 64 * 1024
+SCAN_MMAP_BYTES = 1 << 30
 
 
 @contextlib.contextmanager
@@ -401,12 +402,16 @@ def _sort_in_memory() -> Iterator[None]:
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA cache_size")
         (previous,) = cursor.fetchone()
+        cursor.execute("PRAGMA mmap_size")
+        (previous_mmap,) = cursor.fetchone() or (0,)
         cursor.execute(f"PRAGMA cache_size = -{SORT_MEMORY_KIB}")
-        cursor.execute("PRAGMA mmap_size = 1073741824")
+        # Pages read from the file's mapping rather than copied in by a read() each.
+        cursor.execute(f"PRAGMA mmap_size = {SCAN_MMAP_BYTES}")
         try:
             yield
         finally:
             cursor.execute(f"PRAGMA cache_size = {int(previous)}")
+            cursor.execute(f"PRAGMA mmap_size = {int(previous_mmap)}")
 
 
 SUMMED = (

@@ -10,6 +10,7 @@ import io
 import httpx
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.utils import timezone
 
 from archivox.catalog.models import Access
@@ -285,6 +286,29 @@ def test_replies_come_from_memory_once_cached_and_never_search_the_catalog_there
     assert replies.reply_for(hours, memory_only=True).text == "周一至周五"
     with pytest.raises(replies.NotInMemory):  # a catalog search is never done in the request
         replies.reply_for(question, memory_only=True)
+
+
+def test_a_rule_deleted_by_another_process_while_cached_here_neither_loses_nor_misanswers(
+    follower, inbox_archive
+):
+    hours = rule(inbox_archive, name="hours", match="contains", pattern="开放时间", kind="text",
+                 text="周一至周五", priority=10)  # fmt: skip
+    user = follower("safe")
+    assert user.send_text("开放时间？").content == "周一至周五"  # the rule is now cached here
+    # Another process deletes it as Django does there: references set to NULL, then the row.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE engagement_inboundmessage SET auto_rule_id = NULL WHERE auto_rule_id = %s",
+            [hours.pk],
+        )
+        cursor.execute("DELETE FROM engagement_autoreplyrule WHERE id = %s", [hours.pk])
+
+    reply = user.send_text("开放时间是几点？")
+
+    assert (reply.status, reply.tries) == (200, 1)
+    assert reply.content == ACK  # no rule answers any more
+    message = InboundMessage.objects.get(content="开放时间是几点？")
+    assert (message.reply_state, message.auto_rule_id) == (InboundMessage.ReplyState.PASSIVE, None)
 
 
 def test_a_menu_click_is_answered_by_its_rule(follower, inbox_archive):
