@@ -22,6 +22,9 @@ def test_serve_answers_http_with_a_worker_beside_it_and_ctrl_c_stops_both(tmp_pa
     port = free_port()
     env = child_env(DATABASE_URL=database_url_for_child(), ARCHIVOX_VAR_DIR=str(tmp_path))
     env.pop("REDIS_URL", None)
+    # To a file, not a pipe: nobody reads a pipe while the server runs, and once it is full the
+    # server and its children block writing their logs and cannot stop.
+    output = (tmp_path / "serve.log").open("w")
     server = subprocess.Popen(
         [
             sys.executable,
@@ -34,9 +37,8 @@ def test_serve_answers_http_with_a_worker_beside_it_and_ctrl_c_stops_both(tmp_pa
         ],
         cwd=REPO,
         env=env,
-        stdout=subprocess.PIPE,
+        stdout=output,
         stderr=subprocess.STDOUT,
-        text=True,
     )
     try:
         deadline = time.monotonic() + 90  # a loaded CI machine starts slowly
@@ -46,7 +48,7 @@ def test_serve_answers_http_with_a_worker_beside_it_and_ctrl_c_stops_both(tmp_pa
                 break
             except httpx.TransportError:
                 assert time.monotonic() < deadline, "the server did not start within 90 s"
-                assert server.poll() is None, server.stdout.read()
+                assert server.poll() is None, (tmp_path / "serve.log").read_text()[-3000:]
                 time.sleep(0.3)
         assert response.status_code == 200
         assert response.json()["database"] == "ok"
@@ -64,3 +66,4 @@ def test_serve_answers_http_with_a_worker_beside_it_and_ctrl_c_stops_both(tmp_pa
     finally:
         if server.poll() is None:
             server.kill()
+        output.close()
