@@ -50,6 +50,9 @@ class Command(BaseCommand):
             raise KeyboardInterrupt
 
         signal.signal(signal.SIGTERM, stop)
+        # Explicitly: a process started in the background by a shell without job control (nohup
+        # … &, some CI runners) inherits SIGINT ignored, and Ctrl-C must still stop both.
+        signal.signal(signal.SIGINT, stop)
         exit_code = 0
         try:
             # If either process dies, stop the other: half a service is worse than none.
