@@ -1,4 +1,4 @@
-import contextlib
+import signal
 import subprocess
 import sys
 
@@ -30,5 +30,13 @@ class Command(BaseCommand):
             "--threads",
             "4",
         ]
-        with contextlib.suppress(KeyboardInterrupt):
-            sys.exit(subprocess.call(command))
+        server = subprocess.Popen(command)
+
+        def stop(signum, frame) -> None:
+            # gunicorn stops its workers gracefully on SIGTERM. Handled explicitly: a background
+            # job started without job control inherits SIGINT ignored, and Ctrl-C must still work.
+            server.terminate()
+
+        signal.signal(signal.SIGINT, stop)
+        signal.signal(signal.SIGTERM, stop)
+        sys.exit(server.wait())
