@@ -120,7 +120,14 @@ def wechat_callback_receive(
     # Most answers (the acknowledgement, a keyword rule, the welcome) come from the per-process
     # caches in microseconds: decided before the INSERT, they are committed with the message in
     # one statement, so nothing leaves before its message is stored and one write is saved.
-    answered, reply = _answer_from_memory(message, deadline)
+    if message.reply_state == State.PENDING and inbox.inbound_flooding(
+        message=message, stored=False
+    ):
+        # Kept (and shown in the inbox), but a flood is not answered message by message.
+        message.reply_state, message.replied_via = State.NONE, Via.NONE
+        answered, reply = True, None
+    else:
+        answered, reply = _answer_from_memory(message, deadline)
     try:
         message, created = _inbound_message_insert(message=message, delivery=delivery)
     except IntegrityError:
@@ -137,10 +144,6 @@ def wechat_callback_receive(
     if created:
         if answered:
             _ingest_after_answer(message, reply)
-        elif inbox.inbound_flooding(message=message):
-            # Kept (and shown in the inbox), but a flood is not answered message by message.
-            _transition(message, State.PENDING, State.NONE, replied_via=Via.NONE)
-            _ingest_after_answer(message, None)
         else:
             # A catalog search or a cold cache: stored pending first, then answered in a thread.
             inbound_message_reply_decide(message=message, deadline=deadline)
@@ -229,9 +232,6 @@ def _answer_from_memory(
     if message.reply_state != State.PENDING or deadline <= time.monotonic():
         return False, None
     try:
-        if inbox.inbound_flooding(message=message, stored=False):
-            message.reply_state, message.replied_via = State.NONE, Via.NONE
-            return True, None
         reply = replies.reply_for(message, memory_only=True)
     except replies.NotInMemory:
         return False, None
