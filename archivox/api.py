@@ -4,14 +4,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from ninja import NinjaAPI
 
 from archivox.catalog.api import router as catalog_router
+from archivox.consultations.api import router as engagement_router
 from archivox.core.api import router as core_router
-from archivox.engagement.api import router as engagement_router
-from archivox.engagement.exhibitions.api import router as exhibitions_router
-from archivox.engagement.polls.api import router as polls_router
-from archivox.engagement.reservations.api import router as reservations_router
-from archivox.engagement.topics.api import router as topics_router
+from archivox.exhibitions.api import router as exhibitions_router
+from archivox.polls.api import router as polls_router
 from archivox.publishing.api import router as publishing_router
+from archivox.reservations.api import router as reservations_router
 from archivox.survey.api import router as survey_router
+from archivox.topics.api import router as topics_router
 
 api = NinjaAPI(
     title="Archivox API",

@@ -7,8 +7,8 @@ from django.views.generic import RedirectView
 
 from archivox.api import api
 from archivox.catalog import oai
+from archivox.consultations.views.wechat import wechat_callback
 from archivox.core import views as core_views
-from archivox.engagement.views.wechat import wechat_callback
 from archivox.portal.sitemaps import SITEMAPS
 
 urlpatterns = [
@@ -27,21 +27,21 @@ urlpatterns = [
     path("wechat/<slug:slug>/callback", wechat_callback, name="wechat_callback"),
     path("feeds/", include("archivox.publishing.feed_urls")),
     path("console/publishing/", include("archivox.publishing.console_urls")),
-    path("console/inbox/", include("archivox.engagement.console_urls")),
-    path("console/reservations/", include("archivox.engagement.reservations.console_urls")),
-    path("console/exhibitions/", include("archivox.engagement.exhibitions.console_urls")),
-    path("console/polls/", include("archivox.engagement.polls.console_urls")),
-    path("console/topics/", include("archivox.engagement.topics.console_urls")),
+    path("console/inbox/", include("archivox.consultations.console_urls")),
+    path("console/reservations/", include("archivox.reservations.console_urls")),
+    path("console/exhibitions/", include("archivox.exhibitions.console_urls")),
+    path("console/polls/", include("archivox.polls.console_urls")),
+    path("console/topics/", include("archivox.topics.console_urls")),
     # Before the console's own routes: the login that knows two-factor codes.
     path("console/login/", core_views.StaffLoginView.as_view(), name="staff_login"),
     path("console/two-factor/", core_views.two_factor_settings, name="two_factor"),
     path("console/", include("archivox.console.urls")),
     path("archives/<slug:slug>/posts/", include("archivox.publishing.urls")),
-    path("archives/<slug:slug>/ask/", include("archivox.engagement.urls")),
-    path("archives/<slug:slug>/reservations/", include("archivox.engagement.reservations.urls")),
-    path("archives/<slug:slug>/exhibitions/", include("archivox.engagement.exhibitions.urls")),
-    path("archives/<slug:slug>/polls/", include("archivox.engagement.polls.urls")),
-    path("archives/<slug:slug>/topics/", include("archivox.engagement.topics.urls")),
+    path("archives/<slug:slug>/ask/", include("archivox.consultations.urls")),
+    path("archives/<slug:slug>/reservations/", include("archivox.reservations.urls")),
+    path("archives/<slug:slug>/exhibitions/", include("archivox.exhibitions.urls")),
+    path("archives/<slug:slug>/polls/", include("archivox.polls.urls")),
+    path("archives/<slug:slug>/topics/", include("archivox.topics.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("archivox.portal.urls")),
 ]

@@ -101,9 +101,9 @@ def log(message: str) -> None:
 
 def setup_accounts() -> dict[str, dict[str, str]]:
     """A WeChat account for each scenario archive, and the rules of bench2 and bench3."""
+    from archivox.consultations import services
+    from archivox.consultations.models import AutoReplyRule, Consultation, InboundMessage
     from archivox.core.models import Archive, PlatformAccount
-    from archivox.engagement import services
-    from archivox.engagement.models import AutoReplyRule, Consultation, InboundMessage
 
     InboundMessage.objects.all().delete()
     Consultation.objects.all().delete()

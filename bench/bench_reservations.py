@@ -66,8 +66,8 @@ def inner(command: str) -> None:
     from django.utils import timezone
 
     from archivox.core.models import Archive
-    from archivox.engagement.reservations import services
-    from archivox.engagement.reservations.models import Booking, Resource, Slot
+    from archivox.reservations import services
+    from archivox.reservations.models import Booking, Resource, Slot
 
     if command == "setup":
         archive, _ = Archive.objects.get_or_create(

@@ -101,8 +101,8 @@ def inner(command: str) -> None:
     import django
 
     django.setup()
+    from archivox.consultations.models import InboundMessage
     from archivox.core.models import Archive, PlatformAccount
-    from archivox.engagement.models import InboundMessage
 
     if command == "setup":
         credentials = json.loads(os.environ["BENCH_CALLBACK_CREDENTIALS"])

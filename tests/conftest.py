@@ -30,6 +30,6 @@ def reply_threads_closed_after_test():
     """The WeChat reply threads keep their database connections between replies, as requests
     do; a test closes them so that no connection outlives the test database's rows or itself."""
     yield
-    from archivox.engagement.services import reply_pool_close
+    from archivox.consultations.services import reply_pool_close
 
     reply_pool_close()

@@ -70,9 +70,9 @@ def _other_areas(archives: list[Archive], capabilities: dict[int, frozenset[str]
     visitors, each only where the user may act on it; a few queries for all archives."""
     from django.utils import timezone
 
-    from archivox.engagement.reservations.selectors import visitor_counts_for_day
-    from archivox.engagement.selectors import overdue_counts
+    from archivox.consultations.selectors import overdue_counts
     from archivox.publishing.selectors import desk_summaries
+    from archivox.reservations.selectors import visitor_counts_for_day
 
     def having(capability: str) -> list[int]:
         return [a.pk for a in archives if capability in capabilities[a.pk]]

@@ -24,3 +24,17 @@ class NormalSyncSqliteStorage(SqliteStorage):
 
 class EmbeddedHuey(SqliteHuey):
     storage_class = NormalSyncSqliteStorage
+
+
+def tasks_answer_to_former_module(former: str, module: object) -> None:
+    """Let tasks queued under a module's former path (before an app moved) still run.
+
+    Huey names a task ``<module>.<function>`` in each queued message; an installation upgraded
+    with tasks still in its queue would otherwise refuse them as unknown."""
+    from huey.api import TaskWrapper
+    from huey.contrib.djhuey import HUEY
+
+    registry = HUEY._registry._registry
+    for wrapper in vars(module).values():
+        if isinstance(wrapper, TaskWrapper):
+            registry.setdefault(f"{former}.{wrapper.task_class.__name__}", wrapper.task_class)

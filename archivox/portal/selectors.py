@@ -17,14 +17,14 @@ from django.utils import timezone
 
 from archivox.catalog import selectors as catalog_selectors
 from archivox.core.models import Archive, PlatformAccount
-from archivox.engagement.exhibitions import selectors as exhibition_selectors
-from archivox.engagement.exhibitions.models import Event, Exhibition, Status
-from archivox.engagement.polls import selectors as poll_selectors
-from archivox.engagement.polls.models import Questionnaire
-from archivox.engagement.topics import selectors as topic_selectors
-from archivox.engagement.topics.models import Topic
+from archivox.exhibitions import selectors as exhibition_selectors
+from archivox.exhibitions.models import Event, Exhibition, Status
+from archivox.polls import selectors as poll_selectors
+from archivox.polls.models import Questionnaire
 from archivox.publishing import selectors as publishing_selectors
 from archivox.publishing.models import Post
+from archivox.topics import selectors as topic_selectors
+from archivox.topics.models import Topic
 
 SUGGESTIONS = 8
 

@@ -13,7 +13,7 @@ from archivox.survey.selectors import Scope
 
 def own_records_for(scope: Scope) -> dict[str, Any]:
     """Keyword arguments for ``indicators_compute``: consultations of the scope's archives."""
-    from archivox.engagement.selectors import consultation_timings
+    from archivox.consultations.selectors import consultation_timings
 
     archive_ids = [
         archive_id

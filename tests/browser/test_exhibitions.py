@@ -5,7 +5,7 @@ import pytest
 from archivox.catalog import services as catalog_services
 from archivox.catalog.demo import placeholder_jpeg
 from archivox.catalog.models import Access
-from archivox.engagement.exhibitions import services
+from archivox.exhibitions import services
 from tests.browser.conftest import assert_fits_phone, screenshot
 from tests.factories import ArchiveFactory
 

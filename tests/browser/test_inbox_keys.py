@@ -2,9 +2,9 @@
 
 import pytest
 
+from archivox.consultations import inbox
 from archivox.core import services as core_services
 from archivox.core.models import Role
-from archivox.engagement import inbox
 from tests.browser.conftest import PageWatch
 from tests.factories import ArchiveFactory, UserFactory
 

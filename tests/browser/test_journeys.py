@@ -22,11 +22,11 @@ from django.core.management import call_command
 from PIL import Image
 
 from archivox.catalog.models import Description
+from archivox.consultations.models import Consultation
 from archivox.core.demo import demo_staff_ensure
-from archivox.engagement.models import Consultation
-from archivox.engagement.polls.models import Questionnaire
-from archivox.engagement.reservations.models import Booking
+from archivox.polls.models import Questionnaire
 from archivox.publishing.models import CHANNELS, Delivery, Post
+from archivox.reservations.models import Booking
 from archivox.sandbox.wechat.models import Publish
 from archivox.sandbox.weibo.models import WeiboStatus
 from tests.browser.conftest import PageWatch, screenshot

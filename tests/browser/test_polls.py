@@ -2,8 +2,8 @@
 
 import pytest
 
-from archivox.engagement.polls import services
-from archivox.engagement.polls.identity import Person
+from archivox.polls import services
+from archivox.polls.identity import Person
 from tests.browser.conftest import assert_fits_phone, screenshot
 from tests.polls.conftest import answers_for, archivist, nanjing, option, survey  # noqa: F401
 

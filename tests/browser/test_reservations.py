@@ -5,8 +5,8 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from archivox.engagement.reservations import services
-from archivox.engagement.reservations.models import Booking, Slot
+from archivox.reservations import services
+from archivox.reservations.models import Booking, Slot
 from tests.browser.conftest import assert_fits_phone, screenshot
 from tests.factories import ArchiveFactory
 

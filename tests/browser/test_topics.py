@@ -2,7 +2,7 @@
 
 import pytest
 
-from archivox.engagement.topics.models import Comment
+from archivox.topics.models import Comment
 from tests.browser.conftest import assert_fits_phone, screenshot
 from tests.browser.test_polls import assert_controls_are_44px
 from tests.topics.conftest import (  # noqa: F401

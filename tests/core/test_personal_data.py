@@ -62,8 +62,8 @@ def test_old_consultations_lose_who_asked_but_keep_their_timings(monkeypatch, ma
 
     from django.utils import timezone
 
-    from archivox.engagement import inbox
-    from archivox.engagement.models import Consultation, InboundMessage
+    from archivox.consultations import inbox
+    from archivox.consultations.models import Consultation, InboundMessage
     from tests.factories import ArchiveFactory
 
     monkeypatch.setenv("ARCHIVOX_RETENTION_CONSULTATIONS_DAYS", "30")

@@ -11,7 +11,7 @@ from archivox.catalog.demo import placeholder_jpeg
 from archivox.catalog.models import Access
 from archivox.core.models import Role
 from archivox.core.services import membership_grant
-from archivox.engagement.exhibitions import services
+from archivox.exhibitions import services
 from tests.catalog_fixtures import make_description, media_root, nanjing  # noqa: F401
 from tests.factories import UserFactory
 

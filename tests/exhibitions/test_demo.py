@@ -5,9 +5,9 @@ import pytest
 from django.core.management import call_command
 
 from archivox.catalog.demo import demo_catalog_load
-from archivox.engagement.exhibitions import selectors
-from archivox.engagement.exhibitions.models import Event, Exhibition
-from archivox.engagement.reservations.models import Resource, Slot
+from archivox.exhibitions import selectors
+from archivox.exhibitions.models import Event, Exhibition
+from archivox.reservations.models import Resource, Slot
 from tests.factories import ArchiveFactory
 
 pytestmark = pytest.mark.django_db

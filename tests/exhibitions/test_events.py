@@ -11,9 +11,9 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.db import connection
 
-from archivox.engagement.exhibitions import services
-from archivox.engagement.reservations import services as reservations
-from archivox.engagement.reservations.models import Booking, Slot
+from archivox.exhibitions import services
+from archivox.reservations import services as reservations
+from archivox.reservations.models import Booking, Slot
 from tests.exhibitions.conftest import lecture
 
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
@@ -143,7 +143,7 @@ def test_the_console_creates_an_event_and_lists_registrations(client, nanjing, c
     assert created.status_code == 302
     event_url = created["Location"]
     client.post(event_url, {"action": "publish"})
-    from archivox.engagement.exhibitions.models import Event
+    from archivox.exhibitions.models import Event
 
     event = Event.objects.get(slug="talk")
     assert event.status == "published" and event.slot.capacity == 40

@@ -8,8 +8,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from archivox.catalog import services as catalog_services
 from archivox.catalog.models import Access
 from archivox.core.models import AuditEntry
-from archivox.engagement.exhibitions import selectors, services
-from archivox.engagement.exhibitions.models import Exhibition
+from archivox.exhibitions import selectors, services
+from archivox.exhibitions.models import Exhibition
 from tests.exhibitions.conftest import CANARY
 from tests.factories import UserFactory
 

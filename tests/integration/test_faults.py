@@ -45,7 +45,7 @@ def nanjing_user(cluster: Cluster, openid: str) -> WeChatUser:
 def stored_msg_ids(cluster: Cluster) -> list[str]:
     return json.loads(
         cluster.shell(
-            "import json; from archivox.engagement.models import InboundMessage as M;"
+            "import json; from archivox.consultations.models import InboundMessage as M;"
             "print(json.dumps(list(M.objects.exclude(msg_id='').values_list('msg_id', flat=True))))"
         )
     )

@@ -242,7 +242,7 @@ def test_a_database_restart_while_deliveries_are_in_flight_leaves_each_post_once
 
 MESSAGES_AND_REPLIES = (
     "import json;"
-    "from archivox.engagement.models import InboundMessage as M;"
+    "from archivox.consultations.models import InboundMessage as M;"
     "from archivox.sandbox.wechat.models import CustomMessage;"
     "messages = list(M.objects.filter(msg_type='text').values("
     "'pk', 'msg_id', 'sender', 'reply_state', 'reply_error', 'consultation_id'));"
@@ -256,7 +256,7 @@ SENDING = "SELECT id FROM engagement_inboundmessage WHERE reply_state = 'sending
 # The every-five-minutes resume sweep as it runs once RESUME_AFTER (2 min) has passed for every
 # message: deferred ones are queued again (pending ones deferred). Returns how many.
 RESUME_SWEEP = (
-    "import datetime; from archivox.engagement import services as s;"
+    "import datetime; from archivox.consultations import services as s;"
     "s.RESUME_AFTER = datetime.timedelta(0);"
     "print(s.inbound_message_replies_resume())"
 )

@@ -45,8 +45,8 @@ def test_a_reservation_race_split_over_two_web_processes_never_exceeds_capacity(
             cluster,
             "import datetime; from django.utils import timezone;"
             "from archivox.core.models import Archive;"
-            "from archivox.engagement.reservations import services as s;"
-            "from archivox.engagement.reservations.models import Slot;"
+            "from archivox.reservations import services as s;"
+            "from archivox.reservations.models import Slot;"
             "a = Archive.objects.get(slug='nanjing');"
             "r = s.resource_create(actor=None, archive=a, slug='reading-room', kind='reading_room',"
             " name='阅览室', capacity=10);"
@@ -84,7 +84,7 @@ def test_a_reservation_race_split_over_two_web_processes_never_exceeds_capacity(
     assert answers.count(409) == 50, answers
     stored = shell(
         cluster,
-        "from archivox.engagement.reservations.models import Booking, Slot;"
+        "from archivox.reservations.models import Booking, Slot;"
         f"s = Slot.objects.get(pk={slot_id});"
         "print(s.booked, Booking.objects.filter(slot=s).exclude(status='cancelled').count())",
     ).split()

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from archivox.core.services import membership_grant
-from archivox.engagement.polls import services
-from archivox.engagement.polls.services import OptionSpec
+from archivox.polls import services
+from archivox.polls.services import OptionSpec
 from tests.factories import ArchiveFactory, UserFactory
 
 

@@ -7,9 +7,9 @@ import threading
 import pytest
 from django.db import connection
 
-from archivox.engagement.polls import services
-from archivox.engagement.polls.identity import Person
-from archivox.engagement.polls.models import PersonLabel, Response
+from archivox.polls import services
+from archivox.polls.identity import Person
+from archivox.polls.models import PersonLabel, Response
 from tests.polls.conftest import answers_for
 
 pytestmark = pytest.mark.django_db(transaction=True)

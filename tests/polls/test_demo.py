@@ -7,8 +7,8 @@ from django.core.management import CommandError, call_command
 
 from archivox.catalog import services as catalog_services
 from archivox.catalog.models import Access
-from archivox.engagement.polls.models import InterestLabel, Questionnaire
-from archivox.engagement.topics.models import Topic
+from archivox.polls.models import InterestLabel, Questionnaire
+from archivox.topics.models import Topic
 
 pytestmark = pytest.mark.django_db
 

@@ -14,16 +14,16 @@ from django.core.exceptions import ValidationError
 from openpyxl import load_workbook
 
 from archivox.core.models import AuditEntry
-from archivox.engagement.polls import selectors, services
-from archivox.engagement.polls.identity import (
+from archivox.polls import selectors, services
+from archivox.polls.identity import (
     COOKIE_NAME,
     IdentityError,
     Person,
     person_from_token,
     person_token_for,
 )
-from archivox.engagement.polls.models import Response
-from archivox.engagement.polls.selectors import poll_link_for_follower
+from archivox.polls.models import Response
+from archivox.polls.selectors import poll_link_for_follower
 from tests.factories import ArchiveFactory, UserFactory
 from tests.polls.conftest import answers_for
 

@@ -8,9 +8,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from archivox.engagement.polls import selectors, services
-from archivox.engagement.polls.identity import Person
-from archivox.engagement.polls.models import Answer, PersonLabel, Response
+from archivox.polls import selectors, services
+from archivox.polls.identity import Person
+from archivox.polls.models import Answer, PersonLabel, Response
 from tests.polls.conftest import answers_for, option
 
 pytestmark = pytest.mark.django_db

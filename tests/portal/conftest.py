@@ -5,10 +5,10 @@ import pytest
 from django.utils import timezone
 
 from archivox.core.models import Membership, Role
-from archivox.engagement.exhibitions import services as exhibitions
-from archivox.engagement.polls import services as polls
-from archivox.engagement.topics import services as topics
+from archivox.exhibitions import services as exhibitions
+from archivox.polls import services as polls
 from archivox.publishing import services as publishing
+from archivox.topics import services as topics
 from tests.catalog_fixtures import make_description, media_root, nanjing  # noqa: F401
 from tests.factories import UserFactory
 

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from archivox.core.models import Role
 from archivox.core.services import membership_grant
-from archivox.engagement.reservations import services
+from archivox.reservations import services
 from tests.catalog_fixtures import media_root, nanjing  # noqa: F401
 from tests.factories import UserFactory
 

@@ -9,8 +9,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from archivox.core.models import AuditEntry
-from archivox.engagement.reservations import selectors, services
-from archivox.engagement.reservations.models import Booking, Slot
+from archivox.reservations import selectors, services
+from archivox.reservations.models import Booking, Slot
 from tests.factories import UserFactory
 from tests.reservations.conftest import book
 

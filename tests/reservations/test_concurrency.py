@@ -9,8 +9,8 @@ import httpx
 import pytest
 from django.db import connection
 
-from archivox.engagement.reservations import services
-from archivox.engagement.reservations.models import Booking, Slot
+from archivox.reservations import services
+from archivox.reservations.models import Booking, Slot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -7,8 +7,8 @@ import pytest
 from django.utils import timezone
 
 from archivox.core.models import AuditEntry
-from archivox.engagement.reservations import services
-from archivox.engagement.reservations.models import Booking, Slot
+from archivox.reservations import services
+from archivox.reservations.models import Booking, Slot
 from tests.reservations.conftest import book
 
 pytestmark = pytest.mark.django_db

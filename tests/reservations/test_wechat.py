@@ -9,8 +9,8 @@ import pytest
 from django.core import signing
 
 from archivox.core.models import PlatformAccount
-from archivox.engagement.reservations import services
-from archivox.engagement.reservations.models import Booking
+from archivox.reservations import services
+from archivox.reservations.models import Booking
 from archivox.sandbox.wechat.models import Account, CustomMessage
 from archivox.sandbox.wechat.selectors import account_now
 from archivox.sandbox.wechat.services import sandbox_follower_touch, sandbox_wechat_account_ensure

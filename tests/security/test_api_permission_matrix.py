@@ -28,18 +28,18 @@ from huey.contrib.djhuey import HUEY
 
 from archivox.catalog import services as catalog
 from archivox.catalog.models import Access
+from archivox.consultations import services as consultations
 from archivox.core.models import Role
 from archivox.core.services import membership_grant
-from archivox.engagement import services as engagement
-from archivox.engagement.exhibitions import services as exhibitions
-from archivox.engagement.polls import services as polls
-from archivox.engagement.polls.identity import Person
-from archivox.engagement.reservations import services as reservations
-from archivox.engagement.reservations.models import Slot
-from archivox.engagement.topics import services as topics
+from archivox.exhibitions import services as exhibitions
+from archivox.polls import services as polls
+from archivox.polls.identity import Person
 from archivox.publishing import services as publishing
 from archivox.publishing.models import Delivery
+from archivox.reservations import services as reservations
+from archivox.reservations.models import Slot
 from archivox.survey.models import Survey, SurveyRegion
+from archivox.topics import services as topics
 from tests.factories import ArchiveFactory, UserFactory
 from tests.security.api_matrix_data import MATRIX, ROLES, Case, World
 
@@ -127,15 +127,15 @@ def _build_world() -> World:
     Delivery.objects.filter(pk=deliveries[0].pk).update(status=Delivery.Status.FAILED)
 
     # Inbox: an open consultation, an answered one (the person may rate it), a rule.
-    asked = engagement.consultation_ask(
+    asked = consultations.consultation_ask(
         archive=a, name="张三", email="zhang@example.com", question="能查民国户籍吗？"
     ).consultation
-    answered = engagement.consultation_ask(
+    answered = consultations.consultation_ask(
         archive=a, name="赵六", email="zhao@example.com", question="开放时间？"
     ).consultation
-    engagement.consultation_answer(actor=chief, consultation=answered, text="周一至周五。")
+    consultations.consultation_answer(actor=chief, consultation=answered, text="周一至周五。")
     answered.refresh_from_db()
-    rule = engagement.autoreply_rule_create(
+    rule = consultations.autoreply_rule_create(
         actor=None,
         archive=a,
         name="hours",

@@ -5,8 +5,8 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from archivox.consultations import inbox
 from archivox.core.models import Archive
-from archivox.engagement import inbox
 from archivox.survey import selectors
 from archivox.survey.own_records import indicators_for
 from tests.factories import UserFactory

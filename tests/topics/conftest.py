@@ -11,7 +11,7 @@ from PIL import Image
 from archivox.catalog import services as catalog_services
 from archivox.catalog.models import Access
 from archivox.core.services import membership_grant
-from archivox.engagement.topics import services
+from archivox.topics import services
 from tests.catalog_fixtures import make_description, media_root, nanjing  # noqa: F401
 from tests.factories import UserFactory
 

@@ -12,9 +12,9 @@ from django.urls import reverse
 
 from archivox.core.models import AuditEntry
 from archivox.core.screening import sensitive_word_add
-from archivox.engagement.polls.identity import COOKIE_NAME, Person
-from archivox.engagement.topics import selectors, services
-from archivox.engagement.topics.models import Comment
+from archivox.polls.identity import COOKIE_NAME, Person
+from archivox.topics import selectors, services
+from archivox.topics.models import Comment
 from tests.factories import ArchiveFactory, UserFactory
 from tests.topics.conftest import CANARY, CLOSED_CANARY
 

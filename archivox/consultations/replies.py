@@ -1,0 +1,255 @@
+"""The engagement hook: what we answer to a message the public sent us on WeChat.
+
+``reply_for`` is called with a stored ``InboundMessage`` whose ``archive`` and ``account`` are
+already loaded. It runs under a time budget in the callback (a worker thread), and again without
+one in a task when the budget ran out, so it may be called twice for one message: it only reads
+(rules, the catalog through the access gateway) and never sends or writes anything itself.
+
+Order: a subscription gets the welcome; a menu click gets the rule with its event key; a text
+message gets the first active rule (by priority) that matches and has something to say (a
+catalog rule whose search finds no open item steps aside); anything else a person wrote goes to
+the inbox, and a text is told when to expect an answer (``Reply.to_staff``).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Literal
+
+from django.conf import settings
+from django.urls import reverse
+
+from archivox.consultations.models import AutoReplyRule, InboundMessage
+from archivox.consultations.rules import CompiledRule
+from archivox.core.models import Archive
+
+ACKNOWLEDGEMENT_TEMPLATE = (
+    "我们已收到您的留言，工作人员将在{days}个工作日内答复。\n"
+    "We have received your message; our staff will answer within {days_en}."
+)
+DEFAULT_PROMISE_DAYS = 1
+
+
+def acknowledgement(days: int) -> str:
+    """What a person is told when a question goes to staff: when to expect the answer."""
+    days_en = "1 working day" if days == 1 else f"{days} working days"
+    return ACKNOWLEDGEMENT_TEMPLATE.format(days=days, days_en=days_en)
+
+
+ACKNOWLEDGEMENT = acknowledgement(DEFAULT_PROMISE_DAYS)
+DEFAULT_WELCOME = (
+    "感谢关注{name_zh}！在这里可以查询馆藏、了解展览和活动，给我们留言，工作人员会尽快答复。\n"
+    "Thank you for following {name}! Search our holdings, find exhibitions and events, "
+    "or leave us a message and our staff will answer soon."
+)
+# Messages a person writes that staff should see when no rule answered them.
+TO_STAFF_TYPES = frozenset({"text", "voice", "image", "link", "location", "video", "shortvideo"})
+# How long this process trusts its copy of an archive's rules (changes saved in this process
+# clear it at once, see services).
+RULES_CACHE_SECONDS = 10.0
+
+
+@dataclass(frozen=True)
+class Article:
+    """One card of a news reply."""
+
+    title: str
+    description: str
+    url: str
+    picurl: str = ""
+
+    def as_dict(self) -> dict[str, str]:
+        return {
+            "title": self.title,
+            "description": self.description,
+            "url": self.url,
+            "picurl": self.picurl,
+        }
+
+
+@dataclass(frozen=True)
+class Reply:
+    """An answer to one message: text, or news (cards with a title, text, link and picture).
+
+    ``to_staff``: the message goes to the inbox (no rule answered it); ``rule_id``: the rule
+    that answered."""
+
+    text: str
+    kind: Literal["text", "news"] = "text"
+    articles: tuple[Article, ...] = field(default=())
+    rule_id: int | None = None
+    to_staff: bool = False
+
+
+def welcome_for(message: InboundMessage) -> str:
+    account = message.account
+    if account is not None and account.welcome_text.strip():
+        return account.welcome_text.strip()
+    archive = message.archive
+    return DEFAULT_WELCOME.format(name_zh=archive.name_zh or archive.name, name=archive.name)
+
+
+class NotInMemory(Exception):
+    """Answering needs the database or a catalog search (``memory_only=True`` was asked): the
+    callback then asks again in a worker thread, under its time budget."""
+
+
+def promise_days(archive: Archive, *, memory_only: bool = False) -> int:
+    from archivox.consultations.inbox import inbox_settings_cached
+
+    return inbox_settings_cached(archive.pk, memory_only=memory_only).promise_working_days
+
+
+def reply_for(message: InboundMessage, *, memory_only: bool = False) -> Reply | None:
+    """The reply to ``message``, or None when it needs none (WeChat is then told ``success``).
+
+    ``memory_only``: answer from the per-process caches or raise ``NotInMemory``; most messages
+    (an acknowledgement, a keyword rule's text) are answered so, without a thread or a query."""
+    if message.msg_type == "event":
+        if message.event == "subscribe":
+            return Reply(text=welcome_for(message))
+        if message.event == "CLICK":
+            key = str((message.payload or {}).get("EventKey", "")).strip()
+            for rule in rules_for(message.archive, memory_only=memory_only):
+                if rule.match == "click" and rule.pattern == key:
+                    return reply_of_rule(rule, message.archive, "", memory_only=memory_only)
+        return None
+    if message.msg_type == "text":
+        found = answer_text(message.archive, message.content, memory_only=memory_only)
+        if found is not None:
+            return found
+        days = promise_days(message.archive, memory_only=memory_only)
+        return Reply(text=acknowledgement(days), to_staff=True)
+    return None
+
+
+def answer_text(archive: Archive, text: str, *, memory_only: bool = False) -> Reply | None:
+    """The first rule's answer to ``text``, or None when no rule has one."""
+    for rule in rules_for(archive, memory_only=memory_only):
+        if rule.match == "click":
+            continue
+        words = rule.matches(text)
+        if words is None:
+            continue
+        reply = reply_of_rule(rule, archive, words, memory_only=memory_only)
+        if reply is not None:
+            return reply
+    return None
+
+
+def needs_consultation(message: InboundMessage, reply: Reply | None) -> bool:
+    """Whether a WeChat message goes to the inbox: a person wrote something no rule answered."""
+    if message.msg_type not in TO_STAFF_TYPES:
+        return False
+    return reply is None or reply.to_staff
+
+
+def reply_of_rule(
+    rule: CompiledRule, archive: Archive, words: str, *, memory_only: bool = False
+) -> Reply | None:
+    if rule.kind == "text":
+        return Reply(text=rule.text, rule_id=rule.pk)
+    if rule.kind == "link":
+        # WeChat shows <a href> in a text message as a link.
+        link = f'<a href="{html.escape(rule.url, quote=True)}">{html.escape(rule.title)}</a>'
+        text = f"{rule.text.strip()}\n{link}" if rule.text.strip() else link
+        return Reply(text=text, rule_id=rule.pk)
+    if rule.kind == "news":
+        card = Article(rule.title, rule.description, rule.url, rule.picurl)
+        return Reply(text=rule.title, kind="news", articles=(card,), rule_id=rule.pk)
+    if rule.kind == "catalog":
+        if memory_only:
+            raise NotInMemory("a catalog search")
+        cards = catalog_articles(archive, words, limit=rule.max_hits)
+        if not cards:
+            return None
+        return Reply(
+            text="\n".join(card.title for card in cards),
+            kind="news",
+            articles=tuple(cards),
+            rule_id=rule.pk,
+        )
+    return None
+
+
+_TAGS = re.compile(r"<[^>]*>")
+
+
+def catalog_articles(archive: Archive, words: str, *, limit: int) -> list[Article]:
+    """The top ``limit`` OPEN descriptions of ``archive`` for ``words``, through the access
+    gateway (``search_descriptions(public=True)``); restricted ones are left out too, as an
+    automatic answer should point only to what anyone may consult."""
+    from archivox.catalog.models import Access
+    from archivox.catalog.search import SearchFilters, search_descriptions
+
+    page = search_descriptions(
+        words,
+        filters=SearchFilters(archive_id=archive.pk),
+        per_page=min(100, limit * 3),
+        public=True,
+    )
+    cards: list[Article] = []
+    for hit in page.hits:
+        description = hit.description
+        if description.effective_access != Access.OPEN:
+            continue
+        path = reverse(
+            "portal:description",
+            kwargs={"slug": archive.slug, "reference_code": description.reference_code},
+        )
+        summary = html.unescape(_TAGS.sub("", str(hit.snippet_html))).strip()
+        about = " · ".join(
+            part for part in (description.reference_code, description.date_expression) if part
+        )
+        cards.append(
+            Article(
+                title=description.title[:64],
+                description=(f"{about}\n{summary}" if summary else about)[:120],
+                url=f"{settings.BASE_URL}{path}",
+            )
+        )
+        if len(cards) >= limit:
+            break
+    return cards
+
+
+# ── the rules of each archive, cached per process ─────────────────────────────────────────────
+
+_cache_lock = threading.Lock()
+_rules_cache: dict[int, tuple[float, list[CompiledRule]]] = {}
+
+
+def rules_for(archive: Archive, *, memory_only: bool = False) -> list[CompiledRule]:
+    """An archive's active rules in priority order (kept ``RULES_CACHE_SECONDS`` per process)."""
+    now = time.monotonic()
+    cached = _rules_cache.get(archive.pk)
+    if cached is not None and cached[0] > now:
+        return cached[1]
+    if memory_only:
+        raise NotInMemory("the rules")
+    compiled = []
+    for rule in AutoReplyRule.objects.filter(archive_id=archive.pk, is_active=True).order_by(
+        "priority", "id"
+    ):
+        try:
+            compiled.append(CompiledRule.of(rule))
+        except re.error:  # saved before validation tightened: skipped, never a crash
+            continue
+    with _cache_lock:
+        _rules_cache[archive.pk] = (now + RULES_CACHE_SECONDS, compiled)
+    return compiled
+
+
+def rules_cache_clear(archive_id: int | None = None) -> None:
+    from archivox.consultations.inbox import inbox_settings_cache_clear
+
+    inbox_settings_cache_clear()
+    with _cache_lock:
+        if archive_id is None:
+            _rules_cache.clear()
+        else:
+            _rules_cache.pop(archive_id, None)

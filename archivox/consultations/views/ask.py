@@ -1,0 +1,119 @@
+"""The portal's "ask the archive" form and the person's private page (answers and feedback).
+
+Everything the person wrote is shown through Django's auto-escaping; nothing is marked safe."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from archivox.catalog.models import Description
+from archivox.catalog.selectors import description_get_public
+from archivox.consultations import selectors, services
+from archivox.consultations.inbox import inbox_settings_for
+from archivox.core.models import Archive
+
+MAX_QUESTION = 10_000
+
+
+def _client_ip(request: HttpRequest) -> str:
+    return str(request.META.get("REMOTE_ADDR", ""))[:64]
+
+
+def _question_about(archive: Archive, reference_code: str | None) -> str:
+    """The start of a question about one open item ("Ask about this item" on the portal);
+    nothing for an item the public may not see."""
+    if not reference_code:
+        return ""
+    try:
+        item = description_get_public(archive=archive, reference_code=reference_code[:200])
+    except Description.DoesNotExist:
+        return ""
+    return _("About %(reference)s “%(title)s”: ") % {
+        "reference": item.reference_code,
+        "title": item.title,
+    }
+
+
+@require_http_methods(["GET", "POST"])
+def ask(request: HttpRequest, slug: str) -> HttpResponse:
+    archive = get_object_or_404(Archive, slug=slug)
+    promise = inbox_settings_for(archive).promise_working_days
+    form = {"name": "", "email": "", "question": _question_about(archive, request.GET.get("item"))}
+    errors: dict[str, list[str]] = {}
+    status = 200
+    if request.method == "POST":
+        form = {key: str(request.POST.get(key, "")) for key in form}
+        try:
+            receipt = services.consultation_ask(
+                archive=archive,
+                name=form["name"],
+                email=form["email"],
+                question=form["question"],
+                client_ip=_client_ip(request),
+            )
+        except ValidationError as exc:
+            errors = exc.message_dict
+            status = 400
+        except services.AskRateLimited as exc:
+            errors = {"__all__": [exc.message]}
+            status = 429
+        else:
+            return render(
+                request,
+                "consultations/ask_received.html",
+                {"archive": archive, "receipt": receipt},
+            )
+    return render(
+        request,
+        "consultations/ask.html",
+        {
+            "archive": archive,
+            "form": form,
+            "errors": errors,
+            "promise": promise,
+            "max_question": MAX_QUESTION,
+        },
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def private(request: HttpRequest, slug: str, token: str) -> HttpResponse:
+    try:
+        consultation = selectors.consultation_get_by_token(slug=slug, token=token)
+    except selectors.ConsultationNotFound as exc:
+        raise Http404("no such consultation") from exc
+    error = ""
+    if request.method == "POST":
+        try:
+            rating = int(request.POST.get("rating", "0"))
+        except ValueError:
+            rating = 0
+        try:
+            services.consultation_feedback(
+                consultation=consultation, rating=rating, comment=request.POST.get("comment", "")
+            )
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        except services.InboxError as exc:
+            error = exc.message
+        else:
+            return redirect(request.path + "?thanks=1")
+    thread = selectors.consultation_thread(consultation=consultation, internal=False)
+    return render(
+        request,
+        "consultations/private.html",
+        {
+            "archive": consultation.archive,
+            "consultation": consultation,
+            "thread": thread,
+            "error": error,
+            "thanks": request.GET.get("thanks") == "1",
+            "ratings": range(1, 6),
+        },
+        status=400 if error else 200,
+    )

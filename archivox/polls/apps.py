@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PollsConfig(AppConfig):
+    name = "archivox.polls"
+    # The label (and so the table names and migration history) of installations made before
+    # this app left archivox/engagement/.
+    label = "engagement_polls"
+    verbose_name = _("Polls and questionnaires")

@@ -1,0 +1,259 @@
+"""Reservations in the console: the day's list and check-in at the front desk; resources,
+opening hours and closures. Views parse input and call one service or selector; the services
+check permissions and audit."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from archivox.console.access import archive_for
+from archivox.core import selectors as core_selectors
+from archivox.core.selectors import Capability
+from archivox.reservations import selectors, services
+from archivox.reservations.models import Booking, Closure, Resource
+
+WEEKDAYS = [
+    (0, _("Monday")),
+    (1, _("Tuesday")),
+    (2, _("Wednesday")),
+    (3, _("Thursday")),
+    (4, _("Friday")),
+    (5, _("Saturday")),
+    (6, _("Sunday")),
+]
+
+
+def _errors(exc: ValidationError) -> str:
+    return " ".join(exc.messages)
+
+
+def _parse_day(value: str | None) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(value) if value else timezone.localdate()
+    except ValueError:
+        return timezone.localdate()
+
+
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    archives = list(core_selectors.archive_list_for_staff(user=request.user))
+    if len(archives) == 1:
+        return redirect("console_reservations:day", slug=archives[0].slug)
+    return render(request, "reservations/console/index.html", {"archives": archives})
+
+
+@login_required
+def day(request: HttpRequest, slug: str) -> HttpResponse:
+    archive = archive_for(request, slug, Capability.CONSULTATION_ANSWER)
+    chosen = _parse_day(request.GET.get("date"))
+    bookings = list(selectors.booking_list_for_day(user=request.user, archive=archive, day=chosen))
+    code = request.GET.get("code", "").strip()
+    found = None
+    if code:
+        try:
+            found = selectors.booking_get_for_staff(user=request.user, archive=archive, code=code)
+        except Booking.DoesNotExist:
+            messages.error(request, _("No reservation with the code %s.") % code[:20])
+    closed_ids = {
+        closure.resource_id
+        for closure in Closure.objects.filter(
+            resource__archive=archive, first_day__lte=chosen, last_day__gte=chosen
+        )
+    }
+    groups: list[tuple] = []
+    for booking in bookings:
+        if not groups or groups[-1][0] != booking.slot:
+            groups.append((booking.slot, []))
+        groups[-1][1].append(booking)
+    return render(
+        request,
+        "reservations/console/day.html",
+        {
+            "archive": archive,
+            "day": chosen,
+            "previous": chosen - datetime.timedelta(days=1),
+            "next": chosen + datetime.timedelta(days=1),
+            "groups": groups,
+            "found": found,
+            "code": code,
+            "closed_ids": closed_ids,
+            "counts": {
+                "booked": sum(b.status == Booking.Status.BOOKED for b in bookings),
+                "checked_in": sum(b.status == Booking.Status.CHECKED_IN for b in bookings),
+                "cancelled": sum(b.status == Booking.Status.CANCELLED for b in bookings),
+            },
+        },
+    )
+
+
+def _booking(request: HttpRequest, slug: str, pk: int) -> Booking:
+    archive = archive_for(request, slug, Capability.CONSULTATION_ANSWER)
+    booking = (
+        Booking.objects.select_related("slot", "archive").filter(archive=archive, pk=pk).first()
+    )
+    if booking is None:
+        raise Http404(str(pk))
+    return booking
+
+
+def _back(request: HttpRequest, slug: str, booking: Booking) -> HttpResponse:
+    day_of = timezone.localtime(booking.slot.starts_at).date().isoformat()
+    return redirect(reverse("console_reservations:day", kwargs={"slug": slug}) + f"?date={day_of}")
+
+
+@login_required
+@require_POST
+def check_in(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    booking = _booking(request, slug, pk)
+    try:
+        services.reservation_check_in(actor=request.user, booking=booking)
+        messages.success(request, _("%s is checked in.") % booking.name)
+    except services.BookingRefused as refused:
+        messages.error(request, refused.message)
+    return _back(request, slug, booking)
+
+
+@login_required
+@require_POST
+def cancel(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    booking = _booking(request, slug, pk)
+    try:
+        services.reservation_cancel_by_staff(
+            actor=request.user, booking=booking, reason=request.POST.get("reason", "")
+        )
+        messages.success(request, _("The reservation %s is cancelled.") % booking.code_display)
+    except services.BookingRefused as refused:
+        messages.error(request, refused.message)
+    return _back(request, slug, booking)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def resources(request: HttpRequest, slug: str) -> HttpResponse:
+    archive = archive_for(request, slug, Capability.CONSULTATION_ANSWER)
+    values = {
+        "slug": "",
+        "kind": "reading_room",
+        "name": "",
+        "capacity": "10",
+        "slot_minutes": "120",
+    }
+    if request.method == "POST":
+        values = {key: request.POST.get(key, "").strip() for key in values} | {
+            "location": request.POST.get("location", "").strip()
+        }
+        try:
+            created = services.resource_create(
+                actor=request.user,
+                archive=archive,
+                slug=values["slug"],
+                kind=values["kind"],
+                name=values["name"],
+                location=values["location"],
+                capacity=int(values["capacity"] or 0),
+                slot_minutes=int(values["slot_minutes"] or 0),
+            )
+        except (ValueError, ValidationError) as exc:
+            messages.error(request, _errors(exc) if isinstance(exc, ValidationError) else str(exc))
+        except PermissionDenied:
+            messages.error(request, _("Only an administrator of the archive can add rooms."))
+        else:
+            messages.success(request, _("%s is created; now set its opening hours.") % created.name)
+            return redirect("console_reservations:resource", slug=slug, resource=created.slug)
+    return render(
+        request,
+        "reservations/console/resources.html",
+        {
+            "archive": archive,
+            "resources": selectors.resource_list_for_staff(user=request.user, archive=archive),
+            "kinds": Resource.Kind.choices,
+            "values": values,
+        },
+    )
+
+
+def _time(value: str) -> datetime.time | None:
+    try:
+        return datetime.time.fromisoformat(value) if value else None
+    except ValueError as exc:
+        raise ValidationError(_("%s is not a time (HH:MM).") % value[:10]) from exc
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def resource(request: HttpRequest, slug: str, resource: str) -> HttpResponse:
+    archive = archive_for(request, slug, Capability.CONSULTATION_ANSWER)
+    found = (
+        selectors.resource_list_for_staff(user=request.user, archive=archive)
+        .filter(slug=resource)
+        .first()
+    )
+    if found is None:
+        raise Http404(resource)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "hours":
+                periods = []
+                for weekday, _label in WEEKDAYS:
+                    opens = _time(request.POST.get(f"opens_{weekday}", "").strip())
+                    closes = _time(request.POST.get(f"closes_{weekday}", "").strip())
+                    if opens and closes:
+                        periods.append((weekday, opens, closes))
+                services.opening_hours_set(actor=request.user, resource=found, periods=periods)
+                messages.success(request, _("Opening hours saved."))
+            elif action == "closure":
+                first = datetime.date.fromisoformat(request.POST.get("first_day", ""))
+                last_text = request.POST.get("last_day", "")
+                last = datetime.date.fromisoformat(last_text) if last_text else None
+                services.closure_add(
+                    actor=request.user,
+                    resource=found,
+                    first_day=first,
+                    last_day=last,
+                    reason=request.POST.get("reason", "")[:200],
+                )
+                messages.success(request, _("Closure added."))
+            elif action == "remove_closure":
+                closure = found.closures.filter(pk=request.POST.get("closure") or 0).first()
+                if closure is not None:
+                    services.closure_remove(actor=request.user, closure=closure)
+                    messages.success(request, _("Closure removed."))
+            elif action == "settings":
+                services.resource_update(
+                    actor=request.user,
+                    resource=found,
+                    name=request.POST.get("name", found.name).strip(),
+                    location=request.POST.get("location", "").strip(),
+                    capacity=int(request.POST.get("capacity") or found.capacity),
+                    is_active=request.POST.get("is_active") == "on",
+                )
+                messages.success(request, _("Saved."))
+        except ValidationError as exc:
+            messages.error(request, _errors(exc))
+        except ValueError as exc:
+            messages.error(request, _("Please check the dates and numbers: %s") % exc)
+        except PermissionDenied:
+            messages.error(request, _("Only an administrator of the archive can change this."))
+        return redirect("console_reservations:resource", slug=slug, resource=found.slug)
+    hours = {period.weekday: period for period in found.opening_hours.all()}
+    return render(
+        request,
+        "reservations/console/resource.html",
+        {
+            "archive": archive,
+            "resource": found,
+            "week": [(weekday, label, hours.get(weekday)) for weekday, label in WEEKDAYS],
+            "closures": found.closures.filter(last_day__gte=timezone.localdate()),
+        },
+    )

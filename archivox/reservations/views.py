@@ -1,0 +1,228 @@
+"""Public reservation pages (mobile first; they work in WeChat's in-app browser).
+
+A WeChat menu link carries a signed ``wx`` token with the follower's openid; it is passed along
+from page to page and checked again by the booking service."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from archivox.core import selectors as core_selectors
+from archivox.core.models import Archive
+from archivox.core.ratelimit import ratelimit_hit
+from archivox.reservations import selectors, services
+from archivox.reservations.models import Resource, Slot
+
+TOKEN_MAX = 600
+
+
+def _archive(slug: str) -> Archive:
+    return get_object_or_404(core_selectors.archive_list(), slug=slug)
+
+
+def _resource(archive: Archive, slug: str) -> Resource:
+    try:
+        return selectors.resource_get_public(archive=archive, slug=slug)
+    except Resource.DoesNotExist as exc:
+        raise Http404(slug) from exc
+
+
+def client_ip(request: HttpRequest) -> str:
+    return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+def booking_rate_limit() -> tuple[int, int]:
+    """Bookings (and code look-ups) one address may make per window: (limit, seconds)."""
+    return tuple(getattr(settings, "ARCHIVOX_RESERVATION_RATE_LIMIT", (20, 60)))
+
+
+def public_hit(request: HttpRequest, action: str, archive: Archive) -> bool:
+    limit, window = booking_rate_limit()
+    return ratelimit_hit(
+        f"reservations:{action}:{archive.pk}:{client_ip(request)}", limit=limit, window=window
+    )
+
+
+def _wx(request: HttpRequest, archive: Archive) -> tuple[str, str]:
+    """The WeChat token of this visit (from the query or the form) and a message if it is bad."""
+    token = (request.POST.get("wx") or request.GET.get("wx") or "")[:TOKEN_MAX]
+    if not token:
+        return "", ""
+    try:
+        services.follower_openid_from_token(archive=archive, token=token)
+    except services.BookingRefused as refused:
+        return "", refused.message
+    return token, ""
+
+
+def _too_many(request: HttpRequest, archive: Archive, template: str, context: dict) -> HttpResponse:
+    context.update(
+        archive=archive,
+        error=_("Too many requests from your network; please wait a minute and try again."),
+    )
+    return render(request, template, context, status=429)
+
+
+def index(request: HttpRequest, slug: str) -> HttpResponse:
+    archive = _archive(slug)
+    wx, wx_error = _wx(request, archive)
+    return render(
+        request,
+        "reservations/index.html",
+        {
+            "archive": archive,
+            "resources": selectors.resource_list_public(archive=archive),
+            "wx": wx,
+            "error": wx_error,
+        },
+    )
+
+
+def resource_slots(request: HttpRequest, slug: str, resource: str) -> HttpResponse:
+    archive = _archive(slug)
+    found = _resource(archive, resource)
+    wx, wx_error = _wx(request, archive)
+    return render(
+        request,
+        "reservations/resource.html",
+        {
+            "archive": archive,
+            "resource": found,
+            "days": selectors.slot_days_public(resource=found),
+            "wx": wx,
+            "error": wx_error,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def book(request: HttpRequest, slug: str, resource: str, slot_id: int) -> HttpResponse:
+    archive = _archive(slug)
+    found = _resource(archive, resource)
+    slot = Slot.objects.filter(pk=slot_id, resource=found).first()
+    if slot is None:
+        raise Http404(str(slot_id))
+    wx, wx_error = _wx(request, archive)
+    context = {
+        "archive": archive,
+        "resource": found,
+        "slot": slot,
+        "wx": wx,
+        "error": wx_error,
+        "values": {"name": "", "contact": ""},
+        "field_errors": {},
+    }
+    if request.method == "GET":
+        return render(request, "reservations/book.html", context)
+    # What the person typed comes back in the form whatever goes wrong: nothing is lost.
+    context["values"] = {
+        "name": request.POST.get("name", ""),
+        "contact": request.POST.get("contact", ""),
+    }
+    if not public_hit(request, "book", archive):
+        return _too_many(request, archive, "reservations/book.html", context)
+    try:
+        booking = services.reservation_book(
+            slot_id=slot.pk,
+            archive=archive,
+            name=context["values"]["name"],
+            contact=context["values"]["contact"],
+            wechat_token=wx,
+        )
+    except ValidationError as exc:
+        context["field_errors"] = {key: " ".join(value) for key, value in exc.message_dict.items()}
+        return render(request, "reservations/book.html", context, status=400)
+    except services.BookingRefused as refused:
+        context["error"] = refused.message
+        context["refused"] = refused.reason
+        status = 409 if refused.reason in {"full", "duplicate", "past", "closed"} else 400
+        return render(request, "reservations/book.html", context, status=status)
+    return render(
+        request,
+        "reservations/done.html",
+        {"archive": archive, "booking": booking, "slot": booking.slot, "wx": wx},
+        status=201,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def manage(request: HttpRequest, slug: str) -> HttpResponse:
+    """Find a reservation by its code and contact; cancel it."""
+    archive = _archive(slug)
+    context: dict = {
+        "archive": archive,
+        "values": {
+            "code": request.POST.get("code", request.GET.get("code", ""))[:40],
+            "contact": request.POST.get("contact", "")[:300],
+        },
+        "wx": (request.POST.get("wx") or request.GET.get("wx") or "")[:TOKEN_MAX],
+    }
+    if request.method == "GET":
+        return render(request, "reservations/manage.html", context)
+    if not public_hit(request, "manage", archive):
+        return _too_many(request, archive, "reservations/manage.html", context)
+    code, contact = context["values"]["code"], context["values"]["contact"]
+    try:
+        if request.POST.get("action") == "cancel":
+            booking = services.reservation_cancel(archive=archive, code=code, contact=contact)
+            context["cancelled"] = True
+        else:
+            booking = services.reservation_get_for_person(
+                archive=archive, code=code, contact=contact
+            )
+    except services.BookingRefused as refused:
+        context["error"] = refused.message
+        status = 404 if refused.reason == "unknown_code" else 409
+        return render(request, "reservations/manage.html", context, status=status)
+    context["booking"] = booking
+    context["can_cancel"] = (
+        booking.status == booking.Status.BOOKED and booking.slot.starts_at > timezone.now()
+    )
+    if booking.status == booking.Status.CHECKED_IN and booking.rated_at is None:
+        context["feedback_token"] = services.feedback_token_for(booking)
+    return render(request, "reservations/manage.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def feedback(request: HttpRequest, slug: str, token: str) -> HttpResponse:
+    archive = _archive(slug)
+    context: dict = {
+        "archive": archive,
+        "token": token,
+        "values": {"rating": "", "comment": ""},
+        "field_errors": {},
+    }
+    try:
+        booking = services.booking_from_feedback_token(token[:TOKEN_MAX])
+    except services.BookingRefused as refused:
+        context["error"] = refused.message
+        return render(request, "reservations/feedback.html", context, status=404)
+    if booking.archive_id != archive.pk:
+        raise Http404(token)
+    context["booking"] = booking
+    if request.method == "GET":
+        return render(request, "reservations/feedback.html", context)
+    context["values"] = {
+        "rating": request.POST.get("rating", ""),
+        "comment": request.POST.get("comment", ""),
+    }
+    if not public_hit(request, "feedback", archive):
+        return _too_many(request, archive, "reservations/feedback.html", context)
+    try:
+        services.reservation_rate(
+            token=token, rating=context["values"]["rating"], comment=context["values"]["comment"]
+        )
+    except ValidationError as exc:
+        context["field_errors"] = {key: " ".join(value) for key, value in exc.message_dict.items()}
+        return render(request, "reservations/feedback.html", context, status=400)
+    except services.BookingRefused as refused:
+        context["error"] = refused.message
+        return render(request, "reservations/feedback.html", context, status=409)
+    context["thanks"] = True
+    return render(request, "reservations/feedback.html", context)
