@@ -233,11 +233,10 @@ AXES_LOCKOUT_TEMPLATE = "console/locked_out.html"
 AXES_VERBOSE = False
 OTP_TOTP_ISSUER = "Archivox"
 # Behind N reverse proxies (deploy/nginx), the client's address is the Nth from the right in
-# X-Forwarded-For; without this every login would seem to come from the proxy.
+# X-Forwarded-For; without this every visitor would seem to come from the proxy. Login
+# throttling reads it through the same function as every other rate limit.
 PROXY_COUNT = int(os.environ.get("ARCHIVOX_PROXY_COUNT", "0") or 0)
-if PROXY_COUNT:
-    AXES_IPWARE_PROXY_COUNT = PROXY_COUNT
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+AXES_CLIENT_IP_CALLABLE = "archivox.core.access.client_address"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

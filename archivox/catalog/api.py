@@ -6,7 +6,6 @@ import datetime
 
 from django.conf import settings
 from django.http import Http404, HttpRequest
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from ninja import Query, Router, Schema
 from ninja.security import django_auth
@@ -14,14 +13,9 @@ from pydantic import Field
 
 from archivox.catalog import search, selectors, services
 from archivox.catalog.models import Access, Description, Level
-from archivox.core import selectors as core_selectors
-from archivox.core.models import Archive
+from archivox.core.access import archive_or_404
 
 router = Router(tags=["catalog"])
-
-
-def _archive(slug: str) -> Archive:
-    return get_object_or_404(core_selectors.archive_list(), slug=slug)
 
 
 def description_url(description: Description) -> str:
@@ -173,7 +167,7 @@ def _description_out(description: Description, *, public: bool) -> Description:
 
 @router.get("/catalog/search", response=SearchOut, summary="Search the public catalog")
 def catalog_search(request: HttpRequest, params: Query[SearchParams]):
-    archive_id = _archive(params.archive).pk if params.archive else None
+    archive_id = archive_or_404(params.archive).pk if params.archive else None
     page = search.search_descriptions(
         params.q,
         filters=search.SearchFilters(
@@ -212,7 +206,7 @@ def catalog_search(request: HttpRequest, params: Query[SearchParams]):
     summary="Top-level descriptions (fonds) of an archive",
 )
 def catalog_roots(request: HttpRequest, slug: str):
-    return list(selectors.description_roots_public(archive=_archive(slug)))
+    return list(selectors.description_roots_public(archive=archive_or_404(slug)))
 
 
 @router.get(
@@ -223,7 +217,7 @@ def catalog_roots(request: HttpRequest, slug: str):
 def catalog_description(request: HttpRequest, slug: str, reference_code: str):
     try:
         description = selectors.description_get_public(
-            archive=_archive(slug), reference_code=reference_code
+            archive=archive_or_404(slug), reference_code=reference_code
         )
     except Description.DoesNotExist as exc:
         raise Http404(reference_code) from exc
@@ -236,7 +230,7 @@ def catalog_description(request: HttpRequest, slug: str, reference_code: str):
     summary="Featured collections of an archive",
 )
 def catalog_collections(request: HttpRequest, slug: str):
-    return list(selectors.collection_list_public(archive=_archive(slug)))
+    return list(selectors.collection_list_public(archive=archive_or_404(slug)))
 
 
 @router.get(
@@ -248,7 +242,7 @@ def catalog_collection(request: HttpRequest, slug: str, collection: str):
     from archivox.catalog.models import FeaturedCollection
 
     try:
-        return selectors.collection_get_public(archive=_archive(slug), slug=collection)
+        return selectors.collection_get_public(archive=archive_or_404(slug), slug=collection)
     except FeaturedCollection.DoesNotExist as exc:
         raise Http404(collection) from exc
 
@@ -300,7 +294,7 @@ class DescriptionPatch(Schema):
 def _staff_description(request: HttpRequest, slug: str, reference_code: str) -> Description:
     try:
         return selectors.description_get_for_staff(
-            user=request.user, archive=_archive(slug), reference_code=reference_code
+            user=request.user, archive=archive_or_404(slug), reference_code=reference_code
         )
     except Description.DoesNotExist as exc:
         raise Http404(reference_code) from exc
@@ -313,7 +307,7 @@ def _staff_description(request: HttpRequest, slug: str, reference_code: str) -> 
     summary="Create a description (staff)",
 )
 def catalog_description_create(request: HttpRequest, slug: str, payload: DescriptionIn):
-    archive = _archive(slug)
+    archive = archive_or_404(slug)
     values = payload.dict()
     parent_code = values.pop("parent_reference_code")
     parent = None

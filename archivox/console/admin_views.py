@@ -10,10 +10,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from archivox.console.access import archive_for, errors_to_form
-from archivox.console.forms import GrantForm, PlatformAccountForm, StaffCreateForm
+from archivox.console.forms import GrantForm, PlatformAccountForm, StaffCreateForm, errors_to_form
 from archivox.core import selectors as core_selectors
 from archivox.core import services as core_services
+from archivox.core.access import archive_for_staff
 from archivox.core.models import Archive, PlatformAccount, User
 from archivox.core.selectors import Capability
 
@@ -31,7 +31,7 @@ def _account_forms(request: HttpRequest, archive: Archive, bound: str = "") -> l
 @login_required
 @require_http_methods(["GET", "POST"])
 def accounts(request: HttpRequest, slug: str) -> HttpResponse:
-    archive = archive_for(request, slug, Capability.ARCHIVE_MANAGE)
+    archive = archive_for_staff(request.user, slug, Capability.ARCHIVE_MANAGE)
     platform = request.POST.get("platform", "") if request.method == "POST" else ""
     if platform and platform not in PlatformAccount.Platform.values:
         platform = ""
@@ -74,7 +74,7 @@ def _members_context(request: HttpRequest, archive: Archive, **forms) -> dict:
 @login_required
 @require_http_methods(["GET", "POST"])
 def members(request: HttpRequest, slug: str) -> HttpResponse:
-    archive = archive_for(request, slug, Capability.STAFF_MANAGE)
+    archive = archive_for_staff(request.user, slug, Capability.STAFF_MANAGE)
     if request.method == "GET":
         return render(request, "console/admin/members.html", _members_context(request, archive))
     action = request.POST.get("action")
@@ -114,7 +114,7 @@ def members(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_POST
 def member_revoke(request: HttpRequest, slug: str) -> HttpResponse:
-    archive = archive_for(request, slug, Capability.STAFF_MANAGE)
+    archive = archive_for_staff(request.user, slug, Capability.STAFF_MANAGE)
     user = User.objects.filter(pk=request.POST.get("user") or 0).first()
     role = request.POST.get("role", "")
     if user is not None and core_services.membership_revoke(

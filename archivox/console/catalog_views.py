@@ -18,7 +18,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from archivox.catalog import selectors, services
 from archivox.catalog.imports import ImportFormatError, catalog_import
 from archivox.catalog.models import Description, DigitalObject, FeaturedCollection, Level
-from archivox.console.access import archive_for, errors_to_form
 from archivox.console.forms import (
     CollectionEntriesForm,
     CollectionForm,
@@ -26,8 +25,10 @@ from archivox.console.forms import (
     ImportForm,
     MoveForm,
     UploadForm,
+    errors_to_form,
 )
 from archivox.core import selectors as core_selectors
+from archivox.core.access import archive_for_staff
 from archivox.core.models import Archive
 from archivox.core.selectors import Capability
 
@@ -35,11 +36,11 @@ CHILDREN_PER_PAGE = 100
 
 
 def _view(request: HttpRequest, slug: str) -> Archive:
-    return archive_for(request, slug, Capability.CATALOG_VIEW_CLOSED)
+    return archive_for_staff(request.user, slug, Capability.CATALOG_VIEW_CLOSED)
 
 
 def _edit(request: HttpRequest, slug: str) -> Archive:
-    return archive_for(request, slug, Capability.CATALOG_EDIT)
+    return archive_for_staff(request.user, slug, Capability.CATALOG_EDIT)
 
 
 def _description(request: HttpRequest, archive: Archive, pk: int) -> Description:

@@ -12,20 +12,16 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
-from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.security import django_auth
 
 from archivox.consultations import selectors, services
 from archivox.consultations.models import AutoReplyRule, Consultation
-from archivox.core.models import Archive
-from archivox.core.ratelimit import ratelimit_hit
+from archivox.core.access import archive_or_404, client_address
 from archivox.core.selectors import ArchivePermissionDenied
 
 router = Router(tags=["engagement"], auth=django_auth)
-
-FEEDBACK_LIMIT = 10  # per address per ten minutes
 
 
 class ConsultationOut(Schema):
@@ -158,10 +154,6 @@ class FeedbackIn(Schema):
     comment: str = ""
 
 
-def _archive(slug: str) -> Archive:
-    return get_object_or_404(Archive, slug=slug)
-
-
 def _consultation(request: HttpRequest, pk: int) -> Consultation:
     try:
         return selectors.consultation_get_for_staff(user=request.user, pk=pk)
@@ -179,7 +171,7 @@ def _invalid(exc: ValidationError) -> HttpError:
 
 @router.get("/inbox", response=list[ConsultationOut])
 def inbox(request: HttpRequest, params: Query[InboxParams]) -> list[dict[str, Any]]:
-    archive = _archive(params.archive) if params.archive else None
+    archive = archive_or_404(params.archive) if params.archive else None
     assignee = None
     if params.assignee:
         assignee = get_user_model().objects.filter(username=params.assignee).first()
@@ -288,7 +280,7 @@ def close(request: HttpRequest, pk: int) -> dict[str, Any]:
 
 @router.get("/archives/{slug}/stats")
 def stats(request: HttpRequest, slug: str, start: datetime.date, end: datetime.date) -> Any:
-    archive = _archive(slug)
+    archive = archive_or_404(slug)
     try:
         selectors.consultation_list(user=request.user, archive=archive)
     except ArchivePermissionDenied as exc:
@@ -305,7 +297,7 @@ def _rule_out(rule: AutoReplyRule) -> dict[str, Any]:
 
 @router.get("/archives/{slug}/rules", response=list[RuleOut])
 def rule_list(request: HttpRequest, slug: str) -> list[dict[str, Any]]:
-    archive = _archive(slug)
+    archive = archive_or_404(slug)
     try:
         selectors.consultation_list(user=request.user, archive=archive)
     except ArchivePermissionDenied as exc:
@@ -315,7 +307,7 @@ def rule_list(request: HttpRequest, slug: str) -> list[dict[str, Any]]:
 
 @router.post("/archives/{slug}/rules", response={201: RuleOut})
 def rule_create(request: HttpRequest, slug: str, body: RuleIn) -> Status:
-    archive = _archive(slug)
+    archive = archive_or_404(slug)
     try:
         rule = services.autoreply_rule_create(
             actor=request.user, archive=archive, **body.model_dump()
@@ -355,7 +347,7 @@ def rule_delete(request: HttpRequest, pk: int) -> Status:
 
 @router.post("/archives/{slug}/rules/test")
 def rule_test(request: HttpRequest, slug: str, body: RuleTestIn) -> dict[str, Any]:
-    archive = _archive(slug)
+    archive = archive_or_404(slug)
     try:
         selectors.consultation_list(user=request.user, archive=archive)
     except ArchivePermissionDenied as exc:
@@ -376,14 +368,14 @@ def rule_test(request: HttpRequest, slug: str, body: RuleTestIn) -> dict[str, An
 
 @router.post("/archives/{slug}/ask", auth=None, response={201: AskOut})
 def ask(request: HttpRequest, slug: str, body: AskIn) -> Status:
-    archive = _archive(slug)
+    archive = archive_or_404(slug)
     try:
         receipt = services.consultation_ask(
             archive=archive,
             name=body.name,
             email=body.email,
             question=body.question,
-            client_ip=str(request.META.get("REMOTE_ADDR", ""))[:64],
+            client_ip=client_address(request),
         )
     except ValidationError as exc:
         raise _invalid(exc) from exc
@@ -402,9 +394,10 @@ def ask(request: HttpRequest, slug: str, body: AskIn) -> Status:
 
 @router.post("/archives/{slug}/feedback/{token}", auth=None)
 def feedback(request: HttpRequest, slug: str, token: str, body: FeedbackIn) -> dict[str, Any]:
-    ip = str(request.META.get("REMOTE_ADDR", ""))[:64]
-    if not ratelimit_hit(f"feedback:{ip}", limit=FEEDBACK_LIMIT, window=600):
-        raise HttpError(429, "too many requests; try again in a few minutes")
+    try:
+        services.consultation_feedback_rate_check(client=client_address(request))
+    except services.FeedbackRateLimited as exc:
+        raise HttpError(429, "too many requests; try again in a few minutes") from exc
     try:
         item = selectors.consultation_get_by_token(slug=slug, token=token)
     except selectors.ConsultationNotFound as exc:

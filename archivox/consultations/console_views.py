@@ -21,6 +21,7 @@ from archivox.consultations.models import (
     ConsultationAnswer,
     InboundMessage,
 )
+from archivox.core.access import archive_or_404
 from archivox.core.models import Archive
 from archivox.core.selectors import ArchivePermissionDenied
 
@@ -30,7 +31,7 @@ PER_PAGE = 50
 def _archive_for(request: HttpRequest, slug: str | None) -> Archive | None:
     if not slug:
         return None
-    return get_object_or_404(Archive, slug=slug)
+    return archive_or_404(slug)
 
 
 def _list_context(request: HttpRequest, *, overdue: bool) -> dict:
@@ -186,7 +187,7 @@ def _act(request: HttpRequest, item: Consultation, action: str) -> HttpResponse 
 @login_required
 @require_http_methods(["GET", "POST"])
 def rules(request: HttpRequest, slug: str) -> HttpResponse:
-    archive = get_object_or_404(Archive, slug=slug)
+    archive = archive_or_404(slug)
     try:
         selectors.consultation_list(user=request.user, archive=archive)
     except ArchivePermissionDenied as exc:

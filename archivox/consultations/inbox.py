@@ -68,6 +68,8 @@ DEFAULT_TAGS = [
 ]
 ASK_LIMIT_PER_IP = 5  # questions from one address …
 ASK_WINDOW_SECONDS = 600  # … per ten minutes
+FEEDBACK_LIMIT_PER_CLIENT = 10  # ratings from one address (the form and the API alike) …
+FEEDBACK_WINDOW_SECONDS = 600  # … per ten minutes
 AWAITING = (Status.NEW, Status.ASSIGNED)
 
 
@@ -90,6 +92,10 @@ class AskRateLimited(InboxError):
 
 
 class AnswerRefused(InboxError):
+    pass
+
+
+class FeedbackRateLimited(InboxError):
     pass
 
 
@@ -730,6 +736,18 @@ def consultation_close(*, actor: Any, consultation: Consultation) -> Consultatio
 
 
 @transaction.atomic
+def consultation_feedback_rate_check(*, client: str) -> None:
+    """Count one feedback attempt from the ``client`` address, before the private link is even
+    looked up (so guessing links is limited too); the private page and the API share the count.
+    Raises FeedbackRateLimited over the limit."""
+    if not ratelimit_hit(
+        f"feedback:{client}", limit=FEEDBACK_LIMIT_PER_CLIENT, window=FEEDBACK_WINDOW_SECONDS
+    ):
+        raise FeedbackRateLimited(
+            _("You have rated several times in a short time. Please wait a few minutes.")
+        )
+
+
 def consultation_feedback(*, consultation: Consultation, rating: int, comment: str = "") -> None:
     """The person rates the answer (1–5) and may comment; once answered, and changeable."""
     if consultation.first_response_at is None:
@@ -1144,6 +1162,7 @@ __all__ = [
     "AnswerRefused",
     "AskRateLimited",
     "AskReceipt",
+    "FeedbackRateLimited",
     "InboxError",
     "Route",
     "add_working_days",
@@ -1159,6 +1178,7 @@ __all__ = [
     "consultation_close",
     "consultation_email_set",
     "consultation_feedback",
+    "consultation_feedback_rate_check",
     "consultation_ingest",
     "consultation_ingest_sweep",
     "consultation_note_add",

@@ -1,4 +1,4 @@
-"""Background tasks of consultations: deferred replies to inbound messages, and the inbox's polls."""
+"""Background tasks of consultations: deferred replies to inbound messages, the inbox's polls."""
 
 import logging
 import sys

@@ -13,7 +13,7 @@ from django.urls import reverse
 from ninja import Router, Schema, Status
 from ninja.security import django_auth
 
-from archivox.core import selectors as core_selectors
+from archivox.core.access import archive_or_404, client_address
 from archivox.core.models import Archive
 from archivox.exhibitions import selectors, services
 from archivox.exhibitions.models import Event, Exhibition
@@ -26,7 +26,6 @@ from archivox.reservations.api import (
     StaffBookingOut,
     booking_out,
 )
-from archivox.reservations.views import public_hit
 
 router = Router(tags=["exhibitions"])
 
@@ -119,10 +118,6 @@ class EventIn(Schema):
     speaker_bio: str = ""
 
 
-def _archive(slug: str) -> Archive:
-    return get_object_or_404(core_selectors.archive_list(), slug=slug)
-
-
 def _exhibition_out(request: HttpRequest, view: selectors.ExhibitionView) -> dict:
     exhibition = view.exhibition
     slug = exhibition.archive.slug
@@ -197,12 +192,12 @@ def _event_out(event: Event) -> dict:
 
 @router.get("/{slug}/exhibitions", response=list[ExhibitionSummaryOut])
 def exhibition_list(request: HttpRequest, slug: str):
-    return list(selectors.exhibition_list_public(archive=_archive(slug)))
+    return list(selectors.exhibition_list_public(archive=archive_or_404(slug)))
 
 
 @router.get("/{slug}/exhibitions/{exhibition}", response=ExhibitionOut)
 def exhibition_detail(request: HttpRequest, slug: str, exhibition: str):
-    archive = _archive(slug)
+    archive = archive_or_404(slug)
     try:
         view = selectors.exhibition_get_public(archive=archive, slug=exhibition)
     except Exhibition.DoesNotExist as exc:
@@ -212,13 +207,15 @@ def exhibition_detail(request: HttpRequest, slug: str, exhibition: str):
 
 @router.get("/{slug}/events", response=list[EventOut])
 def event_list(request: HttpRequest, slug: str):
-    return [_event_out(event) for event in selectors.event_list_public(archive=_archive(slug))]
+    return [
+        _event_out(event) for event in selectors.event_list_public(archive=archive_or_404(slug))
+    ]
 
 
 @router.get("/{slug}/events/{event}", response=EventOut)
 def event_detail(request: HttpRequest, slug: str, event: str):
     found = get_object_or_404(
-        selectors.event_list_public(archive=_archive(slug), upcoming_only=False), slug=event
+        selectors.event_list_public(archive=archive_or_404(slug), upcoming_only=False), slug=event
     )
     return _event_out(found)
 
@@ -229,11 +226,13 @@ def event_detail(request: HttpRequest, slug: str, event: str):
 )
 def event_register(request: HttpRequest, slug: str, event: str, payload: BookIn):
     """Register for an event (``slot_id`` is ignored: the event's own slot is booked)."""
-    archive = _archive(slug)
+    archive = archive_or_404(slug)
     found = get_object_or_404(
         selectors.event_list_public(archive=archive, upcoming_only=False), slug=event
     )
-    if not public_hit(request, "register", archive):
+    if not reservations.public_request_allowed(
+        archive=archive, action="register", client=client_address(request)
+    ):
         return Status(429, TOO_MANY)
     try:
         booking = services.event_register(
@@ -260,7 +259,7 @@ def _staff_exhibition(request: HttpRequest, archive: Archive, slug: str) -> Exhi
 @router.post("/{slug}/exhibitions", response={201: ExhibitionSummaryOut}, auth=django_auth)
 def exhibition_create(request: HttpRequest, slug: str, payload: ExhibitionIn):
     created = services.exhibition_create(
-        actor=request.user, archive=_archive(slug), **payload.model_dump()
+        actor=request.user, archive=archive_or_404(slug), **payload.model_dump()
     )
     return Status(201, created)
 
@@ -269,7 +268,7 @@ def exhibition_create(request: HttpRequest, slug: str, payload: ExhibitionIn):
     "/{slug}/exhibitions/{exhibition}/sections", response={201: SectionOut}, auth=django_auth
 )
 def section_add(request: HttpRequest, slug: str, exhibition: str, payload: SectionIn):
-    found = _staff_exhibition(request, _archive(slug), exhibition)
+    found = _staff_exhibition(request, archive_or_404(slug), exhibition)
     section = services.section_add(actor=request.user, exhibition=found, **payload.model_dump())
     return Status(
         201, {"id": section.pk, "title": section.title, "body_html": section.body, "items": []}
@@ -278,7 +277,7 @@ def section_add(request: HttpRequest, slug: str, exhibition: str, payload: Secti
 
 @router.put("/{slug}/exhibitions/{exhibition}/sections/order", response=list[int], auth=django_auth)
 def sections_order(request: HttpRequest, slug: str, exhibition: str, payload: OrderIn):
-    found = _staff_exhibition(request, _archive(slug), exhibition)
+    found = _staff_exhibition(request, archive_or_404(slug), exhibition)
     sections = services.sections_reorder(actor=request.user, exhibition=found, order=payload.order)
     return [section.pk for section in sections]
 
@@ -289,7 +288,7 @@ def sections_order(request: HttpRequest, slug: str, exhibition: str, payload: Or
     auth=django_auth,
 )
 def item_add(request: HttpRequest, slug: str, exhibition: str, section_id: int, payload: ItemIn):
-    found = _staff_exhibition(request, _archive(slug), exhibition)
+    found = _staff_exhibition(request, archive_or_404(slug), exhibition)
     section = get_object_or_404(found.sections, pk=section_id)
     item = services.section_item_add(actor=request.user, section=section, **payload.model_dump())
     return Status(201, {"id": item.pk, "reference_code": item.description.reference_code})
@@ -299,21 +298,21 @@ def item_add(request: HttpRequest, slug: str, exhibition: str, section_id: int, 
     "/{slug}/exhibitions/{exhibition}/publish", response=ExhibitionSummaryOut, auth=django_auth
 )
 def exhibition_publish(request: HttpRequest, slug: str, exhibition: str, publish: bool = True):
-    found = _staff_exhibition(request, _archive(slug), exhibition)
+    found = _staff_exhibition(request, archive_or_404(slug), exhibition)
     return services.exhibition_publish(actor=request.user, exhibition=found, publish=publish)
 
 
 @router.post("/{slug}/events", response={201: EventOut}, auth=django_auth)
 def event_create(request: HttpRequest, slug: str, payload: EventIn):
     event = services.event_create(
-        actor=request.user, archive=_archive(slug), **payload.model_dump()
+        actor=request.user, archive=archive_or_404(slug), **payload.model_dump()
     )
     return Status(201, _event_out(event))
 
 
 def _staff_event(request: HttpRequest, slug: str, event: str) -> Event:
     return get_object_or_404(
-        selectors.event_list_for_staff(user=request.user, archive=_archive(slug)), slug=event
+        selectors.event_list_for_staff(user=request.user, archive=archive_or_404(slug)), slug=event
     )
 
 

@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from archivox.catalog import search
-from archivox.console.access import archive_for
 from archivox.core import selectors as core_selectors
+from archivox.core.access import archive_for_staff
 from archivox.core.selectors import Capability
 from archivox.exhibitions import selectors, services
 from archivox.exhibitions.models import Event, Exhibition
@@ -44,7 +44,7 @@ def _datetime(value: str) -> datetime.datetime:
 @login_required
 @require_http_methods(["GET", "POST"])
 def archive_list(request: HttpRequest, slug: str) -> HttpResponse:
-    archive = archive_for(request, slug, Capability.POST_COMPOSE)
+    archive = archive_for_staff(request.user, slug, Capability.POST_COMPOSE)
     exhibition_values = {"slug": "", "title": "", "summary": ""}
     event_values = {
         "slug": "", "title": "", "speaker": "", "starts_at": "", "ends_at": "",
@@ -94,7 +94,7 @@ def archive_list(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def exhibition_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    archive = archive_for(request, slug, Capability.POST_COMPOSE)
+    archive = archive_for_staff(request.user, slug, Capability.POST_COMPOSE)
     try:
         exhibition = selectors.exhibition_get_for_staff(user=request.user, archive=archive, pk=pk)
     except Exhibition.DoesNotExist as exc:
@@ -194,7 +194,7 @@ def _exhibition_action(request: HttpRequest, exhibition: Exhibition) -> None:
 @login_required
 @require_http_methods(["GET", "POST"])
 def event_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    archive = archive_for(request, slug, Capability.POST_COMPOSE)
+    archive = archive_for_staff(request.user, slug, Capability.POST_COMPOSE)
     try:
         event = selectors.event_get_for_staff(user=request.user, archive=archive, pk=pk)
     except Event.DoesNotExist as exc:

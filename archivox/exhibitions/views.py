@@ -4,24 +4,18 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from archivox.core import selectors as core_selectors
-from archivox.core.models import Archive
+from archivox.core.access import archive_or_404, client_address
 from archivox.exhibitions import selectors, services
 from archivox.exhibitions.models import Event, Exhibition
 from archivox.reservations import services as reservations
-from archivox.reservations.views import TOKEN_MAX, public_hit
-
-
-def _archive(slug: str) -> Archive:
-    return get_object_or_404(core_selectors.archive_list(), slug=slug)
 
 
 def index(request: HttpRequest, slug: str) -> HttpResponse:
-    archive = _archive(slug)
+    archive = archive_or_404(slug)
     return render(
         request,
         "exhibitions/index.html",
@@ -34,7 +28,7 @@ def index(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def exhibition_detail(request: HttpRequest, slug: str, exhibition: str) -> HttpResponse:
-    archive = _archive(slug)
+    archive = archive_or_404(slug)
     try:
         view = selectors.exhibition_get_public(archive=archive, slug=exhibition)
     except Exhibition.DoesNotExist as exc:
@@ -54,12 +48,12 @@ def exhibition_detail(request: HttpRequest, slug: str, exhibition: str) -> HttpR
 
 @require_http_methods(["GET", "POST"])
 def event_detail(request: HttpRequest, slug: str, event: str) -> HttpResponse:
-    archive = _archive(slug)
+    archive = archive_or_404(slug)
     try:
         found = selectors.event_get_public(archive=archive, slug=event)
     except Event.DoesNotExist as exc:
         raise Http404(event) from exc
-    wx = (request.POST.get("wx") or request.GET.get("wx") or "")[:TOKEN_MAX]
+    wx = (request.POST.get("wx") or request.GET.get("wx") or "")[: reservations.TOKEN_MAX]
     context = {
         "archive": archive,
         "event": found,
@@ -75,7 +69,9 @@ def event_detail(request: HttpRequest, slug: str, event: str) -> HttpResponse:
         "name": request.POST.get("name", ""),
         "contact": request.POST.get("contact", ""),
     }
-    if not public_hit(request, "register", archive):
+    if not reservations.public_request_allowed(
+        archive=archive, action="register", client=client_address(request)
+    ):
         context["error"] = _("Too many requests from your network; please wait a minute.")
         return render(request, "exhibitions/event.html", context, status=429)
     try:

@@ -15,12 +15,12 @@ from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.security import django_auth
 
+from archivox.core.access import archive_or_404, client_address
 from archivox.core.models import Archive
 from archivox.core.ratelimit import ratelimit_hit
 from archivox.polls import exports, selectors, services
 from archivox.polls.identity import IdentityError, person_from_request, person_remember
 from archivox.polls.models import InterestLabel, Questionnaire
-from archivox.polls.views import client_address
 
 router = Router(tags=["polls"])
 
@@ -143,10 +143,6 @@ def _read_allowed(request: HttpRequest) -> None:
 # Staff (declared first so that /staff/... is never read as an archive slug) ---------------------
 
 
-def _archive(slug: str) -> Archive:
-    return get_object_or_404(Archive, slug=slug)
-
-
 def _staff_questionnaire(request: HttpRequest, pk: int) -> Questionnaire:
     try:
         return selectors.questionnaire_get_for_staff(user=request.user, pk=pk)
@@ -157,7 +153,7 @@ def _staff_questionnaire(request: HttpRequest, pk: int) -> Questionnaire:
 @router.get("/staff/{archive}/questionnaires", auth=django_auth, response=list[QuestionnaireOut])
 def staff_questionnaire_list(request: HttpRequest, archive: str):
     questionnaires = selectors.questionnaire_list_for_staff(
-        user=request.user, archive=_archive(archive)
+        user=request.user, archive=archive_or_404(archive)
     )
     return [_questionnaire_json(q) for q in questionnaires]
 
@@ -169,7 +165,7 @@ def staff_questionnaire_list(request: HttpRequest, archive: str):
 )
 def staff_questionnaire_create(request: HttpRequest, archive: str, payload: QuestionnaireIn):
     questionnaire = services.questionnaire_create(
-        actor=request.user, archive=_archive(archive), **payload.dict()
+        actor=request.user, archive=archive_or_404(archive), **payload.dict()
     )
     return Status(
         201, _questionnaire_json(_staff_questionnaire(request, questionnaire.pk), detail=True)
@@ -251,7 +247,7 @@ def staff_export_xlsx(request: HttpRequest, pk: int):
 
 @router.get("/staff/{archive}/labels", auth=django_auth)
 def staff_label_list(request: HttpRequest, archive: str):
-    target = _archive(archive)
+    target = archive_or_404(archive)
     services._check(request.user, target)
     return [
         {"id": label.pk, "name": label.name, "people": label.people_count}
@@ -262,14 +258,14 @@ def staff_label_list(request: HttpRequest, archive: str):
 @router.post("/staff/{archive}/labels", auth=django_auth, response={201: dict})
 def staff_label_create(request: HttpRequest, archive: str, payload: LabelIn):
     label = services.interest_label_create(
-        actor=request.user, archive=_archive(archive), name=payload.name
+        actor=request.user, archive=archive_or_404(archive), name=payload.name
     )
     return Status(201, {"id": label.pk, "name": label.name})
 
 
 @router.get("/staff/{archive}/labels/{name}/people", auth=django_auth)
 def staff_label_people(request: HttpRequest, archive: str, name: str):
-    target = _archive(archive)
+    target = archive_or_404(archive)
     services._check(request.user, target)
     label = get_object_or_404(InterestLabel, archive=target, name=name)
     return [
@@ -282,7 +278,7 @@ def staff_label_people(request: HttpRequest, archive: str, name: str):
 
 
 def _public(archive: str, poll: str) -> tuple[Archive, Questionnaire]:
-    target = _archive(archive)
+    target = archive_or_404(archive)
     try:
         return target, selectors.questionnaire_get_public(archive=target, slug=poll)
     except Questionnaire.DoesNotExist as exc:
@@ -294,7 +290,7 @@ def questionnaire_list(request: HttpRequest, archive: str):
     _read_allowed(request)
     return [
         _questionnaire_json(q)
-        for q in selectors.questionnaire_list_public(archive=_archive(archive))
+        for q in selectors.questionnaire_list_public(archive=archive_or_404(archive))
     ]
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from archivox.core.access import archive_or_404, client_address
 from archivox.core.models import Archive
 from archivox.polls import selectors, services
 from archivox.polls.identity import (
@@ -19,10 +20,6 @@ from archivox.polls.identity import (
 from archivox.polls.models import Question, Questionnaire
 
 
-def client_address(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
-
-
 def _questionnaire(archive: Archive, slug: str) -> Questionnaire:
     try:
         return selectors.questionnaire_get_public(archive=archive, slug=slug)
@@ -31,7 +28,7 @@ def _questionnaire(archive: Archive, slug: str) -> Questionnaire:
 
 
 def poll_index(request: HttpRequest, slug: str) -> HttpResponse:
-    archive = get_object_or_404(Archive, slug=slug)
+    archive = archive_or_404(slug)
     questionnaires = selectors.questionnaire_list_public(archive=archive)
     return render(
         request, "polls/index.html", {"archive": archive, "questionnaires": questionnaires}
@@ -51,7 +48,7 @@ def _submitted_values(request: HttpRequest, questionnaire: Questionnaire) -> dic
 
 @require_http_methods(["GET", "POST"])
 def poll_detail(request: HttpRequest, slug: str, poll: str) -> HttpResponse:
-    archive = get_object_or_404(Archive, slug=slug)
+    archive = archive_or_404(slug)
     questionnaire = _questionnaire(archive, poll)
     token = (request.POST.get("t") if request.method == "POST" else request.GET.get("t")) or ""
     context: dict[str, object] = {
@@ -106,7 +103,7 @@ def _to_results(archive: Archive, questionnaire: Questionnaire) -> HttpResponse:
 
 def poll_results(request: HttpRequest, slug: str, poll: str) -> HttpResponse:
     """The results page; ``?fragment=1`` answers just the results block for the live refresh."""
-    archive = get_object_or_404(Archive, slug=slug)
+    archive = archive_or_404(slug)
     questionnaire = _questionnaire(archive, poll)
     results = (
         selectors.questionnaire_results(questionnaire=questionnaire)

@@ -8,7 +8,7 @@ from urllib.parse import quote
 import qrcode
 import qrcode.image.svg
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -17,12 +17,9 @@ from archivox.catalog import search
 from archivox.catalog import selectors as catalog_selectors
 from archivox.catalog.models import Description, DigitalObject, FeaturedCollection, Level
 from archivox.core import selectors as core_selectors
+from archivox.core.access import archive_or_404
 from archivox.core.models import Archive, PlatformAccount
 from archivox.portal import selectors
-
-
-def _archive(slug: str) -> Archive:
-    return get_object_or_404(core_selectors.archive_list(), slug=slug)
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -101,7 +98,7 @@ def _follow(archive: Archive) -> list[dict[str, str]]:
 
 
 def archive_home(request: HttpRequest, slug: str) -> HttpResponse:
-    archive = _archive(slug)
+    archive = archive_or_404(slug)
     return render(
         request,
         "portal/archive.html",
@@ -123,7 +120,7 @@ def archive_home(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def archive_qr(request: HttpRequest, slug: str, platform: str) -> HttpResponse:
     """A QR code (SVG drawn here, nothing fetched from elsewhere) for following the archive."""
-    archive = _archive(slug)
+    archive = archive_or_404(slug)
     entry = next((e for e in _follow(archive) if e["platform"] == platform), None)
     if entry is None:
         raise Http404(platform)
@@ -136,7 +133,7 @@ def archive_qr(request: HttpRequest, slug: str, platform: str) -> HttpResponse:
 
 
 def catalog_roots(request: HttpRequest, slug: str) -> HttpResponse:
-    archive = _archive(slug)
+    archive = archive_or_404(slug)
     return render(
         request,
         "portal/catalog.html",
@@ -204,7 +201,7 @@ def search_suggestions(request: HttpRequest) -> JsonResponse:
 
 
 def description_detail(request: HttpRequest, slug: str, reference_code: str) -> HttpResponse:
-    archive = _archive(slug)
+    archive = archive_or_404(slug)
     try:
         description = catalog_selectors.description_get_public(
             archive=archive, reference_code=reference_code
@@ -245,7 +242,7 @@ def _citation(archive: Archive, description: Description) -> dict[str, str]:
 
 
 def collection_detail(request: HttpRequest, slug: str, collection: str) -> HttpResponse:
-    archive = _archive(slug)
+    archive = archive_or_404(slug)
     try:
         featured = catalog_selectors.collection_get_public(archive=archive, slug=collection)
     except FeaturedCollection.DoesNotExist as exc:

@@ -12,11 +12,9 @@ from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema, Status
 from ninja.security import django_auth
 
-from archivox.core import selectors as core_selectors
-from archivox.core.models import Archive
+from archivox.core.access import archive_or_404, client_address
 from archivox.reservations import selectors, services
 from archivox.reservations.models import Booking, Resource, Slot
-from archivox.reservations.views import public_hit
 
 router = Router(tags=["reservations"])
 
@@ -124,10 +122,6 @@ class ClosureIn(Schema):
     reason: str = ""
 
 
-def _archive(slug: str) -> Archive:
-    return get_object_or_404(core_selectors.archive_list(), slug=slug)
-
-
 def _resource_out(resource: Resource) -> dict:
     return {
         **{
@@ -185,7 +179,7 @@ TOO_MANY = {"detail": "Too many requests; please wait a minute.", "reason": "rat
 
 @router.get("/{slug}/resources", response=list[ResourceOut])
 def resources(request: HttpRequest, slug: str):
-    return [_resource_out(r) for r in selectors.resource_list_public(archive=_archive(slug))]
+    return [_resource_out(r) for r in selectors.resource_list_public(archive=archive_or_404(slug))]
 
 
 class SlotsQuery(Schema):
@@ -195,7 +189,7 @@ class SlotsQuery(Schema):
 
 @router.get("/{slug}/resources/{resource}/slots", response=list[DayOut])
 def slots(request: HttpRequest, slug: str, resource: str, query: Query[SlotsQuery]):
-    archive = _archive(slug)
+    archive = archive_or_404(slug)
     found = get_object_or_404(selectors.resource_list_public(archive=archive), slug=resource)
     days = selectors.slot_days_public(
         resource=found, first_day=query.start, days=max(1, min(query.days, 62))
@@ -216,8 +210,10 @@ def slots(request: HttpRequest, slug: str, resource: str, query: Query[SlotsQuer
     response={201: BookingOut, 409: RefusedOut, 400: RefusedOut, 429: RefusedOut},
 )
 def book(request: HttpRequest, slug: str, payload: BookIn):
-    archive = _archive(slug)
-    if not public_hit(request, "book", archive):
+    archive = archive_or_404(slug)
+    if not services.public_request_allowed(
+        archive=archive, action="book", client=client_address(request)
+    ):
         return Status(429, TOO_MANY)
     try:
         booking = services.reservation_book(
@@ -237,8 +233,10 @@ def book(request: HttpRequest, slug: str, payload: BookIn):
     "/{slug}/bookings/lookup", response={200: BookingOut, 404: RefusedOut, 429: RefusedOut}
 )
 def lookup(request: HttpRequest, slug: str, payload: CodeIn):
-    archive = _archive(slug)
-    if not public_hit(request, "manage", archive):
+    archive = archive_or_404(slug)
+    if not services.public_request_allowed(
+        archive=archive, action="manage", client=client_address(request)
+    ):
         return Status(429, TOO_MANY)
     try:
         booking = services.reservation_get_for_person(
@@ -254,8 +252,10 @@ def lookup(request: HttpRequest, slug: str, payload: CodeIn):
     response={200: BookingOut, 404: RefusedOut, 409: RefusedOut, 429: RefusedOut},
 )
 def cancel(request: HttpRequest, slug: str, payload: CodeIn):
-    archive = _archive(slug)
-    if not public_hit(request, "manage", archive):
+    archive = archive_or_404(slug)
+    if not services.public_request_allowed(
+        archive=archive, action="manage", client=client_address(request)
+    ):
         return Status(429, TOO_MANY)
     try:
         booking = services.reservation_cancel(
@@ -271,8 +271,10 @@ def cancel(request: HttpRequest, slug: str, payload: CodeIn):
     response={200: BookingOut, 404: RefusedOut, 409: RefusedOut, 429: RefusedOut},
 )
 def feedback(request: HttpRequest, slug: str, payload: FeedbackIn):
-    archive = _archive(slug)
-    if not public_hit(request, "feedback", archive):
+    archive = archive_or_404(slug)
+    if not services.public_request_allowed(
+        archive=archive, action="feedback", client=client_address(request)
+    ):
         return Status(429, TOO_MANY)
     try:
         booking = services.reservation_rate(
@@ -293,7 +295,7 @@ class DayQuery(Schema):
 
 @router.get("/{slug}/day", response=list[StaffBookingOut], auth=django_auth)
 def day_list(request: HttpRequest, slug: str, query: Query[DayQuery]):
-    archive = _archive(slug)
+    archive = archive_or_404(slug)
     resource = None
     if query.resource:
         resource = get_object_or_404(Resource, archive=archive, slug=query.resource)
@@ -312,7 +314,7 @@ def day_list(request: HttpRequest, slug: str, query: Query[DayQuery]):
     auth=django_auth,
 )
 def check_in(request: HttpRequest, slug: str, code: str):
-    archive = _archive(slug)
+    archive = archive_or_404(slug)
     try:
         booking = selectors.booking_get_for_staff(user=request.user, archive=archive, code=code)
     except Booking.DoesNotExist:
@@ -332,14 +334,14 @@ class StatsQuery(Schema):
 @router.get("/{slug}/stats", response=StatsOut, auth=django_auth)
 def stats(request: HttpRequest, slug: str, query: Query[StatsQuery]):
     return selectors.visit_stats_for_staff(
-        user=request.user, archive=_archive(slug), start=query.start, end=query.end
+        user=request.user, archive=archive_or_404(slug), start=query.start, end=query.end
     )
 
 
 @router.post("/{slug}/resources", response={201: ResourceOut}, auth=django_auth)
 def resource_create(request: HttpRequest, slug: str, payload: ResourceIn):
     resource = services.resource_create(
-        actor=request.user, archive=_archive(slug), **payload.model_dump()
+        actor=request.user, archive=archive_or_404(slug), **payload.model_dump()
     )
     return Status(201, _resource_out(resource))
 
@@ -350,7 +352,7 @@ class OpeningIn(Schema):
 
 @router.put("/{slug}/resources/{resource}/opening-hours", response=ResourceOut, auth=django_auth)
 def opening_hours(request: HttpRequest, slug: str, resource: str, payload: OpeningIn):
-    found = get_object_or_404(Resource, archive=_archive(slug), slug=resource)
+    found = get_object_or_404(Resource, archive=archive_or_404(slug), slug=resource)
     services.opening_hours_set(
         actor=request.user,
         resource=found,
@@ -361,7 +363,7 @@ def opening_hours(request: HttpRequest, slug: str, resource: str, payload: Openi
 
 @router.post("/{slug}/resources/{resource}/closures", response={201: ClosureIn}, auth=django_auth)
 def closure(request: HttpRequest, slug: str, resource: str, payload: ClosureIn):
-    found = get_object_or_404(Resource, archive=_archive(slug), slug=resource)
+    found = get_object_or_404(Resource, archive=archive_or_404(slug), slug=resource)
     created = services.closure_add(actor=request.user, resource=found, **payload.model_dump())
     return Status(
         201,

@@ -16,8 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from archivox.console.access import archive_for
 from archivox.core import selectors as core_selectors
+from archivox.core.access import archive_for_staff
 from archivox.core.selectors import Capability
 from archivox.reservations import selectors, services
 from archivox.reservations.models import Booking, Closure, Resource
@@ -54,7 +54,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def day(request: HttpRequest, slug: str) -> HttpResponse:
-    archive = archive_for(request, slug, Capability.CONSULTATION_ANSWER)
+    archive = archive_for_staff(request.user, slug, Capability.CONSULTATION_ANSWER)
     chosen = _parse_day(request.GET.get("date"))
     bookings = list(selectors.booking_list_for_day(user=request.user, archive=archive, day=chosen))
     code = request.GET.get("code", "").strip()
@@ -97,7 +97,7 @@ def day(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _booking(request: HttpRequest, slug: str, pk: int) -> Booking:
-    archive = archive_for(request, slug, Capability.CONSULTATION_ANSWER)
+    archive = archive_for_staff(request.user, slug, Capability.CONSULTATION_ANSWER)
     booking = (
         Booking.objects.select_related("slot", "archive").filter(archive=archive, pk=pk).first()
     )
@@ -140,7 +140,7 @@ def cancel(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def resources(request: HttpRequest, slug: str) -> HttpResponse:
-    archive = archive_for(request, slug, Capability.CONSULTATION_ANSWER)
+    archive = archive_for_staff(request.user, slug, Capability.CONSULTATION_ANSWER)
     values = {
         "slug": "",
         "kind": "reading_room",
@@ -192,7 +192,7 @@ def _time(value: str) -> datetime.time | None:
 @login_required
 @require_http_methods(["GET", "POST"])
 def resource(request: HttpRequest, slug: str, resource: str) -> HttpResponse:
-    archive = archive_for(request, slug, Capability.CONSULTATION_ANSWER)
+    archive = archive_for_staff(request.user, slug, Capability.CONSULTATION_ANSWER)
     found = (
         selectors.resource_list_for_staff(user=request.user, archive=archive)
         .filter(slug=resource)

@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from archivox.core.models import Archive, PlatformAccount, User
+from archivox.core.ratelimit import ratelimit_hit
 from archivox.core.selectors import Capability, archive_check_capability
 from archivox.core.services import audit_record, changes_apply, snapshot
 from archivox.reservations.models import (
@@ -76,6 +77,23 @@ class BookingRefused(Exception):
 
 
 # -- codes, contacts, tokens ---------------------------------------------------------------------
+
+
+# A signed token in a link (WeChat follower, feedback) is never longer than this.
+TOKEN_MAX = 600
+
+
+def booking_rate_limit() -> tuple[int, int]:
+    """Bookings (and code look-ups) one address may make per window: (limit, seconds)."""
+    return tuple(getattr(settings, "ARCHIVOX_RESERVATION_RATE_LIMIT", (20, 60)))
+
+
+def public_request_allowed(*, archive: Archive, action: str, client: str) -> bool:
+    """Count one public request (``book``, ``manage``, ``feedback``, ``register``) from the
+    ``client`` address; False once the address is over its limit. The pages and the API of
+    reservations and exhibitions share these counters."""
+    limit, window = booking_rate_limit()
+    return ratelimit_hit(f"reservations:{action}:{archive.pk}:{client}", limit=limit, window=window)
 
 
 def code_generate() -> str:

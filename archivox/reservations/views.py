@@ -5,25 +5,17 @@ from page to page and checked again by the booking service."""
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from archivox.core import selectors as core_selectors
+from archivox.core.access import archive_or_404, client_address
 from archivox.core.models import Archive
-from archivox.core.ratelimit import ratelimit_hit
 from archivox.reservations import selectors, services
 from archivox.reservations.models import Resource, Slot
-
-TOKEN_MAX = 600
-
-
-def _archive(slug: str) -> Archive:
-    return get_object_or_404(core_selectors.archive_list(), slug=slug)
 
 
 def _resource(archive: Archive, slug: str) -> Resource:
@@ -33,25 +25,9 @@ def _resource(archive: Archive, slug: str) -> Resource:
         raise Http404(slug) from exc
 
 
-def client_ip(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
-
-
-def booking_rate_limit() -> tuple[int, int]:
-    """Bookings (and code look-ups) one address may make per window: (limit, seconds)."""
-    return tuple(getattr(settings, "ARCHIVOX_RESERVATION_RATE_LIMIT", (20, 60)))
-
-
-def public_hit(request: HttpRequest, action: str, archive: Archive) -> bool:
-    limit, window = booking_rate_limit()
-    return ratelimit_hit(
-        f"reservations:{action}:{archive.pk}:{client_ip(request)}", limit=limit, window=window
-    )
-
-
 def _wx(request: HttpRequest, archive: Archive) -> tuple[str, str]:
     """The WeChat token of this visit (from the query or the form) and a message if it is bad."""
-    token = (request.POST.get("wx") or request.GET.get("wx") or "")[:TOKEN_MAX]
+    token = (request.POST.get("wx") or request.GET.get("wx") or "")[: services.TOKEN_MAX]
     if not token:
         return "", ""
     try:
@@ -70,7 +46,7 @@ def _too_many(request: HttpRequest, archive: Archive, template: str, context: di
 
 
 def index(request: HttpRequest, slug: str) -> HttpResponse:
-    archive = _archive(slug)
+    archive = archive_or_404(slug)
     wx, wx_error = _wx(request, archive)
     return render(
         request,
@@ -85,7 +61,7 @@ def index(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def resource_slots(request: HttpRequest, slug: str, resource: str) -> HttpResponse:
-    archive = _archive(slug)
+    archive = archive_or_404(slug)
     found = _resource(archive, resource)
     wx, wx_error = _wx(request, archive)
     return render(
@@ -103,7 +79,7 @@ def resource_slots(request: HttpRequest, slug: str, resource: str) -> HttpRespon
 
 @require_http_methods(["GET", "POST"])
 def book(request: HttpRequest, slug: str, resource: str, slot_id: int) -> HttpResponse:
-    archive = _archive(slug)
+    archive = archive_or_404(slug)
     found = _resource(archive, resource)
     slot = Slot.objects.filter(pk=slot_id, resource=found).first()
     if slot is None:
@@ -125,7 +101,9 @@ def book(request: HttpRequest, slug: str, resource: str, slot_id: int) -> HttpRe
         "name": request.POST.get("name", ""),
         "contact": request.POST.get("contact", ""),
     }
-    if not public_hit(request, "book", archive):
+    if not services.public_request_allowed(
+        archive=archive, action="book", client=client_address(request)
+    ):
         return _too_many(request, archive, "reservations/book.html", context)
     try:
         booking = services.reservation_book(
@@ -154,18 +132,20 @@ def book(request: HttpRequest, slug: str, resource: str, slot_id: int) -> HttpRe
 @require_http_methods(["GET", "POST"])
 def manage(request: HttpRequest, slug: str) -> HttpResponse:
     """Find a reservation by its code and contact; cancel it."""
-    archive = _archive(slug)
+    archive = archive_or_404(slug)
     context: dict = {
         "archive": archive,
         "values": {
             "code": request.POST.get("code", request.GET.get("code", ""))[:40],
             "contact": request.POST.get("contact", "")[:300],
         },
-        "wx": (request.POST.get("wx") or request.GET.get("wx") or "")[:TOKEN_MAX],
+        "wx": (request.POST.get("wx") or request.GET.get("wx") or "")[: services.TOKEN_MAX],
     }
     if request.method == "GET":
         return render(request, "reservations/manage.html", context)
-    if not public_hit(request, "manage", archive):
+    if not services.public_request_allowed(
+        archive=archive, action="manage", client=client_address(request)
+    ):
         return _too_many(request, archive, "reservations/manage.html", context)
     code, contact = context["values"]["code"], context["values"]["contact"]
     try:
@@ -191,7 +171,7 @@ def manage(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def feedback(request: HttpRequest, slug: str, token: str) -> HttpResponse:
-    archive = _archive(slug)
+    archive = archive_or_404(slug)
     context: dict = {
         "archive": archive,
         "token": token,
@@ -199,7 +179,7 @@ def feedback(request: HttpRequest, slug: str, token: str) -> HttpResponse:
         "field_errors": {},
     }
     try:
-        booking = services.booking_from_feedback_token(token[:TOKEN_MAX])
+        booking = services.booking_from_feedback_token(token[: services.TOKEN_MAX])
     except services.BookingRefused as refused:
         context["error"] = refused.message
         return render(request, "reservations/feedback.html", context, status=404)
@@ -212,7 +192,9 @@ def feedback(request: HttpRequest, slug: str, token: str) -> HttpResponse:
         "rating": request.POST.get("rating", ""),
         "comment": request.POST.get("comment", ""),
     }
-    if not public_hit(request, "feedback", archive):
+    if not services.public_request_allowed(
+        archive=archive, action="feedback", client=client_address(request)
+    ):
         return _too_many(request, archive, "reservations/feedback.html", context)
     try:
         services.reservation_rate(

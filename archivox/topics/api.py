@@ -13,10 +13,10 @@ from ninja.errors import HttpError
 from ninja.security import django_auth
 
 from archivox.catalog.models import Description
+from archivox.core.access import archive_or_404, client_address
 from archivox.core.models import Archive
 from archivox.core.ratelimit import ratelimit_hit
 from archivox.polls.identity import IdentityError, person_from_request, person_remember
-from archivox.polls.views import client_address
 from archivox.topics import selectors, services
 from archivox.topics.models import Comment, Topic
 
@@ -112,10 +112,6 @@ def _comment_json(comment: Comment, *, staff: bool = False) -> dict:
     return data
 
 
-def _archive(slug: str) -> Archive:
-    return get_object_or_404(Archive, slug=slug)
-
-
 # Staff ------------------------------------------------------------------------------------------
 
 
@@ -130,13 +126,15 @@ def _staff_topic(request: HttpRequest, pk: int) -> Topic:
 def staff_topic_list(request: HttpRequest, archive: str):
     return [
         _topic_json(t)
-        for t in selectors.topic_list_for_staff(user=request.user, archive=_archive(archive))
+        for t in selectors.topic_list_for_staff(user=request.user, archive=archive_or_404(archive))
     ]
 
 
 @router.post("/staff/{archive}/topics", auth=django_auth, response={201: TopicOut})
 def staff_topic_create(request: HttpRequest, archive: str, payload: TopicIn):
-    topic = services.topic_create(actor=request.user, archive=_archive(archive), **payload.dict())
+    topic = services.topic_create(
+        actor=request.user, archive=archive_or_404(archive), **payload.dict()
+    )
     return Status(201, _topic_json(topic))
 
 
@@ -170,7 +168,7 @@ def staff_item_remove(request: HttpRequest, pk: int, reference_code: str):
 
 @router.get("/staff/{archive}/moderation", auth=django_auth, response=list[StaffCommentOut])
 def staff_moderation_queue(request: HttpRequest, archive: str):
-    queue = selectors.moderation_queue(user=request.user, archive=_archive(archive))
+    queue = selectors.moderation_queue(user=request.user, archive=archive_or_404(archive))
     return [_comment_json(c, staff=True) for c in queue[:500]]
 
 
@@ -196,7 +194,7 @@ def staff_comment_hide(request: HttpRequest, pk: int):
 @router.put("/staff/{archive}/settings", auth=django_auth)
 def staff_settings_update(request: HttpRequest, archive: str, payload: SettingsIn):
     row = services.discussion_settings_update(
-        actor=request.user, archive=_archive(archive), moderation=payload.moderation
+        actor=request.user, archive=archive_or_404(archive), moderation=payload.moderation
     )
     return {"moderation": row.moderation}
 
@@ -211,7 +209,7 @@ def _read_allowed(request: HttpRequest) -> None:
 
 
 def _public(archive: str, slug: str) -> tuple[Archive, Topic]:
-    target = _archive(archive)
+    target = archive_or_404(archive)
     try:
         return target, selectors.topic_get_public(archive=target, slug=slug)
     except Topic.DoesNotExist as exc:
@@ -221,7 +219,7 @@ def _public(archive: str, slug: str) -> tuple[Archive, Topic]:
 @router.get("/{archive}/", response=list[TopicOut])
 def topic_list(request: HttpRequest, archive: str):
     _read_allowed(request)
-    return [_topic_json(t) for t in selectors.topic_list_public(archive=_archive(archive))]
+    return [_topic_json(t) for t in selectors.topic_list_public(archive=archive_or_404(archive))]
 
 
 @router.get("/{archive}/{topic}", response=TopicDetailOut)

@@ -5,27 +5,26 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from archivox.core.models import Archive
+from archivox.core.access import archive_or_404, client_address
 from archivox.polls.identity import IdentityError, person_from_request, person_remember
-from archivox.polls.views import client_address
 from archivox.topics import selectors, services
 from archivox.topics.models import Comment, Topic
 
 
 def topic_index(request: HttpRequest, slug: str) -> HttpResponse:
-    archive = get_object_or_404(Archive, slug=slug)
+    archive = archive_or_404(slug)
     topics = selectors.topic_list_public(archive=archive)
     return render(request, "topics/index.html", {"archive": archive, "topics": topics})
 
 
 @require_http_methods(["GET", "POST"])
 def topic_detail(request: HttpRequest, slug: str, topic: str) -> HttpResponse:
-    archive = get_object_or_404(Archive, slug=slug)
+    archive = archive_or_404(slug)
     try:
         subject = selectors.topic_get_public(archive=archive, slug=topic)
     except Topic.DoesNotExist as exc:

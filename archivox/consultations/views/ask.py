@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -14,13 +14,10 @@ from archivox.catalog.models import Description
 from archivox.catalog.selectors import description_get_public
 from archivox.consultations import selectors, services
 from archivox.consultations.inbox import inbox_settings_for
+from archivox.core.access import archive_or_404, client_address
 from archivox.core.models import Archive
 
 MAX_QUESTION = 10_000
-
-
-def _client_ip(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR", ""))[:64]
 
 
 def _question_about(archive: Archive, reference_code: str | None) -> str:
@@ -40,7 +37,7 @@ def _question_about(archive: Archive, reference_code: str | None) -> str:
 
 @require_http_methods(["GET", "POST"])
 def ask(request: HttpRequest, slug: str) -> HttpResponse:
-    archive = get_object_or_404(Archive, slug=slug)
+    archive = archive_or_404(slug)
     promise = inbox_settings_for(archive).promise_working_days
     form = {"name": "", "email": "", "question": _question_about(archive, request.GET.get("item"))}
     errors: dict[str, list[str]] = {}
@@ -53,7 +50,7 @@ def ask(request: HttpRequest, slug: str) -> HttpResponse:
                 name=form["name"],
                 email=form["email"],
                 question=form["question"],
-                client_ip=_client_ip(request),
+                client_ip=client_address(request),
             )
         except ValidationError as exc:
             errors = exc.message_dict
@@ -83,12 +80,19 @@ def ask(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def private(request: HttpRequest, slug: str, token: str) -> HttpResponse:
+    error = ""
+    status = 200
+    if request.method == "POST":
+        # Counted before the link is looked up, so guessing links by posting is limited too.
+        try:
+            services.consultation_feedback_rate_check(client=client_address(request))
+        except services.FeedbackRateLimited as exc:
+            error, status = exc.message, 429
     try:
         consultation = selectors.consultation_get_by_token(slug=slug, token=token)
     except selectors.ConsultationNotFound as exc:
         raise Http404("no such consultation") from exc
-    error = ""
-    if request.method == "POST":
+    if request.method == "POST" and not error:
         try:
             rating = int(request.POST.get("rating", "0"))
         except ValueError:
@@ -115,5 +119,5 @@ def private(request: HttpRequest, slug: str, token: str) -> HttpResponse:
             "thanks": request.GET.get("thanks") == "1",
             "ratings": range(1, 6),
         },
-        status=400 if error else 200,
+        status=status if status != 200 else (400 if error else 200),
     )

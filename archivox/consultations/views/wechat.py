@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods
 
 from archivox.consultations import selectors, services
 from archivox.consultations.wechat_callback import CallbackRefused, TooLarge
+from archivox.core.access import client_address
 from archivox.platforms.wechat.xml import MAX_BODY_BYTES
 
 logger = logging.getLogger(__name__)
@@ -33,7 +34,7 @@ def wechat_callback(request: HttpRequest, slug: str) -> HttpResponse:
     log_context = {
         "archive": slug,
         "method": request.method,
-        "remote": request.META.get("REMOTE_ADDR", ""),
+        "remote": client_address(request),
     }
     try:
         # WeChat checks a new address or token with GET: always against the stored account.
