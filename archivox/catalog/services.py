@@ -33,7 +33,7 @@ from archivox.catalog.selectors import set_specs_for
 from archivox.catalog.tree import inherit_from, path_for
 from archivox.core.models import Archive, User
 from archivox.core.selectors import Capability, archive_check_capability
-from archivox.core.services import audit_record, changes_apply, snapshot
+from archivox.core.services import audit_record, changes_apply, model_update, snapshot
 
 DESCRIPTION_FIELDS = (
     "reference_code",
@@ -526,18 +526,12 @@ def collection_update(
     cover = changes.get("cover")
     if cover is not None and cover.description.archive_id != collection.archive_id:
         raise CatalogError({"cover": "the cover image belongs to another archive"})
-    before = changes_apply(collection, changes)
-    if not before:
-        return collection
-    collection.full_clean()
-    collection.save()
-    audit_record(
+    model_update(
         actor=actor,
+        instance=collection,
+        changes=changes,
         action="collection.update",
-        obj=collection,
         archive=collection.archive,
-        before=before,
-        after=snapshot(collection, before),
     )
     return collection
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 import decimal
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.db import models, transaction
@@ -51,6 +51,37 @@ def changes_apply(instance: models.Model, changes: dict[str, Any]) -> dict[str, 
     before = snapshot(instance, changed)
     for name in changed:
         setattr(instance, name, changes[name])
+    return before
+
+
+def model_update(
+    *,
+    actor: User | None,
+    instance: models.Model,
+    changes: dict[str, Any],
+    action: str,
+    archive: Archive | None,
+    validate: Callable[[Any], None] | None = None,
+) -> dict[str, Any]:
+    """Set ``changes`` on ``instance``; when any field really changed, validate (``validate``,
+    then ``full_clean``), save, and audit the changed fields before and after. Returns the audit
+    summary of the changed fields as they were (empty, and nothing saved, when none changed).
+    The caller checks permissions and locks the row first."""
+    before = changes_apply(instance, changes)
+    if not before:
+        return before
+    if validate is not None:
+        validate(instance)
+    instance.full_clean()
+    instance.save()
+    audit_record(
+        actor=actor,
+        action=action,
+        obj=instance,
+        archive=archive,
+        before=before,
+        after=snapshot(instance, before),
+    )
     return before
 
 
@@ -169,18 +200,8 @@ def archive_update(*, actor: User | None, archive: Archive, **changes: Any) -> A
     if actor is not None:
         archive_check_capability(user=actor, archive=archive, capability=Capability.ARCHIVE_MANAGE)
     archive = Archive.objects.select_for_update().get(pk=archive.pk)
-    before = changes_apply(archive, changes)
-    if not before:
-        return archive
-    archive.full_clean()
-    archive.save()
-    audit_record(
-        actor=actor,
-        action="archive.update",
-        obj=archive,
-        archive=archive,
-        before=before,
-        after=snapshot(archive, before),
+    model_update(
+        actor=actor, instance=archive, changes=changes, action="archive.update", archive=archive
     )
     return archive
 

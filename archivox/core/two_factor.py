@@ -90,7 +90,7 @@ def totp_device_confirm(*, user: User, token: str) -> bool:
     TOTPDevice.objects.filter(user=user, confirmed=True).delete()
     device.confirmed = True
     device.save(update_fields=["confirmed"])
-    audit_record(actor=user, action="two_factor.enabled", obj=user, after={"two_factor": True})
+    audit_record(actor=user, action="two_factor.enable", obj=user, after={"two_factor": True})
     return True
 
 
@@ -100,5 +100,5 @@ def totp_device_remove(*, user: User, token: str) -> bool:
     if match_token(user, token.strip()) is None:
         return False
     TOTPDevice.objects.filter(user=user).delete()
-    audit_record(actor=user, action="two_factor.disabled", obj=user, after={"two_factor": False})
+    audit_record(actor=user, action="two_factor.disable", obj=user, after={"two_factor": False})
     return True

@@ -20,7 +20,7 @@ from archivox.catalog import selectors as catalog_selectors
 from archivox.catalog.models import Description
 from archivox.core.models import Archive, User
 from archivox.core.selectors import Capability, archive_check_capability
-from archivox.core.services import audit_record, changes_apply, snapshot
+from archivox.core.services import audit_record, changes_apply, model_update, snapshot
 from archivox.exhibitions.models import Event, Exhibition, Section, SectionItem, Status
 from archivox.reservations import services as reservations
 from archivox.reservations.models import Booking
@@ -85,7 +85,7 @@ def exhibition_create(
     exhibition.save()
     audit_record(
         actor=actor,
-        action="exhibitions.exhibition_create",
+        action="exhibition.create",
         obj=exhibition,
         archive=archive,
         after=snapshot(exhibition, EXHIBITION_FIELDS),
@@ -101,18 +101,12 @@ def exhibition_update(*, actor: User | None, exhibition: Exhibition, **changes: 
         raise TypeError(f"unknown exhibition fields: {sorted(unknown)}")
     if "introduction" in changes:
         changes["introduction"] = html_clean(changes["introduction"])
-    before = changes_apply(exhibition, changes)
-    if not before:
-        return exhibition
-    exhibition.full_clean()
-    exhibition.save()
-    audit_record(
+    model_update(
         actor=actor,
-        action="exhibitions.exhibition_update",
-        obj=exhibition,
+        instance=exhibition,
+        changes=changes,
+        action="exhibition.update",
         archive=exhibition.archive,
-        before=before,
-        after=snapshot(exhibition, before),
     )
     return exhibition
 
@@ -134,7 +128,7 @@ def exhibition_publish(
     exhibition.save(update_fields=["status", "published_at", "updated_at"])
     audit_record(
         actor=actor,
-        action="exhibitions.exhibition_publish" if publish else "exhibitions.exhibition_unpublish",
+        action="exhibition.publish" if publish else "exhibitions.exhibition_unpublish",
         obj=exhibition,
         archive=exhibition.archive,
         before=before,
@@ -159,7 +153,7 @@ def section_add(
     section.save()
     audit_record(
         actor=actor,
-        action="exhibitions.section_add",
+        action="section.add",
         obj=section,
         archive=exhibition.archive,
         after=snapshot(section, ("exhibition", "title", "position")),
@@ -178,18 +172,12 @@ def section_update(
         changes["title"] = title.strip()
     if body is not None:
         changes["body"] = html_clean(body)
-    before = changes_apply(section, changes)
-    if not before:
-        return section
-    section.full_clean()
-    section.save()
-    audit_record(
+    model_update(
         actor=actor,
-        action="exhibitions.section_update",
-        obj=section,
+        instance=section,
+        changes=changes,
+        action="section.update",
         archive=archive,
-        before=before,
-        after=snapshot(section, before),
     )
     return section
 
@@ -200,7 +188,7 @@ def section_remove(*, actor: User | None, section: Section) -> None:
     _check(actor, archive)
     audit_record(
         actor=actor,
-        action="exhibitions.section_remove",
+        action="section.remove",
         obj=section,
         archive=archive,
         before=snapshot(section, ("exhibition", "title", "position")),
@@ -224,7 +212,7 @@ def sections_reorder(
     Section.objects.bulk_update(sections.values(), ["position"])
     audit_record(
         actor=actor,
-        action="exhibitions.sections_reorder",
+        action="section.reorder",
         obj=exhibition,
         archive=exhibition.archive,
         before={"order": before},
@@ -276,7 +264,7 @@ def section_item_add(
     item.save()
     audit_record(
         actor=actor,
-        action="exhibitions.item_add",
+        action="exhibition_item.add",
         obj=item,
         archive=archive,
         after={"section": section.pk, "reference_code": description.reference_code},
@@ -290,7 +278,7 @@ def section_item_remove(*, actor: User | None, item: SectionItem) -> None:
     _check(actor, archive)
     audit_record(
         actor=actor,
-        action="exhibitions.item_remove",
+        action="exhibition_item.remove",
         obj=item,
         archive=archive,
         before={"section": item.section_id, "description": item.description_id},
@@ -352,7 +340,7 @@ def event_create(
     event.save()
     audit_record(
         actor=actor,
-        action="exhibitions.event_create",
+        action="event.create",
         obj=event,
         archive=archive,
         after=snapshot(event, EVENT_FIELDS),
@@ -383,7 +371,7 @@ def event_update(*, actor: User | None, event: Event, **changes: Any) -> Event:
     event.save()
     audit_record(
         actor=actor,
-        action="exhibitions.event_update",
+        action="event.update",
         obj=event,
         archive=event.archive,
         before=before,
@@ -405,7 +393,7 @@ def event_publish(*, actor: User | None, event: Event, publish: bool = True) -> 
     event.save(update_fields=["status"])
     audit_record(
         actor=actor,
-        action="exhibitions.event_publish" if publish else "exhibitions.event_unpublish",
+        action="event.publish" if publish else "exhibitions.event_unpublish",
         obj=event,
         archive=event.archive,
         before=before,
@@ -427,7 +415,7 @@ def event_cancel(*, actor: User | None, event: Event, reason: str = "") -> Event
     reservations.slot_update_for_event(slot=event.slot, is_open=False)
     audit_record(
         actor=actor,
-        action="exhibitions.event_cancel",
+        action="event.cancel",
         obj=event,
         archive=event.archive,
         before=before,

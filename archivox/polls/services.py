@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from archivox.core.models import Archive, User
 from archivox.core.ratelimit import ratelimit_hit
 from archivox.core.selectors import Capability, archive_check_capability
-from archivox.core.services import audit_record, changes_apply, snapshot
+from archivox.core.services import audit_record, model_update, snapshot
 from archivox.polls.identity import Person
 from archivox.polls.models import (
     Answer,
@@ -164,19 +164,13 @@ def questionnaire_update(
         raise ValueError(f"cannot change {', '.join(sorted(unknown))} of a questionnaire")
     _check(actor, questionnaire.archive)
     questionnaire = Questionnaire.objects.select_for_update().get(pk=questionnaire.pk)
-    before = changes_apply(questionnaire, changes)
-    if not before:
-        return questionnaire
-    _validate_window(questionnaire.opens_at, questionnaire.closes_at)
-    questionnaire.full_clean()
-    questionnaire.save()
-    audit_record(
+    model_update(
         actor=actor,
+        instance=questionnaire,
+        changes=changes,
         action="questionnaire.update",
-        obj=questionnaire,
         archive=questionnaire.archive,
-        before=before,
-        after=snapshot(questionnaire, before),
+        validate=lambda changed: _validate_window(changed.opens_at, changed.closes_at),
     )
     return questionnaire
 

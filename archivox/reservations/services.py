@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from archivox.core.models import Archive, PlatformAccount, User
 from archivox.core.ratelimit import ratelimit_hit
 from archivox.core.selectors import Capability, archive_check_capability
-from archivox.core.services import audit_record, changes_apply, snapshot
+from archivox.core.services import audit_record, model_update, snapshot
 from archivox.reservations.models import (
     Booking,
     Closure,
@@ -220,7 +220,7 @@ def resource_create(*, actor: User | None, archive: Archive, **values: Any) -> R
     resource.save()
     audit_record(
         actor=actor,
-        action="reservations.resource_create",
+        action="resource.create",
         obj=resource,
         archive=archive,
         after=snapshot(resource, RESOURCE_FIELDS),
@@ -237,18 +237,12 @@ def resource_update(*, actor: User | None, resource: Resource, **changes: Any) -
     unknown = set(changes) - set(RESOURCE_FIELDS)
     if unknown:
         raise TypeError(f"unknown resource fields: {sorted(unknown)}")
-    before = changes_apply(resource, changes)
-    if not before:
-        return resource
-    resource.full_clean()
-    resource.save()
-    audit_record(
+    model_update(
         actor=actor,
-        action="reservations.resource_update",
-        obj=resource,
+        instance=resource,
+        changes=changes,
+        action="resource.update",
         archive=resource.archive,
-        before=before,
-        after=snapshot(resource, before),
     )
     return resource
 
@@ -278,7 +272,7 @@ def opening_hours_set(
     OpeningHours.objects.bulk_create(rows)
     audit_record(
         actor=actor,
-        action="reservations.opening_hours_set",
+        action="opening_hours.set",
         obj=resource,
         archive=resource.archive,
         before={"periods": before},
@@ -311,7 +305,7 @@ def closure_add(
     closure.save()
     audit_record(
         actor=actor,
-        action="reservations.closure_add",
+        action="closure.add",
         obj=closure,
         archive=resource.archive,
         after=snapshot(closure, ("first_day", "last_day", "reason")),
@@ -326,7 +320,7 @@ def closure_remove(*, actor: User | None, closure: Closure) -> None:
         archive_check_capability(user=actor, archive=archive, capability=Capability.ARCHIVE_MANAGE)
     audit_record(
         actor=actor,
-        action="reservations.closure_remove",
+        action="closure.remove",
         obj=closure,
         archive=archive,
         before=snapshot(closure, ("first_day", "last_day", "reason")),
@@ -608,7 +602,7 @@ def reservation_cancel_by_staff(*, actor: User, booking: Booking, reason: str = 
     _release(booking, timezone.now())
     audit_record(
         actor=actor,
-        action="reservations.booking_cancel",
+        action="booking.cancel",
         obj=booking,
         archive=booking.archive,
         before={"status": "booked"},
@@ -641,7 +635,7 @@ def reservation_check_in(
     booking.save(update_fields=["status", "checked_in_at", "checked_in_by", "reminder"])
     audit_record(
         actor=actor,
-        action="reservations.check_in",
+        action="booking.check_in",
         obj=booking,
         archive=booking.archive,
         before={"status": "booked"},

@@ -190,7 +190,7 @@ def institution_create(
         )
     )
     if actor is not None:
-        audit_record(actor=actor, action="survey.institution.create", obj=institution)
+        audit_record(actor=actor, action="institution.create", obj=institution)
     return institution
 
 
@@ -236,7 +236,7 @@ def account_create(
     if actor is not None:
         audit_record(
             actor=actor,
-            action="survey.account.create",
+            action="survey_account.create",
             obj=account,
             archive=institution.archive,
         )

@@ -19,7 +19,7 @@ from archivox.catalog.models import Description
 from archivox.core.models import Archive, User
 from archivox.core.ratelimit import ratelimit_hit
 from archivox.core.selectors import Capability, archive_check_capability
-from archivox.core.services import audit_record, changes_apply, snapshot
+from archivox.core.services import audit_record, model_update, snapshot
 from archivox.polls.identity import Person
 from archivox.topics.models import Comment, DiscussionSettings, Topic, TopicItem
 
@@ -78,18 +78,13 @@ def discussion_settings_update(
         raise ValidationError({"moderation": _("Choose pre- or post-moderation.")})
     row = discussion_settings_for(archive)
     row = DiscussionSettings.objects.select_for_update().get(pk=row.pk)
-    before = changes_apply(row, {"moderation": moderation})
-    if before:
-        row.full_clean()
-        row.save()
-        audit_record(
-            actor=actor,
-            action="discussion_settings.update",
-            obj=row,
-            archive=archive,
-            before=before,
-            after=snapshot(row, before),
-        )
+    model_update(
+        actor=actor,
+        instance=row,
+        changes={"moderation": moderation},
+        action="discussion_settings.update",
+        archive=archive,
+    )
     return row
 
 
@@ -153,18 +148,12 @@ def topic_update(*, actor: User | None, topic: Topic, **changes: Any) -> Topic:
         if not changes["name"] or clash.exclude(pk=topic.pk).exists():
             raise ValidationError({"name": _("Choose another name for the topic.")})
     topic = Topic.objects.select_for_update().get(pk=topic.pk)
-    before = changes_apply(topic, changes)
-    if not before:
-        return topic
-    topic.full_clean()
-    topic.save()
-    audit_record(
+    model_update(
         actor=actor,
+        instance=topic,
+        changes=changes,
         action="topic.update",
-        obj=topic,
         archive=topic.archive,
-        before=before,
-        after=snapshot(topic, before),
     )
     return topic
 
@@ -187,7 +176,7 @@ def topic_item_add(*, actor: User | None, topic: Topic, description: Description
     item.save()
     audit_record(
         actor=actor,
-        action="topic.item_add",
+        action="topic_item.add",
         obj=topic,
         archive=topic.archive,
         after={"description": description.reference_code},
@@ -202,7 +191,7 @@ def topic_item_remove(*, actor: User | None, topic: Topic, description: Descript
     if deleted:
         audit_record(
             actor=actor,
-            action="topic.item_remove",
+            action="topic_item.remove",
             obj=topic,
             archive=topic.archive,
             before={"description": description.reference_code},

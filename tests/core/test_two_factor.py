@@ -74,7 +74,7 @@ def test_setting_up_shows_a_qr_code_and_takes_effect_only_once_confirmed(client)
     confirmed = client.post("/console/two-factor/", {"action": "confirm", "token": code(device)})
     assert confirmed.status_code == 302
     assert TOTPDevice.objects.get(user=user).confirmed
-    assert AuditEntry.objects.filter(action="two_factor.enabled").exists()
+    assert AuditEntry.objects.filter(action="two_factor.enable").exists()
 
     # Turning it off needs a current code (not the one just used).
     device.refresh_from_db()

@@ -101,7 +101,7 @@ def test_sections_are_reordered_and_the_change_is_audited(exhibition, curator):
     services.section_move(actor=curator, section=second, offset=-1)
     titles = list(exhibition.sections.order_by("position").values_list("title", flat=True))
     assert titles == ["公馆与街区", "首都气象"]
-    entry = AuditEntry.objects.filter(action="exhibitions.sections_reorder").get()
+    entry = AuditEntry.objects.filter(action="section.reorder").get()
     assert entry.actor == curator
     with pytest.raises(ValidationError):
         services.sections_reorder(actor=curator, exhibition=exhibition, order=[second.pk])

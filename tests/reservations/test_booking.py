@@ -216,7 +216,7 @@ def test_staff_see_the_days_list_and_check_visitors_in_with_an_audit_entry(slot,
     assert {b.name for b in day} == {"甲", "乙"}
     checked = services.reservation_check_in(actor=desk, booking=first, now=slot.starts_at)
     assert checked.status == Booking.Status.CHECKED_IN and checked.checked_in_by == desk
-    entry = AuditEntry.objects.get(action="reservations.check_in")
+    entry = AuditEntry.objects.get(action="booking.check_in")
     assert entry.actor == desk and entry.object_id == str(first.pk)
     with pytest.raises(services.BookingRefused) as again:
         services.reservation_check_in(actor=desk, booking=first, now=slot.starts_at)
@@ -237,7 +237,7 @@ def test_resource_changes_need_the_manage_capability_and_are_audited(reading_roo
     with pytest.raises(PermissionDenied):
         services.resource_update(actor=desk, resource=reading_room, capacity=50)
     services.resource_update(actor=admin, resource=reading_room, capacity=50)
-    entry = AuditEntry.objects.get(action="reservations.resource_update")
+    entry = AuditEntry.objects.get(action="resource.update")
     assert entry.before == {"capacity": 3} and entry.after == {"capacity": 50}
 
 

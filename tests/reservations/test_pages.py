@@ -177,7 +177,7 @@ def test_the_front_desk_checks_a_visitor_in_from_the_days_list(client, reading_r
     assert page.status_code == 200 and booking.code_display in page.text
     client.post(f"/console/reservations/nanjing/check-in/{booking.pk}/", **EN)
     assert Booking.objects.get().status == Booking.Status.CHECKED_IN
-    assert AuditEntry.objects.filter(action="reservations.check_in", actor=desk).exists()
+    assert AuditEntry.objects.filter(action="booking.check_in", actor=desk).exists()
 
 
 def test_an_administrator_sets_hours_and_a_closure_in_the_console(

@@ -257,7 +257,7 @@ def test_the_console_creates_a_topic_links_items_and_moderates(client, nanjing, 
     client.post(f"/console/topics/comments/{stored.pk}/", {"action": "approve"})
     stored.refresh_from_db()
     assert stored.status == Comment.Status.PUBLISHED
-    assert AuditEntry.objects.filter(action="topic.item_add", archive=nanjing).count() == 1
+    assert AuditEntry.objects.filter(action="topic_item.add", archive=nanjing).count() == 1
 
 
 def test_a_closed_topic_takes_no_comments(client, topic, archivist):
