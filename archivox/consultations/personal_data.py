@@ -1,23 +1,20 @@
-"""Personal data of the engagement apps, for ``core.personal_data``: consultations and the
-messages behind them, bookings, poll responses and interest labels, topic comments. Purging
-keeps the records (so the survey's counts, times and ratings stay) and removes who they were."""
+"""Personal data of consultations, for ``core.personal_data``: the questions and the messages
+behind them. Purging keeps the records (so the survey's counts, times and ratings stay) and
+removes who they were. Each app registers its own sources (reservations, polls, topics)."""
 
 from __future__ import annotations
 
 import datetime
 from typing import Any
 
-from django.db.models import F, Q, Value
-from django.db.models.functions import Concat
+from django.db.models import Q
 
-from archivox.core.personal_data import PersonalDataSource, personal_data_source_register
-
-PURGED = "purged-"
-
-
-def _purged_key():
-    # Unique per row, so "one open consultation per person" style constraints still hold.
-    return Concat(Value(PURGED), F("pk"))
+from archivox.core.personal_data import (
+    PURGED,
+    PersonalDataSource,
+    personal_data_source_register,
+    purged_key,
+)
 
 
 def consultations_purge(*, before: datetime.datetime) -> int:
@@ -26,9 +23,9 @@ def consultations_purge(*, before: datetime.datetime) -> int:
     old = Consultation.objects.filter(opened_at__lt=before, status="closed").exclude(
         person__startswith=PURGED
     )
-    count = old.update(person=_purged_key(), person_name="", person_email="")
+    count = old.update(person=purged_key(), person_name="", person_email="")
     InboundMessage.objects.filter(received_at__lt=before).exclude(sender__startswith=PURGED).update(
-        sender=_purged_key(), content="", raw="", payload={}
+        sender=purged_key(), content="", raw="", payload={}
     )
     return count
 
@@ -68,115 +65,12 @@ def consultations_export(*, identifier: str) -> list[dict[str, Any]]:
     return rows
 
 
-def bookings_purge(*, before: datetime.datetime) -> int:
-    from archivox.reservations.models import Booking
-
-    return (
-        Booking.objects.filter(created_at__lt=before)
-        .exclude(person_key__startswith=PURGED)
-        .update(name="", contact="", openid="", person_key=_purged_key())
-    )
-
-
-def bookings_export(*, identifier: str) -> list[dict[str, Any]]:
-    from archivox.reservations.models import Booking
-
-    found = Booking.objects.filter(
-        Q(contact__iexact=identifier) | Q(openid=identifier) | Q(person_key=identifier.lower())
-    ).select_related("archive", "slot")
-    return [
-        {
-            "archive": booking.archive.slug,
-            "code": booking.code,
-            "name": booking.name,
-            "contact": booking.contact,
-            "slot": booking.slot.starts_at,
-            "status": booking.status,
-            "booked_at": booking.created_at,
-        }
-        for booking in found
-    ]
-
-
-def responses_purge(*, before: datetime.datetime) -> int:
-    from archivox.polls.models import PersonLabel, Response
-
-    PersonLabel.objects.filter(assigned_at__lt=before).delete()
-    return (
-        Response.objects.filter(submitted_at__lt=before)
-        .exclude(person_id__startswith=PURGED)
-        .update(person_id=_purged_key())
-    )
-
-
-def responses_export(*, identifier: str) -> list[dict[str, Any]]:
-    from archivox.polls.models import PersonLabel, Response
-
-    rows: list[dict[str, Any]] = [
-        {
-            "kind": "response",
-            "questionnaire": response.questionnaire.title,
-            "submitted_at": response.submitted_at,
-            "answers": [str(answer) for answer in response.answers.all()],
-        }
-        for response in Response.objects.filter(person_id=identifier).select_related(
-            "questionnaire"
-        )
-    ]
-    rows += [
-        {"kind": "interest label", "label": str(label.label), "assigned_at": label.assigned_at}
-        for label in PersonLabel.objects.filter(person_id=identifier).select_related("label")
-    ]
-    return rows
-
-
-def comments_purge(*, before: datetime.datetime) -> int:
-    from archivox.topics.models import Comment
-
-    return (
-        Comment.objects.filter(created_at__lt=before)
-        .exclude(person_id__startswith=PURGED)
-        .update(person_id=_purged_key(), display_name="")
-    )
-
-
-def comments_export(*, identifier: str) -> list[dict[str, Any]]:
-    from archivox.topics.models import Comment
-
-    return [
-        {
-            "topic": comment.topic.name,
-            "name": comment.display_name,
-            "comment": comment.body,
-            "status": comment.status,
-            "posted_at": comment.created_at,
-        }
-        for comment in Comment.objects.filter(person_id=identifier).select_related("topic")
-    ]
-
-
 def register() -> None:
-    for source in (
+    personal_data_source_register(
         PersonalDataSource(
             "consultations",
             "questions and messages from the public, with names and addresses",
             consultations_purge,
             consultations_export,
-        ),
-        PersonalDataSource(
-            "reservations",
-            "bookings: names, e-mail or phone, openid",
-            bookings_purge,
-            bookings_export,
-        ),
-        PersonalDataSource(
-            "poll responses",
-            "who answered questionnaires, and interest labels",
-            responses_purge,
-            responses_export,
-        ),
-        PersonalDataSource(
-            "topic comments", "who wrote comments on topics", comments_purge, comments_export
-        ),
-    ):
-        personal_data_source_register(source)
+        )
+    )

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.db.models import F, Value
+from django.db.models.functions import Concat
 from django.utils import timezone
 
 DEFAULT_RETENTION_DAYS = 1095
@@ -32,6 +34,16 @@ class PersonalDataSource:
     # Every record about the person known by ``identifier`` (an email address, a WeChat
     # openid, a Weibo uid, a phone number), as JSON-ready dicts.
     export: Callable[..., list[dict[str, Any]]]
+
+
+# What purged identifiers start with; a purged row is never purged (or exported) again.
+PURGED = "purged-"
+
+
+def purged_key() -> Concat:
+    """A replacement identifier unique per row, so "one open consultation per person" style
+    constraints still hold after a purge."""
+    return Concat(Value(PURGED), F("pk"))
 
 
 _SOURCES: dict[str, PersonalDataSource] = {}

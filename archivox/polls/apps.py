@@ -8,3 +8,8 @@ class PollsConfig(AppConfig):
     # this app left archivox/engagement/.
     label = "engagement_polls"
     verbose_name = _("Polls and questionnaires")
+
+    def ready(self) -> None:
+        from archivox.polls import personal_data
+
+        personal_data.register()

@@ -10,7 +10,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from archivox.core.models import Archive, User
-from archivox.core.selectors import archive_check_capability
+from archivox.core.selectors import Capability, archive_check_capability
 from archivox.polls.identity import Person
 from archivox.polls.models import (
     Answer,
@@ -21,7 +21,9 @@ from archivox.polls.models import (
     Questionnaire,
     Response,
 )
-from archivox.polls.services import MANAGE
+
+# Who manages questionnaires and reads their answers.
+MANAGE = Capability.CONSULTATION_ANSWER
 
 
 def _with_questions(questionnaires: QuerySet[Questionnaire]) -> QuerySet[Questionnaire]:

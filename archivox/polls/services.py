@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from archivox.core.models import Archive, User
 from archivox.core.ratelimit import ratelimit_hit
-from archivox.core.selectors import Capability, archive_check_capability
+from archivox.core.selectors import archive_check_capability
 from archivox.core.services import audit_record, model_update, snapshot
 from archivox.polls.identity import Person
 from archivox.polls.models import (
@@ -29,9 +29,9 @@ from archivox.polls.models import (
     Questionnaire,
     Response,
 )
+from archivox.polls.selectors import MANAGE
 
 # Managing polls is engagement work: whoever may answer the public may run its polls.
-MANAGE = Capability.CONSULTATION_ANSWER
 QUESTIONNAIRE_FIELDS = ("slug", "title", "introduction", "opens_at", "closes_at", "results_public")
 QUESTIONNAIRE_EDITABLE = frozenset(QUESTIONNAIRE_FIELDS) - {"slug"}
 QUESTION_FIELDS = (

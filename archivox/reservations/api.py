@@ -191,7 +191,7 @@ class SlotsQuery(Schema):
 def slots(request: HttpRequest, slug: str, resource: str, query: Query[SlotsQuery]):
     archive = archive_or_404(slug)
     found = get_object_or_404(selectors.resource_list_public(archive=archive), slug=resource)
-    days = selectors.slot_days_public(
+    days = services.slot_days_public(
         resource=found, first_day=query.start, days=max(1, min(query.days, 62))
     )
     return [

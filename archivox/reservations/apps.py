@@ -8,3 +8,8 @@ class ReservationsConfig(AppConfig):
     # this app left archivox/engagement/.
     label = "engagement_reservations"
     verbose_name = _("Reservations")
+
+    def ready(self) -> None:
+        from archivox.reservations import personal_data
+
+        personal_data.register()

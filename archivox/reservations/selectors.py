@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from archivox.core.models import Archive, User
 from archivox.core.selectors import Capability, archive_check_capability
-from archivox.reservations.models import Booking, Closure, Resource, Slot
-from archivox.reservations.services import slots_generate
+from archivox.reservations.codes import code_normalise
+from archivox.reservations.models import Booking, Resource, Slot
 
 
 def resource_list_public(*, archive: Archive) -> QuerySet[Resource]:
@@ -36,48 +36,6 @@ class DaySlots:
     slots: list[Slot]
 
 
-def slot_days_public(
-    *,
-    resource: Resource,
-    first_day: datetime.date | None = None,
-    days: int | None = None,
-    now: datetime.datetime | None = None,
-) -> list[DaySlots]:
-    """The bookable days of ``resource`` from ``first_day`` within its horizon, slots generated
-    on the way (idempotent), past slots left out, closed days marked."""
-    now = now or timezone.now()
-    today = timezone.localtime(now).date()
-    first_day = max(first_day or today, today)
-    last_day = min(
-        first_day + datetime.timedelta(days=(days or resource.horizon_days) - 1),
-        today + datetime.timedelta(days=resource.horizon_days),
-    )
-    if last_day < first_day:
-        return []
-    slots_generate(resource=resource, first_day=first_day, last_day=last_day)
-    closures = list(
-        Closure.objects.filter(resource=resource, first_day__lte=last_day, last_day__gte=first_day)
-    )
-    by_day: dict[datetime.date, list[Slot]] = {}
-    for slot in Slot.objects.filter(
-        resource=resource,
-        starts_at__gt=now,
-        starts_at__date__lte=last_day,
-    ).order_by("starts_at"):
-        by_day.setdefault(timezone.localtime(slot.starts_at).date(), []).append(slot)
-    result = []
-    day = first_day
-    while day <= last_day:
-        closure = next((c for c in closures if c.first_day <= day <= c.last_day), None)
-        slots = by_day.get(day, [])
-        if closure is not None:
-            result.append(DaySlots(day, closure.reason, []))
-        elif slots:
-            result.append(DaySlots(day, None, slots))
-        day += datetime.timedelta(days=1)
-    return result
-
-
 def booking_list_for_day(
     *, user: User, archive: Archive, day: datetime.date, resource: Resource | None = None
 ) -> QuerySet[Booking]:
@@ -96,8 +54,6 @@ def booking_list_for_day(
 
 
 def booking_get_for_staff(*, user: User, archive: Archive, code: str) -> Booking:
-    from archivox.reservations.services import code_normalise
-
     archive_check_capability(user=user, archive=archive, capability=Capability.CONSULTATION_ANSWER)
     return Booking.objects.select_related("slot__resource", "archive").get(
         archive=archive, code=code_normalise(code)

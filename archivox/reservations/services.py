@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime
 import logging
 import re
-import secrets
 from collections.abc import Iterable
 from typing import Any
 
@@ -29,6 +28,7 @@ from archivox.core.models import Archive, PlatformAccount, User
 from archivox.core.ratelimit import ratelimit_hit
 from archivox.core.selectors import Capability, archive_check_capability
 from archivox.core.services import audit_record, model_update, snapshot
+from archivox.reservations.codes import code_generate, code_normalise
 from archivox.reservations.models import (
     Booking,
     Closure,
@@ -36,12 +36,10 @@ from archivox.reservations.models import (
     Resource,
     Slot,
 )
+from archivox.reservations.selectors import DaySlots
 
 logger = logging.getLogger(__name__)
 
-# Readable codes: no 0/O, 1/I (nor L, easily read as 1). 31 symbols, 8 of them: ~40 bits.
-CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
-CODE_LENGTH = 8
 WECHAT_LINK_SALT = "archivox.reservations.wechat-follower"
 WECHAT_LINK_MAX_AGE = 7 * 24 * 3600
 FEEDBACK_SALT = "archivox.reservations.visit-feedback"
@@ -94,15 +92,6 @@ def public_request_allowed(*, archive: Archive, action: str, client: str) -> boo
     reservations and exhibitions share these counters."""
     limit, window = booking_rate_limit()
     return ratelimit_hit(f"reservations:{action}:{archive.pk}:{client}", limit=limit, window=window)
-
-
-def code_generate() -> str:
-    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
-
-
-def code_normalise(code: str) -> str:
-    """What a person typed, as stored: upper case, without spaces or dashes."""
-    return re.sub(r"[\s\-_.]", "", (code or "")[:40]).upper()
 
 
 def contact_normalise(contact: str) -> str:
@@ -777,3 +766,45 @@ def reservation_feedback_invite(*, booking_id: int) -> tuple[bool, str]:
         subject=_("How was your visit? — %s") % (archive.name_zh or archive.name),
         text=text,
     )
+
+
+def slot_days_public(
+    *,
+    resource: Resource,
+    first_day: datetime.date | None = None,
+    days: int | None = None,
+    now: datetime.datetime | None = None,
+) -> list[DaySlots]:
+    """The bookable days of ``resource`` from ``first_day`` within its horizon, slots generated
+    on the way (idempotent, hence a service), past slots left out, closed days marked."""
+    now = now or timezone.now()
+    today = timezone.localtime(now).date()
+    first_day = max(first_day or today, today)
+    last_day = min(
+        first_day + datetime.timedelta(days=(days or resource.horizon_days) - 1),
+        today + datetime.timedelta(days=resource.horizon_days),
+    )
+    if last_day < first_day:
+        return []
+    slots_generate(resource=resource, first_day=first_day, last_day=last_day)
+    closures = list(
+        Closure.objects.filter(resource=resource, first_day__lte=last_day, last_day__gte=first_day)
+    )
+    by_day: dict[datetime.date, list[Slot]] = {}
+    for slot in Slot.objects.filter(
+        resource=resource,
+        starts_at__gt=now,
+        starts_at__date__lte=last_day,
+    ).order_by("starts_at"):
+        by_day.setdefault(timezone.localtime(slot.starts_at).date(), []).append(slot)
+    result = []
+    day = first_day
+    while day <= last_day:
+        closure = next((c for c in closures if c.first_day <= day <= c.last_day), None)
+        slots = by_day.get(day, [])
+        if closure is not None:
+            result.append(DaySlots(day, closure.reason, []))
+        elif slots:
+            result.append(DaySlots(day, None, slots))
+        day += datetime.timedelta(days=1)
+    return result

@@ -70,7 +70,7 @@ def resource_slots(request: HttpRequest, slug: str, resource: str) -> HttpRespon
         {
             "archive": archive,
             "resource": found,
-            "days": selectors.slot_days_public(resource=found),
+            "days": services.slot_days_public(resource=found),
             "wx": wx,
             "error": wx_error,
         },

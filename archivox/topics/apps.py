@@ -8,3 +8,8 @@ class TopicsConfig(AppConfig):
     # this app left archivox/engagement/.
     label = "engagement_topics"
     verbose_name = _("Topics")
+
+    def ready(self) -> None:
+        from archivox.topics import personal_data
+
+        personal_data.register()

@@ -11,10 +11,13 @@ from django.db.models import Count, Q, QuerySet
 from archivox.catalog.models import Description, DigitalObject
 from archivox.catalog.selectors import description_list_public, digital_objects_public
 from archivox.core.models import Archive, User
-from archivox.core.selectors import archive_check_capability
+from archivox.core.selectors import Capability, archive_check_capability
 from archivox.polls.identity import Person
 from archivox.topics.models import Comment, Topic
-from archivox.topics.services import MODERATE
+
+# Who moderates comments, and who sets an archive's moderation policy.
+MODERATE = Capability.CONSULTATION_ANSWER
+MANAGE_POLICY = Capability.ARCHIVE_MANAGE
 
 logger = logging.getLogger(__name__)
 

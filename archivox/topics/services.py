@@ -18,16 +18,15 @@ from django.utils.translation import gettext as _
 from archivox.catalog.models import Description
 from archivox.core.models import Archive, User
 from archivox.core.ratelimit import ratelimit_hit
-from archivox.core.selectors import Capability, archive_check_capability
+from archivox.core.selectors import archive_check_capability
 from archivox.core.services import audit_record, model_update, snapshot
 from archivox.polls.identity import Person
 from archivox.topics.models import Comment, DiscussionSettings, Topic, TopicItem
+from archivox.topics.selectors import MANAGE_POLICY, MODERATE
 
 logger = logging.getLogger(__name__)
 
 # Moderating the public's comments is engagement work; the policy is the archive's.
-MODERATE = Capability.CONSULTATION_ANSWER
-MANAGE_POLICY = Capability.ARCHIVE_MANAGE
 TOPIC_FIELDS = ("name", "slug", "description", "is_published", "comments_open")
 TOPIC_EDITABLE = frozenset(TOPIC_FIELDS) - {"slug"}
 MAX_COMMENT = 1000

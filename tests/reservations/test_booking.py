@@ -48,7 +48,7 @@ def test_a_day_without_opening_hours_has_no_slots(reading_room, tomorrow):
 
 def test_closed_days_are_shown_closed_and_cannot_be_booked(reading_room, slot, tomorrow):
     services.closure_add(actor=None, resource=reading_room, first_day=tomorrow, reason="国庆节闭馆")
-    days = selectors.slot_days_public(resource=reading_room, days=3)
+    days = services.slot_days_public(resource=reading_room, days=3)
     closed = next(day for day in days if day.day == tomorrow)
     assert closed.closed_reason == "国庆节闭馆" and closed.slots == []
     with pytest.raises(services.BookingRefused) as refused:

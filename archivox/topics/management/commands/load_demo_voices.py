@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from archivox.polls.demo import DemoVoicesError, demo_voices_load
+from archivox.topics.demo import DemoVoicesError, demo_voices_load
 
 
 class Command(BaseCommand):

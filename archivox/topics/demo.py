@@ -15,9 +15,8 @@ from django.db import transaction
 
 from archivox.catalog.selectors import description_list_public
 from archivox.core.models import Archive
-from archivox.polls import services
+from archivox.polls import services as poll_services
 from archivox.polls.models import Questionnaire
-from archivox.polls.services import OptionSpec
 from archivox.topics import services as topic_services
 from archivox.topics.models import Topic
 
@@ -67,7 +66,7 @@ def demo_voices_load() -> DemoVoicesReport:
 
 
 def _questionnaire(archive: Archive) -> Questionnaire:
-    questionnaire = services.questionnaire_create(
+    questionnaire = poll_services.questionnaire_create(
         actor=None,
         archive=archive,
         title="南京市档案馆读者兴趣调查",
@@ -77,29 +76,29 @@ def _questionnaire(archive: Archive) -> Questionnaire:
             "本问卷为演示数据，每人限答一次。"
         ),
     )
-    services.question_add(
+    poll_services.question_add(
         actor=None,
         questionnaire=questionnaire,
         kind="multiple",
         text="您对哪些档案主题感兴趣？（最多选三项）",
         options=[
-            OptionSpec("民国建筑与城市变迁", ["民国建筑", "民国史"]),
-            OptionSpec("家谱与寻根", ["族谱"]),
-            OptionSpec("园林与名胜", ["园林"]),
-            OptionSpec("云锦、灯彩等非遗", ["非遗"]),
-            OptionSpec("老照片与城市记忆", ["城市记忆"]),
+            poll_services.OptionSpec("民国建筑与城市变迁", ["民国建筑", "民国史"]),
+            poll_services.OptionSpec("家谱与寻根", ["族谱"]),
+            poll_services.OptionSpec("园林与名胜", ["园林"]),
+            poll_services.OptionSpec("云锦、灯彩等非遗", ["非遗"]),
+            poll_services.OptionSpec("老照片与城市记忆", ["城市记忆"]),
         ],
         min_choices=1,
         max_choices=3,
     )
-    services.question_add(
+    poll_services.question_add(
         actor=None,
         questionnaire=questionnaire,
         kind="single",
         text="您通常通过哪种方式了解本馆？",
         options=["微信公众号", "微博", "本馆网站", "到馆参观"],
     )
-    services.question_add(
+    poll_services.question_add(
         actor=None,
         questionnaire=questionnaire,
         kind="rating",
@@ -107,7 +106,7 @@ def _questionnaire(archive: Archive) -> Questionnaire:
         rating_min=1,
         rating_max=5,
     )
-    services.question_add(
+    poll_services.question_add(
         actor=None,
         questionnaire=questionnaire,
         kind="text",
@@ -115,7 +114,7 @@ def _questionnaire(archive: Archive) -> Questionnaire:
         required=False,
         max_length=300,
     )
-    return services.questionnaire_open(actor=None, questionnaire=questionnaire)
+    return poll_services.questionnaire_open(actor=None, questionnaire=questionnaire)
 
 
 def _topic(archive: Archive) -> Topic:
