@@ -392,6 +392,8 @@ PAPER_SURVEY_PATHS = [
     SHARED_DIR / "data" / "survey-2016-paper.yaml",
     BASE_DIR / "data" / "survey-2016-paper.yaml",
 ]
+# The demo content (catalog, posts) that the load_demo_* commands load, read from the checkout.
+DEMO_DATA_DIR = env_path("ARCHIVOX_DEMO_DATA_DIR", BASE_DIR / "data" / "demo")
 
 LOG_LEVEL = os.environ.get("ARCHIVOX_LOG_LEVEL", "INFO").upper()
 LOGGING = {

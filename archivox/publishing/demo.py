@@ -1,43 +1,78 @@
 """Demo posts: two original posts of Nanjing drawn from its demo catalog, written by the demo
 archivist, approved by the demo reviewer and published to the portal and the feeds (the other
-channels need the sandboxes running, so the demo leaves them to the staff trying the desk)."""
+channels need the sandboxes running, so the demo leaves them to the staff trying the desk).
+
+The posts are in ``data/demo/publishing/posts.yaml``; this module reads and checks that file."""
 
 from __future__ import annotations
 
+import dataclasses
+from pathlib import Path
+
 from archivox.catalog.selectors import description_list_public
+from archivox.core.demo_data import DemoDataError, Entry, demo_data_dir, read_demo_yaml
 from archivox.core.models import Archive, User
 from archivox.publishing import services
 from archivox.publishing.models import Post
 
-DEMO_POSTS = [
-    {
-        "title": "白崇禧公馆：大悲巷里的民国建筑",
-        "column": "南京珍档推荐",
-        "digest": "从馆藏修缮档案看一座民国公馆的前世今生。",
-        "body_html": "<p>大悲巷雍园里的这座公馆，是南京民国建筑群的缩影。馆藏图纸与修缮报告"
-        "记录了它的建造与保护。</p><p>点击下方馆藏条目，查看档案原件的著录。</p>",
-        "topics": ["南京民国建筑"],
-        "search": "白崇禧",
-    },
-    {
-        "title": "档案里的中山陵",
-        "column": "南京珍档推荐",
-        "digest": "设计竞赛、施工与落成：中山陵建设档案选介。",
-        "body_html": "<p>中山陵的设计竞赛与施工过程留下了大量档案。本期推荐几件馆藏，"
-        "带您走近这座近代建筑的诞生。</p>",
-        "topics": ["南京民国建筑"],
-        "search": "中山陵",
-    },
-]
+FILE_KEYS = ("archive", "author", "review_comment", "posts")
+POST_KEYS = ("title", "column", "digest", "search", "topics", "body_html")
 
 
 class DemoPostsError(Exception):
     pass
 
 
+class DemoPostsFileError(DemoPostsError, DemoDataError):
+    """data/demo/publishing/posts.yaml is missing, not YAML or holds a malformed post."""
+
+
+@dataclasses.dataclass(frozen=True)
+class DemoPosts:
+    archive: str
+    author: str
+    review_comment: str
+    # Each post: the fields post_create takes, plus "search" (the catalog items to quote).
+    posts: list[dict[str, object]]
+
+
+def demo_posts_path() -> Path:
+    return demo_data_dir() / "publishing" / "posts.yaml"
+
+
+def read_demo_posts(path: Path | None = None) -> DemoPosts:
+    """The demo posts file, checked; a DemoPostsFileError names the file and the post."""
+    path = demo_posts_path() if path is None else Path(path)
+    try:
+        top = Entry(read_demo_yaml(path), path=path, where="top level", keys=FILE_KEYS)
+        posts = []
+        for number, raw in enumerate(top.entries("posts", required=True), start=1):
+            entry = Entry(raw, path=path, where=f"post #{number}", keys=POST_KEYS)
+            entry.where = f"post {entry.text('title', required=True)!r}"
+            posts.append(
+                {
+                    "title": entry.text("title", required=True),
+                    "column": entry.text("column"),
+                    "digest": entry.text("digest"),
+                    "body_html": entry.text("body_html", required=True),
+                    "topics": entry.texts("topics"),
+                    "search": entry.text("search", required=True),
+                }
+            )
+        return DemoPosts(
+            archive=top.text("archive", required=True),
+            author=top.text("author", required=True),
+            review_comment=top.text("review_comment", required=True),
+            posts=posts,
+        )
+    except DemoDataError as exc:
+        raise DemoPostsFileError(str(exc)) from exc
+
+
 def demo_posts_load() -> list[str]:
     """Publish the demo posts once; what was done, a line each."""
-    archive = Archive.objects.filter(slug="nanjing", is_demo=True).first()
+    demo = read_demo_posts()
+    archive = Archive.objects.filter(slug=demo.archive, is_demo=True).first()
     writer = User.objects.filter(username="demo").first()
     reviewer = User.objects.filter(username="demo-reviewer").first()
     if archive is None or writer is None or reviewer is None:
@@ -46,9 +81,9 @@ def demo_posts_load() -> list[str]:
             "create_demo_staff"
         )
     lines = []
-    for spec in DEMO_POSTS:
+    for spec in demo.posts:
         if Post.objects.filter(archive=archive, title=spec["title"]).exists():
-            lines.append(f"nanjing: post “{spec['title']}” already there")
+            lines.append(f"{archive.slug}: post “{spec['title']}” already there")
             continue
         items = [
             {"description": description, "use_image": True, "quote": True}
@@ -62,12 +97,12 @@ def demo_posts_load() -> list[str]:
             archive=archive,
             title=spec["title"],
             items=items,
-            author="南京市档案馆",
+            author=demo.author,
             channels=["portal", "feed"],
             **values,
         )
         services.post_submit(actor=writer, post=post)
-        services.post_approve(actor=reviewer, post=post, comment="可以发布。")
+        services.post_approve(actor=reviewer, post=post, comment=demo.review_comment)
         services.post_publish_now(actor=writer, post=post)
-        lines.append(f"nanjing: post “{post.title}” published to the portal and feeds")
+        lines.append(f"{archive.slug}: post “{post.title}” published to the portal and feeds")
     return lines
