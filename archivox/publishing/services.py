@@ -8,7 +8,6 @@ import datetime
 import hashlib
 import logging
 import uuid
-import zoneinfo
 from collections.abc import Iterable
 from typing import Any
 
@@ -23,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from archivox.catalog.models import Access, Description
 from archivox.core.models import Archive, PlatformAccount, User
-from archivox.core.selectors import Capability, archive_check_capability, user_can
+from archivox.core.selectors import Capability, archive_check_capability
 from archivox.core.services import audit_record, snapshot
 from archivox.publishing.channels import channel_get
 from archivox.publishing.channels.base import (
@@ -42,6 +41,11 @@ from archivox.publishing.content import (
     post_url,
     sanitise,
 )
+from archivox.publishing.days import (
+    BEIJING,  # noqa: F401 - re-exported
+    beijing_day,
+    beijing_day_bounds,
+)
 from archivox.publishing.models import (
     CHANNELS,
     Delivery,
@@ -55,10 +59,10 @@ from archivox.publishing.models import (
     ReviewComment,
     ScreeningOverride,
 )
+from archivox.publishing.selectors import calendar_warnings_for_day, can_view_posts
 
 logger = logging.getLogger(__name__)
 
-BEIJING = zoneinfo.ZoneInfo("Asia/Shanghai")
 MAX_ATTEMPTS = 6
 BACKOFF_SECONDS = 30  # 30 s, 1 min, 2 min, 4 min, 8 min between attempts
 STALE_SENDING = datetime.timedelta(minutes=10)  # a worker that held `sending` this long died
@@ -91,12 +95,6 @@ class PublishingError(ValidationError):
 
 def _check(actor: User | None, archive: Archive, capability: str) -> None:
     archive_check_capability(user=actor, archive=archive, capability=capability)
-
-
-def can_view_posts(*, user: User, archive: Archive) -> bool:
-    return user_can(user=user, archive=archive, capability=Capability.POST_COMPOSE) or user_can(
-        user=user, archive=archive, capability=Capability.POST_REVIEW
-    )
 
 
 def _check_view(actor: User | None, archive: Archive) -> None:
@@ -611,15 +609,6 @@ def post_render(*, post: Post, channels: Iterable[str] | None = None) -> dict[st
 # -- scheduling and the one mass send a day ---------------------------------------------------
 
 
-def beijing_day(moment: datetime.datetime) -> datetime.date:
-    return moment.astimezone(BEIJING).date()
-
-
-def _day_bounds(day: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
-    start = datetime.datetime.combine(day, datetime.time(), tzinfo=BEIJING)
-    return start, start + datetime.timedelta(days=1)
-
-
 def _is_subscription(archive: Archive) -> bool:
     account = PlatformAccount.objects.filter(
         archive=archive, platform=PlatformAccount.Platform.WECHAT, is_active=True
@@ -631,7 +620,7 @@ def mass_send_used(
     *, archive: Archive, day: datetime.date, exclude_post: Post | None = None
 ) -> Delivery | None:
     """The WeChat mass send the archive already made (or is making) on ``day`` (Beijing)."""
-    start, end = _day_bounds(day)
+    start, end = beijing_day_bounds(day)
     deliveries = Delivery.objects.filter(
         post__archive=archive,
         channel="wechat",
@@ -722,8 +711,6 @@ def post_schedule(*, actor: User | None, post: Post, when: datetime.datetime) ->
         scheduled_for=when.isoformat(),
         was=before,
     )
-    from archivox.publishing.selectors import calendar_warnings_for_day
-
     return calendar_warnings_for_day(archive=post.archive, day=beijing_day(when))
 
 
