@@ -6,8 +6,11 @@ from __future__ import annotations
 
 from archivox.catalog.selectors import description_list_public
 from archivox.core.models import Archive, User
-from archivox.publishing import services
 from archivox.publishing.models import Post
+from archivox.publishing.services.composing import post_create
+from archivox.publishing.services.publish import post_publish_now
+from archivox.publishing.services.review import post_approve
+from archivox.publishing.services.screening import post_submit
 
 DEMO_POSTS = [
     {
@@ -57,7 +60,7 @@ def demo_posts_load() -> list[str]:
             .order_by("reference_code")[:2]
         ]
         values = {key: value for key, value in spec.items() if key not in {"title", "search"}}
-        post = services.post_create(
+        post = post_create(
             actor=writer,
             archive=archive,
             title=spec["title"],
@@ -66,8 +69,8 @@ def demo_posts_load() -> list[str]:
             channels=["portal", "feed"],
             **values,
         )
-        services.post_submit(actor=writer, post=post)
-        services.post_approve(actor=reviewer, post=post, comment="可以发布。")
-        services.post_publish_now(actor=writer, post=post)
+        post_submit(actor=writer, post=post)
+        post_approve(actor=reviewer, post=post, comment="可以发布。")
+        post_publish_now(actor=writer, post=post)
         lines.append(f"nanjing: post “{post.title}” published to the portal and feeds")
     return lines
