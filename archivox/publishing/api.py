@@ -15,8 +15,16 @@ from ninja.security import django_auth
 
 from archivox.catalog.models import Description
 from archivox.core.models import Archive
-from archivox.publishing import selectors, services
+from archivox.publishing import selectors
 from archivox.publishing.models import Delivery, Post
+from archivox.publishing.services.composing import post_create, post_delete, post_update
+from archivox.publishing.services.deliveries import delivery_retry
+from archivox.publishing.services.publish import post_publish_now
+from archivox.publishing.services.rendering import post_render
+from archivox.publishing.services.review import post_approve, post_comment, post_request_changes
+from archivox.publishing.services.scheduling import post_schedule, post_unschedule
+from archivox.publishing.services.screening import post_screen, post_submit, screening_override
+from archivox.publishing.services.withdrawal import post_correct, post_withdraw
 
 router = Router(tags=["publishing"], auth=django_auth)
 
@@ -189,7 +197,7 @@ def _post(request: HttpRequest, pk: int) -> Post:
 
 
 def _items(archive: Archive, items: list[ItemIn]) -> list[dict[str, Any]]:
-    from archivox.publishing.services import PublishingError
+    from archivox.publishing.services.desk import PublishingError
 
     found = {
         d.reference_code: d
@@ -221,7 +229,7 @@ def create_post(request: HttpRequest, payload: PostIn):
     data = payload.dict(exclude={"archive", "items", "title", "kind"})
     if data.get("channels") is None:
         data.pop("channels", None)
-    post = services.post_create(
+    post = post_create(
         actor=request.user,
         archive=archive,
         title=payload.title,
@@ -242,19 +250,19 @@ def update_post(request: HttpRequest, pk: int, payload: PostPatch):
     post = _post(request, pk)
     changes = payload.dict(exclude_unset=True, exclude={"items"})
     items = _items(post.archive, payload.items) if payload.items is not None else None
-    post = services.post_update(actor=request.user, post=post, items=items, **changes)
+    post = post_update(actor=request.user, post=post, items=items, **changes)
     return _post_out(post)
 
 
 @router.delete("/posts/{pk}", response={204: None})
 def delete_post(request: HttpRequest, pk: int):
-    services.post_delete(actor=request.user, post=_post(request, pk))
+    post_delete(actor=request.user, post=_post(request, pk))
     return Status(204, None)
 
 
 @router.get("/posts/{pk}/screening")
 def screening(request: HttpRequest, pk: int):
-    result = services.post_screen(post=_post(request, pk))
+    result = post_screen(post=_post(request, pk))
     return {
         "blocks": result.blocks,
         "warnings": [
@@ -276,7 +284,7 @@ def screening(request: HttpRequest, pk: int):
 
 @router.get("/posts/{pk}/preview")
 def preview(request: HttpRequest, pk: int):
-    renderings = services.post_render(post=_post(request, pk))
+    renderings = post_render(post=_post(request, pk))
     return {
         name: {
             "refused": r.refused,
@@ -292,35 +300,31 @@ def preview(request: HttpRequest, pk: int):
 @router.post("/posts/{pk}/submit", response=PostOut)
 def submit(request: HttpRequest, pk: int):
     post = _post(request, pk)
-    services.post_submit(actor=request.user, post=post)
+    post_submit(actor=request.user, post=post)
     return _post_out(_post(request, pk))
 
 
 @router.post("/posts/{pk}/approve", response=PostOut)
 def approve(request: HttpRequest, pk: int, payload: CommentIn):
-    services.post_approve(actor=request.user, post=_post(request, pk), comment=payload.comment)
+    post_approve(actor=request.user, post=_post(request, pk), comment=payload.comment)
     return _post_out(_post(request, pk))
 
 
 @router.post("/posts/{pk}/request-changes", response=PostOut)
 def request_changes(request: HttpRequest, pk: int, payload: CommentIn):
-    services.post_request_changes(
-        actor=request.user, post=_post(request, pk), comment=payload.comment
-    )
+    post_request_changes(actor=request.user, post=_post(request, pk), comment=payload.comment)
     return _post_out(_post(request, pk))
 
 
 @router.post("/posts/{pk}/comments", response={201: dict})
 def comment(request: HttpRequest, pk: int, payload: CommentIn):
-    created = services.post_comment(
-        actor=request.user, post=_post(request, pk), body=payload.comment
-    )
+    created = post_comment(actor=request.user, post=_post(request, pk), body=payload.comment)
     return Status(201, {"id": created.pk, "body": created.body})
 
 
 @router.post("/posts/{pk}/overrides", response={201: dict})
 def override(request: HttpRequest, pk: int, payload: OverrideIn):
-    created = services.screening_override(
+    created = screening_override(
         actor=request.user,
         post=_post(request, pk),
         finding_key=payload.finding,
@@ -331,21 +335,19 @@ def override(request: HttpRequest, pk: int, payload: OverrideIn):
 
 @router.post("/posts/{pk}/schedule")
 def schedule(request: HttpRequest, pk: int, payload: ScheduleIn):
-    warnings = services.post_schedule(
-        actor=request.user, post=_post(request, pk), when=payload.when
-    )
+    warnings = post_schedule(actor=request.user, post=_post(request, pk), when=payload.when)
     return {"post": _post_out(_post(request, pk)), "warnings": warnings}
 
 
 @router.post("/posts/{pk}/unschedule", response=PostOut)
 def unschedule(request: HttpRequest, pk: int):
-    services.post_unschedule(actor=request.user, post=_post(request, pk))
+    post_unschedule(actor=request.user, post=_post(request, pk))
     return _post_out(_post(request, pk))
 
 
 @router.post("/posts/{pk}/publish", response=list[DeliveryOut])
 def publish(request: HttpRequest, pk: int):
-    deliveries = services.post_publish_now(
+    deliveries = post_publish_now(
         actor=request.user, post=_post(request, pk), rip=request.META.get("REMOTE_ADDR", "")
     )
     return [_delivery_out(Delivery.objects.get(pk=d.pk)) for d in deliveries]
@@ -353,16 +355,14 @@ def publish(request: HttpRequest, pk: int):
 
 @router.post("/posts/{pk}/withdraw", response=list[DeliveryOut])
 def withdraw(request: HttpRequest, pk: int, payload: ReasonIn):
-    services.post_withdraw(actor=request.user, post=_post(request, pk), reason=payload.reason)
+    post_withdraw(actor=request.user, post=_post(request, pk), reason=payload.reason)
     return [_delivery_out(d) for d in selectors.delivery_list(post=_post(request, pk))]
 
 
 @router.post("/posts/{pk}/correct", response=PostOut)
 def correct(request: HttpRequest, pk: int, payload: CorrectIn):
     changes = payload.dict(exclude_unset=True, exclude={"reason"})
-    services.post_correct(
-        actor=request.user, post=_post(request, pk), reason=payload.reason, **changes
-    )
+    post_correct(actor=request.user, post=_post(request, pk), reason=payload.reason, **changes)
     return _post_out(_post(request, pk))
 
 
@@ -375,7 +375,7 @@ def deliveries(request: HttpRequest, pk: int):
 def retry(request: HttpRequest, pk: int):
     delivery = get_object_or_404(Delivery, pk=pk)
     _post(request, delivery.post_id)
-    services.delivery_retry(actor=request.user, delivery=delivery)
+    delivery_retry(actor=request.user, delivery=delivery)
     return _delivery_out(Delivery.objects.get(pk=pk))
 
 
@@ -385,7 +385,7 @@ def calendar(request: HttpRequest, archive: str, month: str):
     try:
         year, number = (int(part) for part in month.split("-"))
     except ValueError as exc:
-        from archivox.publishing.services import PublishingError
+        from archivox.publishing.services.desk import PublishingError
 
         raise PublishingError({"month": _("give the month as YYYY-MM")}) from exc
     days = selectors.calendar_month(user=request.user, archive=found, year=year, month=number)

@@ -20,8 +20,26 @@ from archivox.catalog.selectors import description_list_for_staff
 from archivox.core import selectors as core_selectors
 from archivox.core.models import Archive
 from archivox.core.selectors import Capability, user_can
-from archivox.publishing import selectors, services
+from archivox.publishing import selectors
 from archivox.publishing.models import CHANNELS, Delivery, Post
+from archivox.publishing.services.composing import (
+    post_create,
+    post_delete,
+    post_set_cover,
+    post_update,
+)
+from archivox.publishing.services.deliveries import delivery_retry as delivery_retry_service
+from archivox.publishing.services.desk import (
+    PublishingError,
+    desk_settings_update,
+    notice_mark_read,
+)
+from archivox.publishing.services.publish import post_publish_now
+from archivox.publishing.services.rendering import archive_channels, post_render
+from archivox.publishing.services.review import post_approve, post_comment, post_request_changes
+from archivox.publishing.services.scheduling import post_schedule, post_unschedule
+from archivox.publishing.services.screening import post_screen, post_submit, screening_override
+from archivox.publishing.services.withdrawal import post_correct, post_withdraw
 
 
 def _errors(exc: ValidationError) -> list[str]:
@@ -32,7 +50,7 @@ def _errors(exc: ValidationError) -> list[str]:
 
 def _archive(request: HttpRequest, slug: str) -> Archive:
     archive = get_object_or_404(Archive, slug=slug)
-    if not services.can_view_posts(user=request.user, archive=archive):
+    if not selectors.can_view_posts(user=request.user, archive=archive):
         raise PermissionDenied(_("you hold no publishing role in this archive"))
     return archive
 
@@ -49,7 +67,7 @@ def index(request: HttpRequest) -> HttpResponse:
     archives = [
         a
         for a in core_selectors.archive_list_for_staff(user=request.user)
-        if services.can_view_posts(user=request.user, archive=a)
+        if selectors.can_view_posts(user=request.user, archive=a)
     ]
     slug = request.GET.get("archive") or (archives[0].slug if archives else "")
     archive = next((a for a in archives if a.slug == slug), None)
@@ -123,14 +141,14 @@ def compose(request: HttpRequest, slug: str, pk: int | None = None) -> HttpRespo
         try:
             if post is None:
                 title = values.pop("title")
-                post = services.post_create(
+                post = post_create(
                     actor=request.user, archive=archive, title=title, items=items, **values
                 )
             else:
-                post = services.post_update(actor=request.user, post=post, items=items, **values)
+                post = post_update(actor=request.user, post=post, items=items, **values)
             cover = request.FILES.get("cover")
             if cover is not None:
-                services.post_set_cover(actor=request.user, post=post, content=cover.read())
+                post_set_cover(actor=request.user, post=post, content=cover.read())
             return redirect("console_publishing:post", pk=post.pk)
         except ValidationError as exc:
             errors, status = _errors(exc), 422
@@ -151,7 +169,7 @@ def compose(request: HttpRequest, slug: str, pk: int | None = None) -> HttpRespo
         "candidates": [d for d in candidates.order_by("path")[:50] if d.pk not in chosen_ids],
         "query": query,
         "channels": CHANNELS,
-        "available": services.archive_channels(archive),
+        "available": archive_channels(archive),
         "collections": FeaturedCollection.objects.filter(archive=archive),
         "kinds": Post.Kind.choices,
         "origins": Post.Origin.choices,
@@ -162,11 +180,11 @@ def compose(request: HttpRequest, slug: str, pk: int | None = None) -> HttpRespo
 
 def _post_page(request: HttpRequest, post: Post, errors=(), status=200, **extra) -> HttpResponse:
     try:
-        screening = services.post_screen(post=post)
+        screening = post_screen(post=post)
     except Exception as exc:  # the page must still show the post
         screening = None
         errors = [*errors, f"screening unavailable: {exc}"]
-    renderings = services.post_render(post=post)
+    renderings = post_render(post=post)
     context = {
         "post": post,
         "archive": post.archive,
@@ -195,45 +213,37 @@ def post_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 ACTIONS = {
-    "submit": lambda r, p: services.post_submit(actor=r.user, post=p),
-    "approve": lambda r, p: services.post_approve(
+    "submit": lambda r, p: post_submit(actor=r.user, post=p),
+    "approve": lambda r, p: post_approve(actor=r.user, post=p, comment=r.POST.get("comment", "")),
+    "request_changes": lambda r, p: post_request_changes(
         actor=r.user, post=p, comment=r.POST.get("comment", "")
     ),
-    "request_changes": lambda r, p: services.post_request_changes(
-        actor=r.user, post=p, comment=r.POST.get("comment", "")
-    ),
-    "comment": lambda r, p: services.post_comment(
-        actor=r.user, post=p, body=r.POST.get("body", "")
-    ),
-    "override": lambda r, p: services.screening_override(
+    "comment": lambda r, p: post_comment(actor=r.user, post=p, body=r.POST.get("body", "")),
+    "override": lambda r, p: screening_override(
         actor=r.user, post=p, finding_key=r.POST.get("finding", ""), reason=r.POST.get("reason", "")
     ),
-    "schedule": lambda r, p: services.post_schedule(
+    "schedule": lambda r, p: post_schedule(
         actor=r.user, post=p, when=_parse_when(r.POST.get("when", ""))
     ),
-    "unschedule": lambda r, p: services.post_unschedule(actor=r.user, post=p),
-    "publish": lambda r, p: services.post_publish_now(
+    "unschedule": lambda r, p: post_unschedule(actor=r.user, post=p),
+    "publish": lambda r, p: post_publish_now(
         actor=r.user, post=p, rip=r.META.get("REMOTE_ADDR", "")
     ),
-    "withdraw": lambda r, p: services.post_withdraw(
-        actor=r.user, post=p, reason=r.POST.get("reason", "")
-    ),
-    "correct": lambda r, p: services.post_correct(
+    "withdraw": lambda r, p: post_withdraw(actor=r.user, post=p, reason=r.POST.get("reason", "")),
+    "correct": lambda r, p: post_correct(
         actor=r.user,
         post=p,
         reason=r.POST.get("reason", ""),
         **{k: r.POST[k] for k in ("title", "digest", "body_html", "text") if k in r.POST},
     ),
-    "delete": lambda r, p: services.post_delete(actor=r.user, post=p),
+    "delete": lambda r, p: post_delete(actor=r.user, post=p),
 }
 
 
 def _parse_when(value: str) -> datetime.datetime:
     when = parse_datetime(value.strip()) if value else None
     if when is None:
-        raise services.PublishingError(
-            {"scheduled_for": _("give the date and time as YYYY-MM-DD HH:MM")}
-        )
+        raise PublishingError({"scheduled_for": _("give the date and time as YYYY-MM-DD HH:MM")})
     return when if timezone.is_aware(when) else timezone.make_aware(when)
 
 
@@ -262,7 +272,7 @@ def delivery_retry(request: HttpRequest, pk: int) -> HttpResponse:
     delivery = get_object_or_404(Delivery.objects.select_related("post"), pk=pk)
     post = _post(request, delivery.post_id)
     try:
-        services.delivery_retry(actor=request.user, delivery=delivery)
+        delivery_retry_service(actor=request.user, delivery=delivery)
     except ValidationError as exc:
         return _post_page(request, post, errors=_errors(exc), status=422)
     return redirect("console_publishing:post", pk=post.pk)
@@ -375,7 +385,7 @@ def settings_view(request: HttpRequest, slug: str) -> HttpResponse:
                         )
                 screening.sensitive_words_set(actor=request.user, archive=archive, words=words)
             if request.POST.get("freshness_days", "").strip():
-                services.desk_settings_update(
+                desk_settings_update(
                     actor=request.user,
                     archive=archive,
                     freshness_days=int(request.POST["freshness_days"]),
@@ -403,5 +413,5 @@ def settings_view(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_POST
 def notice_read(request: HttpRequest, pk: int) -> HttpResponse:
-    services.notice_mark_read(actor=request.user, notice_id=pk)
+    notice_mark_read(actor=request.user, notice_id=pk)
     return redirect("console_publishing:index")

@@ -12,8 +12,11 @@ from pathlib import Path
 from archivox.catalog.selectors import description_list_public
 from archivox.core.demo_data import DemoDataError, Entry, demo_data_dir, read_demo_yaml
 from archivox.core.models import Archive, User
-from archivox.publishing import services
 from archivox.publishing.models import Post
+from archivox.publishing.services.composing import post_create
+from archivox.publishing.services.publish import post_publish_now
+from archivox.publishing.services.review import post_approve
+from archivox.publishing.services.screening import post_submit
 
 FILE_KEYS = ("archive", "author", "review_comment", "posts")
 POST_KEYS = ("title", "column", "digest", "search", "topics", "body_html")
@@ -92,7 +95,7 @@ def demo_posts_load() -> list[str]:
             .order_by("reference_code")[:2]
         ]
         values = {key: value for key, value in spec.items() if key not in {"title", "search"}}
-        post = services.post_create(
+        post = post_create(
             actor=writer,
             archive=archive,
             title=spec["title"],
@@ -101,8 +104,8 @@ def demo_posts_load() -> list[str]:
             channels=["portal", "feed"],
             **values,
         )
-        services.post_submit(actor=writer, post=post)
-        services.post_approve(actor=reviewer, post=post, comment=demo.review_comment)
-        services.post_publish_now(actor=writer, post=post)
+        post_submit(actor=writer, post=post)
+        post_approve(actor=reviewer, post=post, comment=demo.review_comment)
+        post_publish_now(actor=writer, post=post)
         lines.append(f"{archive.slug}: post “{post.title}” published to the portal and feeds")
     return lines

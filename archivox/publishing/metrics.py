@@ -10,8 +10,8 @@ from typing import Any
 from django.utils import timezone
 
 from archivox.core.models import Archive, PlatformAccount
+from archivox.publishing.days import BEIJING
 from archivox.publishing.models import Delivery, Post
-from archivox.publishing.services import BEIJING
 
 logger = logging.getLogger(__name__)
 WINDOW_DAYS = 30  # posts published in this many days are measured

@@ -1,5 +1,5 @@
 """Posts, their revisions and review, deliveries to channels, email subscribers and the WARC
-record of what the archive published. Business rules live in services.py."""
+record of what the archive published. Business rules live in services/."""
 
 from __future__ import annotations
 

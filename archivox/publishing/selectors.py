@@ -13,7 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from archivox.core.models import Archive, User
-from archivox.core.selectors import ArchivePermissionDenied, Capability
+from archivox.core.selectors import ArchivePermissionDenied, Capability, user_can
+from archivox.publishing.days import BEIJING, beijing_day
 from archivox.publishing.models import (
     Delivery,
     DeskSettings,
@@ -21,9 +22,14 @@ from archivox.publishing.models import (
     Post,
     WarcFile,
 )
-from archivox.publishing.services import BEIJING, beijing_day, can_view_posts
 
 DEFAULT_FRESHNESS_DAYS = 7
+
+
+def can_view_posts(*, user: User, archive: Archive) -> bool:
+    return user_can(user=user, archive=archive, capability=Capability.POST_COMPOSE) or user_can(
+        user=user, archive=archive, capability=Capability.POST_REVIEW
+    )
 
 
 def _check_view(user: User, archive: Archive) -> None:

@@ -5,14 +5,15 @@ queue or a process is restarted."""
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
-from archivox.publishing import services
+from archivox.publishing.services.deliveries import deliveries_resume, delivery_run
+from archivox.publishing.services.publish import posts_publish_due
 
 
 # Sending comes before archiving when the queue is long: readers wait for the one, not the other.
 @db_task(priority=10)
 def delivery_send(delivery_id: int) -> str:
-    """Send one delivery (at most once; see services.delivery_run)."""
-    return services.delivery_run(delivery_id=delivery_id)
+    """Send one delivery (at most once; see services.deliveries.delivery_run)."""
+    return delivery_run(delivery_id=delivery_id)
 
 
 @db_task()
@@ -26,8 +27,8 @@ def delivery_archive(delivery_id: int) -> int:
 @db_periodic_task(crontab(minute="*"))
 def publishing_every_minute() -> int:
     """Publish due scheduled posts; resume deliveries that are due or were stranded."""
-    published = services.posts_publish_due()
-    for delivery_id in services.deliveries_resume():
+    published = posts_publish_due()
+    for delivery_id in deliveries_resume():
         delivery_send(delivery_id)
     return published
 

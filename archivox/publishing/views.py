@@ -10,8 +10,13 @@ from django.views.decorators.http import require_http_methods
 
 from archivox.catalog.selectors import description_list_public, digital_objects_public
 from archivox.core.models import Archive
-from archivox.publishing import selectors, services
+from archivox.publishing import selectors
 from archivox.publishing.models import EmailSubscriber, Post
+from archivox.publishing.services.subscribers import (
+    subscriber_confirm,
+    subscriber_subscribe,
+    subscriber_unsubscribe,
+)
 
 
 def post_list(request: HttpRequest, slug: str) -> HttpResponse:
@@ -75,7 +80,7 @@ def subscribe(request: HttpRequest, slug: str) -> HttpResponse:
     context: dict = {"archive": archive}
     if request.method == "POST":
         try:
-            services.subscriber_subscribe(archive=archive, email=request.POST.get("email", ""))
+            subscriber_subscribe(archive=archive, email=request.POST.get("email", ""))
             context["sent"] = True
         except ValidationError as exc:
             context["errors"] = exc.messages
@@ -90,7 +95,7 @@ def confirm(request: HttpRequest, slug: str, token: str) -> HttpResponse:
     archive = get_object_or_404(Archive, slug=slug)
     subscriber = get_object_or_404(EmailSubscriber, archive=archive, token=token)
     if request.method == "POST":
-        subscriber = services.subscriber_confirm(archive=archive, token=token)
+        subscriber = subscriber_confirm(archive=archive, token=token)
     return render(
         request,
         "publishing/subscription.html",
@@ -104,7 +109,7 @@ def unsubscribe(request: HttpRequest, slug: str, token: str) -> HttpResponse:
     archive = get_object_or_404(Archive, slug=slug)
     subscriber = get_object_or_404(EmailSubscriber, archive=archive, token=token)
     if request.method == "POST":
-        subscriber = services.subscriber_unsubscribe(archive=archive, token=token)
+        subscriber = subscriber_unsubscribe(archive=archive, token=token)
     return render(
         request,
         "publishing/subscription.html",

@@ -1,0 +1,357 @@
+"""Deliveries: sending each one at most once, retrying with backoff, reconciling with the
+platform after a try that may have reached it, resuming those whose worker died, and telling
+the author when one fails."""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from archivox.core.models import Archive, PlatformAccount, User
+from archivox.core.selectors import Capability
+from archivox.core.services import audit_record
+from archivox.publishing.channels import channel_get
+from archivox.publishing.channels.base import (
+    ChannelError,
+    PermanentChannelError,
+    Rendering,
+    SendResult,
+    TransientChannelError,
+)
+from archivox.publishing.content import absolute, post_url
+from archivox.publishing.days import beijing_day
+from archivox.publishing.models import Delivery, EmailSend, EmailSubscriber, Notice, Post
+from archivox.publishing.services.desk import PublishingError, _check
+from archivox.publishing.services.scheduling import (
+    _is_subscription,
+    _mass_send_message,
+    mass_send_used,
+)
+
+logger = logging.getLogger("archivox.publishing.services")  # its name before the split
+MAX_ATTEMPTS = 6
+BACKOFF_SECONDS = 30  # 30 s, 1 min, 2 min, 4 min, 8 min between attempts
+STALE_SENDING = datetime.timedelta(minutes=10)  # a worker that held `sending` this long died
+LOST_PENDING = datetime.timedelta(minutes=2)  # a pending delivery whose task never ran
+
+
+def _operator_ip(rip: str) -> str:
+    """The IP Weibo is told the post came from: the publishing staff member's when it is a
+    public address, else the installation's (``ARCHIVOX_WEIBO_RIP``; a documentation address
+    on the sandbox)."""
+    import ipaddress
+
+    try:
+        if rip and ipaddress.ip_address(rip).is_global:
+            return rip
+    except ValueError:
+        pass
+    default = "203.0.113.10" if getattr(settings, "SANDBOX", False) else ""
+    return getattr(settings, "ARCHIVOX_WEIBO_RIP", "") or default
+
+
+def _account_for(channel_name: str, archive: Archive) -> PlatformAccount | None:
+    channel = channel_get(channel_name)
+    if channel.needs_account is None:
+        return None
+    account = PlatformAccount.objects.filter(
+        archive=archive, platform=channel.needs_account, is_active=True
+    ).first()
+    if account is None:
+        raise PermanentChannelError(
+            _("the archive has no active %(platform)s account") % {"platform": channel_name}
+        )
+    return account
+
+
+def _email_context(delivery: Delivery) -> dict[str, Any]:
+    archive = delivery.post.archive
+    subscribers = EmailSubscriber.objects.filter(
+        archive=archive, confirmed=True, unsubscribed_at__isnull=True
+    ).order_by("pk")
+    claimed = set(delivery.email_sends.values_list("email", flat=True))
+    recipients = [
+        {
+            "email": subscriber.email,
+            "unsubscribe_url": absolute(
+                reverse(
+                    "posts:unsubscribe", kwargs={"slug": archive.slug, "token": subscriber.token}
+                )
+            ),
+        }
+        for subscriber in subscribers
+        if subscriber.email not in claimed
+    ]
+
+    def claim(email: str) -> bool:
+        """Record the recipient before the message leaves; False if already mailed."""
+        try:
+            with transaction.atomic():
+                EmailSend.objects.create(delivery=delivery, email=email)
+        except IntegrityError:
+            return False
+        return True
+
+    def done(email: str) -> None:
+        EmailSend.objects.filter(delivery=delivery, email=email).update(sent_at=timezone.now())
+
+    return {
+        "recipients": recipients,
+        "already_sent": len(claimed),
+        "claim": claim,
+        "done": done,
+        "archive_email": settings.DEFAULT_FROM_EMAIL,
+    }
+
+
+def delivery_context(delivery: Delivery) -> dict[str, Any]:
+    post = delivery.post
+    context: dict[str, Any] = {
+        "archive_slug": post.archive.slug,
+        "post_id": post.pk,
+        "delivery_id": delivery.pk,
+        "post_url": post_url(post),
+        "base_url": settings.BASE_URL,
+        "rip": delivery.payload.get("rip") or _operator_ip(""),
+        "wechat_mode": post.wechat_mode,
+    }
+    if delivery.channel == "email":
+        context.update(_email_context(delivery))
+    return context
+
+
+def delivery_run(*, delivery_id: int) -> str:
+    """Send one delivery, at most once. ``sending`` is committed before the platform is called,
+    and only a ``pending`` delivery is claimed: a ``sending`` one belongs to a worker that is
+    calling the platform right now (two tasks for one delivery: a retry and a sweep, or two
+    workers' sweeps), until ``deliveries_resume`` finds it stale and hands it back. A delivery
+    marked ``reconcile_first`` (a try may have reached the platform, or its worker died) first
+    asks the platform whether it already has it."""
+    with transaction.atomic():
+        delivery = (
+            Delivery.objects.select_for_update(of=("self",))
+            .select_related("post__archive", "post__created_by")
+            .get(pk=delivery_id)
+        )
+        if delivery.status != Delivery.Status.PENDING:
+            return delivery.status
+        reconcile = delivery.reconcile_first
+        if delivery.post.status == Post.Status.WITHDRAWN and not reconcile:
+            delivery.status = Delivery.Status.FAILED
+            delivery.error = _("the post was withdrawn before this delivery was sent")
+            delivery.save()
+            return delivery.status
+        if (
+            delivery.channel == "wechat"
+            and delivery.payload.get("mode") == "mass_send"
+            and not reconcile
+            and _is_subscription(delivery.post.archive)
+        ):
+            day = beijing_day(timezone.now())
+            used = mass_send_used(
+                archive=delivery.post.archive, day=day, exclude_post=delivery.post
+            )
+            if used is not None:
+                _fail(delivery, _mass_send_message(used, day))
+                return delivery.status
+        delivery.status = Delivery.Status.SENDING
+        delivery.attempts += 1
+        delivery.sending_started_at = timezone.now()
+        delivery.next_attempt_at = None
+        delivery.save()
+    # Committed: from here on a crash leaves `sending`, which the next run reconciles.
+    archive = delivery.post.archive
+    rendering = Rendering(channel=delivery.channel, payload=delivery.payload, preview_html="")
+    try:
+        channel = channel_get(delivery.channel)
+        account = _account_for(delivery.channel, archive)
+        context = delivery_context(delivery)
+        result: SendResult | None = None
+        if reconcile:
+            result = channel.find_sent(
+                rendering,
+                account=account,
+                idempotency_key=delivery.idempotency_key,
+                context=context,
+            )
+        if result is None:
+            result = channel.send(
+                rendering,
+                account=account,
+                idempotency_key=delivery.idempotency_key,
+                context=context,
+            )
+    except PermanentChannelError as exc:
+        return _record_failure(delivery_id, str(exc))
+    except (TransientChannelError, ChannelError) as exc:
+        return _record_retry(delivery_id, str(exc))
+    except Exception as exc:  # a bug or an unexpected network error: retry, reconciling first
+        logger.exception("delivery %s: unexpected error", delivery_id)
+        return _record_retry(delivery_id, f"{type(exc).__name__}: {exc}")
+    return _record_sent(delivery_id, result)
+
+
+def _record_sent(delivery_id: int, result: SendResult) -> str:
+    with transaction.atomic():
+        delivery = (
+            Delivery.objects.select_for_update(of=("self",))
+            .select_related("post__archive")
+            .get(pk=delivery_id)
+        )
+        delivery.status = Delivery.Status.SENT
+        delivery.remote_id = str(result.remote_id)[:200]
+        delivery.url = (result.url or "")[:500]
+        delivery.response = _json_safe(result.response)
+        delivery.sent_at = timezone.now()
+        delivery.error = ""
+        delivery.reconcile_first = False
+        delivery.next_attempt_at = None
+        delivery.save()
+        audit_record(
+            actor=None,
+            action="delivery.sent",
+            obj=delivery,
+            archive=delivery.post.archive,
+            after={"channel": delivery.channel, "remote_id": delivery.remote_id},
+        )
+        from archivox.publishing.tasks import delivery_archive
+
+        transaction.on_commit(lambda: delivery_archive(delivery_id))
+    return delivery.status
+
+
+def _json_safe(value: Any) -> Any:
+    import json
+
+    return json.loads(json.dumps(value, default=str))
+
+
+def _record_retry(delivery_id: int, error: str) -> str:
+    with transaction.atomic():
+        delivery = (
+            Delivery.objects.select_for_update(of=("self",))
+            .select_related("post")
+            .get(pk=delivery_id)
+        )
+        delivery.error = error[:5000]
+        # The failed try may have reached the platform: look before sending again.
+        delivery.reconcile_first = True
+        if delivery.attempts >= MAX_ATTEMPTS:
+            _fail(
+                delivery,
+                _("gave up after %(n)s attempts: %(error)s")
+                % {"n": delivery.attempts, "error": error},
+            )
+            return delivery.status
+        delay = BACKOFF_SECONDS * 2 ** (delivery.attempts - 1)
+        delivery.status = Delivery.Status.PENDING
+        delivery.next_attempt_at = timezone.now() + datetime.timedelta(seconds=delay)
+        delivery.save()
+        from archivox.publishing.tasks import delivery_send
+
+        transaction.on_commit(lambda: delivery_send.schedule((delivery_id,), delay=delay))
+    return delivery.status
+
+
+def _record_failure(delivery_id: int, error: str) -> str:
+    with transaction.atomic():
+        delivery = (
+            Delivery.objects.select_for_update(of=("self",))
+            .select_related("post__archive", "post__created_by")
+            .get(pk=delivery_id)
+        )
+        _fail(delivery, error)
+    return delivery.status
+
+
+def _fail(delivery: Delivery, error: str) -> None:
+    delivery.status = Delivery.Status.FAILED
+    delivery.error = error[:5000]
+    delivery.next_attempt_at = None
+    delivery.save()
+    audit_record(
+        actor=None,
+        action="delivery.failed",
+        obj=delivery,
+        archive=delivery.post.archive,
+        after={"channel": delivery.channel, "error": delivery.error},
+    )
+    transaction.on_commit(lambda: _notify_failure(delivery))
+
+
+def _notify_failure(delivery: Delivery) -> None:
+    """Tell the post's author: a notice in the console and an email."""
+    post = delivery.post
+    author = post.created_by
+    message = _("“%(title)s” was not delivered to %(channel)s: %(error)s") % {
+        "title": post.title,
+        "channel": delivery.channel,
+        "error": delivery.error,
+    }
+    logger.warning(message)
+    if author is None:
+        return
+    Notice.objects.create(user=author, post=post, message=message)
+    if author.email:
+        try:
+            send_mail(
+                _("Delivery failed: %(title)s") % {"title": post.title},
+                message,
+                settings.DEFAULT_FROM_EMAIL,
+                [author.email],
+            )
+        except Exception:
+            logger.exception("could not mail %s about delivery %s", author, delivery.pk)
+
+
+def deliveries_resume(*, now: datetime.datetime | None = None) -> list[int]:
+    """Deliveries whose task is due or was lost: pending past their time, and `sending` ones
+    whose worker died, handed back as pending to be reconciled first. Returns their ids (the
+    periodic task queues them; several sweeps may queue one id, only one task claims it)."""
+    now = now or timezone.now()
+    from django.db.models import Q
+
+    # Conditional, so a worker that finishes at this moment keeps its `sent`. Handed back
+    # unscheduled: due now as a lost pending one (it was created before it was sent).
+    Delivery.objects.filter(
+        status=Delivery.Status.SENDING, sending_started_at__lte=now - STALE_SENDING
+    ).update(status=Delivery.Status.PENDING, reconcile_first=True, next_attempt_at=None)
+    due = Delivery.objects.filter(
+        Q(status=Delivery.Status.PENDING, next_attempt_at__lte=now)
+        | Q(
+            status=Delivery.Status.PENDING,
+            next_attempt_at__isnull=True,
+            created_at__lte=now - LOST_PENDING,
+        )
+    )
+    return list(due.values_list("pk", flat=True)[:500])
+
+
+@transaction.atomic
+def delivery_retry(*, actor: User | None, delivery: Delivery) -> Delivery:
+    """Try a failed delivery again (after the cause was fixed, e.g. new credentials)."""
+    delivery = (
+        Delivery.objects.select_for_update(of=("self",))
+        .select_related("post__archive")
+        .get(pk=delivery.pk)
+    )
+    _check(actor, delivery.post.archive, Capability.POST_COMPOSE)
+    if delivery.status != Delivery.Status.FAILED:
+        raise PublishingError({"__all__": _("only failed deliveries can be tried again")})
+    delivery.status = Delivery.Status.PENDING
+    delivery.reconcile_first = True
+    delivery.attempts = 0
+    delivery.save()
+    audit_record(actor=actor, action="delivery.retry", obj=delivery, archive=delivery.post.archive)
+    from archivox.publishing.tasks import delivery_send
+
+    transaction.on_commit(lambda: delivery_send(delivery.pk))
+    return delivery

@@ -1,0 +1,72 @@
+"""The desk itself: the error every refused change raises, who may act, the status change
+every stage makes (audited), the desk's settings and its notices."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from archivox.core.models import Archive, User
+from archivox.core.selectors import Capability, archive_check_capability
+from archivox.core.services import audit_record, snapshot
+from archivox.publishing.models import DeskSettings, Notice, Post
+from archivox.publishing.selectors import can_view_posts
+
+
+class PublishingError(ValidationError):
+    """A refused change; the message names the problem, nothing was saved or sent."""
+
+
+def _check(actor: User | None, archive: Archive, capability: str) -> None:
+    archive_check_capability(user=actor, archive=archive, capability=capability)
+
+
+def _check_view(actor: User | None, archive: Archive) -> None:
+    if actor is None or not can_view_posts(user=actor, archive=archive):
+        _check(actor, archive, Capability.POST_COMPOSE)
+
+
+def _transition(*, actor: User | None, post: Post, to: str, action: str, **extra: Any) -> None:
+    before = {"status": post.status}
+    post.status = to
+    post.full_clean()
+    post.save()
+    audit_record(
+        actor=actor,
+        action=action,
+        obj=post,
+        archive=post.archive,
+        before=before,
+        after={"status": to, **extra},
+    )
+
+
+@transaction.atomic
+def desk_settings_update(
+    *, actor: User | None, archive: Archive, freshness_days: int
+) -> DeskSettings:
+    _check(actor, archive, Capability.POST_REVIEW)
+    if freshness_days < 1 or freshness_days > 365:
+        raise PublishingError({"freshness_days": _("between 1 and 365 days")})
+    desk, _created = DeskSettings.objects.get_or_create(archive=archive)
+    before = snapshot(desk, ["freshness_days"])
+    desk.freshness_days = freshness_days
+    desk.full_clean()
+    desk.save()
+    audit_record(
+        actor=actor,
+        action="publishing.settings",
+        obj=desk,
+        archive=archive,
+        before=before,
+        after={"freshness_days": freshness_days},
+    )
+    return desk
+
+
+def notice_mark_read(*, actor: User, notice_id: int) -> None:
+    Notice.objects.filter(user=actor, pk=notice_id).update(read_at=timezone.now())
