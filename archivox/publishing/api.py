@@ -14,6 +14,7 @@ from ninja import Router, Schema, Status
 from ninja.security import django_auth
 
 from archivox.catalog.models import Description
+from archivox.core.access import client_address
 from archivox.core.models import Archive
 from archivox.publishing import selectors
 from archivox.publishing.models import Delivery, Post
@@ -348,7 +349,7 @@ def unschedule(request: HttpRequest, pk: int):
 @router.post("/posts/{pk}/publish", response=list[DeliveryOut])
 def publish(request: HttpRequest, pk: int):
     deliveries = post_publish_now(
-        actor=request.user, post=_post(request, pk), rip=request.META.get("REMOTE_ADDR", "")
+        actor=request.user, post=_post(request, pk), rip=client_address(request)
     )
     return [_delivery_out(Delivery.objects.get(pk=d.pk)) for d in deliveries]
 

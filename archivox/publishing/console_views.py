@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from archivox.catalog.models import FeaturedCollection
 from archivox.catalog.selectors import description_list_for_staff
 from archivox.core import selectors as core_selectors
+from archivox.core.access import archive_or_404, client_address
 from archivox.core.models import Archive
 from archivox.core.selectors import Capability, user_can
 from archivox.publishing import selectors
@@ -49,7 +50,7 @@ def _errors(exc: ValidationError) -> list[str]:
 
 
 def _archive(request: HttpRequest, slug: str) -> Archive:
-    archive = get_object_or_404(Archive, slug=slug)
+    archive = archive_or_404(slug)
     if not selectors.can_view_posts(user=request.user, archive=archive):
         raise PermissionDenied(_("you hold no publishing role in this archive"))
     return archive
@@ -226,9 +227,7 @@ ACTIONS = {
         actor=r.user, post=p, when=_parse_when(r.POST.get("when", ""))
     ),
     "unschedule": lambda r, p: post_unschedule(actor=r.user, post=p),
-    "publish": lambda r, p: post_publish_now(
-        actor=r.user, post=p, rip=r.META.get("REMOTE_ADDR", "")
-    ),
+    "publish": lambda r, p: post_publish_now(actor=r.user, post=p, rip=client_address(r)),
     "withdraw": lambda r, p: post_withdraw(actor=r.user, post=p, reason=r.POST.get("reason", "")),
     "correct": lambda r, p: post_correct(
         actor=r.user,

@@ -59,7 +59,7 @@ def desk_settings_update(
     desk.save()
     audit_record(
         actor=actor,
-        action="publishing.settings",
+        action="publishing_settings.update",
         obj=desk,
         archive=archive,
         before=before,
