@@ -4,14 +4,11 @@ and call one service or selector; the services check permissions and audit."""
 
 from __future__ import annotations
 
-import datetime
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -20,6 +17,20 @@ from archivox.core import selectors as core_selectors
 from archivox.core.access import archive_for_staff
 from archivox.core.selectors import Capability
 from archivox.exhibitions import selectors, services
+from archivox.exhibitions.forms import (
+    ConsoleForm,
+    EventCancelForm,
+    EventCreateForm,
+    EventDetailsForm,
+    ExhibitionCreateForm,
+    ExhibitionDetailsForm,
+    ExhibitionForm,
+    SectionActionForm,
+    SectionEditForm,
+    SectionForm,
+    SectionItemForm,
+    SectionItemRemoveForm,
+)
 from archivox.exhibitions.models import Event, Exhibition
 from archivox.reservations import selectors as reservation_selectors
 
@@ -36,48 +47,38 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "exhibitions/console/index.html", {"archives": archives})
 
 
-def _datetime(value: str) -> datetime.datetime:
-    moment = datetime.datetime.fromisoformat(value)
-    return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def archive_list(request: HttpRequest, slug: str) -> HttpResponse:
     archive = archive_for_staff(request.user, slug, Capability.POST_COMPOSE)
-    exhibition_values = {"slug": "", "title": "", "summary": ""}
-    event_values = {
-        "slug": "", "title": "", "speaker": "", "starts_at": "", "ends_at": "",
-        "place": "", "online_url": "", "capacity": "50",
-    }  # fmt: skip
+    exhibition_values = dict(ExhibitionCreateForm.INITIAL)
+    event_values = dict(EventCreateForm.INITIAL)
     if request.method == "POST":
-        try:
-            if request.POST.get("action") == "exhibition":
-                exhibition_values = {k: request.POST.get(k, "").strip() for k in exhibition_values}
-                created = services.exhibition_create(
-                    actor=request.user, archive=archive, **exhibition_values
+        form: ConsoleForm
+        if request.POST.get("action") == "exhibition":
+            form = ExhibitionCreateForm(request.POST)
+            exhibition_values = form.typed(*exhibition_values)
+        else:
+            form = EventCreateForm(request.POST)
+            event_values = form.typed(*event_values)
+        if not form.is_valid():
+            messages.error(request, form.error_text())
+        else:
+            try:
+                if isinstance(form, ExhibitionCreateForm):
+                    created = services.exhibition_create(
+                        actor=request.user, archive=archive, **form.cleaned_data
+                    )
+                    messages.success(request, _("Exhibition created; now add its sections."))
+                    return redirect("console_exhibitions:exhibition", slug=slug, pk=created.pk)
+                event = services.event_create(
+                    actor=request.user, archive=archive, **form.cleaned_data
                 )
-                messages.success(request, _("Exhibition created; now add its sections."))
-                return redirect("console_exhibitions:exhibition", slug=slug, pk=created.pk)
-            event_values = {k: request.POST.get(k, "").strip() for k in event_values}
-            event = services.event_create(
-                actor=request.user,
-                archive=archive,
-                slug=event_values["slug"],
-                title=event_values["title"],
-                speaker=event_values["speaker"],
-                starts_at=_datetime(event_values["starts_at"]),
-                ends_at=_datetime(event_values["ends_at"]),
-                place=event_values["place"],
-                online_url=event_values["online_url"],
-                capacity=int(event_values["capacity"] or 0),
-            )
-            messages.success(request, _("Event created (draft); publish it when ready."))
-            return redirect("console_exhibitions:event", slug=slug, pk=event.pk)
-        except ValidationError as exc:
-            messages.error(request, _errors(exc))
-        except ValueError as exc:
-            messages.error(request, _("Please check the dates and numbers: %s") % exc)
+                messages.success(request, _("Event created (draft); publish it when ready."))
+                return redirect("console_exhibitions:event", slug=slug, pk=event.pk)
+            except ValidationError as exc:
+                form.add_refusal(exc)
+                messages.error(request, _errors(exc))
     return render(
         request,
         "exhibitions/console/list.html",
@@ -100,10 +101,10 @@ def exhibition_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     except Exhibition.DoesNotExist as exc:
         raise Http404(str(pk)) from exc
     if request.method == "POST":
-        _exhibition_action(request, exhibition)
-        anchor = request.POST.get("section", "")
-        target = request.get_full_path() + (f"#section-{anchor}" if anchor else "")
-        return redirect(target)
+        form = _exhibition_action(request, exhibition)
+        section = form.cleaned_data.get("section")
+        anchor = f"#section-{section.pk}" if section is not None else ""
+        return redirect(request.get_full_path() + anchor)
     query = request.GET.get("q", "").strip()[:200]
     hits = []
     if query:
@@ -131,64 +132,58 @@ def exhibition_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     )
 
 
-def _exhibition_action(request: HttpRequest, exhibition: Exhibition) -> None:
-    action = request.POST.get("action")
-    section = None
-    if request.POST.get("section"):
-        section = exhibition.sections.filter(pk=request.POST["section"]).first()
-        if section is None:
-            messages.error(request, _("This section no longer exists."))
-            return
+EXHIBITION_FORMS: dict[str, type[ExhibitionForm]] = {
+    "details": ExhibitionDetailsForm,
+    "publish": ExhibitionForm,
+    "unpublish": ExhibitionForm,
+    "add_section": SectionForm,
+    "edit_section": SectionEditForm,
+    "up": SectionActionForm,
+    "down": SectionActionForm,
+    "remove_section": SectionActionForm,
+    "add_item": SectionItemForm,
+    "remove_item": SectionItemRemoveForm,
+}
+
+
+def _exhibition_action(request: HttpRequest, exhibition: Exhibition) -> ExhibitionForm:
+    """Call the one service of the posted action; its problems and refusals become messages."""
+    action = request.POST.get("action", "")
+    form = EXHIBITION_FORMS.get(action, ExhibitionForm)(request.POST, exhibition=exhibition)
+    if not form.is_valid():
+        messages.error(request, form.error_text())
+        return form
+    data = dict(form.cleaned_data)
+    section = data.pop("section")
+    if action not in EXHIBITION_FORMS or (form.needs_section and section is None):
+        messages.error(request, _("Unknown action."))
+        return form
     try:
         if action == "details":
-            services.exhibition_update(
-                actor=request.user,
-                exhibition=exhibition,
-                title=request.POST.get("title", "").strip(),
-                summary=request.POST.get("summary", "").strip(),
-                introduction=request.POST.get("introduction", ""),
+            services.exhibition_update(actor=request.user, exhibition=exhibition, **data)
+        elif action in ("publish", "unpublish"):
+            services.exhibition_publish(
+                actor=request.user, exhibition=exhibition, publish=action == "publish"
             )
-        elif action == "publish":
-            services.exhibition_publish(actor=request.user, exhibition=exhibition)
-        elif action == "unpublish":
-            services.exhibition_publish(actor=request.user, exhibition=exhibition, publish=False)
         elif action == "add_section":
-            services.section_add(
-                actor=request.user,
-                exhibition=exhibition,
-                title=request.POST.get("title", ""),
-                body=request.POST.get("body", ""),
-            )
-        elif action == "edit_section" and section:
-            services.section_update(
-                actor=request.user,
-                section=section,
-                title=request.POST.get("title", ""),
-                body=request.POST.get("body", ""),
-            )
-        elif action in ("up", "down") and section:
+            services.section_add(actor=request.user, exhibition=exhibition, **data)
+        elif action == "edit_section":
+            services.section_update(actor=request.user, section=section, **data)
+        elif action in ("up", "down"):
             services.section_move(
                 actor=request.user, section=section, offset=-1 if action == "up" else 1
             )
-        elif action == "remove_section" and section:
+        elif action == "remove_section":
             services.section_remove(actor=request.user, section=section)
-        elif action == "add_item" and section:
-            services.section_item_add(
-                actor=request.user,
-                section=section,
-                reference_code=request.POST.get("reference_code", ""),
-                caption=request.POST.get("caption", ""),
-            )
-        elif action == "remove_item" and section:
-            item = section.items.filter(pk=request.POST.get("item") or 0).first()
-            if item is not None:
-                services.section_item_remove(actor=request.user, item=item)
-        else:
-            messages.error(request, _("Unknown action."))
-            return
+        elif action == "add_item":
+            services.section_item_add(actor=request.user, section=section, **data)
+        elif data["item"] is not None:  # remove_item
+            services.section_item_remove(actor=request.user, item=data["item"])
         messages.success(request, _("Saved."))
     except ValidationError as exc:
+        form.add_refusal(exc)
         messages.error(request, _errors(exc))
+    return form
 
 
 @login_required
@@ -200,32 +195,7 @@ def event_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     except Event.DoesNotExist as exc:
         raise Http404(str(pk)) from exc
     if request.method == "POST":
-        action = request.POST.get("action")
-        try:
-            if action == "publish":
-                services.event_publish(actor=request.user, event=event)
-            elif action == "unpublish":
-                services.event_publish(actor=request.user, event=event, publish=False)
-            elif action == "cancel":
-                services.event_cancel(
-                    actor=request.user, event=event, reason=request.POST.get("reason", "")
-                )
-            elif action == "details":
-                services.event_update(
-                    actor=request.user,
-                    event=event,
-                    title=request.POST.get("title", "").strip(),
-                    speaker=request.POST.get("speaker", "").strip(),
-                    place=request.POST.get("place", "").strip(),
-                    online_url=request.POST.get("online_url", "").strip(),
-                    capacity=int(request.POST.get("capacity") or 0),
-                    description=request.POST.get("description", ""),
-                )
-            messages.success(request, _("Saved."))
-        except ValidationError as exc:
-            messages.error(request, _errors(exc))
-        except ValueError as exc:
-            messages.error(request, _("Please check the numbers: %s") % exc)
+        _event_action(request, event)
         return redirect("console_exhibitions:event", slug=slug, pk=pk)
     return render(
         request,
@@ -238,3 +208,30 @@ def event_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             ),
         },
     )
+
+
+def _event_action(request: HttpRequest, event: Event) -> None:
+    """Call the one service of the posted action; its problems and refusals become messages.
+    An unknown action changes nothing (and says "Saved.", as it always has)."""
+    action = request.POST.get("action", "")
+    form: ConsoleForm
+    if action == "details":
+        form = EventDetailsForm(request.POST)
+    elif action == "cancel":
+        form = EventCancelForm(request.POST)
+    else:
+        form = ConsoleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form.error_text())
+        return
+    try:
+        if action in ("publish", "unpublish"):
+            services.event_publish(actor=request.user, event=event, publish=action == "publish")
+        elif action == "cancel":
+            services.event_cancel(actor=request.user, event=event, **form.cleaned_data)
+        elif action == "details":
+            services.event_update(actor=request.user, event=event, **form.cleaned_data)
+        messages.success(request, _("Saved."))
+    except ValidationError as exc:
+        form.add_refusal(exc)
+        messages.error(request, _errors(exc))

@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
-import datetime
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from archivox.core import selectors as core_selectors
 from archivox.core.models import Archive
 from archivox.polls import exports, selectors, services
+from archivox.polls.forms import (
+    ArchiveForm,
+    ConsoleForm,
+    InterestLabelForm,
+    QuestionForm,
+    QuestionnaireCreateForm,
+    QuestionnaireSettingsForm,
+    QuestionRemoveForm,
+)
 from archivox.polls.models import Question, Questionnaire
 
 
@@ -28,43 +33,29 @@ def _manageable_archives(request: HttpRequest) -> list[Archive]:
     ]
 
 
-def _when(value: str) -> datetime.datetime | None:
-    """A datetime-local field in the archive's time zone; empty means none."""
-    value = (value or "").strip()
-    if not value:
-        return None
-    parsed = parse_datetime(value)
-    if parsed is None:
-        raise ValidationError(_("“%s” is not a date and time.") % value)
-    return timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def index(request: HttpRequest) -> HttpResponse:
     archives = _manageable_archives(request)
-    by_slug = {archive.slug: archive for archive in archives}
     if request.method == "POST":
-        archive = by_slug.get(request.POST.get("archive", ""))
-        if archive is None:
-            messages.error(request, _("Choose one of your archives."))
+        form_class: type[ArchiveForm] = (
+            InterestLabelForm if request.POST.get("action") == "label" else QuestionnaireCreateForm
+        )
+        form = form_class(request.POST, archives=archives)
+        if not form.is_valid():
+            messages.error(request, form.error_text())
             return redirect("console_polls:index")
         try:
-            if request.POST.get("action") == "label":
-                services.interest_label_create(
-                    actor=request.user, archive=archive, name=request.POST.get("name", "")
-                )
+            if isinstance(form, InterestLabelForm):
+                services.interest_label_create(actor=request.user, **form.cleaned_data)
                 messages.success(request, _("Label added."))
             else:
                 questionnaire = services.questionnaire_create(
-                    actor=request.user,
-                    archive=archive,
-                    title=request.POST.get("title", ""),
-                    slug=request.POST.get("slug", ""),
-                    introduction=request.POST.get("introduction", ""),
+                    actor=request.user, **form.cleaned_data
                 )
                 return redirect("console_polls:detail", pk=questionnaire.pk)
         except ValidationError as exc:
+            form.add_refusal(exc)
             messages.error(request, " ".join(exc.messages))
         return redirect("console_polls:index")
     rows = [
@@ -85,71 +76,12 @@ def _get(request: HttpRequest, pk: int) -> Questionnaire:
         raise Http404(str(pk)) from exc
 
 
-def _options(text: str) -> list[services.OptionSpec]:
-    """One option a line; labels after a bar: ``南京民国建筑 | 民国建筑, 民国史``."""
-    specs = []
-    for line in text.splitlines():
-        words, _bar, labels = line.partition("|")
-        if words.strip():
-            names = [name.strip() for name in labels.replace("，", ",").split(",") if name.strip()]
-            specs.append(services.OptionSpec(words.strip(), names))
-    return specs
-
-
-def _number(value: str, default: int) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return default
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def questionnaire_detail(request: HttpRequest, pk: int) -> HttpResponse:
     questionnaire = _get(request, pk)
     if request.method == "POST":
-        action = request.POST.get("action", "")
-        try:
-            if action == "settings":
-                services.questionnaire_update(
-                    actor=request.user,
-                    questionnaire=questionnaire,
-                    title=request.POST.get("title", "").strip(),
-                    introduction=request.POST.get("introduction", "").strip(),
-                    opens_at=_when(request.POST.get("opens_at", "")),
-                    closes_at=_when(request.POST.get("closes_at", "")),
-                    results_public=bool(request.POST.get("results_public")),
-                )
-            elif action == "open":
-                services.questionnaire_open(actor=request.user, questionnaire=questionnaire)
-            elif action == "close":
-                services.questionnaire_close(actor=request.user, questionnaire=questionnaire)
-            elif action == "add_question":
-                services.question_add(
-                    actor=request.user,
-                    questionnaire=questionnaire,
-                    kind=request.POST.get("kind", ""),
-                    text=request.POST.get("text", ""),
-                    required=bool(request.POST.get("required")),
-                    options=_options(request.POST.get("options", "")),
-                    min_choices=_number(request.POST.get("min_choices", ""), 0),
-                    max_choices=_number(request.POST.get("max_choices", ""), 0),
-                    rating_min=_number(request.POST.get("rating_min", ""), 1),
-                    rating_max=_number(request.POST.get("rating_max", ""), 5),
-                    max_length=_number(request.POST.get("max_length", ""), 500),
-                )
-            elif action == "remove_question":
-                question = questionnaire.questions.filter(
-                    pk=_number(request.POST.get("question", ""), 0)
-                ).first()
-                if question is None:
-                    raise ValidationError(_("That question does not exist."))
-                services.question_remove(actor=request.user, question=question)
-            else:
-                raise ValidationError(_("Unknown action."))
-            messages.success(request, _("Saved."))
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+        _questionnaire_action(request, questionnaire)
         return redirect("console_polls:detail", pk=questionnaire.pk)
     results = selectors.questionnaire_results(questionnaire=questionnaire, with_texts=True)
     return render(
@@ -164,6 +96,44 @@ def questionnaire_detail(request: HttpRequest, pk: int) -> HttpResponse:
             ),
         },
     )
+
+
+def _questionnaire_action(request: HttpRequest, questionnaire: Questionnaire) -> None:
+    """Call the one service of the posted action; its problems and refusals become messages."""
+    action = request.POST.get("action", "")
+    form: ConsoleForm
+    if action == "settings":
+        form = QuestionnaireSettingsForm(request.POST)
+    elif action == "add_question":
+        form = QuestionForm(request.POST)
+    elif action == "remove_question":
+        form = QuestionRemoveForm(request.POST, questionnaire=questionnaire)
+    else:
+        form = ConsoleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form.error_text())
+        return
+    try:
+        if action == "settings":
+            services.questionnaire_update(
+                actor=request.user, questionnaire=questionnaire, **form.cleaned_data
+            )
+        elif action == "open":
+            services.questionnaire_open(actor=request.user, questionnaire=questionnaire)
+        elif action == "close":
+            services.questionnaire_close(actor=request.user, questionnaire=questionnaire)
+        elif action == "add_question":
+            services.question_add(
+                actor=request.user, questionnaire=questionnaire, **form.cleaned_data
+            )
+        elif action == "remove_question":
+            services.question_remove(actor=request.user, **form.cleaned_data)
+        else:
+            raise ValidationError(_("Unknown action."))
+        messages.success(request, _("Saved."))
+    except ValidationError as exc:
+        form.add_refusal(exc)
+        messages.error(request, " ".join(exc.messages))
 
 
 @login_required

@@ -20,6 +20,15 @@ from archivox.core import selectors as core_selectors
 from archivox.core.access import archive_for_staff
 from archivox.core.selectors import Capability
 from archivox.reservations import selectors, services
+from archivox.reservations.forms import (
+    CancelForm,
+    ClosureForm,
+    ClosureRemoveForm,
+    OpeningHoursForm,
+    ResourceCreateForm,
+    ResourceForm,
+    ResourceSettingsForm,
+)
 from archivox.reservations.models import Booking, Closure, Resource
 
 WEEKDAYS = [
@@ -127,9 +136,11 @@ def check_in(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @require_POST
 def cancel(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     booking = _booking(request, slug, pk)
+    form = CancelForm(request.POST)
+    form.is_valid()  # the reason is free text: nothing to refuse
     try:
         services.reservation_cancel_by_staff(
-            actor=request.user, booking=booking, reason=request.POST.get("reason", "")
+            actor=request.user, booking=booking, reason=form.cleaned_data["reason"]
         )
         messages.success(request, _("The reservation %s is cancelled.") % booking.code_display)
     except services.BookingRefused as refused:
@@ -141,35 +152,27 @@ def cancel(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def resources(request: HttpRequest, slug: str) -> HttpResponse:
     archive = archive_for_staff(request.user, slug, Capability.CONSULTATION_ANSWER)
-    values = {
-        "slug": "",
-        "kind": "reading_room",
-        "name": "",
-        "capacity": "10",
-        "slot_minutes": "120",
-    }
+    values = dict(ResourceCreateForm.INITIAL)
     if request.method == "POST":
-        values = {key: request.POST.get(key, "").strip() for key in values} | {
-            "location": request.POST.get("location", "").strip()
-        }
-        try:
-            created = services.resource_create(
-                actor=request.user,
-                archive=archive,
-                slug=values["slug"],
-                kind=values["kind"],
-                name=values["name"],
-                location=values["location"],
-                capacity=int(values["capacity"] or 0),
-                slot_minutes=int(values["slot_minutes"] or 0),
-            )
-        except (ValueError, ValidationError) as exc:
-            messages.error(request, _errors(exc) if isinstance(exc, ValidationError) else str(exc))
-        except PermissionDenied:
-            messages.error(request, _("Only an administrator of the archive can add rooms."))
+        form = ResourceCreateForm(request.POST)
+        values = form.typed(*values, "location")
+        if not form.is_valid():
+            messages.error(request, form.error_text())
         else:
-            messages.success(request, _("%s is created; now set its opening hours.") % created.name)
-            return redirect("console_reservations:resource", slug=slug, resource=created.slug)
+            try:
+                created = services.resource_create(
+                    actor=request.user, archive=archive, **form.values()
+                )
+            except ValidationError as exc:
+                form.add_refusal(exc)
+                messages.error(request, _errors(exc))
+            except PermissionDenied:
+                messages.error(request, _("Only an administrator of the archive can add rooms."))
+            else:
+                messages.success(
+                    request, _("%s is created; now set its opening hours.") % created.name
+                )
+                return redirect("console_reservations:resource", slug=slug, resource=created.slug)
     return render(
         request,
         "reservations/console/resources.html",
@@ -180,13 +183,6 @@ def resources(request: HttpRequest, slug: str) -> HttpResponse:
             "values": values,
         },
     )
-
-
-def _time(value: str) -> datetime.time | None:
-    try:
-        return datetime.time.fromisoformat(value) if value else None
-    except ValueError as exc:
-        raise ValidationError(_("%s is not a time (HH:MM).") % value[:10]) from exc
 
 
 @login_required
@@ -201,50 +197,9 @@ def resource(request: HttpRequest, slug: str, resource: str) -> HttpResponse:
     if found is None:
         raise Http404(resource)
     if request.method == "POST":
-        action = request.POST.get("action")
-        try:
-            if action == "hours":
-                periods = []
-                for weekday, _label in WEEKDAYS:
-                    opens = _time(request.POST.get(f"opens_{weekday}", "").strip())
-                    closes = _time(request.POST.get(f"closes_{weekday}", "").strip())
-                    if opens and closes:
-                        periods.append((weekday, opens, closes))
-                services.opening_hours_set(actor=request.user, resource=found, periods=periods)
-                messages.success(request, _("Opening hours saved."))
-            elif action == "closure":
-                first = datetime.date.fromisoformat(request.POST.get("first_day", ""))
-                last_text = request.POST.get("last_day", "")
-                last = datetime.date.fromisoformat(last_text) if last_text else None
-                services.closure_add(
-                    actor=request.user,
-                    resource=found,
-                    first_day=first,
-                    last_day=last,
-                    reason=request.POST.get("reason", "")[:200],
-                )
-                messages.success(request, _("Closure added."))
-            elif action == "remove_closure":
-                closure = found.closures.filter(pk=request.POST.get("closure") or 0).first()
-                if closure is not None:
-                    services.closure_remove(actor=request.user, closure=closure)
-                    messages.success(request, _("Closure removed."))
-            elif action == "settings":
-                services.resource_update(
-                    actor=request.user,
-                    resource=found,
-                    name=request.POST.get("name", found.name).strip(),
-                    location=request.POST.get("location", "").strip(),
-                    capacity=int(request.POST.get("capacity") or found.capacity),
-                    is_active=request.POST.get("is_active") == "on",
-                )
-                messages.success(request, _("Saved."))
-        except ValidationError as exc:
-            messages.error(request, _errors(exc))
-        except ValueError as exc:
-            messages.error(request, _("Please check the dates and numbers: %s") % exc)
-        except PermissionDenied:
-            messages.error(request, _("Only an administrator of the archive can change this."))
+        form_class = RESOURCE_FORMS.get(request.POST.get("action", ""))
+        if form_class is not None:
+            _resource_action(request, form_class(request.POST, resource=found))
         return redirect("console_reservations:resource", slug=slug, resource=found.slug)
     hours = {period.weekday: period for period in found.opening_hours.all()}
     return render(
@@ -257,3 +212,40 @@ def resource(request: HttpRequest, slug: str, resource: str) -> HttpResponse:
             "closures": found.closures.filter(last_day__gte=timezone.localdate()),
         },
     )
+
+
+RESOURCE_FORMS: dict[str, type[ResourceForm]] = {
+    "settings": ResourceSettingsForm,
+    "hours": OpeningHoursForm,
+    "closure": ClosureForm,
+    "remove_closure": ClosureRemoveForm,
+}
+
+
+def _resource_action(request: HttpRequest, form: ResourceForm) -> None:
+    """Call the one service of the posted form; its problems and refusals become messages."""
+    if not form.is_valid():
+        messages.error(request, form.error_text())
+        return
+    data, resource = form.cleaned_data, form.resource
+    try:
+        if isinstance(form, OpeningHoursForm):
+            services.opening_hours_set(
+                actor=request.user, resource=resource, periods=form.periods()
+            )
+            messages.success(request, _("Opening hours saved."))
+        elif isinstance(form, ClosureForm):
+            services.closure_add(actor=request.user, resource=resource, **data)
+            messages.success(request, _("Closure added."))
+        elif isinstance(form, ClosureRemoveForm):
+            if data["closure"] is not None:
+                services.closure_remove(actor=request.user, closure=data["closure"])
+                messages.success(request, _("Closure removed."))
+        else:
+            services.resource_update(actor=request.user, resource=resource, **data)
+            messages.success(request, _("Saved."))
+    except ValidationError as exc:
+        form.add_refusal(exc)
+        messages.error(request, _errors(exc))
+    except PermissionDenied:
+        messages.error(request, _("Only an administrator of the archive can change this."))

@@ -8,14 +8,21 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from archivox.catalog.models import Description
 from archivox.core import selectors as core_selectors
 from archivox.core.models import Archive
 from archivox.topics import selectors, services
+from archivox.topics.forms import (
+    ArchiveForm,
+    ConsoleForm,
+    DiscussionSettingsForm,
+    ModerationForm,
+    TopicCreateForm,
+    TopicItemForm,
+    TopicUpdateForm,
+)
 from archivox.topics.models import Comment, DiscussionSettings, Topic
 
 
@@ -31,30 +38,23 @@ def _archives(request: HttpRequest) -> list[Archive]:
 @require_http_methods(["GET", "POST"])
 def index(request: HttpRequest) -> HttpResponse:
     archives = _archives(request)
-    by_slug = {archive.slug: archive for archive in archives}
     if request.method == "POST":
-        archive = by_slug.get(request.POST.get("archive", ""))
-        if archive is None:
-            messages.error(request, _("Choose one of your archives."))
+        form_class: type[ArchiveForm] = (
+            DiscussionSettingsForm if request.POST.get("action") == "settings" else TopicCreateForm
+        )
+        form = form_class(request.POST, archives=archives)
+        if not form.is_valid():
+            messages.error(request, form.error_text())
             return redirect("console_topics:index")
         try:
-            if request.POST.get("action") == "settings":
-                services.discussion_settings_update(
-                    actor=request.user,
-                    archive=archive,
-                    moderation=request.POST.get("moderation", ""),
-                )
+            if isinstance(form, DiscussionSettingsForm):
+                services.discussion_settings_update(actor=request.user, **form.cleaned_data)
                 messages.success(request, _("Saved."))
             else:
-                topic = services.topic_create(
-                    actor=request.user,
-                    archive=archive,
-                    name=request.POST.get("name", ""),
-                    slug=request.POST.get("slug", ""),
-                    description=request.POST.get("description", ""),
-                )
+                topic = services.topic_create(actor=request.user, **form.cleaned_data)
                 return redirect("console_topics:detail", pk=topic.pk)
         except ValidationError as exc:
+            form.add_refusal(exc)
             messages.error(request, " ".join(exc.messages))
         return redirect("console_topics:index")
     rows = [
@@ -81,39 +81,7 @@ def topic_detail(request: HttpRequest, pk: int) -> HttpResponse:
     except Topic.DoesNotExist as exc:
         raise Http404(str(pk)) from exc
     if request.method == "POST":
-        action = request.POST.get("action", "")
-        try:
-            if action == "update":
-                services.topic_update(
-                    actor=request.user,
-                    topic=topic,
-                    name=request.POST.get("name", ""),
-                    description=request.POST.get("description", ""),
-                    is_published=bool(request.POST.get("is_published")),
-                    comments_open=bool(request.POST.get("comments_open")),
-                )
-            elif action in ("add_item", "remove_item"):
-                code = request.POST.get("reference_code", "").strip()
-                description = Description.objects.filter(
-                    archive=topic.archive, reference_code=code
-                ).first()
-                if description is None:
-                    raise ValidationError(
-                        _("No description with reference code “%s” in this archive.") % code
-                    )
-                if action == "add_item":
-                    services.topic_item_add(
-                        actor=request.user, topic=topic, description=description
-                    )
-                else:
-                    services.topic_item_remove(
-                        actor=request.user, topic=topic, description=description
-                    )
-            else:
-                raise ValidationError(_("Unknown action."))
-            messages.success(request, _("Saved."))
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+        _topic_action(request, topic)
         return redirect("console_topics:detail", pk=topic.pk)
     return render(
         request,
@@ -126,6 +94,34 @@ def topic_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _topic_action(request: HttpRequest, topic: Topic) -> None:
+    """Call the one service of the posted action; its problems and refusals become messages."""
+    action = request.POST.get("action", "")
+    form: ConsoleForm
+    if action == "update":
+        form = TopicUpdateForm(request.POST)
+    elif action in ("add_item", "remove_item"):
+        form = TopicItemForm(request.POST, topic=topic)
+    else:
+        form = ConsoleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form.error_text())
+        return
+    try:
+        if action == "update":
+            services.topic_update(actor=request.user, topic=topic, **form.cleaned_data)
+        elif action == "add_item":
+            services.topic_item_add(actor=request.user, topic=topic, **form.cleaned_data)
+        elif action == "remove_item":
+            services.topic_item_remove(actor=request.user, topic=topic, **form.cleaned_data)
+        else:
+            raise ValidationError(_("Unknown action."))
+        messages.success(request, _("Saved."))
+    except ValidationError as exc:
+        form.add_refusal(exc)
+        messages.error(request, " ".join(exc.messages))
+
+
 @login_required
 @require_POST
 def comment_moderate(request: HttpRequest, pk: int) -> HttpResponse:
@@ -133,13 +129,11 @@ def comment_moderate(request: HttpRequest, pk: int) -> HttpResponse:
         comment = selectors.comment_get_for_staff(user=request.user, pk=pk)
     except Comment.DoesNotExist as exc:
         raise Http404(str(pk)) from exc
-    if request.POST.get("action") == "approve":
+    form = ModerationForm(request.POST, host=request.get_host())
+    if not form.is_valid():
+        messages.error(request, form.error_text())
+    elif form.cleaned_data["action"] == "approve":
         services.comment_approve(actor=request.user, comment=comment)
-    elif request.POST.get("action") == "hide":
-        services.comment_hide(actor=request.user, comment=comment)
     else:
-        messages.error(request, _("Unknown action."))
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        target = ""
-    return redirect(target or "console_topics:index")
+        services.comment_hide(actor=request.user, comment=comment)
+    return redirect(form.cleaned_data["next"] or "console_topics:index")

@@ -192,3 +192,21 @@ def test_concurrent_registrations_never_exceed_the_lecture_capacity(live_server,
     assert statuses.count(409) == people - 5
     assert Booking.objects.filter(slot=event.slot).count() == 5
     assert Slot.objects.get(pk=event.slot_id).booked == 5
+
+
+@pytest.mark.django_db
+def test_the_console_edits_and_cancels_an_event(client, nanjing, curator):
+    event = lecture(nanjing, capacity=5)
+    client.force_login(curator)
+    url = f"/console/exhibitions/nanjing/events/{event.pk}/"
+    details = {"action": "details", "title": "新题目", "speaker": "王", "place": "报告厅"}
+    bad = client.post(url, {**details, "capacity": "many"}, follow=True, **EN)
+    assert "Please check the numbers: Places: Enter a whole number." in bad.text
+    event.refresh_from_db()
+    assert event.title == "档案里的民国建筑"
+    client.post(url, {**details, "capacity": "8", "description": "<p>讲座</p>"})
+    event.refresh_from_db()
+    assert (event.title, event.capacity, event.description) == ("新题目", 8, "<p>讲座</p>")
+    client.post(url, {"action": "cancel", "reason": "讲者生病"})
+    event.refresh_from_db()
+    assert event.status == "cancelled"

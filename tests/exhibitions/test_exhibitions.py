@@ -197,3 +197,26 @@ def test_the_exhibition_page_does_not_grow_queries_with_items(
     with django_assert_max_num_queries(12):
         page = client.get("/archives/nanjing/exhibitions/buildings/")
     assert page.status_code == 200 and "条目9" in page.text
+
+
+def test_the_console_edits_and_removes_sections_and_items(client, exhibition, curator):
+    client.force_login(curator)
+    url = f"/console/exhibitions/nanjing/exhibitions/{exhibition.pk}/"
+    first = exhibition.sections.get()
+    gone = client.post(url, {"action": "edit_section", "section": "0", "title": "x"}, follow=True)
+    assert "This section no longer exists." in gone.text
+    bad = client.post(url, {"action": "remove_section", "section": "one"}, follow=True)
+    assert bad.status_code == 200 and exhibition.sections.count() == 1
+    edited = client.post(
+        url, {"action": "edit_section", "section": first.pk, "title": " 首都 ", "body": "<p>二</p>"}
+    )
+    assert edited.status_code == 302 and edited["Location"] == f"{url}#section-{first.pk}"
+    first.refresh_from_db()
+    assert (first.title, first.body) == ("首都", "<p>二</p>")
+    item = first.items.first()
+    client.post(url, {"action": "remove_item", "section": first.pk, "item": item.pk})
+    assert first.items.count() == 1
+    actions = set(AuditEntry.objects.filter(actor=curator).values_list("action", flat=True))
+    assert actions == {"section.update", "exhibition_item.remove"}
+    unknown = client.post(url, {"action": "remove_item"}, follow=True, **EN)
+    assert "Unknown action." in unknown.text

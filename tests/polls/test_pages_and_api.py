@@ -22,7 +22,7 @@ from archivox.polls.identity import (
     person_from_token,
     person_token_for,
 )
-from archivox.polls.models import Response
+from archivox.polls.models import Questionnaire, Response
 from archivox.polls.selectors import poll_link_for_follower
 from tests.factories import ArchiveFactory, UserFactory
 from tests.polls.conftest import answers_for
@@ -294,3 +294,31 @@ def test_questions_cannot_change_once_people_answered(survey, archivist):
 def test_openapi_lists_the_poll_endpoints(client):
     schema = json.loads(client.get("/api/v1/openapi.json").content)
     assert "/api/v1/engagement/polls/{archive}/{poll}/responses" in schema["paths"]
+
+
+def test_console_refuses_a_bad_time_and_an_archive_not_managed(client, survey, archivist):
+    client.force_login(archivist)
+    url = f"/console/polls/{survey.pk}/"
+    title = survey.title
+    bad = client.post(
+        url,
+        {"action": "settings", "title": "新标题", "opens_at": "tomorrow", "results_public": "1"},
+        follow=True,
+    )
+    assert "“tomorrow” is not a date and time." in bad.content.decode()
+    survey.refresh_from_db()
+    assert survey.title == title
+    ok = client.post(
+        url, {"action": "settings", "title": " 新标题 ", "opens_at": "2099-01-01T09:00"}
+    )
+    assert ok.status_code == 302
+    survey.refresh_from_db()
+    assert survey.title == "新标题" and survey.opens_at.year == 2099
+    assert survey.results_public is False
+    elsewhere = client.post(
+        "/console/polls/", {"archive": "elsewhere", "title": "外馆问卷"}, follow=True
+    )
+    assert "Choose one of your archives." in elsewhere.content.decode()
+    assert not Questionnaire.objects.filter(title="外馆问卷").exists()
+    gone = client.post(url, {"action": "remove_question", "question": "x"}, follow=True)
+    assert "That question does not exist." in gone.content.decode()

@@ -226,3 +226,39 @@ def test_a_desk_archivist_cannot_add_rooms_and_is_told_so(client, reading_room, 
     )
     assert "Only an administrator" in answer.text
     assert not reading_room.archive.reservation_resources.filter(slug="hall").exists()
+
+
+def test_a_bad_number_for_a_new_room_keeps_what_was_typed_and_creates_nothing(
+    client, reading_room, admin
+):
+    client.force_login(admin)
+    answer = client.post(
+        "/console/reservations/nanjing/resources/",
+        {"slug": "hall", "kind": "exhibition_hall", "name": "展厅", "capacity": "many"},
+        **EN,
+    )
+    assert answer.status_code == 200
+    assert "Places per slot: Enter a whole number." in answer.text
+    assert 'value="展厅"' in answer.text and 'value="many"' in answer.text
+    assert '<option value="exhibition_hall" selected>' in answer.text
+    assert not reading_room.archive.reservation_resources.filter(slug="hall").exists()
+
+
+def test_a_rooms_settings_bad_time_and_removed_closure_in_the_console(
+    client, reading_room, admin, tomorrow
+):
+    client.force_login(admin)
+    url = "/console/reservations/nanjing/resources/reading-room/"
+    hours = [str(period) for period in reading_room.opening_hours.all()]
+    bad = client.post(url, {"action": "hours", "opens_1": "9h", "closes_1": "12:00"}, follow=True)
+    assert "9h is not a time (HH:MM)." in bad.text
+    assert [str(period) for period in reading_room.opening_hours.all()] == hours
+    client.post(url, {"action": "settings", "name": " 阅览室 ", "capacity": "", "location": "二楼"})
+    reading_room.refresh_from_db()
+    assert (reading_room.name, reading_room.location) == ("阅览室", "二楼")
+    assert reading_room.capacity == 3 and reading_room.is_active is False
+    services.closure_add(actor=None, resource=reading_room, first_day=tomorrow)
+    closure = reading_room.closures.get()
+    client.post(url, {"action": "remove_closure", "closure": str(closure.pk)})
+    assert not reading_room.closures.exists()
+    assert AuditEntry.objects.filter(action="closure.remove", actor=admin).exists()

@@ -296,3 +296,34 @@ def test_the_topic_page_reads_a_fixed_number_of_queries_however_many_items(
             ),
         )
     assert count() == before
+
+
+def test_the_console_moderation_refuses_unknown_actions_and_foreign_addresses(
+    client, topic, archivist
+):
+    stored = services.comment_post(
+        topic=topic, person=Person("web", "p2"), display_name="丁", body="待审"
+    )
+    client.force_login(archivist)
+    url = f"/console/topics/comments/{stored.pk}/"
+    unknown = client.post(url, {"action": "delete", "next": "https://evil.example/"})
+    assert unknown.status_code == 302 and unknown["Location"] == "/console/topics/"
+    assert "Unknown action." in client.get("/console/topics/").content.decode()
+    stored.refresh_from_db()
+    assert stored.status == Comment.Status.PENDING
+    back = f"/console/topics/{topic.pk}/"
+    hidden = client.post(url, {"action": "hide", "next": back})
+    assert hidden["Location"] == back
+    stored.refresh_from_db()
+    assert stored.status == Comment.Status.HIDDEN
+    client.post(
+        back, {"action": "update", "name": topic.name, "description": "新说明", "is_published": "1"}
+    )
+    topic.refresh_from_db()
+    assert topic.description == "新说明" and topic.is_published and not topic.comments_open
+    before = services.discussion_settings_for(topic.archive).moderation
+    refused = client.post(
+        "/console/topics/", {"archive": "nanjing", "action": "settings", "moderation": "none"}
+    )
+    assert refused.status_code == 403  # the policy is the archive administrator's
+    assert services.discussion_settings_for(topic.archive).moderation == before
