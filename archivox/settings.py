@@ -236,7 +236,7 @@ OTP_TOTP_ISSUER = "Archivox"
 # X-Forwarded-For; without this every visitor would seem to come from the proxy. Login
 # throttling reads it through the same function as every other rate limit.
 PROXY_COUNT = int(os.environ.get("ARCHIVOX_PROXY_COUNT", "0") or 0)
-AXES_CLIENT_IP_CALLABLE = "archivox.core.access.client_address"
+AXES_CLIENT_IP_CALLABLE = "archivox.core.access.client_ip_for_login_throttle"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -10,10 +10,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from archivox.console.forms import GrantForm, PlatformAccountForm, StaffCreateForm, errors_to_form
+from archivox.console.forms import GrantForm, PlatformAccountForm, StaffCreateForm
 from archivox.core import selectors as core_selectors
 from archivox.core import services as core_services
 from archivox.core.access import archive_for_staff
+from archivox.core.forms import errors_to_form
 from archivox.core.models import Archive, PlatformAccount, User
 from archivox.core.selectors import Capability
 

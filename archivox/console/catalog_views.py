@@ -25,10 +25,10 @@ from archivox.console.forms import (
     ImportForm,
     MoveForm,
     UploadForm,
-    errors_to_form,
 )
 from archivox.core import selectors as core_selectors
 from archivox.core.access import archive_for_staff
+from archivox.core.forms import errors_to_form
 from archivox.core.models import Archive
 from archivox.core.selectors import Capability
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.forms.models import fields_for_model
 from django.utils.translation import gettext_lazy as _
 
@@ -309,15 +308,3 @@ class AuditFilterForm(forms.Form):
         if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
             self.add_error("date_to", _("The end date is before the start date."))
         return data
-
-
-def errors_to_form(form: forms.Form, exc: ValidationError | ValueError) -> None:
-    """Show a service's refusal next to the field it names, else at the top of the form."""
-    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            target = field if field in form.fields else None
-            for error in errors:
-                form.add_error(target, error.messages)
-        return
-    messages = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
-    form.add_error(None, messages)

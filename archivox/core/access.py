@@ -7,6 +7,7 @@ slug from a URL into an archive, or into a 404, before the service is called."""
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
 
 from django.conf import settings
@@ -52,3 +53,12 @@ def client_address(request: HttpRequest) -> str:
         if len(hops) >= count:
             remote = hops[-count]
     return remote[:64] or "unknown"
+
+
+def client_ip_for_login_throttle(request: HttpRequest) -> str | None:
+    """``client_address`` for django-axes, which stores it in an IP address column: None when
+    it is not an address (a login without a connection, a garbled header), never a word."""
+    try:
+        return str(ipaddress.ip_address(client_address(request)))
+    except ValueError:
+        return None

@@ -10,41 +10,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from archivox.core.forms import ConsoleForm
 from archivox.exhibitions.models import Exhibition, Section
-
-
-class ConsoleForm(forms.Form):
-    #: Wraps the form's own problems (``%s``) in the message shown; None shows them as they are.
-    invalid_message = None
-    #: Name the field before its problem ("Places per slot: Enter a whole number.").
-    labelled_errors = True
-
-    def error_text(self) -> str:
-        parts = []
-        for name, errors in self.errors.items():
-            field = self.fields.get(name)
-            for message in errors:
-                if self.labelled_errors and field is not None and field.label:
-                    parts.append(f"{field.label}: {message}")
-                else:
-                    parts.append(str(message))
-        text = " ".join(parts)
-        return str(self.invalid_message) % text if self.invalid_message else text
-
-    def add_refusal(self, exc: ValidationError) -> None:
-        """Put a service's refusal on the field it names, else on the form (the app's copy of
-        ``archivox.console.forms.errors_to_form``: apps may not import the console)."""
-        if hasattr(exc, "error_dict"):
-            for field, errors in exc.error_dict.items():
-                target = field if field in self.fields else None
-                for error in errors:
-                    self.add_error(target, error.messages)
-        else:
-            self.add_error(None, exc.messages)
-
-    def typed(self, *names: str) -> dict[str, str]:
-        """What was typed, stripped, to write back into the hand-made inputs."""
-        return {name: str(self.data.get(name, "")).strip() for name in names}
 
 
 class ExhibitionCreateForm(ConsoleForm):

@@ -11,26 +11,15 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
+from archivox.core.forms import ConsoleForm as BaseConsoleForm
 from archivox.core.models import Archive
 from archivox.polls import services
 from archivox.polls.models import Question, Questionnaire
 
 
-class ConsoleForm(forms.Form):
-    def error_text(self) -> str:
-        """The problems in one line, as the pages show a service's refusal."""
-        return " ".join(str(message) for errors in self.errors.values() for message in errors)
-
-    def add_refusal(self, exc: ValidationError) -> None:
-        """Put a service's refusal on the field it names, else on the form (the app's copy of
-        ``archivox.console.forms.errors_to_form``: apps may not import the console)."""
-        if hasattr(exc, "error_dict"):
-            for field, errors in exc.error_dict.items():
-                target = field if field in self.fields else None
-                for error in errors:
-                    self.add_error(target, error.messages)
-        else:
-            self.add_error(None, exc.messages)
+class ConsoleForm(BaseConsoleForm):
+    # These pages show the problems without naming the field.
+    labelled_errors = False
 
 
 class LocalDateTimeField(forms.Field):

@@ -14,7 +14,7 @@ import httpx
 import pytest
 from django.test import RequestFactory
 
-from archivox.core.access import client_address
+from archivox.core.access import client_address, client_ip_for_login_throttle
 from archivox.reservations.models import Booking
 from tests.catalog_fixtures import media_root, nanjing  # noqa: F401
 from tests.factories import UserFactory
@@ -53,6 +53,16 @@ def test_a_request_that_skipped_the_chain_is_judged_by_its_own_address(settings)
     settings.PROXY_COUNT = 2
     assert client_address(request_from("203.0.113.7", "198.51.100.99")) == "203.0.113.7"
     assert client_address(request_from("203.0.113.7")) == "203.0.113.7"
+
+
+def test_login_throttling_gets_an_address_or_nothing_never_a_word(settings):
+    """Its IP address column (PostgreSQL's inet) refuses anything else, which would break logins."""
+    settings.PROXY_COUNT = 1
+    assert client_ip_for_login_throttle(request_from("127.0.0.1", "203.0.113.7")) == "203.0.113.7"
+    assert client_ip_for_login_throttle(request_from("127.0.0.1", "not-an-address")) is None
+    without_connection = RequestFactory().get("/")
+    without_connection.META.pop("REMOTE_ADDR", None)
+    assert client_ip_for_login_throttle(without_connection) is None
 
 
 class ForwardingProxy(http.server.ThreadingHTTPServer):

@@ -1,0 +1,47 @@
+"""What every console form shares: a service's refusal put next to the field it concerns, and
+the form's problems as one line for the pages that show them as a message. In core, so that each
+app's console views (which may not import the console shell above them) use the same code."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+
+def errors_to_form(form: forms.Form, exc: ValidationError | ValueError) -> None:
+    """Show a service's refusal next to the field it names, else at the top of the form."""
+    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            target = field if field in form.fields else None
+            for error in errors:
+                form.add_error(target, error.messages)
+        return
+    messages = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
+    form.add_error(None, messages)
+
+
+class ConsoleForm(forms.Form):
+    #: Wraps the form's own problems (``%s``) in the message shown; None shows them as they are.
+    invalid_message = None
+    #: Name the field before its problem ("Places per slot: Enter a whole number.").
+    labelled_errors = True
+
+    def error_text(self) -> str:
+        parts = []
+        for name, errors in self.errors.items():
+            field = self.fields.get(name)
+            for message in errors:
+                if self.labelled_errors and field is not None and field.label:
+                    parts.append(f"{field.label}: {message}")
+                else:
+                    parts.append(str(message))
+        text = " ".join(parts)
+        return str(self.invalid_message) % text if self.invalid_message else text
+
+    def add_refusal(self, exc: ValidationError) -> None:
+        """Put a service's refusal on the field it names, else on the form."""
+        errors_to_form(self, exc)
+
+    def typed(self, *names: str) -> dict[str, str]:
+        """What was typed, stripped, to write back into the hand-made inputs."""
+        return {name: str(self.data.get(name, "")).strip() for name in names}
