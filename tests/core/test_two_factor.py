@@ -47,7 +47,10 @@ def test_with_a_confirmed_device_the_code_is_required_and_checked(client):
     assert client.session.get("otp_device_id")  # the session is marked verified
 
 
-def test_a_wrong_code_is_refused_and_slows_down_the_next_tries(client):
+def test_a_wrong_code_is_refused_and_slows_down_the_next_tries(client, settings):
+    # The throttle's first delay is 1 s by default; a busy machine (parallel workers) took longer
+    # than that between the two logins, so the delay had passed. A longer delay, same check.
+    settings.OTP_TOTP_THROTTLE_FACTOR = 60
     user = UserFactory(username="guessed")
     device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
     wrong = "000000" if code(device) != "000000" else "111111"
