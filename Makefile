@@ -37,8 +37,15 @@ run: demo
 run-postgres:
 	DATABASE_URL=$${DATABASE_URL:-$(PG_URL)} REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0} $(MAKE) run
 
+# The suite runs on pytest-xdist workers (each with its own var dir and test database, see
+# tests/sandbox_env.py); PYTEST_ARGS='-n 0' or PYTEST_ARGS='-p no:xdist' runs it in one process.
+# Bytecode is written even where PYTHONDONTWRITEBYTECODE is set: otherwise every worker and every
+# process a test starts compiles the project (and pytest rewrites the tests) from source again.
+PYTEST_PARALLEL ?= -n 3 --dist loadgroup
+
 test: $(STAMP)
-	ARCHIVOX_SANDBOX=1 ARCHIVOX_VAR_DIR=$${ARCHIVOX_VAR_DIR:-var/test} $(BIN)/python -m pytest $(PYTEST_ARGS)
+	PYTHONDONTWRITEBYTECODE= ARCHIVOX_SANDBOX=1 ARCHIVOX_VAR_DIR=$${ARCHIVOX_VAR_DIR:-var/test} \
+	  $(BIN)/python -m pytest $(if $(findstring no:xdist,$(PYTEST_ARGS)),,$(PYTEST_PARALLEL)) $(PYTEST_ARGS)
 
 test-postgres:
 	DATABASE_URL=$${DATABASE_URL:-$(PG_URL)} $(MAKE) test

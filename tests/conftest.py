@@ -33,3 +33,24 @@ def reply_threads_closed_after_test():
     from archivox.consultations.services import reply_pool_close
 
     reply_pool_close()
+
+
+# Under pytest-xdist (`make test` runs ``--dist loadgroup``) the tests of one group run on one
+# worker, one after the other:
+# - the cluster tests each start a PostgreSQL server, several gunicorn and Huey processes, and a
+#   Redis; two of them at once on a small machine starve each other past their deadlines;
+# - a module-scoped fixture (the scale-out cluster, the permission matrix's world) would otherwise
+#   be built again on every worker that gets one of the module's tests.
+XDIST_GROUPS = {
+    "tests/integration/test_scale_out.py": "clusters",
+    "tests/integration/test_faults.py": "clusters",
+    "tests/integration/test_faults_more.py": "clusters",
+    "tests/security/test_api_permission_matrix.py": "api_permission_matrix",
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        group = XDIST_GROUPS.get(item.nodeid.split("::", 1)[0])
+        if group:
+            item.add_marker(pytest.mark.xdist_group(group))

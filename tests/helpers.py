@@ -39,7 +39,9 @@ def child_env(**overrides: str) -> dict[str, str]:
     return env
 
 
-def manage(*args: str, env: dict[str, str] | None = None, timeout: float = 60):
+# A safety net against a hung command, not a speed check: on a busy machine (parallel workers,
+# other suites) starting Django alone took 45 s, so 60 s timed out healthy commands.
+def manage(*args: str, env: dict[str, str] | None = None, timeout: float = 240):
     return subprocess.run(
         [sys.executable, str(REPO / "manage.py"), *args],
         cwd=REPO,

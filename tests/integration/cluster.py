@@ -108,6 +108,8 @@ class PrivateRedis:
         )  # fmt: skip
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
+            # Ours, not another server that took the port between free_port() and the start.
+            assert self.process.poll() is None, f"redis-server could not use port {self.port}"
             try:
                 if redis.Redis(port=self.port).ping():
                     return
@@ -141,7 +143,15 @@ class Cluster:
             with psycopg.connect(SHARED_ADMIN, autocommit=True) as pg:
                 pg.execute(f'CREATE DATABASE "{self.shared_database}"')
             database_url = f"postgres://postgres@127.0.0.1:5432/{self.shared_database}"
-        self.redis_url = redis_url or "redis://127.0.0.1:6379/11"
+        # A Redis server of its own unless the test brings one: a shared server's database would
+        # be flushed and used by every cluster running at the same time (pytest-xdist workers,
+        # other checkouts' suites on the same machine).
+        self.own_redis: PrivateRedis | None = None
+        if redis_url is None:
+            self.own_redis = PrivateRedis()
+            self.own_redis.start()
+            redis_url = self.own_redis.url
+        self.redis_url = redis_url
         redis.Redis.from_url(self.redis_url).flushdb()
         self.ports = [free_port() for _ in range(webs)]
         self.worker_count = workers
@@ -240,6 +250,8 @@ class Cluster:
                 pg.execute(f'DROP DATABASE IF EXISTS "{self.shared_database}" WITH (FORCE)')
         with contextlib.suppress(redis.ConnectionError):
             redis.Redis.from_url(self.redis_url).flushdb()
+        if self.own_redis:
+            self.own_redis.stop()
 
     def start_worker_without_periodic(self, number: int) -> subprocess.Popen:
         """A worker that runs queued and scheduled tasks but not the periodic ones (every

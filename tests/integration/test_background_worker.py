@@ -56,14 +56,20 @@ def test_worker_process_runs_queued_tasks_from_the_embedded_sqlite_queue(tmp_pat
     run_through_worker(SqliteStorage("archivox", filename=str(queue_file)), env, "sqlite-worker")
 
 
-def test_worker_process_runs_queued_tasks_from_redis(tmp_path):
-    import redis
+@pytest.fixture
+def redis_server():
+    """A Redis server of this test's own: a database on the shared server would be flushed and
+    used by every run of this test at the same time (pytest-xdist workers, other checkouts)."""
+    from tests.integration.cluster import PrivateRedis
 
-    url = "redis://127.0.0.1:6379/15"
-    try:
-        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
-    except redis.exceptions.ConnectionError:
-        pytest.fail("Redis is not running on 127.0.0.1:6379 (.ci/run starts it)")
+    server = PrivateRedis()
+    server.start()
+    yield server
+    server.stop()
+
+
+def test_worker_process_runs_queued_tasks_from_redis(tmp_path, redis_server):
+    url = redis_server.url
     storage = PriorityRedisStorage("archivox", url=url)
     storage.flush_all()
     env = child_env(
