@@ -258,8 +258,6 @@ def rules(request: HttpRequest, slug: str) -> HttpResponse:
             return redirect("console_inbox:rules", slug=archive.slug)
     if test_text:
         tested = selectors.autoreply_test(archive=archive, text=test_text)
-    from archivox.consultations.inbox import inbox_settings_for
-
     return render(
         request,
         "console_inbox/rules.html",
@@ -267,7 +265,7 @@ def rules(request: HttpRequest, slug: str) -> HttpResponse:
             "archive": archive,
             "rules": selectors.autoreply_rule_list(archive=archive),
             "canned": selectors.canned_answer_list(archive=archive),
-            "settings": inbox_settings_for(archive),
+            "settings": selectors.inbox_settings_for(archive),
             "matches": AutoReplyRule.Match.choices,
             "kinds": AutoReplyRule.Kind.choices,
             "errors": errors,

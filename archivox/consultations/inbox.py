@@ -43,6 +43,11 @@ from archivox.consultations.models import (
     InboxSettings,
     WeiboCursor,
 )
+from archivox.consultations.selectors import (
+    inbox_settings_cache_clear,
+    inbox_settings_cached,
+    inbox_settings_for,
+)
 from archivox.core.models import Archive, PlatformAccount
 from archivox.core.ratelimit import ratelimit_hit
 from archivox.core.selectors import Capability, archive_check_capability
@@ -54,18 +59,8 @@ Status = Consultation.Status
 Channel = InboundMessage.Channel
 
 MAX_CONTENT_CHARS = 10_000
-DEFAULT_FLOOD_PER_MINUTE = 10
 CUSTOMER_SERVICE_WINDOW = datetime.timedelta(hours=48)
 WEIBO_TEXT_LIMIT = 140
-DEFAULT_TAGS = [
-    "utilisation request",
-    "genealogy",
-    "certificate",
-    "exhibition",
-    "reservation",
-    "complaint",
-    "donation",
-]
 ASK_LIMIT_PER_IP = 5  # questions from one address …
 ASK_WINDOW_SECONDS = 600  # … per ten minutes
 FEEDBACK_LIMIT_PER_CLIENT = 10  # ratings from one address (the form and the API alike) …
@@ -100,19 +95,6 @@ class FeedbackRateLimited(InboxError):
 
 
 # ── promises and settings ─────────────────────────────────────────────────────────────────────
-
-
-def inbox_settings_for(archive: Archive) -> InboxSettings:
-    """The archive's settings, or unsaved defaults (the global default promise)."""
-    found = InboxSettings.objects.filter(archive=archive).first()
-    if found is not None:
-        return found
-    return InboxSettings(
-        archive=archive,
-        promise_working_days=getattr(settings, "ARCHIVOX_INBOX_PROMISE_DAYS", 1),
-        flood_per_minute=DEFAULT_FLOOD_PER_MINUTE,
-        tags=list(DEFAULT_TAGS),
-    )
 
 
 def add_working_days(start: datetime.datetime, days: int) -> datetime.datetime:
@@ -242,31 +224,6 @@ def _messages_between(message: InboundMessage, since: datetime.datetime, limit: 
             ],
         )
         return cursor.fetchone()[0]
-
-
-SETTINGS_CACHE_SECONDS = 10.0
-_settings_cache: dict[int, tuple[float, InboxSettings]] = {}
-
-
-def inbox_settings_cached(archive_id: int, *, memory_only: bool = False) -> InboxSettings:
-    """``inbox_settings_for`` kept per process for ``SETTINGS_CACHE_SECONDS`` (the callback reads
-    it for every message); changes saved in this process clear it at once. ``memory_only``:
-    raise ``replies.NotInMemory`` rather than read the database."""
-    now = time.monotonic()
-    cached = _settings_cache.get(archive_id)
-    if cached is not None and cached[0] > now:
-        return cached[1]
-    if memory_only:
-        from archivox.consultations.replies import NotInMemory
-
-        raise NotInMemory("inbox settings")
-    found = inbox_settings_for(Archive(pk=archive_id))
-    _settings_cache[archive_id] = (now + SETTINGS_CACHE_SECONDS, found)
-    return found
-
-
-def inbox_settings_cache_clear() -> None:
-    _settings_cache.clear()
 
 
 def inbound_store(

@@ -13,7 +13,6 @@ from django.views.decorators.http import require_http_methods
 from archivox.catalog.models import Description
 from archivox.catalog.selectors import description_get_public
 from archivox.consultations import selectors, services
-from archivox.consultations.inbox import inbox_settings_for
 from archivox.core.access import archive_or_404, client_address
 from archivox.core.models import Archive
 
@@ -38,7 +37,7 @@ def _question_about(archive: Archive, reference_code: str | None) -> str:
 @require_http_methods(["GET", "POST"])
 def ask(request: HttpRequest, slug: str) -> HttpResponse:
     archive = archive_or_404(slug)
-    promise = inbox_settings_for(archive).promise_working_days
+    promise = selectors.inbox_settings_for(archive).promise_working_days
     form = {"name": "", "email": "", "question": _question_about(archive, request.GET.get("item"))}
     errors: dict[str, list[str]] = {}
     status = 200
