@@ -7,6 +7,7 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
 from archivox.consultations import services
+from archivox.consultations.services import callback, deferred
 from archivox.core.queue import tasks_answer_to_former_module
 
 logger = logging.getLogger(__name__)
@@ -15,19 +16,19 @@ logger = logging.getLogger(__name__)
 @db_task()
 def inbound_message_reply_deferred(message_id: int) -> str:
     """Send the reply the callback could not give in time, as a customer-service message."""
-    return services.inbound_message_reply_send(message_id=message_id).reply_state
+    return deferred.inbound_message_reply_send(message_id=message_id).reply_state
 
 
 @db_task()
 def inbound_message_thread(message_id: int) -> None:
     """Thread a WeChat message into the consultation inbox after the callback answered."""
-    services.inbound_message_thread(message_id=message_id)
+    callback.inbound_message_thread(message_id=message_id)
 
 
 @db_periodic_task(crontab(minute="*/5"))
 def inbound_message_replies_resume_every_five_minutes() -> int:
     """Pick up deferred replies whose task was lost, and messages stranded mid-request."""
-    return services.inbound_message_replies_resume()
+    return deferred.inbound_message_replies_resume()
 
 
 @db_periodic_task(crontab(minute="*/5"))

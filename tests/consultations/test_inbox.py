@@ -21,6 +21,7 @@ from archivox.consultations.models import (
     ConsultationAnswer,
     InboundMessage,
 )
+from archivox.consultations.services import callback
 from archivox.sandbox.wechat.models import CustomMessage
 from archivox.sandbox.wechat.services import sandbox_follower_touch
 from archivox.sandbox.weibo.models import WeiboComment
@@ -209,7 +210,7 @@ def test_a_search_for_only_confidential_material_finds_nothing_and_goes_to_staff
 def test_a_catalog_reply_too_late_for_the_callback_goes_out_as_customer_service_news(
     follower, catalog, search_rule, monkeypatch
 ):
-    monkeypatch.setattr(services, "REPLY_BUDGET_SECONDS", 0.0)
+    monkeypatch.setattr(callback, "REPLY_BUDGET_SECONDS", 0.0)
     user = follower("safe")
     assert user.send_text("白崇禧").is_success
     sent = CustomMessage.objects.get(follower__openid=user.openid)
@@ -222,7 +223,7 @@ def test_a_catalog_reply_too_late_for_the_callback_goes_out_as_customer_service_
 def test_a_reply_send_a_dead_worker_left_claimed_is_marked_failed_and_shown_never_resent(
     follower, staff, client, monkeypatch
 ):
-    monkeypatch.setattr(services, "REPLY_BUDGET_SECONDS", 0.0)
+    monkeypatch.setattr(callback, "REPLY_BUDGET_SECONDS", 0.0)
     user = follower("safe")
     assert user.send_text("这条回复发送中断").is_success
     message = InboundMessage.objects.get()
