@@ -1,40 +1,44 @@
 """The consultations app's service layer (writes, audited), one module per stage:
 
+- ``intake``: messages coming in (e-mail, IMAP, Weibo): stored once, flood check, threaded into
+  consultations;
+- ``asking``: the portal's "ask the archive" form, the private page's link, the person's rating;
+- ``lifecycle``: staff assign, tag, annotate and close; due dates in working days; the settings;
+- ``answers``: answering on the channel the question came from, and canned answers;
+- ``autoreplies``: the auto-reply rules staff keep;
 - ``callback``: the WeChat callback's reply pipeline (verify, store, answer within the budget);
-- ``deferred``: answers sent later as customer-service messages, and the resume sweep.
+- ``deferred``: WeChat answers sent later as customer-service messages, and the resume sweep;
+- ``common``: the permission check and ``InboxError``, shared by the stages.
 
-The consultation inbox is re-exported from ``archivox.consultations.inbox``. Callers outside the
-app import from here; the stage modules hold the code (and the tunables a test may patch).
+Callers outside the app import from here. The code, and the tunables a test may patch
+(``callback.REPLY_BUDGET_SECONDS``, ``deferred.RESUME_AFTER``, ``intake.MAX_CONTENT_CHARS``), live
+in the stage modules: patch them there, not on this package. Reads are ``selectors``'s and never
+import this package.
 """
 
-from archivox.consultations.inbox import (
+from archivox.consultations.services.answers import (
     AnswerRefused,
-    AskRateLimited,
-    AskReceipt,
-    FeedbackRateLimited,
-    InboxError,
+    Route,
     answer_routes,
-    autoreply_rule_create,
-    autoreply_rule_delete,
-    autoreply_rule_update,
     canned_answer_create,
     canned_answer_delete,
     consultation_answer,
-    consultation_ask,
-    consultation_assign,
-    consultation_close,
     consultation_email_set,
+    window_closes_at,
+)
+from archivox.consultations.services.asking import (
+    AskRateLimited,
+    AskReceipt,
+    FeedbackRateLimited,
+    consultation_ask,
     consultation_feedback,
     consultation_feedback_rate_check,
-    consultation_ingest,
-    consultation_ingest_sweep,
-    consultation_note_add,
-    consultation_tag,
-    email_receive,
-    imap_poll,
-    inbox_settings_update,
-    weibo_poll,
-    weibo_poll_all,
+    private_url,
+)
+from archivox.consultations.services.autoreplies import (
+    autoreply_rule_create,
+    autoreply_rule_delete,
+    autoreply_rule_update,
 )
 from archivox.consultations.services.callback import (
     CallbackAnswer,
@@ -44,10 +48,30 @@ from archivox.consultations.services.callback import (
     wechat_callback_receive,
     wechat_url_verify,
 )
+from archivox.consultations.services.common import InboxError
 from archivox.consultations.services.deferred import (
     STRANDED_SENDING,
     inbound_message_replies_resume,
     inbound_message_reply_send,
+)
+from archivox.consultations.services.intake import (
+    consultation_ingest,
+    consultation_ingest_sweep,
+    email_receive,
+    imap_poll,
+    inbound_flooding,
+    inbound_store,
+    weibo_poll,
+    weibo_poll_all,
+)
+from archivox.consultations.services.lifecycle import (
+    add_working_days,
+    consultation_assign,
+    consultation_close,
+    consultation_note_add,
+    consultation_tag,
+    due_for,
+    inbox_settings_update,
 )
 
 __all__ = [
@@ -58,6 +82,8 @@ __all__ = [
     "CallbackAnswer",
     "FeedbackRateLimited",
     "InboxError",
+    "Route",
+    "add_working_days",
     "answer_routes",
     "autoreply_rule_create",
     "autoreply_rule_delete",
@@ -75,16 +101,21 @@ __all__ = [
     "consultation_ingest_sweep",
     "consultation_note_add",
     "consultation_tag",
+    "due_for",
     "email_receive",
     "imap_poll",
+    "inbound_flooding",
     "inbound_message_replies_resume",
     "inbound_message_reply_decide",
     "inbound_message_reply_send",
     "inbound_message_thread",
+    "inbound_store",
     "inbox_settings_update",
+    "private_url",
     "reply_pool_close",
     "wechat_callback_receive",
     "wechat_url_verify",
     "weibo_poll",
     "weibo_poll_all",
+    "window_closes_at",
 ]

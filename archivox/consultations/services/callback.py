@@ -38,10 +38,11 @@ from django.db import IntegrityError, close_old_connections, connections, transa
 from django.db.models import F
 from django.utils import timezone
 
-from archivox.consultations import inbox, replies
+from archivox.consultations import replies
 from archivox.consultations.models import InboundMessage
 from archivox.consultations.selectors import inbound_message_get, wechat_account_for_callback
 from archivox.consultations.services.deferred import defer_reply, describe, transition
+from archivox.consultations.services.intake import consultation_ingest, inbound_flooding
 from archivox.consultations.wechat_callback import (
     CallbackRefused,
     WeChatMessage,
@@ -111,9 +112,7 @@ def wechat_callback_receive(
     # Most answers (the acknowledgement, a keyword rule, the welcome) come from the per-process
     # caches in microseconds: decided before the INSERT, they are committed with the message in
     # one statement, so nothing leaves before its message is stored and one write is saved.
-    if message.reply_state == State.PENDING and inbox.inbound_flooding(
-        message=message, stored=False
-    ):
+    if message.reply_state == State.PENDING and inbound_flooding(message=message, stored=False):
         # Kept (and shown in the inbox), but a flood is not answered message by message.
         message.reply_state, message.replied_via = State.NONE, Via.NONE
         answered, reply = True, None
@@ -329,7 +328,7 @@ def _enqueue_thread(message_id: int) -> None:
 def inbound_message_thread(*, message_id: int) -> None:
     """The task's side of ``_ingest_after_answer``: join or open the person's consultation."""
     message = inbound_message_get(pk=message_id)
-    inbox.consultation_ingest(message=message)
+    consultation_ingest(message=message)
 
 
 # ── internals ─────────────────────────────────────────────────────────────────────────────────

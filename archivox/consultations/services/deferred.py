@@ -17,9 +17,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from archivox.consultations import inbox, replies
+from archivox.consultations import replies
 from archivox.consultations.models import InboundMessage
 from archivox.consultations.selectors import inbound_message_get
+from archivox.consultations.services.intake import consultation_ingest
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +42,7 @@ def _ingest(message: InboundMessage, reply: replies.Reply | None) -> None:
     if not replies.needs_consultation(message, reply):
         return
     try:
-        inbox.consultation_ingest(message=message)
+        consultation_ingest(message=message)
     except Exception:
         logger.exception("inbox: message not threaded yet", extra={"message_id": message.pk})
 
