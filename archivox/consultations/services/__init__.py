@@ -10,10 +10,10 @@
 - ``deferred``: WeChat answers sent later as customer-service messages, and the resume sweep;
 - ``common``: the permission check and ``InboxError``, shared by the stages.
 
-Callers outside the app import from here. The code, and the tunables a test may patch
-(``callback.REPLY_BUDGET_SECONDS``, ``deferred.RESUME_AFTER``, ``intake.MAX_CONTENT_CHARS``), live
-in the stage modules: patch them there, not on this package. Reads are ``selectors``'s and never
-import this package.
+Callers outside the app import from here. The code, its limits and the tunables a test may patch
+(``callback.REPLY_BUDGET_SECONDS``, ``deferred.RESUME_AFTER``) live in the stage modules: patch
+them there, not on this package. Reads are ``selectors``'s and never import this package
+(``tests/consultations/test_layers.py``).
 """
 
 from archivox.consultations.services.answers import (
