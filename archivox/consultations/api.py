@@ -16,8 +16,9 @@ from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.security import django_auth
 
-from archivox.consultations import selectors, services
+from archivox.consultations import selectors
 from archivox.consultations.models import AutoReplyRule, Consultation
+from archivox.consultations.services import answers, asking, autoreplies, common, lifecycle
 from archivox.core.access import archive_or_404, client_address
 from archivox.core.selectors import ArchivePermissionDenied
 
@@ -224,14 +225,14 @@ def consultation_detail(request: HttpRequest, pk: int) -> dict[str, Any]:
 def answer(request: HttpRequest, pk: int, body: AnswerIn) -> Any:
     item = _consultation(request, pk)
     try:
-        sent = services.consultation_answer(
+        sent = answers.consultation_answer(
             actor=request.user,
             consultation=item,
             text=body.text,
             via=body.via,
             waiting=body.waiting,
         )
-    except services.AnswerRefused as exc:
+    except answers.AnswerRefused as exc:
         raise HttpError(422, exc.message) from exc
     return sent
 
@@ -245,7 +246,7 @@ def assign(request: HttpRequest, pk: int, body: AssignIn) -> dict[str, Any]:
         if user is None:
             raise HttpError(422, "no such user")
     try:
-        services.consultation_assign(actor=request.user, consultation=item, assignee=user)
+        lifecycle.consultation_assign(actor=request.user, consultation=item, assignee=user)
     except ArchivePermissionDenied as exc:
         raise HttpError(422, "that user cannot answer this archive's consultations") from exc
     return _consultation_out(_consultation(request, pk))
@@ -254,7 +255,7 @@ def assign(request: HttpRequest, pk: int, body: AssignIn) -> dict[str, Any]:
 @router.post("/consultations/{pk}/tags", response=list[str])
 def tag(request: HttpRequest, pk: int, body: TagIn) -> list[str]:
     item = _consultation(request, pk)
-    return services.consultation_tag(
+    return lifecycle.consultation_tag(
         actor=request.user, consultation=item, add=body.add, remove=body.remove
     )
 
@@ -263,7 +264,7 @@ def tag(request: HttpRequest, pk: int, body: TagIn) -> list[str]:
 def note(request: HttpRequest, pk: int, body: NoteIn) -> Status:
     item = _consultation(request, pk)
     try:
-        created = services.consultation_note_add(
+        created = lifecycle.consultation_note_add(
             actor=request.user, consultation=item, text=body.text
         )
     except ValidationError as exc:
@@ -274,7 +275,7 @@ def note(request: HttpRequest, pk: int, body: NoteIn) -> Status:
 @router.post("/consultations/{pk}/close", response=ConsultationOut)
 def close(request: HttpRequest, pk: int) -> dict[str, Any]:
     item = _consultation(request, pk)
-    services.consultation_close(actor=request.user, consultation=item)
+    lifecycle.consultation_close(actor=request.user, consultation=item)
     return _consultation_out(_consultation(request, pk))
 
 
@@ -309,7 +310,7 @@ def rule_list(request: HttpRequest, slug: str) -> list[dict[str, Any]]:
 def rule_create(request: HttpRequest, slug: str, body: RuleIn) -> Status:
     archive = archive_or_404(slug)
     try:
-        rule = services.autoreply_rule_create(
+        rule = autoreplies.autoreply_rule_create(
             actor=request.user, archive=archive, **body.model_dump()
         )
     except ValidationError as exc:
@@ -332,7 +333,7 @@ def _rule(request: HttpRequest, pk: int) -> AutoReplyRule:
 def rule_update(request: HttpRequest, pk: int, body: RuleIn) -> dict[str, Any]:
     rule = _rule(request, pk)
     try:
-        rule = services.autoreply_rule_update(actor=request.user, rule=rule, **body.model_dump())
+        rule = autoreplies.autoreply_rule_update(actor=request.user, rule=rule, **body.model_dump())
     except ValidationError as exc:
         raise _invalid(exc) from exc
     return _rule_out(rule)
@@ -341,7 +342,7 @@ def rule_update(request: HttpRequest, pk: int, body: RuleIn) -> dict[str, Any]:
 @router.delete("/rules/{pk}", response={204: None})
 def rule_delete(request: HttpRequest, pk: int) -> Status:
     rule = _rule(request, pk)
-    services.autoreply_rule_delete(actor=request.user, rule=rule)
+    autoreplies.autoreply_rule_delete(actor=request.user, rule=rule)
     return Status(204, None)
 
 
@@ -370,7 +371,7 @@ def rule_test(request: HttpRequest, slug: str, body: RuleTestIn) -> dict[str, An
 def ask(request: HttpRequest, slug: str, body: AskIn) -> Status:
     archive = archive_or_404(slug)
     try:
-        receipt = services.consultation_ask(
+        receipt = asking.consultation_ask(
             archive=archive,
             name=body.name,
             email=body.email,
@@ -379,7 +380,7 @@ def ask(request: HttpRequest, slug: str, body: AskIn) -> Status:
         )
     except ValidationError as exc:
         raise _invalid(exc) from exc
-    except services.AskRateLimited as exc:
+    except asking.AskRateLimited as exc:
         raise HttpError(429, exc.message) from exc
     return Status(
         201,
@@ -395,17 +396,17 @@ def ask(request: HttpRequest, slug: str, body: AskIn) -> Status:
 @router.post("/archives/{slug}/feedback/{token}", auth=None)
 def feedback(request: HttpRequest, slug: str, token: str, body: FeedbackIn) -> dict[str, Any]:
     try:
-        services.consultation_feedback_rate_check(client=client_address(request))
-    except services.FeedbackRateLimited as exc:
+        asking.consultation_feedback_rate_check(client=client_address(request))
+    except asking.FeedbackRateLimited as exc:
         raise HttpError(429, "too many requests; try again in a few minutes") from exc
     try:
         item = selectors.consultation_get_by_token(slug=slug, token=token)
     except selectors.ConsultationNotFound as exc:
         raise Http404("no such consultation") from exc
     try:
-        services.consultation_feedback(consultation=item, rating=body.rating, comment=body.comment)
+        asking.consultation_feedback(consultation=item, rating=body.rating, comment=body.comment)
     except ValidationError as exc:
         raise _invalid(exc) from exc
-    except services.InboxError as exc:
+    except common.InboxError as exc:
         raise HttpError(409, exc.message) from exc
     return {"rating": body.rating}

@@ -13,7 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
-from archivox.consultations import selectors, services
+from archivox.consultations import selectors
 from archivox.consultations.models import (
     AutoReplyRule,
     CannedAnswer,
@@ -21,6 +21,7 @@ from archivox.consultations.models import (
     ConsultationAnswer,
     InboundMessage,
 )
+from archivox.consultations.services import answers, autoreplies, common, lifecycle
 from archivox.core.access import archive_or_404
 from archivox.core.models import Archive
 from archivox.core.selectors import ArchivePermissionDenied
@@ -102,7 +103,7 @@ def consultation(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
             status = 400
-        except services.InboxError as exc:
+        except common.InboxError as exc:
             messages.error(request, exc.message)
             status = 400
         else:
@@ -127,7 +128,7 @@ def consultation(request: HttpRequest, pk: int) -> HttpResponse:
             "tags": sorted(tag.name for tag in item.tags.all()),
             "tag_choices": selectors.inbox_tags(archive=item.archive),
             "canned": selectors.canned_answer_list(archive=item.archive),
-            "routes": services.answer_routes(item),
+            "routes": answers.answer_routes(item),
             "staff": staff,
             "draft": draft,
         },
@@ -139,7 +140,7 @@ def _act(request: HttpRequest, item: Consultation, action: str) -> HttpResponse 
     post = request.POST
     back = redirect("console_inbox:consultation", pk=item.pk)
     if action == "answer":
-        answer = services.consultation_answer(
+        answer = answers.consultation_answer(
             actor=request.user,
             consultation=item,
             text=post.get("text", ""),
@@ -154,32 +155,32 @@ def _act(request: HttpRequest, item: Consultation, action: str) -> HttpResponse 
     if action == "assign":
         user_id = post.get("assignee") or ""
         assignee = get_user_model().objects.filter(pk=user_id).first() if user_id else None
-        services.consultation_assign(actor=request.user, consultation=item, assignee=assignee)
+        lifecycle.consultation_assign(actor=request.user, consultation=item, assignee=assignee)
         return back
     if action == "tag":
-        services.consultation_tag(
+        lifecycle.consultation_tag(
             actor=request.user,
             consultation=item,
             add=[post.get("tag", ""), post.get("free_tag", "")],
         )
         return back
     if action == "untag":
-        services.consultation_tag(
+        lifecycle.consultation_tag(
             actor=request.user, consultation=item, remove=[post.get("tag", "")]
         )
         return back
     if action == "note":
-        services.consultation_note_add(
+        lifecycle.consultation_note_add(
             actor=request.user, consultation=item, text=post.get("note", "")
         )
         return back
     if action == "email":
-        services.consultation_email_set(
+        answers.consultation_email_set(
             actor=request.user, consultation=item, email=post.get("email", "")
         )
         return back
     if action == "close":
-        services.consultation_close(actor=request.user, consultation=item)
+        lifecycle.consultation_close(actor=request.user, consultation=item)
         return back
     return None
 
@@ -202,23 +203,23 @@ def rules(request: HttpRequest, slug: str) -> HttpResponse:
         form = {name: request.POST.get(name, "") for name in services_rule_fields()}
         try:
             if action == "create_rule":
-                services.autoreply_rule_create(
+                autoreplies.autoreply_rule_create(
                     actor=request.user, archive=archive, **_rule_values(request.POST)
                 )
             elif action == "delete_rule":
                 rule = get_object_or_404(
                     AutoReplyRule, archive=archive, pk=request.POST.get("rule")
                 )
-                services.autoreply_rule_delete(actor=request.user, rule=rule)
+                autoreplies.autoreply_rule_delete(actor=request.user, rule=rule)
             elif action == "toggle_rule":
                 rule = get_object_or_404(
                     AutoReplyRule, archive=archive, pk=request.POST.get("rule")
                 )
-                services.autoreply_rule_update(
+                autoreplies.autoreply_rule_update(
                     actor=request.user, rule=rule, is_active=not rule.is_active
                 )
             elif action == "create_canned":
-                services.canned_answer_create(
+                answers.canned_answer_create(
                     actor=request.user,
                     archive=archive,
                     title=request.POST.get("canned_title", ""),
@@ -228,9 +229,9 @@ def rules(request: HttpRequest, slug: str) -> HttpResponse:
                 canned = get_object_or_404(
                     CannedAnswer, archive=archive, pk=request.POST.get("canned")
                 )
-                services.canned_answer_delete(actor=request.user, canned=canned)
+                answers.canned_answer_delete(actor=request.user, canned=canned)
             elif action == "settings":
-                services.inbox_settings_update(
+                lifecycle.inbox_settings_update(
                     actor=request.user,
                     archive=archive,
                     promise_working_days=int(request.POST.get("promise_working_days") or 1),
@@ -258,8 +259,6 @@ def rules(request: HttpRequest, slug: str) -> HttpResponse:
             return redirect("console_inbox:rules", slug=archive.slug)
     if test_text:
         tested = selectors.autoreply_test(archive=archive, text=test_text)
-    from archivox.consultations.inbox import inbox_settings_for
-
     return render(
         request,
         "console_inbox/rules.html",
@@ -267,7 +266,7 @@ def rules(request: HttpRequest, slug: str) -> HttpResponse:
             "archive": archive,
             "rules": selectors.autoreply_rule_list(archive=archive),
             "canned": selectors.canned_answer_list(archive=archive),
-            "settings": inbox_settings_for(archive),
+            "settings": selectors.inbox_settings_for(archive),
             "matches": AutoReplyRule.Match.choices,
             "kinds": AutoReplyRule.Kind.choices,
             "errors": errors,
@@ -280,9 +279,7 @@ def rules(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def services_rule_fields() -> tuple[str, ...]:
-    from archivox.consultations.inbox import RULE_FIELDS
-
-    return RULE_FIELDS
+    return autoreplies.RULE_FIELDS
 
 
 def _rule_values(post) -> dict:

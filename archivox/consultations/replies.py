@@ -99,7 +99,7 @@ class NotInMemory(Exception):
 
 
 def promise_days(archive: Archive, *, memory_only: bool = False) -> int:
-    from archivox.consultations.inbox import inbox_settings_cached
+    from archivox.consultations.selectors import inbox_settings_cached
 
     return inbox_settings_cached(archive.pk, memory_only=memory_only).promise_working_days
 
@@ -245,7 +245,7 @@ def rules_for(archive: Archive, *, memory_only: bool = False) -> list[CompiledRu
 
 
 def rules_cache_clear(archive_id: int | None = None) -> None:
-    from archivox.consultations.inbox import inbox_settings_cache_clear
+    from archivox.consultations.selectors import inbox_settings_cache_clear
 
     inbox_settings_cache_clear()
     with _cache_lock:

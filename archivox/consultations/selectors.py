@@ -9,6 +9,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -18,6 +19,7 @@ from archivox.consultations.models import (
     Consultation,
     ConsultationAnswer,
     InboundMessage,
+    InboxSettings,
 )
 from archivox.core.models import Archive, PlatformAccount
 from archivox.core.selectors import ROLE_CAPABILITIES, Capability, archive_check_capability
@@ -235,9 +237,59 @@ def autoreply_test(*, archive: Archive, text: str) -> RuleTest:
     return RuleTest(rule=rule, reply=reply, to_staff=reply.to_staff)
 
 
-def inbox_tags(*, archive: Archive) -> list[str]:
-    from archivox.consultations.inbox import DEFAULT_TAGS, inbox_settings_for
+# ── the inbox's settings (the promise, the flood limit, the tags) ─────────────────────────────
 
+DEFAULT_FLOOD_PER_MINUTE = 10
+DEFAULT_TAGS = [
+    "utilisation request",
+    "genealogy",
+    "certificate",
+    "exhibition",
+    "reservation",
+    "complaint",
+    "donation",
+]
+
+
+def inbox_settings_for(archive: Archive) -> InboxSettings:
+    """The archive's settings, or unsaved defaults (the global default promise)."""
+    found = InboxSettings.objects.filter(archive=archive).first()
+    if found is not None:
+        return found
+    return InboxSettings(
+        archive=archive,
+        promise_working_days=getattr(settings, "ARCHIVOX_INBOX_PROMISE_DAYS", 1),
+        flood_per_minute=DEFAULT_FLOOD_PER_MINUTE,
+        tags=list(DEFAULT_TAGS),
+    )
+
+
+SETTINGS_CACHE_SECONDS = 10.0
+_settings_cache: dict[int, tuple[float, InboxSettings]] = {}
+
+
+def inbox_settings_cached(archive_id: int, *, memory_only: bool = False) -> InboxSettings:
+    """``inbox_settings_for`` kept per process for ``SETTINGS_CACHE_SECONDS`` (the callback reads
+    it for every message); changes saved in this process clear it at once. ``memory_only``:
+    raise ``replies.NotInMemory`` rather than read the database."""
+    now = time.monotonic()
+    cached = _settings_cache.get(archive_id)
+    if cached is not None and cached[0] > now:
+        return cached[1]
+    if memory_only:
+        from archivox.consultations.replies import NotInMemory
+
+        raise NotInMemory("inbox settings")
+    found = inbox_settings_for(Archive(pk=archive_id))
+    _settings_cache[archive_id] = (now + SETTINGS_CACHE_SECONDS, found)
+    return found
+
+
+def inbox_settings_cache_clear() -> None:
+    _settings_cache.clear()
+
+
+def inbox_tags(*, archive: Archive) -> list[str]:
     return list(inbox_settings_for(archive).tags or DEFAULT_TAGS)
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from archivox.consultations import inbox
+from archivox.consultations import services
 from archivox.core import services as core_services
 from archivox.core.models import Role
 from tests.browser.conftest import PageWatch
@@ -18,7 +18,7 @@ def test_the_inbox_answers_to_the_keyboard(chromium, live_server):
     staff = UserFactory(username="li")
     core_services.membership_grant(actor=None, archive=nanjing, user=staff, role=Role.ARCHIVIST)
     for number in range(3):
-        inbox.consultation_ask(
+        services.consultation_ask(
             archive=nanjing, name="读者", email=f"r{number}@example.cn", question=f"问题 {number}"
         )
     context = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")

@@ -117,9 +117,9 @@ def test_another_archives_audit_log_is_refused(client, outsider, nanjing):
 
 
 def test_the_dashboard_gathers_what_waits_in_the_other_areas(client, reviewer, nanjing):
-    from archivox.consultations import inbox
+    from archivox.consultations.services import consultation_ask
 
-    inbox.consultation_ask(archive=nanjing, name="读者", email="r@example.cn", question="开放吗？")
+    consultation_ask(archive=nanjing, name="读者", email="r@example.cn", question="开放吗？")
     nanjing.consultations.update(due_at=timezone.now() - datetime.timedelta(days=1))
     client.force_login(reviewer)
     texts = [item.text for item in client.get("/console/").context["needs_me"]]

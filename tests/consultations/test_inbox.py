@@ -14,13 +14,15 @@ from django.db import connection
 from django.utils import timezone
 
 from archivox.catalog.models import Access
-from archivox.consultations import inbox, replies, selectors, services
+from archivox.consultations import replies, selectors, services
 from archivox.consultations.models import (
     AutoReplyRule,
     Consultation,
     ConsultationAnswer,
     InboundMessage,
 )
+from archivox.consultations.services import asking, callback, intake
+from archivox.consultations.services.lifecycle import add_working_days
 from archivox.sandbox.wechat.models import CustomMessage
 from archivox.sandbox.wechat.services import sandbox_follower_touch
 from archivox.sandbox.weibo.models import WeiboComment
@@ -209,7 +211,7 @@ def test_a_search_for_only_confidential_material_finds_nothing_and_goes_to_staff
 def test_a_catalog_reply_too_late_for_the_callback_goes_out_as_customer_service_news(
     follower, catalog, search_rule, monkeypatch
 ):
-    monkeypatch.setattr(services, "REPLY_BUDGET_SECONDS", 0.0)
+    monkeypatch.setattr(callback, "REPLY_BUDGET_SECONDS", 0.0)
     user = follower("safe")
     assert user.send_text("白崇禧").is_success
     sent = CustomMessage.objects.get(follower__openid=user.openid)
@@ -222,7 +224,7 @@ def test_a_catalog_reply_too_late_for_the_callback_goes_out_as_customer_service_
 def test_a_reply_send_a_dead_worker_left_claimed_is_marked_failed_and_shown_never_resent(
     follower, staff, client, monkeypatch
 ):
-    monkeypatch.setattr(services, "REPLY_BUDGET_SECONDS", 0.0)
+    monkeypatch.setattr(callback, "REPLY_BUDGET_SECONDS", 0.0)
     user = follower("safe")
     assert user.send_text("这条回复发送中断").is_success
     message = InboundMessage.objects.get()
@@ -410,13 +412,13 @@ def test_a_flood_from_one_sender_is_stored_but_not_answered_each_time(follower, 
 
 
 def test_an_oversized_email_is_truncated_and_the_fact_recorded(inbox_archive):
-    body = "长" * (inbox.MAX_CONTENT_CHARS + 5000)
+    body = "长" * (intake.MAX_CONTENT_CHARS + 5000)
     raw = email_bytes(body=body)
     call_command("receive_email", "nanjing", stdin=io.BytesIO(raw), stdout=io.StringIO())
     message = InboundMessage.objects.get()
     assert message.truncated
-    assert len(message.content) == inbox.MAX_CONTENT_CHARS
-    assert message.original_length > inbox.MAX_CONTENT_CHARS
+    assert len(message.content) == intake.MAX_CONTENT_CHARS
+    assert message.original_length > intake.MAX_CONTENT_CHARS
 
 
 # ── email ─────────────────────────────────────────────────────────────────────────────────────
@@ -596,7 +598,7 @@ def test_the_ask_form_refuses_a_bad_address_and_keeps_the_question(client, inbox
 
 
 def test_the_ask_form_is_rate_limited_per_address_with_a_clear_message(client, inbox_archive):
-    for n in range(inbox.ASK_LIMIT_PER_IP):
+    for n in range(asking.ASK_LIMIT_PER_IP):
         ok = client.post(
             "/archives/nanjing/ask/", {"email": "a@example.org", "question": f"问题{n}"}
         )
@@ -663,9 +665,9 @@ def test_working_days_skip_the_weekend():
     zone = timezone.get_current_timezone()
     friday = datetime.datetime(2026, 11, 27, 17, 0, tzinfo=zone)
     saturday = datetime.datetime(2026, 11, 28, 10, 0, tzinfo=zone)
-    assert inbox.add_working_days(friday, 1) == datetime.datetime(2026, 11, 30, 17, 0, tzinfo=zone)
-    assert inbox.add_working_days(saturday, 1).date() == datetime.date(2026, 11, 30)
-    assert inbox.add_working_days(friday, 2).date() == datetime.date(2026, 12, 1)
+    assert add_working_days(friday, 1) == datetime.datetime(2026, 11, 30, 17, 0, tzinfo=zone)
+    assert add_working_days(saturday, 1).date() == datetime.date(2026, 11, 30)
+    assert add_working_days(friday, 2).date() == datetime.date(2026, 12, 1)
 
 
 def test_the_overdue_queue_shows_consultations_past_the_promise(client, inbox_archive, staff):
@@ -768,13 +770,13 @@ def test_a_weibo_mention_is_polled_and_answered_by_a_comment_on_that_status(weib
 def test_an_oversized_question_is_kept_truncated_and_staff_see_it_escaped(
     client, inbox_archive, staff
 ):
-    question = "<img src=x onerror=alert(1)>" + "问" * (inbox.MAX_CONTENT_CHARS + 100)
+    question = "<img src=x onerror=alert(1)>" + "问" * (intake.MAX_CONTENT_CHARS + 100)
     receipt = services.consultation_ask(
         archive=inbox_archive, name="", email="big@example.org", question=question
     )
     assert receipt.message.truncated
     assert receipt.message.original_length == len(question)
-    assert len(receipt.message.content) == inbox.MAX_CONTENT_CHARS
+    assert len(receipt.message.content) == intake.MAX_CONTENT_CHARS
     client.force_login(staff)
     page = client.get(f"/console/inbox/{receipt.consultation.pk}/").content.decode()
     assert "&lt;img src=x onerror=alert(1)&gt;" in page

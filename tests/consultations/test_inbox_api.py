@@ -6,8 +6,9 @@ import json
 
 import pytest
 
-from archivox.consultations import inbox, services
+from archivox.consultations import services
 from archivox.consultations.models import AutoReplyRule, Consultation
+from archivox.consultations.services import asking
 from archivox.core.models import Role
 from archivox.core.services import membership_grant
 from tests.factories import UserFactory
@@ -114,7 +115,7 @@ def test_an_archivist_may_answer_but_not_change_rules(client, inbox_archive):
 def test_the_public_ask_endpoint_is_validated_and_rate_limited(client, inbox_archive):
     bad = post(client, "/archives/nanjing/ask", {"email": "nope", "question": "q"})
     assert bad.status_code == 422 and "email" in bad.json()["detail"]
-    for n in range(inbox.ASK_LIMIT_PER_IP - 0):
+    for n in range(asking.ASK_LIMIT_PER_IP - 0):
         ok = post(client, "/archives/nanjing/ask", {"email": "a@example.org", "question": f"q{n}"})
         assert ok.status_code == 201, ok.content
     assert ok.json()["promise_working_days"] == 1 and ok.json()["private_url"]

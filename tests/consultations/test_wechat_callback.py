@@ -24,6 +24,7 @@ from PIL import Image
 
 from archivox.consultations import replies, selectors, services
 from archivox.consultations.models import InboundMessage
+from archivox.consultations.services import callback
 from archivox.core.models import PlatformAccount
 from archivox.platforms.wechat.client import client_for_account
 from archivox.platforms.wechat.crypto import MessageCrypto, signature
@@ -328,7 +329,7 @@ def test_concurrent_duplicate_deliveries_are_stored_once_and_answered_alike(user
 def test_without_time_for_a_reply_it_answers_success_and_sends_a_customer_service_message(
     user_for, monkeypatch
 ):
-    monkeypatch.setattr(services, "REPLY_BUDGET_SECONDS", 0.0)
+    monkeypatch.setattr(callback, "REPLY_BUDGET_SECONDS", 0.0)
     user = user_for("safe")
     plaintext = user.message_xml("text", {"Content": "慢"})
 
@@ -360,7 +361,7 @@ def test_a_deferred_reply_outside_the_service_window_is_recorded_as_failed(
     user_for, account, monkeypatch
 ):
     """The sandbox enforces the 48-hour rule; the refusal is recorded, and never retried."""
-    monkeypatch.setattr(services, "REPLY_BUDGET_SECONDS", 0.0)
+    monkeypatch.setattr(callback, "REPLY_BUDGET_SECONDS", 0.0)
     user = user_for("safe", touch_sandbox=False)
     long_ago = timezone.now() - datetime.timedelta(hours=49)
     sandbox_follower_touch(account.appid, user.openid, at=long_ago)

@@ -62,18 +62,18 @@ def test_old_consultations_lose_who_asked_but_keep_their_timings(monkeypatch, ma
 
     from django.utils import timezone
 
-    from archivox.consultations import inbox
+    from archivox.consultations import services
     from archivox.consultations.models import Consultation, InboundMessage
     from tests.factories import ArchiveFactory
 
     monkeypatch.setenv("ARCHIVOX_RETENTION_CONSULTATIONS_DAYS", "30")
     archive = ArchiveFactory(slug="nanjing")
-    inbox.consultation_ask(
+    services.consultation_ask(
         archive=archive, name="王读者", email="wang@example.cn", question="家谱在哪里查？"
     )
     consultation = Consultation.objects.get()
-    inbox.consultation_answer(actor=None, consultation=consultation, text="请来阅览室。")
-    inbox.consultation_close(actor=None, consultation=consultation)
+    services.consultation_answer(actor=None, consultation=consultation, text="请来阅览室。")
+    services.consultation_close(actor=None, consultation=consultation)
 
     before = call_command_json("export_personal_data", "wang@example.cn")
     assert before["records"]["consultations"][0]["name"] == "王读者"

@@ -256,7 +256,7 @@ SENDING = "SELECT id FROM engagement_inboundmessage WHERE reply_state = 'sending
 # The every-five-minutes resume sweep as it runs once RESUME_AFTER (2 min) has passed for every
 # message: deferred ones are queued again (pending ones deferred). Returns how many.
 RESUME_SWEEP = (
-    "import datetime; from archivox.consultations import services as s;"
+    "import datetime; from archivox.consultations.services import deferred as s;"
     "s.RESUME_AFTER = datetime.timedelta(0);"
     "print(s.inbound_message_replies_resume())"
 )

@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from archivox.consultations import inbox
+from archivox.consultations import services
 from archivox.core.models import Archive
 from archivox.survey import selectors
 from archivox.survey.own_records import indicators_for
@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 
 def ask(archive, email, question):
-    return inbox.consultation_ask(archive=archive, name="读者", email=email, question=question)
+    return services.consultation_ask(archive=archive, name="读者", email=email, question=question)
 
 
 def test_consultations_answered_in_the_inbox_feed_the_archives_response_time(paper, mailoutbox):
@@ -23,7 +23,7 @@ def test_consultations_answered_in_the_inbox_feed_the_archives_response_time(pap
     ask(nanjing, "a@example.cn", "请问民国建筑档案可以查阅吗？")
     ask(nanjing, "b@example.cn", "家谱在哪里查？")
     answered = nanjing.consultations.get(person="a@example.cn")
-    inbox.consultation_answer(actor=None, consultation=answered, text="可以，请预约阅览室。")
+    services.consultation_answer(actor=None, consultation=answered, text="可以，请预约阅览室。")
 
     today = timezone.localdate()
     scope = selectors.scope_get(

@@ -12,8 +12,8 @@ from django.views.decorators.http import require_http_methods
 
 from archivox.catalog.models import Description
 from archivox.catalog.selectors import description_get_public
-from archivox.consultations import selectors, services
-from archivox.consultations.inbox import inbox_settings_for
+from archivox.consultations import selectors
+from archivox.consultations.services import asking, common
 from archivox.core.access import archive_or_404, client_address
 from archivox.core.models import Archive
 
@@ -38,14 +38,14 @@ def _question_about(archive: Archive, reference_code: str | None) -> str:
 @require_http_methods(["GET", "POST"])
 def ask(request: HttpRequest, slug: str) -> HttpResponse:
     archive = archive_or_404(slug)
-    promise = inbox_settings_for(archive).promise_working_days
+    promise = selectors.inbox_settings_for(archive).promise_working_days
     form = {"name": "", "email": "", "question": _question_about(archive, request.GET.get("item"))}
     errors: dict[str, list[str]] = {}
     status = 200
     if request.method == "POST":
         form = {key: str(request.POST.get(key, "")) for key in form}
         try:
-            receipt = services.consultation_ask(
+            receipt = asking.consultation_ask(
                 archive=archive,
                 name=form["name"],
                 email=form["email"],
@@ -55,7 +55,7 @@ def ask(request: HttpRequest, slug: str) -> HttpResponse:
         except ValidationError as exc:
             errors = exc.message_dict
             status = 400
-        except services.AskRateLimited as exc:
+        except asking.AskRateLimited as exc:
             errors = {"__all__": [exc.message]}
             status = 429
         else:
@@ -85,8 +85,8 @@ def private(request: HttpRequest, slug: str, token: str) -> HttpResponse:
     if request.method == "POST":
         # Counted before the link is looked up, so guessing links by posting is limited too.
         try:
-            services.consultation_feedback_rate_check(client=client_address(request))
-        except services.FeedbackRateLimited as exc:
+            asking.consultation_feedback_rate_check(client=client_address(request))
+        except asking.FeedbackRateLimited as exc:
             error, status = exc.message, 429
     try:
         consultation = selectors.consultation_get_by_token(slug=slug, token=token)
@@ -98,12 +98,12 @@ def private(request: HttpRequest, slug: str, token: str) -> HttpResponse:
         except ValueError:
             rating = 0
         try:
-            services.consultation_feedback(
+            asking.consultation_feedback(
                 consultation=consultation, rating=rating, comment=request.POST.get("comment", "")
             )
         except ValidationError as exc:
             error = " ".join(exc.messages)
-        except services.InboxError as exc:
+        except common.InboxError as exc:
             error = exc.message
         else:
             return redirect(request.path + "?thanks=1")

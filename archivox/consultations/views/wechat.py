@@ -15,7 +15,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from archivox.consultations import selectors, services
+from archivox.consultations import selectors
+from archivox.consultations.services import callback
 from archivox.consultations.wechat_callback import CallbackRefused, TooLarge
 from archivox.core.access import client_address
 from archivox.platforms.wechat.xml import MAX_BODY_BYTES
@@ -43,9 +44,9 @@ def wechat_callback(request: HttpRequest, slug: str) -> HttpResponse:
             logger.warning("wechat callback refused: no active WeChat account", extra=log_context)
             return HttpResponse("no such callback", status=404, content_type=TEXT)
         if request.method == "GET":
-            echostr = services.wechat_url_verify(account=account, query=request.GET, now=now)
+            echostr = callback.wechat_url_verify(account=account, query=request.GET, now=now)
             return HttpResponse(echostr, content_type=TEXT)
-        answer = services.wechat_callback_receive(
+        answer = callback.wechat_callback_receive(
             account=account, query=request.GET, body=_read_body(request), now=now, started=started
         )
     except CallbackRefused as exc:

@@ -3,7 +3,7 @@ now (the Huey periodic tasks do it every few minutes)."""
 
 from django.core.management.base import BaseCommand
 
-from archivox.consultations import services
+from archivox.consultations.services import intake
 
 
 class Command(BaseCommand):
@@ -16,6 +16,6 @@ class Command(BaseCommand):
     def handle(self, *args, weibo: bool, imap: bool, **options) -> None:
         both = not weibo and not imap
         if weibo or both:
-            self.stdout.write(f"weibo: {services.weibo_poll_all()} new messages")
+            self.stdout.write(f"weibo: {intake.weibo_poll_all()} new messages")
         if imap or both:
-            self.stdout.write(f"imap: {services.imap_poll()} new messages")
+            self.stdout.write(f"imap: {intake.imap_poll()} new messages")

@@ -11,7 +11,7 @@ import sys
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
-from archivox.consultations import services
+from archivox.consultations.services import intake
 from archivox.core.models import Archive
 from archivox.platforms.mail.parse import MAX_MESSAGE_BYTES, MailError
 
@@ -32,7 +32,7 @@ class Command(BaseCommand):
         if found is None:
             raise CommandError(f"no archive {archive!r}", returncode=67)
         try:
-            message, consultation, created = services.email_receive(archive=found, raw=raw)
+            message, consultation, created = intake.email_receive(archive=found, raw=raw)
         except MailError as exc:
             raise CommandError(f"message refused: {exc}", returncode=65) from exc
         except DatabaseError as exc:

@@ -22,7 +22,6 @@ deliveries, two workers or a re-queued task can never answer one message twice.
 
 from __future__ import annotations
 
-import datetime
 import logging
 import os
 import threading
@@ -38,11 +37,12 @@ from django.conf import settings
 from django.db import IntegrityError, close_old_connections, connections, transaction
 from django.db.models import F
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
-from archivox.consultations import inbox, replies
+from archivox.consultations import replies
 from archivox.consultations.models import InboundMessage
 from archivox.consultations.selectors import inbound_message_get, wechat_account_for_callback
+from archivox.consultations.services.deferred import defer_reply, describe, transition
+from archivox.consultations.services.intake import consultation_ingest, inbound_flooding
 from archivox.consultations.wechat_callback import (
     CallbackRefused,
     WeChatMessage,
@@ -64,14 +64,6 @@ REPLY_BUDGET_SECONDS = float(getattr(settings, "ARCHIVOX_WECHAT_REPLY_BUDGET", 3
 DUPLICATE_POLL_SECONDS = 0.05
 # Worker threads per process that run the reply hook under the budget.
 REPLY_THREADS = 8
-# A customer-service message may reach a user only this long after the user's last message.
-CUSTOMER_SERVICE_WINDOW = datetime.timedelta(hours=48)
-# Deferred (or stranded pending) messages older than this are queued again by the sweep.
-RESUME_AFTER = datetime.timedelta(minutes=2)
-# A customer-service send claimed this long ago whose worker never recorded the outcome: the
-# worker died mid-send. Marked failed for staff to see, never sent again (it may have gone).
-STRANDED_SENDING = datetime.timedelta(minutes=10)
-
 SUCCESS = "success"
 State = InboundMessage.ReplyState
 Via = InboundMessage.RepliedVia
@@ -120,9 +112,7 @@ def wechat_callback_receive(
     # Most answers (the acknowledgement, a keyword rule, the welcome) come from the per-process
     # caches in microseconds: decided before the INSERT, they are committed with the message in
     # one statement, so nothing leaves before its message is stored and one write is saved.
-    if message.reply_state == State.PENDING and inbox.inbound_flooding(
-        message=message, stored=False
-    ):
+    if message.reply_state == State.PENDING and inbound_flooding(message=message, stored=False):
         # Kept (and shown in the inbox), but a flood is not answered message by message.
         message.reply_state, message.replied_via = State.NONE, Via.NONE
         answered, reply = True, None
@@ -293,20 +283,20 @@ def inbound_message_reply_decide(*, message: InboundMessage, deadline: float) ->
         outcome, reply, error = _reply_within(message, deadline)
     except Exception as exc:
         logger.exception("the reply hook failed", extra={"message_id": message.pk})
-        outcome, reply, error = "error", None, _describe(exc)
+        outcome, reply, error = "error", None, describe(exc)
     if outcome == "late":
         logger.info(
             "wechat reply not ready within the budget; deferred to a customer-service message",
             extra={"archive": message.archive.slug, "message_id": message.pk},
         )
-        _defer(message)
+        defer_reply(message)
         return message  # the task decides whether it goes to the inbox
     if outcome == "error":
-        _transition(message, State.PENDING, State.FAILED, reply_error=error)
+        transition(message, State.PENDING, State.FAILED, reply_error=error)
     elif reply is None:
-        _transition(message, State.PENDING, State.NONE, replied_via=Via.NONE)
+        transition(message, State.PENDING, State.NONE, replied_via=Via.NONE)
     else:
-        _transition(
+        transition(
             message,
             State.PENDING,
             State.PASSIVE,
@@ -338,129 +328,7 @@ def _enqueue_thread(message_id: int) -> None:
 def inbound_message_thread(*, message_id: int) -> None:
     """The task's side of ``_ingest_after_answer``: join or open the person's consultation."""
     message = inbound_message_get(pk=message_id)
-    inbox.consultation_ingest(message=message)
-
-
-def _ingest(message: InboundMessage, reply: replies.Reply | None) -> None:
-    """A person's message no rule answered joins (or opens) a consultation. Never fails the
-    callback: the message is stored, and the sweep ingests what was missed."""
-    if not replies.needs_consultation(message, reply):
-        return
-    try:
-        inbox.consultation_ingest(message=message)
-    except Exception:
-        logger.exception("inbox: message not threaded yet", extra={"message_id": message.pk})
-
-
-def inbound_message_reply_send(*, message_id: int) -> InboundMessage:
-    """The deferred answer: compute the reply and send it as a customer-service message, once.
-
-    At most once: the message is claimed (deferred → sending) before the platform is called, and
-    a failure after the claim is recorded, never retried, because the send may have happened."""
-    message = inbound_message_get(pk=message_id)
-    if message.reply_state != State.DEFERRED:
-        logger.info(
-            "deferred wechat reply already settled",
-            extra={"message_id": message.pk, "reply_state": message.reply_state},
-        )
-        return message
-    if message.account is None:
-        _transition(message, State.DEFERRED, State.FAILED, reply_error="the account is gone")
-        return message
-    if timezone.now() - message.received_at > CUSTOMER_SERVICE_WINDOW:
-        _transition(
-            message, State.DEFERRED, State.FAILED, reply_error="the 48-hour window has closed"
-        )
-        _ingest(message, None)
-        return message
-    try:
-        reply = replies.reply_for(message)
-    except Exception as exc:
-        logger.exception("the reply hook failed", extra={"message_id": message.pk})
-        _transition(message, State.DEFERRED, State.FAILED, reply_error=_describe(exc))
-        _ingest(message, None)
-        return message
-    _ingest(message, reply)
-    if reply is None:
-        _transition(message, State.DEFERRED, State.NONE, replied_via=Via.NONE)
-        return message
-    articles = [article.as_dict() for article in reply.articles]
-    if not _transition(
-        message,
-        State.DEFERRED,
-        State.SENDING,
-        reply_text=reply.text,
-        reply_articles=articles,
-        auto_rule_id=reply.rule_id,
-        reply_claimed_at=timezone.now(),
-    ):
-        return message  # another run of this task claimed it
-    try:
-        from archivox.platforms.wechat.client import client_for_account
-    except Exception as exc:  # not installed, or broken: nothing was sent
-        logger.exception("the WeChat API client is not available", extra={"message_id": message.pk})
-        _transition(message, State.SENDING, State.FAILED, reply_error=_describe(exc))
-        return message
-    try:
-        client = client_for_account(message.account)
-        if articles:
-            client.custom_send_news(message.sender, articles)
-        else:
-            client.custom_send_text(message.sender, reply.text)
-    except Exception as exc:
-        logger.warning(
-            "customer-service message failed",
-            extra={
-                "message_id": message.pk,
-                "errcode": getattr(exc, "errcode", None),
-                "error": _describe(exc),
-            },
-        )
-        _transition(message, State.SENDING, State.FAILED, reply_error=_describe(exc))
-        return message
-    _transition(
-        message,
-        State.SENDING,
-        State.SENT,
-        replied_via=Via.CUSTOMER_SERVICE,
-        replied_at=timezone.now(),
-    )
-    logger.info("customer-service reply sent", extra={"message_id": message.pk})
-    return message
-
-
-def inbound_message_replies_resume(*, limit: int = 200) -> int:
-    """Queue again deferred replies whose task was lost (queue down when it was enqueued), defer
-    messages left pending by a worker that died mid-request, and mark failed the sends a dead
-    worker left claimed (``STRANDED_SENDING``), which are never repeated. Safe to repeat: the task
-    claims a message before sending. Returns how many were queued."""
-    now = timezone.now()
-    stranded = InboundMessage.objects.filter(
-        reply_state=State.SENDING, reply_claimed_at__lt=now - STRANDED_SENDING
-    ).update(
-        reply_state=State.FAILED,
-        reply_error=_(
-            "The worker stopped while sending this reply; it may or may not have reached the "
-            "person, so it was not sent again. Answer from the inbox if needed."
-        ),
-    )
-    if stranded:
-        logger.warning("wechat replies stranded mid-send marked failed", extra={"count": stranded})
-    stale = now - RESUME_AFTER
-    window = now - CUSTOMER_SERVICE_WINDOW
-    candidates = InboundMessage.objects.filter(
-        reply_state__in=[State.PENDING, State.DEFERRED],
-        received_at__lt=stale,
-        received_at__gt=window,
-    ).select_related("archive", "account")[:limit]
-    queued = 0
-    for message in candidates:
-        if message.reply_state == State.PENDING:
-            queued += _defer(message)
-        else:
-            transaction.on_commit(partial(_enqueue_reply, message.pk), robust=True)
-            queued += 1
-    return queued
+    consultation_ingest(message=message)
 
 
 # ── internals ─────────────────────────────────────────────────────────────────────────────────
@@ -528,7 +396,7 @@ def _reply_within(
         return "late", None, ""
     except Exception as exc:
         logger.exception("the reply hook failed", extra={"message_id": message.pk})
-        return "error", None, _describe(exc)
+        return "error", None, describe(exc)
 
 
 def _wait_for_decision(*, message: InboundMessage, deadline: float) -> None:
@@ -540,81 +408,4 @@ def _wait_for_decision(*, message: InboundMessage, deadline: float) -> None:
             fields=["reply_state", "reply_text", "reply_articles", "replied_via"]
         )
     if message.reply_state == State.PENDING:
-        _defer(message)
-
-
-def _defer(message: InboundMessage) -> int:
-    """pending → deferred, and queue the customer-service task once the change is committed."""
-    with transaction.atomic():
-        won = _transition(message, State.PENDING, State.DEFERRED)
-        if won:
-            transaction.on_commit(partial(_enqueue_reply, message.pk), robust=True)
-    return int(won)
-
-
-def _enqueue_reply(message_id: int) -> None:
-    from archivox.consultations.tasks import inbound_message_reply_deferred
-
-    inbound_message_reply_deferred(message_id)
-
-
-def _transition(message: InboundMessage, source: str, target: str, **changes: Any) -> bool:
-    """Move ``message`` from ``source`` to ``target`` only if it is still in ``source``.
-
-    Returns whether this call made the change; either way ``message`` reflects the database."""
-    updated = InboundMessage.objects.filter(pk=message.pk, reply_state=source).update(
-        reply_state=target, **changes
-    )
-    if updated:
-        message.reply_state = target
-        for name, value in changes.items():
-            setattr(message, name, value)
-    else:
-        message.refresh_from_db(
-            fields=[
-                "reply_state",
-                "reply_text",
-                "reply_articles",
-                "replied_via",
-                "replied_at",
-                "reply_error",
-            ]
-        )
-    return bool(updated)
-
-
-def _describe(exc: BaseException) -> str:
-    return f"{type(exc).__name__}: {exc}"[:1000]
-
-
-# ── the consultation inbox (archivox.consultations.inbox), part of this service layer ─────────────
-
-from archivox.consultations.inbox import (  # noqa: E402, F401 - re-exported
-    AnswerRefused,
-    AskRateLimited,
-    AskReceipt,
-    FeedbackRateLimited,
-    InboxError,
-    answer_routes,
-    autoreply_rule_create,
-    autoreply_rule_delete,
-    autoreply_rule_update,
-    canned_answer_create,
-    canned_answer_delete,
-    consultation_answer,
-    consultation_ask,
-    consultation_assign,
-    consultation_close,
-    consultation_email_set,
-    consultation_feedback,
-    consultation_feedback_rate_check,
-    consultation_ingest,
-    consultation_ingest_sweep,
-    consultation_note_add,
-    consultation_tag,
-    email_receive,
-    imap_poll,
-    inbox_settings_update,
-    weibo_poll,
-    weibo_poll_all,
-)
+        defer_reply(message)
