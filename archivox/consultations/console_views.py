@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from archivox.consultations import selectors
@@ -70,6 +71,17 @@ def _list_context(request: HttpRequest, *, overdue: bool) -> dict:
         "params": request.GET,
         "overdue_page": overdue,
     }
+
+
+def _whole_number(raw: str | None, *, default: int, field: str) -> int:
+    """A number field of the settings form: empty means the default the inbox uses."""
+    raw = (raw or "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ValidationError({field: _("Enter a whole number.")}) from exc
 
 
 @login_required
@@ -234,8 +246,16 @@ def rules(request: HttpRequest, slug: str) -> HttpResponse:
                 lifecycle.inbox_settings_update(
                     actor=request.user,
                     archive=archive,
-                    promise_working_days=int(request.POST.get("promise_working_days") or 1),
-                    flood_per_minute=int(request.POST.get("flood_per_minute") or 10),
+                    promise_working_days=_whole_number(
+                        request.POST.get("promise_working_days"),
+                        default=selectors.default_promise_working_days(),
+                        field="promise_working_days",
+                    ),
+                    flood_per_minute=_whole_number(
+                        request.POST.get("flood_per_minute"),
+                        default=selectors.DEFAULT_FLOOD_PER_MINUTE,
+                        field="flood_per_minute",
+                    ),
                     tags=[line for line in request.POST.get("tags", "").splitlines()],
                 )
         except ValidationError as exc:

@@ -251,6 +251,11 @@ DEFAULT_TAGS = [
 ]
 
 
+def default_promise_working_days() -> int:
+    """The installation's promise (``ARCHIVOX_INBOX_PROMISE_DAYS``) for archives that set none."""
+    return getattr(settings, "ARCHIVOX_INBOX_PROMISE_DAYS", 1)
+
+
 def inbox_settings_for(archive: Archive) -> InboxSettings:
     """The archive's settings, or unsaved defaults (the global default promise)."""
     found = InboxSettings.objects.filter(archive=archive).first()
@@ -258,7 +263,7 @@ def inbox_settings_for(archive: Archive) -> InboxSettings:
         return found
     return InboxSettings(
         archive=archive,
-        promise_working_days=getattr(settings, "ARCHIVOX_INBOX_PROMISE_DAYS", 1),
+        promise_working_days=default_promise_working_days(),
         flood_per_minute=DEFAULT_FLOOD_PER_MINUTE,
         tags=list(DEFAULT_TAGS),
     )

@@ -82,7 +82,7 @@ def inbox_settings_update(
     inbox_settings_cache_clear()
     audit_record(
         actor=actor,
-        action="inbox.settings_update",
+        action="inbox_settings.update",
         obj=current,
         archive=archive,
         before=before,
