@@ -34,6 +34,15 @@ def archive_for_staff(user: Any, slug: str, capability: str) -> Archive:
     return archive
 
 
+def archives_for_staff(user: Any, capability: str) -> list[Archive]:
+    """The archives in which ``user`` may do ``capability`` (what a console page offers)."""
+    return [
+        archive
+        for archive in core_selectors.archive_list_for_staff(user=user)
+        if core_selectors.user_can(user=user, archive=archive, capability=capability)
+    ]
+
+
 def client_address(request: HttpRequest) -> str:
     """The address of the person making the request, for rate limits and abuse records.
 

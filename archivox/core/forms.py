@@ -4,8 +4,13 @@ app's console views (which may not import the console shell above them) use the 
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from archivox.core.models import Archive
 
 
 def errors_to_form(form: forms.Form, exc: ValidationError | ValueError) -> None:
@@ -45,3 +50,22 @@ class ConsoleForm(forms.Form):
     def typed(self, *names: str) -> dict[str, str]:
         """What was typed, stripped, to write back into the hand-made inputs."""
         return {name: str(self.data.get(name, "")).strip() for name in names}
+
+
+class ArchiveForm(ConsoleForm):
+    """Something made in one of the archives the user may act in (``archive``: its slug), as
+    the console's "new …" forms ask; ``archives`` are the ones offered."""
+
+    labelled_errors = False  # "Choose one of your archives." says which field it means
+
+    archive = forms.CharField(label=_("Archive"), required=False)
+
+    def __init__(self, *args: Any, archives: list[Archive], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.archives = {archive.slug: archive for archive in archives}
+
+    def clean_archive(self) -> Archive:
+        archive = self.archives.get(self.cleaned_data["archive"])
+        if archive is None:
+            raise ValidationError(_("Choose one of your archives."))
+        return archive

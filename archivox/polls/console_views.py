@@ -10,8 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from archivox.core import selectors as core_selectors
-from archivox.core.models import Archive
+from archivox.core.access import archives_for_staff
 from archivox.polls import exports, selectors, services
 from archivox.polls.forms import (
     ArchiveForm,
@@ -25,18 +24,10 @@ from archivox.polls.forms import (
 from archivox.polls.models import Question, Questionnaire
 
 
-def _manageable_archives(request: HttpRequest) -> list[Archive]:
-    return [
-        archive
-        for archive in core_selectors.archive_list_for_staff(user=request.user)
-        if core_selectors.user_can(user=request.user, archive=archive, capability=services.MANAGE)
-    ]
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def index(request: HttpRequest) -> HttpResponse:
-    archives = _manageable_archives(request)
+    archives = archives_for_staff(request.user, services.MANAGE)
     if request.method == "POST":
         form_class: type[ArchiveForm] = (
             InterestLabelForm if request.POST.get("action") == "label" else QuestionnaireCreateForm

@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
+from archivox.core.forms import ArchiveForm
 from archivox.core.forms import ConsoleForm as BaseConsoleForm
-from archivox.core.models import Archive
 from archivox.polls import services
 from archivox.polls.models import Question, Questionnaire
 
@@ -62,22 +62,6 @@ class OptionsField(forms.CharField):
                 ]
                 specs.append(services.OptionSpec(words.strip(), names))
         return specs
-
-
-class ArchiveForm(ConsoleForm):
-    """Something made in one of the archives the user manages (``archive``: its slug)."""
-
-    archive = forms.CharField(label=_("Archive"), required=False)
-
-    def __init__(self, *args, archives: list[Archive], **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.archives = {archive.slug: archive for archive in archives}
-
-    def clean_archive(self) -> Archive:
-        archive = self.archives.get(self.cleaned_data["archive"])
-        if archive is None:
-            raise ValidationError(_("Choose one of your archives."))
-        return archive
 
 
 class InterestLabelForm(ArchiveForm):

@@ -11,8 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from archivox.core import selectors as core_selectors
-from archivox.core.models import Archive
+from archivox.core.access import archives_for_staff
 from archivox.topics import selectors, services
 from archivox.topics.forms import (
     ArchiveForm,
@@ -26,18 +25,10 @@ from archivox.topics.forms import (
 from archivox.topics.models import Comment, DiscussionSettings, Topic
 
 
-def _archives(request: HttpRequest) -> list[Archive]:
-    return [
-        archive
-        for archive in core_selectors.archive_list_for_staff(user=request.user)
-        if core_selectors.user_can(user=request.user, archive=archive, capability=services.MODERATE)
-    ]
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def index(request: HttpRequest) -> HttpResponse:
-    archives = _archives(request)
+    archives = archives_for_staff(request.user, services.MODERATE)
     if request.method == "POST":
         form_class: type[ArchiveForm] = (
             DiscussionSettingsForm if request.POST.get("action") == "settings" else TopicCreateForm

@@ -11,30 +11,14 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 
 from archivox.catalog.models import Description
+from archivox.core.forms import ArchiveForm
 from archivox.core.forms import ConsoleForm as BaseConsoleForm
-from archivox.core.models import Archive
 from archivox.topics.models import Topic
 
 
 class ConsoleForm(BaseConsoleForm):
     # These pages show the problems without naming the field.
     labelled_errors = False
-
-
-class ArchiveForm(ConsoleForm):
-    """Something made in one of the archives the user moderates (``archive``: its slug)."""
-
-    archive = forms.CharField(label=_("Archive"), required=False)
-
-    def __init__(self, *args, archives: list[Archive], **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.archives = {archive.slug: archive for archive in archives}
-
-    def clean_archive(self) -> Archive:
-        archive = self.archives.get(self.cleaned_data["archive"])
-        if archive is None:
-            raise ValidationError(_("Choose one of your archives."))
-        return archive
 
 
 class DiscussionSettingsForm(ArchiveForm):
