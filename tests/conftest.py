@@ -49,7 +49,29 @@ XDIST_GROUPS = {
 }
 
 
+def _node_id_set(item: pytest.Item, nodeid: str) -> None:
+    """Give an item another node id (pytest keeps it in a private attribute: ``_id`` since
+    pytest 9, ``_nodeid`` before)."""
+    if hasattr(item, "_id"):
+        from _pytest.nodeid import coerce_node_id
+
+        item._id = coerce_node_id(nodeid)
+    else:
+        item._nodeid = nodeid
+
+
 def pytest_collection_modifyitems(config, items):
+    for item in items:
+        # schemathesis gives every API operation's item the test function's own node id (the
+        # operation is only in the name). pytest-xdist schedules and reports by node id, so all
+        # but one of them would never run, silently; the operation goes into the node id.
+        if "[" in item.name and "[" not in item.nodeid:
+            _node_id_set(item, f"{item.nodeid}[{item.name.split('[', 1)[1]}")
+    seen: set[str] = set()
+    twice = sorted({item.nodeid for item in items if item.nodeid in seen or seen.add(item.nodeid)})
+    if twice:
+        # Two items with one node id: a parallel run would drop one of them without a word.
+        raise pytest.UsageError(f"tests with the same node id: {', '.join(twice[:5])}")
     for item in items:
         group = XDIST_GROUPS.get(item.nodeid.split("::", 1)[0])
         if group:
