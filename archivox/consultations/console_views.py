@@ -1,8 +1,11 @@
 """Staff pages of the consultation inbox: the list, one consultation's thread, the overdue queue
-and the auto-reply rules. Thin: parse the form, call one service or selector, render.
+and the auto-reply rules. Thin: a small form (``forms.py``) parses the input, one service or
+selector acts, the page renders.
 Works without JavaScript (a canned answer is inserted by a round trip)."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -15,6 +18,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from archivox.consultations import selectors
+from archivox.consultations.forms import (
+    AnswerForm,
+    AssignForm,
+    CannedAnswerForm,
+    CannedChoiceForm,
+    EmailForm,
+    InboxSettingsForm,
+    NoteForm,
+    RuleForm,
+    TagForm,
+)
 from archivox.consultations.models import (
     AutoReplyRule,
     CannedAnswer,
@@ -24,6 +38,7 @@ from archivox.consultations.models import (
 )
 from archivox.consultations.services import answers, autoreplies, common, lifecycle
 from archivox.core.access import archive_or_404
+from archivox.core.forms import ConsoleForm
 from archivox.core.models import Archive
 from archivox.core.selectors import ArchivePermissionDenied
 
@@ -73,17 +88,6 @@ def _list_context(request: HttpRequest, *, overdue: bool) -> dict:
     }
 
 
-def _whole_number(raw: str | None, *, default: int, field: str) -> int:
-    """A number field of the settings form: empty means the default the inbox uses."""
-    raw = (raw or "").strip()
-    if not raw:
-        return default
-    try:
-        return int(raw)
-    except ValueError as exc:
-        raise ValidationError({field: _("Enter a whole number.")}) from exc
-
-
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
     return render(request, "console_inbox/list.html", _list_context(request, overdue=False))
@@ -105,13 +109,16 @@ def _consultation(request: HttpRequest, pk: int) -> Consultation:
 @require_http_methods(["GET", "POST"])
 def consultation(request: HttpRequest, pk: int) -> HttpResponse:
     item = _consultation(request, pk)
-    draft = ""
+    staff = get_user_model().objects.filter(memberships__archive=item.archive).distinct()
+    typed: dict[str, str] = {}
     status = 200
     if request.method == "POST":
         action = request.POST.get("action", "")
-        draft = request.POST.get("text", "")
+        # What was typed stays on the page when an action is refused (or a canned answer is
+        # inserted), so nobody types an answer twice.
+        typed = {name: request.POST.get(name, "") for name in ("text", "note", "email")}
         try:
-            done = _act(request, item, action)
+            done = _act(request, item, action, staff)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
             status = 400
@@ -122,15 +129,8 @@ def consultation(request: HttpRequest, pk: int) -> HttpResponse:
             if done is not None:
                 return done
         if action == "insert_canned":
-            canned = CannedAnswer.objects.filter(
-                archive=item.archive, pk=request.POST.get("canned") or 0
-            ).first()
-            if canned is not None:
-                draft = (
-                    f"{draft.rstrip()}\n\n{canned.text}".strip() if draft.strip() else canned.text
-                )
+            typed["text"] = _with_canned(request, item, typed["text"])
         item = _consultation(request, pk)
-    staff = get_user_model().objects.filter(memberships__archive=item.archive).distinct()
     return render(
         request,
         "console_inbox/consultation.html",
@@ -142,54 +142,66 @@ def consultation(request: HttpRequest, pk: int) -> HttpResponse:
             "canned": selectors.canned_answer_list(archive=item.archive),
             "routes": answers.answer_routes(item),
             "staff": staff,
-            "draft": draft,
+            "draft": typed.get("text", ""),
+            "typed": typed,
         },
         status=status,
     )
 
 
-def _act(request: HttpRequest, item: Consultation, action: str) -> HttpResponse | None:
+def _with_canned(request: HttpRequest, item: Consultation, draft: str) -> str:
+    form = CannedChoiceForm(request.POST)
+    canned = None
+    if form.is_valid() and form.cleaned_data["canned"]:
+        canned = selectors.canned_answer_list(archive=item.archive).filter(
+            pk=form.cleaned_data["canned"]
+        )
+        canned = canned.first()
+    if canned is None:
+        return draft
+    return f"{draft.rstrip()}\n\n{canned.text}".strip() if draft.strip() else canned.text
+
+
+def _valid(form: ConsoleForm) -> dict[str, Any]:
+    """The form's values, or its problems raised as the services raise theirs."""
+    if not form.is_valid():
+        raise ValidationError(form.error_text())
+    return form.cleaned_data
+
+
+def _act(request: HttpRequest, item: Consultation, action: str, staff: Any) -> HttpResponse | None:
     post = request.POST
     back = redirect("console_inbox:consultation", pk=item.pk)
     if action == "answer":
-        answer = answers.consultation_answer(
-            actor=request.user,
-            consultation=item,
-            text=post.get("text", ""),
-            via=post.get("via") or None,
-            waiting=post.get("waiting") == "1",
-        )
+        form = AnswerForm(post)
+        _valid(form)
+        answer = answers.consultation_answer(actor=request.user, consultation=item, **form.values())
         if answer.state == ConsultationAnswer.State.SENT:
             messages.success(request, answer.get_via_display())
         else:
             messages.error(request, answer.error or answer.get_state_display())
         return back
     if action == "assign":
-        user_id = post.get("assignee") or ""
-        assignee = get_user_model().objects.filter(pk=user_id).first() if user_id else None
+        assignee = _valid(AssignForm(post, staff=staff))["assignee"]
         lifecycle.consultation_assign(actor=request.user, consultation=item, assignee=assignee)
         return back
     if action == "tag":
+        data = _valid(TagForm(post))
         lifecycle.consultation_tag(
-            actor=request.user,
-            consultation=item,
-            add=[post.get("tag", ""), post.get("free_tag", "")],
+            actor=request.user, consultation=item, add=[data["tag"], data["free_tag"]]
         )
         return back
     if action == "untag":
-        lifecycle.consultation_tag(
-            actor=request.user, consultation=item, remove=[post.get("tag", "")]
-        )
+        data = _valid(TagForm(post))
+        lifecycle.consultation_tag(actor=request.user, consultation=item, remove=[data["tag"]])
         return back
     if action == "note":
-        lifecycle.consultation_note_add(
-            actor=request.user, consultation=item, text=post.get("note", "")
-        )
+        note = _valid(NoteForm(post))["note"]
+        lifecycle.consultation_note_add(actor=request.user, consultation=item, text=note)
         return back
     if action == "email":
-        answers.consultation_email_set(
-            actor=request.user, consultation=item, email=post.get("email", "")
-        )
+        email = _valid(EmailForm(post))["email"]
+        answers.consultation_email_set(actor=request.user, consultation=item, email=email)
         return back
     if action == "close":
         lifecycle.consultation_close(actor=request.user, consultation=item)
@@ -212,71 +224,16 @@ def rules(request: HttpRequest, slug: str) -> HttpResponse:
     status = 200
     if request.method == "POST":
         action = request.POST.get("action", "")
-        form = {name: request.POST.get(name, "") for name in services_rule_fields()}
+        form = {name: request.POST.get(name, "") for name in autoreplies.RULE_FIELDS}
         try:
-            if action == "create_rule":
-                autoreplies.autoreply_rule_create(
-                    actor=request.user, archive=archive, **_rule_values(request.POST)
-                )
-            elif action == "delete_rule":
-                rule = get_object_or_404(
-                    AutoReplyRule, archive=archive, pk=request.POST.get("rule")
-                )
-                autoreplies.autoreply_rule_delete(actor=request.user, rule=rule)
-            elif action == "toggle_rule":
-                rule = get_object_or_404(
-                    AutoReplyRule, archive=archive, pk=request.POST.get("rule")
-                )
-                autoreplies.autoreply_rule_update(
-                    actor=request.user, rule=rule, is_active=not rule.is_active
-                )
-            elif action == "create_canned":
-                answers.canned_answer_create(
-                    actor=request.user,
-                    archive=archive,
-                    title=request.POST.get("canned_title", ""),
-                    text=request.POST.get("canned_text", ""),
-                )
-            elif action == "delete_canned":
-                canned = get_object_or_404(
-                    CannedAnswer, archive=archive, pk=request.POST.get("canned")
-                )
-                answers.canned_answer_delete(actor=request.user, canned=canned)
-            elif action == "settings":
-                lifecycle.inbox_settings_update(
-                    actor=request.user,
-                    archive=archive,
-                    promise_working_days=_whole_number(
-                        request.POST.get("promise_working_days"),
-                        default=selectors.default_promise_working_days(),
-                        field="promise_working_days",
-                    ),
-                    flood_per_minute=_whole_number(
-                        request.POST.get("flood_per_minute"),
-                        default=selectors.DEFAULT_FLOOD_PER_MINUTE,
-                        field="flood_per_minute",
-                    ),
-                    tags=[line for line in request.POST.get("tags", "").splitlines()],
-                )
-        except ValidationError as exc:
-            errors = (
-                [
-                    f"{field}: {message}" if field != "__all__" else message
-                    for field, messages_ in exc.message_dict.items()
-                    for message in messages_
-                ]
-                if hasattr(exc, "error_dict")
-                else list(exc.messages)
-            )
-            status = 400
+            errors = _rules_act(request, archive, action)
         except ArchivePermissionDenied:
-            errors = ["You may not change this archive's rules."]
+            errors = [_("You may not change this archive's rules.")]
             status = 403
-        except ValueError:
-            errors = ["Numbers expected."]
-            status = 400
         else:
-            return redirect("console_inbox:rules", slug=archive.slug)
+            if not errors:
+                return redirect("console_inbox:rules", slug=archive.slug)
+            status = 400
     if test_text:
         tested = selectors.autoreply_test(archive=archive, text=test_text)
     return render(
@@ -298,25 +255,56 @@ def rules(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-def services_rule_fields() -> tuple[str, ...]:
-    return autoreplies.RULE_FIELDS
-
-
-def _rule_values(post) -> dict:
-    values = {
-        "name": post.get("name", "").strip(),
-        "match": post.get("match", ""),
-        "pattern": post.get("pattern", ""),
-        "kind": post.get("kind", ""),
-        "text": post.get("text", ""),
-        "title": post.get("title", ""),
-        "description": post.get("description", ""),
-        "url": post.get("url", ""),
-        "picurl": post.get("picurl", ""),
-    }
+def _rules_act(request: HttpRequest, archive: Archive, action: str) -> list[str]:
+    """Carry out one action of the rules page; the problems, one a line, if it was refused."""
+    post = request.POST
+    form: ConsoleForm | None = None
     try:
-        values["priority"] = int(post.get("priority") or 100)
-        values["max_hits"] = int(post.get("max_hits") or 3)
-    except ValueError as exc:
-        raise ValidationError({"priority": "Priority and hits are whole numbers."}) from exc
-    return values
+        if action == "create_rule":
+            form = RuleForm(post)
+            if form.is_valid():
+                autoreplies.autoreply_rule_create(
+                    actor=request.user, archive=archive, **form.values()
+                )
+        elif action in ("delete_rule", "toggle_rule"):
+            rule = get_object_or_404(AutoReplyRule, archive=archive, pk=_pk(post.get("rule")))
+            if action == "delete_rule":
+                autoreplies.autoreply_rule_delete(actor=request.user, rule=rule)
+            else:
+                autoreplies.autoreply_rule_update(
+                    actor=request.user, rule=rule, is_active=not rule.is_active
+                )
+        elif action == "create_canned":
+            form = CannedAnswerForm(post)
+            if form.is_valid():
+                answers.canned_answer_create(
+                    actor=request.user,
+                    archive=archive,
+                    title=form.cleaned_data["canned_title"],
+                    text=form.cleaned_data["canned_text"],
+                )
+        elif action == "delete_canned":
+            canned = get_object_or_404(CannedAnswer, archive=archive, pk=_pk(post.get("canned")))
+            answers.canned_answer_delete(actor=request.user, canned=canned)
+        elif action == "settings":
+            form = InboxSettingsForm(
+                post,
+                defaults={
+                    "promise_working_days": selectors.default_promise_working_days(),
+                    "flood_per_minute": selectors.DEFAULT_FLOOD_PER_MINUTE,
+                },
+            )
+            if form.is_valid():
+                lifecycle.inbox_settings_update(
+                    actor=request.user, archive=archive, **form.values()
+                )
+    except ValidationError as exc:
+        if form is None:
+            return list(exc.messages)
+        form.add_refusal(exc)
+    return form.error_lines() if form is not None else []
+
+
+def _pk(raw: str | None) -> int:
+    """A row's number from a hidden input; anything else finds nothing (404)."""
+    return int(raw) if raw and raw.isdigit() else 0

@@ -43,6 +43,16 @@ class ConsoleForm(forms.Form):
         text = " ".join(parts)
         return str(self.invalid_message) % text if self.invalid_message else text
 
+    def error_lines(self) -> list[str]:
+        """The problems, one a line, each named by its field's label (never by an input's
+        name), for the pages that list them above the form."""
+        lines = []
+        for name, errors in self.errors.items():
+            field = self.fields.get(name)
+            label = field.label if field is not None else None
+            lines.extend(f"{label}: {message}" if label else str(message) for message in errors)
+        return lines
+
     def add_refusal(self, exc: ValidationError) -> None:
         """Put a service's refusal on the field it names, else on the form."""
         errors_to_form(self, exc)

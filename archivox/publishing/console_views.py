@@ -1,17 +1,18 @@
-"""Staff pages of the publishing desk, mounted at /console/publishing/. Thin: parse the form,
-call one service or selector, render; refused changes re-render with the problem (422)."""
+"""Staff pages of the publishing desk, mounted at /console/publishing/. Thin: a small form
+(``forms.py``) parses the input, one service or selector acts, the page renders; refused changes
+re-render with the problem, named by the field's label, and what was typed (422)."""
 
 from __future__ import annotations
 
 import datetime
 from pathlib import Path
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -19,9 +20,21 @@ from archivox.catalog.models import FeaturedCollection
 from archivox.catalog.selectors import description_list_for_staff
 from archivox.core import selectors as core_selectors
 from archivox.core.access import archive_or_404, client_address
+from archivox.core.forms import ConsoleForm
 from archivox.core.models import Archive
 from archivox.core.selectors import Capability, user_can
 from archivox.publishing import selectors
+from archivox.publishing.forms import (
+    CommentForm,
+    CorrectionForm,
+    DeskSettingsForm,
+    OverrideForm,
+    PostForm,
+    ReasonForm,
+    ReviewForm,
+    ScheduleForm,
+    refusal_lines,
+)
 from archivox.publishing.models import CHANNELS, Delivery, Post
 from archivox.publishing.services.composing import (
     post_create,
@@ -31,7 +44,6 @@ from archivox.publishing.services.composing import (
 )
 from archivox.publishing.services.deliveries import delivery_retry as delivery_retry_service
 from archivox.publishing.services.desk import (
-    PublishingError,
     desk_settings_update,
     notice_mark_read,
 )
@@ -43,10 +55,10 @@ from archivox.publishing.services.screening import post_screen, post_submit, scr
 from archivox.publishing.services.withdrawal import post_correct, post_withdraw
 
 
-def _errors(exc: ValidationError) -> list[str]:
-    if hasattr(exc, "error_dict"):
-        return [f"{field}: {msg}" for field, msgs in exc.message_dict.items() for msg in msgs]
-    return list(exc.messages)
+def _errors(exc: ValidationError, form: ConsoleForm | None = None) -> list[str]:
+    """A refusal as the page lists it: each problem named by its field's label, never by an
+    input's name."""
+    return refusal_lines(form if form is not None else ConsoleForm(), exc)
 
 
 def _archive(request: HttpRequest, slug: str) -> Archive:
@@ -89,44 +101,6 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "publishing/console/index.html", context)
 
 
-def _items_from_form(request: HttpRequest, archive: Archive) -> list[dict]:
-    chosen = [int(pk) for pk in request.POST.getlist("item") if pk.isdigit()]
-    descriptions = description_list_for_staff(user=request.user, archive=archive).in_bulk(chosen)
-    return [
-        {
-            "description": descriptions[pk],
-            "use_image": f"use_image_{pk}" in request.POST,
-            "quote": f"quote_{pk}" in request.POST,
-        }
-        for pk in chosen
-        if pk in descriptions
-    ]
-
-
-def _values_from_form(request: HttpRequest, archive: Archive) -> dict:
-    data = request.POST
-    collection = None
-    if data.get("featured_collection", "").isdigit():
-        collection = FeaturedCollection.objects.filter(
-            archive=archive, pk=int(data["featured_collection"])
-        ).first()
-    return {
-        "kind": data.get("kind", Post.Kind.ARTICLE),
-        "title": data.get("title", "").strip(),
-        "author": data.get("author", "").strip(),
-        "digest": data.get("digest", "").strip(),
-        "body_html": data.get("body_html", ""),
-        "text": data.get("text", ""),
-        "origin": data.get("origin", Post.Origin.ORIGINAL),
-        "forward_source": data.get("forward_source", "").strip(),
-        "column": data.get("column", "").strip(),
-        "topics": data.get("topics", ""),
-        "channels": data.getlist("channels"),
-        "wechat_mode": data.get("wechat_mode", Post.WeChatMode.PUBLISH),
-        "featured_collection": collection,
-    }
-
-
 @login_required
 def compose(request: HttpRequest, slug: str, pk: int | None = None) -> HttpResponse:
     """New post (``pk`` None) or edit of a draft, with the catalog item picker."""
@@ -137,9 +111,15 @@ def compose(request: HttpRequest, slug: str, pk: int | None = None) -> HttpRespo
     errors: list[str] = []
     status = 200
     if request.method == "POST":
-        values = _values_from_form(request, archive)
-        items = _items_from_form(request, archive)
+        form = PostForm(
+            request.POST,
+            collections=FeaturedCollection.objects.filter(archive=archive),
+            descriptions=description_list_for_staff(user=request.user, archive=archive),
+        )
         try:
+            if not form.is_valid():
+                raise ValidationError(form.errors.as_data())
+            values, items = form.values(), form.items()
             if post is None:
                 title = values.pop("title")
                 post = post_create(
@@ -152,7 +132,7 @@ def compose(request: HttpRequest, slug: str, pk: int | None = None) -> HttpRespo
                 post_set_cover(actor=request.user, post=post, content=cover.read())
             return redirect("console_publishing:post", pk=post.pk)
         except ValidationError as exc:
-            errors, status = _errors(exc), 422
+            errors, status = _errors(exc, form), 422
     query = request.GET.get("q", "").strip()
     candidates = description_list_for_staff(user=request.user, archive=archive)
     if query:
@@ -184,7 +164,7 @@ def _post_page(request: HttpRequest, post: Post, errors=(), status=200, **extra)
         screening = post_screen(post=post)
     except Exception as exc:  # the page must still show the post
         screening = None
-        errors = [*errors, f"screening unavailable: {exc}"]
+        errors = [*errors, _("Screening is unavailable: %s") % exc]
     renderings = post_render(post=post)
     context = {
         "post": post,
@@ -213,37 +193,77 @@ def post_view(request: HttpRequest, pk: int) -> HttpResponse:
     return _post_page(request, _post(request, pk))
 
 
+def _form(form_class: type[ConsoleForm], request: HttpRequest) -> ConsoleForm:
+    """The action's form, valid, or its problems raised as the services raise theirs."""
+    form = form_class(request.POST)
+    if not form.is_valid():
+        raise ValidationError(form.errors.as_data())
+    return form
+
+
+def _approve(request: HttpRequest, post: Post) -> Any:
+    comment = _form(ReviewForm, request).cleaned_data["comment"]
+    return post_approve(actor=request.user, post=post, comment=comment)
+
+
+def _request_changes(request: HttpRequest, post: Post) -> Any:
+    comment = _form(ReviewForm, request).cleaned_data["comment"]
+    return post_request_changes(actor=request.user, post=post, comment=comment)
+
+
+def _comment(request: HttpRequest, post: Post) -> Any:
+    body = _form(CommentForm, request).cleaned_data["body"]
+    return post_comment(actor=request.user, post=post, body=body)
+
+
+def _override(request: HttpRequest, post: Post) -> Any:
+    data = _form(OverrideForm, request).cleaned_data
+    return screening_override(
+        actor=request.user, post=post, finding_key=data["finding"], reason=data["reason"]
+    )
+
+
+def _schedule(request: HttpRequest, post: Post) -> Any:
+    when = _form(ScheduleForm, request).cleaned_data["when"]
+    return post_schedule(actor=request.user, post=post, when=when)
+
+
+def _withdraw(request: HttpRequest, post: Post) -> Any:
+    reason = _form(ReasonForm, request).cleaned_data["reason"]
+    return post_withdraw(actor=request.user, post=post, reason=reason)
+
+
+def _correct(request: HttpRequest, post: Post) -> Any:
+    form = _form(CorrectionForm, request)
+    return post_correct(
+        actor=request.user, post=post, reason=form.cleaned_data["reason"], **form.changes()
+    )
+
+
 ACTIONS = {
     "submit": lambda r, p: post_submit(actor=r.user, post=p),
-    "approve": lambda r, p: post_approve(actor=r.user, post=p, comment=r.POST.get("comment", "")),
-    "request_changes": lambda r, p: post_request_changes(
-        actor=r.user, post=p, comment=r.POST.get("comment", "")
-    ),
-    "comment": lambda r, p: post_comment(actor=r.user, post=p, body=r.POST.get("body", "")),
-    "override": lambda r, p: screening_override(
-        actor=r.user, post=p, finding_key=r.POST.get("finding", ""), reason=r.POST.get("reason", "")
-    ),
-    "schedule": lambda r, p: post_schedule(
-        actor=r.user, post=p, when=_parse_when(r.POST.get("when", ""))
-    ),
+    "approve": _approve,
+    "request_changes": _request_changes,
+    "comment": _comment,
+    "override": _override,
+    "schedule": _schedule,
     "unschedule": lambda r, p: post_unschedule(actor=r.user, post=p),
     "publish": lambda r, p: post_publish_now(actor=r.user, post=p, rip=client_address(r)),
-    "withdraw": lambda r, p: post_withdraw(actor=r.user, post=p, reason=r.POST.get("reason", "")),
-    "correct": lambda r, p: post_correct(
-        actor=r.user,
-        post=p,
-        reason=r.POST.get("reason", ""),
-        **{k: r.POST[k] for k in ("title", "digest", "body_html", "text") if k in r.POST},
-    ),
+    "withdraw": _withdraw,
+    "correct": _correct,
     "delete": lambda r, p: post_delete(actor=r.user, post=p),
 }
 
-
-def _parse_when(value: str) -> datetime.datetime:
-    when = parse_datetime(value.strip()) if value else None
-    if when is None:
-        raise PublishingError({"scheduled_for": _("give the date and time as YYYY-MM-DD HH:MM")})
-    return when if timezone.is_aware(when) else timezone.make_aware(when)
+#: The form of each action whose refusals name its fields.
+ACTION_FORMS: dict[str, type[ConsoleForm]] = {
+    "approve": ReviewForm,
+    "request_changes": ReviewForm,
+    "comment": CommentForm,
+    "override": OverrideForm,
+    "schedule": ScheduleForm,
+    "withdraw": ReasonForm,
+    "correct": CorrectionForm,
+}
 
 
 @login_required
@@ -256,7 +276,8 @@ def post_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         result = ACTIONS[action](request, post)
     except ValidationError as exc:
         post.refresh_from_db()
-        return _post_page(request, post, errors=_errors(exc), status=422)
+        form = ACTION_FORMS.get(action, ConsoleForm)(request.POST)
+        return _post_page(request, post, errors=_errors(exc, form), status=422)
     if action == "delete":
         return redirect(f"/console/publishing/?archive={post.archive.slug}")
     post.refresh_from_db()
@@ -370,30 +391,27 @@ def settings_view(request: HttpRequest, slug: str) -> HttpResponse:
     from archivox.core import screening
 
     errors: list[str] = []
+    typed: dict[str, str] = {}
     saved = False
     status = 200
     if request.method == "POST":
+        form = DeskSettingsForm(request.POST)
         try:
-            if "words" in request.POST:
-                words = []
-                for line in request.POST["words"].splitlines():
-                    parts = [part.strip() for part in line.split("|")]
-                    if parts and parts[0]:
-                        words.append(
-                            (parts[0], parts[1] if len(parts) > 1 and parts[1] else "block")
-                        )
+            if not form.is_valid():
+                raise ValidationError(form.errors.as_data())
+            words = form.word_list()
+            if words is not None:
                 screening.sensitive_words_set(actor=request.user, archive=archive, words=words)
-            if request.POST.get("freshness_days", "").strip():
+            if form.cleaned_data["freshness_days"] is not None:
                 desk_settings_update(
                     actor=request.user,
                     archive=archive,
-                    freshness_days=int(request.POST["freshness_days"]),
+                    freshness_days=form.cleaned_data["freshness_days"],
                 )
             saved = True
-        except ValueError:
-            errors, status = [_("freshness_days: a whole number of days")], 422
         except ValidationError as exc:
-            errors, status = _errors(exc), 422
+            errors, status = _errors(exc, form), 422
+            typed = form.typed("words", "freshness_days")
     return render(
         request,
         "publishing/console/settings.html",
@@ -403,6 +421,7 @@ def settings_view(request: HttpRequest, slug: str) -> HttpResponse:
             "defaults": screening.sensitive_word_list(archive=None),
             "freshness_days": selectors.freshness_days(archive),
             "errors": errors,
+            "typed": typed,
             "saved": saved,
         },
         status=status,

@@ -134,3 +134,42 @@ def test_the_week_view_lists_the_posts_planned_that_week(client, archivist, appr
     ).content.decode()
     assert post.title not in later
     assert client.get(f"{DESK}/archives/nanjing/calendar/?week=not-a-date").status_code == 200
+
+
+def test_a_bad_schedule_time_names_the_field_and_leaves_the_post_approved(
+    client, archivist, reviewer, make_post
+):
+    from archivox.publishing import services
+
+    post = make_post()
+    services.post_submit(actor=archivist, post=post)
+    services.post_approve(actor=reviewer, post=post)
+    client.force_login(archivist)
+    response = client.post(f"{DESK}/posts/{post.pk}/schedule/", {"when": "next tuesday"})
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert "Publish at: give the date and time as YYYY-MM-DD HH:MM" in html
+    past = client.post(f"{DESK}/posts/{post.pk}/schedule/", {"when": "2001-01-01T08:00"})
+    assert past.status_code == 422 and "is in the past" in past.content.decode()
+    post.refresh_from_db()
+    assert post.status == Post.Status.APPROVED and post.scheduled_for is None
+
+
+@pytest.mark.chinese
+def test_a_bad_threshold_is_explained_in_chinese_and_the_words_are_kept(client, reviewer, archive):
+    from archivox.core.models import Membership, Role
+    from archivox.core.screening import sensitive_word_list
+
+    Membership.objects.create(user=reviewer, archive=archive, role=Role.ADMINISTRATOR)
+    client.force_login(reviewer)
+    response = client.post(
+        f"{DESK}/archives/nanjing/settings/",
+        {"words": "绝密 | block", "freshness_days": "五"},
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert "freshness_days" not in html.split("<form", 1)[0]
+    assert "请输入整数天数" in html  # the label and the message are Chinese
+    assert "绝密 | block</textarea>" in html and 'value="五"' in html  # what was typed stays
+    assert not sensitive_word_list(archive=archive)  # nothing half-saved
