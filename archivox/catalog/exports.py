@@ -17,7 +17,9 @@ from xml.etree.ElementTree import Element, SubElement, indent, tostring
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from archivox.catalog.imports import CSV_COLUMNS, EAD_NAMESPACE, LIST_FIELDS
+from archivox.catalog.imports.cleaning import LIST_FIELDS
+from archivox.catalog.imports.csv_records import CSV_COLUMNS
+from archivox.catalog.imports.ead import EAD_NAMESPACE
 from archivox.catalog.models import Access, Description
 from archivox.catalog.selectors import description_list_for_staff, description_list_public
 from archivox.core.models import Archive, User

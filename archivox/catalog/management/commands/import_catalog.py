@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser, OutputWrapper
 
-from archivox.catalog.imports import catalog_import
+from archivox.catalog.imports.pipeline import catalog_import
 from archivox.core.models import Archive, User
 from archivox.core.selectors import ArchivePermissionDenied
 
