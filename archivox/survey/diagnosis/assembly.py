@@ -6,7 +6,6 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from archivox.survey import indicators as ind
 from archivox.survey.diagnosis.findings import (
     ANSWERS,
     FINDINGS,
@@ -20,6 +19,7 @@ from archivox.survey.diagnosis.posts import _content, _interaction
 from archivox.survey.diagnosis.regions import _coverage, _uneven
 from archivox.survey.diagnosis.risks import _security
 from archivox.survey.diagnosis.wording import _Actions, _paper_text
+from archivox.survey.indicators.compute import Indicators, indicators_compute
 from archivox.survey.models import Finding, Strategy
 from archivox.survey.selectors import Scope
 
@@ -45,7 +45,7 @@ RECORDED_ACTIONS = {
 }
 
 
-def diagnose(indicators: ind.Indicators) -> Diagnosis:
+def diagnose(indicators: Indicators) -> Diagnosis:
     """Judge the six findings for the scope of ``indicators``, worded in the active language."""
     scope = indicators.scope
     recorded = {
@@ -101,4 +101,4 @@ def diagnose(indicators: ind.Indicators) -> Diagnosis:
 
 def diagnosis_for(scope: Scope, **data: object) -> Diagnosis:
     """Compute the indicators of ``scope`` (``data`` as for ``indicators_compute``) and judge."""
-    return diagnose(ind.indicators_compute(scope, **data))  # type: ignore[arg-type]
+    return diagnose(indicators_compute(scope, **data))  # type: ignore[arg-type]

@@ -7,13 +7,20 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
-from archivox.survey import indicators as ind
 from archivox.survey.diagnosis.findings import Status
 from archivox.survey.diagnosis.wording import _account, _Actions, _join, _n, _pct
+from archivox.survey.indicators.compute import Indicators
+from archivox.survey.indicators.followers import Reach
+from archivox.survey.indicators.thresholds import (
+    BAND_LOW_SHARE,
+    DISPARITY_RATIO,
+    FOLLOWERS_LOW,
+    band_label,
+)
 from archivox.survey.models import Platform
 
 
-def _promotion(i: ind.Indicators, act: _Actions) -> tuple[Status | None, list[str]]:
+def _promotion(i: Indicators, act: _Actions) -> tuple[Status | None, list[str]]:
     r = i.reach
     if not r.accounts_with_figures and not r.accounts_with_bounds and not r.band_observations:
         return None, [_("No follower figures, bounds or bands were recorded.")]
@@ -27,10 +34,10 @@ def _promotion(i: ind.Indicators, act: _Actions) -> tuple[Status | None, list[st
             )
             % {"count": len(r.accounts_with_figures), "median": _n(r.median)}
         )
-        if r.median is not None and r.median < ind.FOLLOWERS_LOW:
+        if r.median is not None and r.median < FOLLOWERS_LOW:
             trips.append(
                 _("The median is under %(threshold)s followers.")
-                % {"threshold": f"{ind.FOLLOWERS_LOW:,}"}
+                % {"threshold": f"{FOLLOWERS_LOW:,}"}
             )
     if r.ratio is not None and r.top is not None and r.bottom is not None:
         if r.ratio_is_lower_bound:
@@ -54,7 +61,7 @@ def _promotion(i: ind.Indicators, act: _Actions) -> tuple[Status | None, list[st
             "bottom_followers": bottom,
             "ratio": f"{r.ratio:.1f}",
         }
-        if r.ratio >= ind.DISPARITY_RATIO:
+        if r.ratio >= DISPARITY_RATIO:
             trips.append(line)
         else:
             evidence.append(line)
@@ -62,7 +69,7 @@ def _promotion(i: ind.Indicators, act: _Actions) -> tuple[Status | None, list[st
         low = r.band_low_share or 0
         counts = _join(
             [
-                _("%(band)s %(count)d") % {"band": ind.band_label(band), "count": n}
+                _("%(band)s %(count)d") % {"band": band_label(band), "count": n}
                 for band, n in _band_counts(r).items()
                 if n
             ]
@@ -84,7 +91,7 @@ def _promotion(i: ind.Indicators, act: _Actions) -> tuple[Status | None, list[st
                 )
                 % values
             )
-        (trips if low >= ind.BAND_LOW_SHARE else evidence).append(line)
+        (trips if low >= BAND_LOW_SHARE else evidence).append(line)
     wechat_unknown = [
         a for a in i.accounts if a.platform == Platform.WECHAT and a.followers is None
     ]
@@ -131,7 +138,7 @@ def _promotion(i: ind.Indicators, act: _Actions) -> tuple[Status | None, list[st
     return (Status.HOLDS if trips else Status.DOES_NOT_HOLD), evidence
 
 
-def _band_counts(r: ind.Reach) -> dict[str, int]:
+def _band_counts(r: Reach) -> dict[str, int]:
     counts = dict(r.bands)
     for mention in r.table_bands:
         counts[mention.band] = counts.get(mention.band, 0) + 1

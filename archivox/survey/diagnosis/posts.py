@@ -7,12 +7,23 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
-from archivox.survey import indicators as ind
 from archivox.survey.diagnosis.findings import Status
 from archivox.survey.diagnosis.wording import _account, _Actions, _clauses, _n, _pct
+from archivox.survey.indicators.accounts import AccountIndicators
+from archivox.survey.indicators.compute import Indicators
+from archivox.survey.indicators.thresholds import (
+    CONFINED_SHARE,
+    ORIGINALITY_LOW,
+    REACTIONS_PER_POST_LOW,
+    READS_PER_FOLLOWER_LOW,
+    READS_PER_POST_LOW,
+    RESPONSE_HOURS_HIGH,
+    STALE_DAYS,
+    STALE_SHARE,
+)
 
 
-def _content(i: ind.Indicators, act: _Actions) -> tuple[Status | None, list[str]]:
+def _content(i: Indicators, act: _Actions) -> tuple[Status | None, list[str]]:
     c = i.content
     known = c.originals + c.forwards
     if not c.measured and not known and not c.confined:
@@ -23,7 +34,7 @@ def _content(i: ind.Indicators, act: _Actions) -> tuple[Status | None, list[str]
         values = {
             "stale": len(c.stale),
             "measured": len(c.measured),
-            "days": ind.STALE_DAYS,
+            "days": STALE_DAYS,
             "date": i.scope.as_of.isoformat(),
             "details": _clauses(details),
         }
@@ -49,7 +60,7 @@ def _content(i: ind.Indicators, act: _Actions) -> tuple[Status | None, list[str]
                 )
                 % values
             )
-        if (c.stale_share or 0) >= ind.STALE_SHARE:
+        if (c.stale_share or 0) >= STALE_SHARE:
             trips.append(line)
         else:
             evidence.append(line)
@@ -58,7 +69,7 @@ def _content(i: ind.Indicators, act: _Actions) -> tuple[Status | None, list[str]
             "share": _pct(c.originality),
             "count": f"{known:,}",
         }
-        (trips if (c.originality or 0) < ind.ORIGINALITY_LOW else evidence).append(line)
+        (trips if (c.originality or 0) < ORIGINALITY_LOW else evidence).append(line)
     if c.confined:
         details = [
             (
@@ -74,7 +85,7 @@ def _content(i: ind.Indicators, act: _Actions) -> tuple[Status | None, list[str]
             "%(count)d accounts recorded with one column of originals: %(details)s.",
             len(c.confined),
         ) % {"count": len(c.confined), "details": _clauses(details)}
-        (trips if (c.confined_share or 0) >= ind.CONFINED_SHARE else evidence).append(line)
+        (trips if (c.confined_share or 0) >= CONFINED_SHARE else evidence).append(line)
     if c.posts_per_week_median is not None:
         evidence.append(
             _("Median posting frequency: %(rate)s posts a week (%(start)s to %(end)s).")
@@ -110,7 +121,7 @@ def _content(i: ind.Indicators, act: _Actions) -> tuple[Status | None, list[str]
                 % {"account": _account(a), "column": a.column},
             )
         for a in i.accounts:
-            if a.originality is not None and a.originality < ind.ORIGINALITY_LOW:
+            if a.originality is not None and a.originality < ORIGINALITY_LOW:
                 act.add(
                     "regional_features",
                     _(
@@ -122,7 +133,7 @@ def _content(i: ind.Indicators, act: _Actions) -> tuple[Status | None, list[str]
     return (Status.HOLDS if trips else Status.DOES_NOT_HOLD), evidence
 
 
-def _days(a: ind.AccountIndicators) -> str:
+def _days(a: AccountIndicators) -> str:
     if a.days_since_original is not None:
         days = a.days_since_original
         if a.last_original_is_bound:
@@ -138,7 +149,7 @@ def _days(a: ind.AccountIndicators) -> str:
     return ""
 
 
-def _stale_detail(a: ind.AccountIndicators) -> str:
+def _stale_detail(a: AccountIndicators) -> str:
     detail = _("%(account)s %(days)s") % {
         "account": _account(a),
         "days": _days(a) or _("no original post recorded"),
@@ -157,7 +168,7 @@ def _stale_detail(a: ind.AccountIndicators) -> str:
     return detail
 
 
-def _interaction(i: ind.Indicators, act: _Actions) -> tuple[Status | None, list[str]]:
+def _interaction(i: Indicators, act: _Actions) -> tuple[Status | None, list[str]]:
     x = i.interaction
     if not x.has_posts and x.consultations is None:
         return None, [
@@ -199,12 +210,12 @@ def _interaction(i: ind.Indicators, act: _Actions) -> tuple[Status | None, list[
         checks = (
             (
                 x.reads_per_post_median,
-                ind.READS_PER_POST_LOW,
+                READS_PER_POST_LOW,
                 _("Median reads per post: %(value)s (weak under %(threshold)d)."),
             ),
             (
                 x.reactions_per_post_median,
-                ind.REACTIONS_PER_POST_LOW,
+                REACTIONS_PER_POST_LOW,
                 _("Median likes and comments per post: %(value)s (weak under %(threshold)d)."),
             ),
         )
@@ -217,11 +228,11 @@ def _interaction(i: ind.Indicators, act: _Actions) -> tuple[Status | None, list[
                 "Median share of followers reading a post: %(share)s (weak under %(threshold)s)."
             ) % {
                 "share": f"{x.reads_per_follower_median:.1%}",
-                "threshold": _pct(ind.READS_PER_FOLLOWER_LOW),
+                "threshold": _pct(READS_PER_FOLLOWER_LOW),
             }
-            (
-                trips if x.reads_per_follower_median < ind.READS_PER_FOLLOWER_LOW else evidence
-            ).append(line)
+            (trips if x.reads_per_follower_median < READS_PER_FOLLOWER_LOW else evidence).append(
+                line
+            )
     if x.consultations is None:
         evidence.append(_("Consultations: not enough data (none supplied by the inbox)."))
     else:
@@ -235,22 +246,19 @@ def _interaction(i: ind.Indicators, act: _Actions) -> tuple[Status | None, list[
             "unanswered": x.unanswered,
             "hours": _n(x.response_hours_median),
         }
-        if (
-            x.response_hours_median is not None
-            and x.response_hours_median > ind.RESPONSE_HOURS_HIGH
-        ):
+        if x.response_hours_median is not None and x.response_hours_median > RESPONSE_HOURS_HIGH:
             trips.append(
                 _("%(line)s WeChat allows an answer by message for %(hours)d h.")
-                % {"line": line, "hours": ind.RESPONSE_HOURS_HIGH}
+                % {"line": line, "hours": RESPONSE_HOURS_HIGH}
             )
         else:
             evidence.append(line)
     evidence.extend(trips)
     if trips:
         for a in x.measured:
-            weak = (a.reads_per_post or 0) < ind.READS_PER_POST_LOW or sum(
+            weak = (a.reads_per_post or 0) < READS_PER_POST_LOW or sum(
                 v for v in (a.likes_per_post, a.comments_per_post) if v is not None
-            ) < ind.REACTIONS_PER_POST_LOW
+            ) < REACTIONS_PER_POST_LOW
             if weak:
                 if a.column:
                     topic = _("'%(column)s'") % {"column": a.column}
@@ -275,6 +283,6 @@ def _interaction(i: ind.Indicators, act: _Actions) -> tuple[Status | None, list[
                 "Answer every consultation within %(hours)d hours and ask readers what they want "
                 "to see; publish the answers that concern many"
             )
-            % {"hours": ind.RESPONSE_HOURS_HIGH},
+            % {"hours": RESPONSE_HOURS_HIGH},
         )
     return (Status.HOLDS if trips else Status.DOES_NOT_HOLD), evidence

@@ -7,13 +7,19 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
-from archivox.survey import indicators as ind
 from archivox.survey.diagnosis.findings import PLATFORM_NAMES, Status
 from archivox.survey.diagnosis.wording import _Actions, _clauses, _names, _pct, _platform
+from archivox.survey.indicators.compute import Indicators
+from archivox.survey.indicators.thresholds import (
+    COVERAGE_LOW,
+    REACH_BELOW_SHARE,
+    UNEVEN_GAP,
+    level_label,
+)
 from archivox.survey.models import Platform
 
 
-def _uneven(i: ind.Indicators, act: _Actions) -> tuple[Status | None, list[str]]:
+def _uneven(i: Indicators, act: _Actions) -> tuple[Status | None, list[str]]:
     presence = i.presence
     if not presence.platforms or len(presence.regions) < 2:
         return None, [_("Fewer than two regions were observed: nothing to compare.")]
@@ -38,13 +44,13 @@ def _uneven(i: ind.Indicators, act: _Actions) -> tuple[Status | None, list[str]]
     focus = i.scope.region or (i.scope.institution.region if i.scope.institution else None)
     if focus is None:
         gap = presence.gap or 0.0
-        holds = gap >= ind.UNEVEN_GAP
+        holds = gap >= UNEVEN_GAP
         evidence.append(
             _(
                 "Presence differs by %(gap)s of the platforms between the best and the least "
                 "present region (threshold %(threshold)s)."
             )
-            % {"gap": _pct(gap), "threshold": _pct(ind.UNEVEN_GAP)}
+            % {"gap": _pct(gap), "threshold": _pct(UNEVEN_GAP)}
         )
         lacking = [(r, p) for p in presence.platforms for r in presence.missing(p)]
     else:
@@ -77,7 +83,7 @@ def _uneven(i: ind.Indicators, act: _Actions) -> tuple[Status | None, list[str]]
     return (Status.HOLDS if holds else Status.DOES_NOT_HOLD), evidence
 
 
-def _coverage(i: ind.Indicators, act: _Actions) -> tuple[Status | None, list[str]]:
+def _coverage(i: Indicators, act: _Actions) -> tuple[Status | None, list[str]]:
     c = i.coverage
     if not c.institutions:
         return None, [_("No monitored archive in this scope.")]
@@ -94,7 +100,7 @@ def _coverage(i: ind.Indicators, act: _Actions) -> tuple[Status | None, list[str
     ]
     evidence = [_("Archives with an account, by level: %(levels)s.") % {"levels": _clauses(parts)}]
     trips = []
-    if (c.share or 0) < ind.COVERAGE_LOW:
+    if (c.share or 0) < COVERAGE_LOW:
         trips.append(
             ngettext(
                 "Only %(covered)d of %(total)d monitored archive has an account.",
@@ -104,7 +110,7 @@ def _coverage(i: ind.Indicators, act: _Actions) -> tuple[Status | None, list[str
             % {"covered": c.covered, "total": c.institutions}
         )
     lower = c.lower()
-    if lower.institutions and (lower.share or 0) < ind.COVERAGE_LOW:
+    if lower.institutions and (lower.share or 0) < COVERAGE_LOW:
         trips.append(
             ngettext(
                 "Only %(covered)d of %(total)d district and county archive has an account.",
@@ -113,7 +119,7 @@ def _coverage(i: ind.Indicators, act: _Actions) -> tuple[Status | None, list[str
             )
             % {"covered": lower.covered, "total": lower.institutions}
         )
-    if len(c.regions) >= 2 and (c.reach_share or 0) < ind.REACH_BELOW_SHARE:
+    if len(c.regions) >= 2 and (c.reach_share or 0) < REACH_BELOW_SHARE:
         below = [r.name for r in c.regions if r.reaches_below]
         stuck = [r.name for r in c.regions if not r.reaches_below]
         trips.append(
@@ -148,7 +154,7 @@ def _coverage(i: ind.Indicators, act: _Actions) -> tuple[Status | None, list[str
                     "district and county archives open accounts linked from the %(level)s "
                     "archives' website"
                 )
-                % {"region": region.name, "level": ind.level_label(region.main_level)},
+                % {"region": region.name, "level": level_label(region.main_level)},
             )
     for region in c.regions:
         for name in region.uncovered:

@@ -7,12 +7,13 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from archivox.survey import indicators as ind
 from archivox.survey.diagnosis.findings import Status
 from archivox.survey.diagnosis.wording import _Actions, _clauses
+from archivox.survey.indicators.compute import Indicators
+from archivox.survey.indicators.thresholds import MIN_ADMINISTRATORS
 
 
-def _security(i: ind.Indicators, act: _Actions) -> tuple[Status | None, list[str]]:
+def _security(i: Indicators, act: _Actions) -> tuple[Status | None, list[str]]:
     s = i.security
     if not s.measured:
         return None, [
@@ -27,7 +28,7 @@ def _security(i: ind.Indicators, act: _Actions) -> tuple[Status | None, list[str
         values = {
             "weak": len(weak),
             "operated": len(s.operated),
-            "minimum": ind.MIN_ADMINISTRATORS,
+            "minimum": MIN_ADMINISTRATORS,
             "details": _clauses([f"{w.account} ({w.administrators})" for w in weak]),
         }
         if weak:

@@ -10,8 +10,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
-from archivox.survey import indicators as ind
 from archivox.survey.diagnosis.findings import MAX_ACTIONS, PLATFORM_SHORT, Action
+from archivox.survey.indicators.accounts import AccountIndicators
 
 
 def _pct(value: float | None) -> str:
@@ -47,7 +47,7 @@ def _platform(platform: str) -> str:
     return str(PLATFORM_SHORT.get(platform, platform))
 
 
-def _account(a: ind.AccountIndicators) -> str:
+def _account(a: AccountIndicators) -> str:
     name = a.institution_name
     if a.name and a.name != a.institution_name:
         name = f"{a.institution_name} ({a.name})"
