@@ -12,9 +12,9 @@ from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.security import django_auth
 
-from archivox.survey import indicators as ind
 from archivox.survey import selectors
-from archivox.survey.diagnosis import diagnose
+from archivox.survey.diagnosis.assembly import diagnose
+from archivox.survey.indicators.periods import activity_by_period, indices_by_period
 from archivox.survey.own_records import indicators_for
 
 router = Router(tags=["survey"], auth=django_auth)
@@ -216,14 +216,14 @@ def survey_indicators(request: HttpRequest, slug: str, params: Query[ScopeParams
 )
 def survey_activity(request: HttpRequest, slug: str, params: Query[PeriodParams]):
     scope = _scope(request, slug, params)
-    rows = ind.activity_by_period(scope, period=params.period)
+    rows = activity_by_period(scope, period=params.period)
     return {"scope": _scope_json(scope), "period": params.period, "rows": _json(rows)}
 
 
 @router.get("/{slug}/indices", summary="WCI 2.0 (WeChat) and BCI (Weibo) by period and account")
 def survey_indices(request: HttpRequest, slug: str, params: Query[PeriodParams]):
     scope = _scope(request, slug, params)
-    rows = ind.indices_by_period(scope, period=params.period)
+    rows = indices_by_period(scope, period=params.period)
     return {"scope": _scope_json(scope), "period": params.period, "rows": _json(rows)}
 
 

@@ -16,7 +16,16 @@ import matplotlib
 from django.utils.translation import gettext as _
 from matplotlib.figure import Figure
 
-from archivox.survey import indicators as ind
+from archivox.survey.indicators.accounts import AccountIndicators
+from archivox.survey.indicators.compute import Indicators
+from archivox.survey.indicators.thresholds import (
+    BAND_ORDER,
+    ORIGINALITY_LOW,
+    READS_PER_POST_LOW,
+    RESPONSE_HOURS_HIGH,
+    STALE_DAYS,
+    band_label,
+)
 
 RC = {
     "svg.fonttype": "none",
@@ -58,16 +67,14 @@ def _height(bars: int) -> float:
     return max(1.6, 0.6 + 0.28 * bars)
 
 
-def followers_chart(indicators: ind.Indicators) -> str | None:
+def followers_chart(indicators: Indicators) -> str | None:
     """How many accounts (and table observations) fall in each of the paper's bands."""
     reach = indicators.reach
     if not reach.band_observations:
         return None
-    accounts = [reach.bands.get(band, 0) for band in ind.BAND_ORDER]
-    table = [
-        sum(1 for mention in reach.table_bands if mention.band == band) for band in ind.BAND_ORDER
-    ]
-    labels = [ind.band_label(band) for band in ind.BAND_ORDER]
+    accounts = [reach.bands.get(band, 0) for band in BAND_ORDER]
+    table = [sum(1 for mention in reach.table_bands if mention.band == band) for band in BAND_ORDER]
+    labels = [band_label(band) for band in BAND_ORDER]
 
     def draw(figure: Figure) -> None:
         axes = figure.add_subplot()
@@ -81,7 +88,7 @@ def followers_chart(indicators: ind.Indicators) -> str | None:
     return _render(draw, width=5.5, height=3)
 
 
-def freshness_chart(indicators: ind.Indicators) -> str | None:
+def freshness_chart(indicators: Indicators) -> str | None:
     """Days since each account's last original post, the stale line drawn."""
     rows = [a for a in indicators.accounts if a.days_since_original is not None]
     rows += [
@@ -98,20 +105,20 @@ def freshness_chart(indicators: ind.Indicators) -> str | None:
         values = [_days(a) for a in rows]
         colours = [COLOURS["alert"] if a.stale else COLOURS["main"] for a in rows]
         axes.barh([a.label for a in rows][::-1], values[::-1], color=colours[::-1])
-        axes.axvline(ind.STALE_DAYS, color=COLOURS["muted"], linestyle="--")
+        axes.axvline(STALE_DAYS, color=COLOURS["muted"], linestyle="--")
         axes.set_title(_("Days since the last original post"))
-        axes.set_xlabel(_("days (dashed line: %(days)d days = stale)") % {"days": ind.STALE_DAYS})
+        axes.set_xlabel(_("days (dashed line: %(days)d days = stale)") % {"days": STALE_DAYS})
 
     return _render(draw, width=6.5, height=_height(len(rows)))
 
 
-def _days(a: ind.AccountIndicators) -> int:
+def _days(a: AccountIndicators) -> int:
     if a.days_since_original is not None:
         return a.days_since_original
     return a.days_since_post or 0
 
 
-def originality_chart(indicators: ind.Indicators) -> str | None:
+def originality_chart(indicators: Indicators) -> str | None:
     rows = [a for a in indicators.accounts if a.originality is not None][:MAX_BARS]
     if not rows:
         return None
@@ -120,18 +127,18 @@ def originality_chart(indicators: ind.Indicators) -> str | None:
         axes = figure.add_subplot()
         values = [100 * (a.originality or 0) for a in rows]
         colours = [
-            COLOURS["alert"] if (a.originality or 0) < ind.ORIGINALITY_LOW else COLOURS["main"]
+            COLOURS["alert"] if (a.originality or 0) < ORIGINALITY_LOW else COLOURS["main"]
             for a in rows
         ]
         axes.barh([a.label for a in rows][::-1], values[::-1], color=colours[::-1])
-        axes.axvline(100 * ind.ORIGINALITY_LOW, color=COLOURS["muted"], linestyle="--")
+        axes.axvline(100 * ORIGINALITY_LOW, color=COLOURS["muted"], linestyle="--")
         axes.set_xlim(0, 100)
         axes.set_title(_("Share of original posts (%)"))
 
     return _render(draw, width=6.5, height=_height(len(rows)))
 
 
-def interaction_chart(indicators: ind.Indicators) -> str | None:
+def interaction_chart(indicators: Indicators) -> str | None:
     rows = [a for a in indicators.interaction.measured if a.reads_per_post is not None]
     rows = sorted(rows, key=lambda a: a.reads_per_post or 0)[:MAX_BARS]
     if not rows:
@@ -141,7 +148,7 @@ def interaction_chart(indicators: ind.Indicators) -> str | None:
         reads_axes, likes_axes = figure.subplots(1, 2, sharey=True)
         labels = [a.label for a in rows]
         reads_axes.barh(labels, [a.reads_per_post or 0 for a in rows], color=COLOURS["main"])
-        reads_axes.axvline(ind.READS_PER_POST_LOW, color=COLOURS["muted"], linestyle="--")
+        reads_axes.axvline(READS_PER_POST_LOW, color=COLOURS["muted"], linestyle="--")
         reads_axes.set_title(_("Reads per post"))
         likes_axes.barh(labels, [a.likes_per_post or 0 for a in rows], color=COLOURS["second"])
         likes_axes.set_title(_("Likes per post"))
@@ -157,13 +164,13 @@ def response_chart(response_hours: list[float]) -> str | None:
     def draw(figure: Figure) -> None:
         axes = figure.add_subplot()
         axes.hist(response_hours, bins=min(20, max(5, len(response_hours) // 5)))
-        axes.axvline(ind.RESPONSE_HOURS_HIGH, color=COLOURS["alert"], linestyle="--")
+        axes.axvline(RESPONSE_HOURS_HIGH, color=COLOURS["alert"], linestyle="--")
         axes.set_title(_("First response (hours)"))
 
     return _render(draw, width=5.5, height=3)
 
 
-def ranking_chart(indicators: ind.Indicators) -> str | None:
+def ranking_chart(indicators: Indicators) -> str | None:
     rows = indicators.ranking[:MAX_BARS]
     if not rows:
         return None
@@ -178,7 +185,7 @@ def ranking_chart(indicators: ind.Indicators) -> str | None:
     return _render(draw, width=6.5, height=_height(len(rows)))
 
 
-def report_charts(indicators: ind.Indicators) -> dict[str, str | None]:
+def report_charts(indicators: Indicators) -> dict[str, str | None]:
     """Every chart of the report by name; None where there is nothing to draw."""
     return {
         "followers": followers_chart(indicators),

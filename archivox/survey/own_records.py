@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from archivox.survey import indicators as ind
+from archivox.survey.indicators.compute import Indicators, indicators_compute
+from archivox.survey.indicators.posts import Consultation
 from archivox.survey.selectors import Scope
 
 
@@ -27,12 +28,12 @@ def own_records_for(scope: Scope) -> dict[str, Any]:
         return {}
     return {
         "consultations": [
-            ind.Consultation(received_at=opened, first_response_at=answered)
+            Consultation(received_at=opened, first_response_at=answered)
             for opened, answered in timings
         ]
     }
 
 
-def indicators_for(scope: Scope) -> ind.Indicators:
+def indicators_for(scope: Scope) -> Indicators:
     """The scope's indicators with Archivox's own records of its archives."""
-    return ind.indicators_compute(scope, **own_records_for(scope))
+    return indicators_compute(scope, **own_records_for(scope))

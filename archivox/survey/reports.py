@@ -16,8 +16,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, pgettext
 
 from archivox.survey import charts as survey_charts
-from archivox.survey import indicators as ind
-from archivox.survey.diagnosis import Diagnosis, diagnose
+from archivox.survey.diagnosis.assembly import diagnose
+from archivox.survey.diagnosis.findings import Diagnosis
+from archivox.survey.indicators.accounts import AccountIndicators
+from archivox.survey.indicators.compute import Indicators
+from archivox.survey.indicators.periods import activity_by_period
+from archivox.survey.indicators.thresholds import band_label, platform_label
 from archivox.survey.models import Finding, Strategy, Survey, SurveyRegion
 from archivox.survey.own_records import indicators_for
 from archivox.survey.selectors import (
@@ -85,7 +89,7 @@ class Report:
     scope: Scope
     regions: list[SurveyRegion]
     tables: list[SurveyTable]
-    indicators: ind.Indicators
+    indicators: Indicators
     diagnosis: Diagnosis
     activity: list[dict[str, Any]]
     findings: list[Finding]
@@ -104,7 +108,7 @@ def report_build(scope: Scope, *, charts: bool = True, period: str = "month") ->
         tables=survey_tables(survey=scope.survey),
         indicators=indicators,
         diagnosis=diagnose(indicators),
-        activity=ind.activity_by_period(
+        activity=activity_by_period(
             scope,
             period=period,
             period_rows=indicators.monthly if period == "month" else None,
@@ -129,7 +133,7 @@ def report_context(report: Report) -> dict[str, Any]:
             (region, [(p, region.present[p], region.accounts[p]) for p in presence.platforms])
             for region in presence.regions
         ],
-        "platform_labels": [ind.platform_label(p) for p in presence.platforms],
+        "platform_labels": [platform_label(p) for p in presence.platforms],
         "diagnosis": report.diagnosis,
         "charts": report.charts,
         "activity": report.activity,
@@ -236,7 +240,7 @@ def report_xlsx(report: Report) -> bytes:
         [
             h(gettext_noop("region")),
             h(gettext_noop("tier")),
-            *map(ind.platform_label, presence.platforms),
+            *map(platform_label, presence.platforms),
         ],
         [
             [r.name, r.tier, *[_yes_no(r.present[p]) for p in presence.platforms]]
@@ -306,10 +310,10 @@ def _yes_no(value: bool | None) -> str:
     return pgettext("survey report cell", "yes") if value else pgettext("survey report cell", "no")
 
 
-def _account_cell(account: ind.AccountIndicators, attribute: str) -> Any:
+def _account_cell(account: AccountIndicators, attribute: str) -> Any:
     value = getattr(account, attribute)
     if attribute == "followers_band" and value:
-        return ind.band_label(value)
+        return band_label(value)
     if isinstance(value, bool):
         return _yes_no(value)
     return value

@@ -6,6 +6,7 @@ import pytest
 
 from archivox.survey import indicators as ind
 from archivox.survey import selectors, services
+from archivox.survey.indicators import periods as scan
 from tests.factories import RegionFactory
 
 pytestmark = pytest.mark.django_db
@@ -120,10 +121,11 @@ def test_a_large_scope_is_scanned_in_account_ranges_on_several_connections_with_
                 likes=day,
             )
     scope = selectors.scope_get(survey=survey, start=datetime.date(2024, 1, 1))
-    monkeypatch.setattr(ind, "SCAN_THREADS", 1)
+    # Patched where they are read: the stage module, not the package's re-exports.
+    monkeypatch.setattr(scan, "SCAN_THREADS", 1)
     single = ind.account_period_rows(scope)
-    monkeypatch.setattr(ind, "SCAN_THREADS", 3)
-    monkeypatch.setattr(ind, "PARALLEL_MIN_ACCOUNTS", 2)
+    monkeypatch.setattr(scan, "SCAN_THREADS", 3)
+    monkeypatch.setattr(scan, "PARALLEL_MIN_ACCOUNTS", 2)
     assert len(ind._scan_ranges(scope)) == 3
     ranged = ind.account_period_rows(scope)
 

@@ -3,7 +3,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from archivox.survey import selectors
-from archivox.survey.imports import SurveyImportError, survey_import
+from archivox.survey.imports.entry import survey_import
+from archivox.survey.imports.report import SurveyImportError
 
 
 class Command(BaseCommand):

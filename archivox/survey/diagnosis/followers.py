@@ -1,0 +1,145 @@
+"""The judge of 3.2.3 (promotion is not enough: few followers, large disparities).
+Each judge takes the indicators and the actions being gathered, and gives the status (None
+when nothing could be measured) and the evidence."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext
+
+from archivox.survey.diagnosis.findings import Status
+from archivox.survey.diagnosis.wording import _account, _Actions, _join, _n, _pct
+from archivox.survey.indicators.compute import Indicators
+from archivox.survey.indicators.followers import Reach
+from archivox.survey.indicators.thresholds import (
+    BAND_LOW_SHARE,
+    DISPARITY_RATIO,
+    FOLLOWERS_LOW,
+    band_label,
+)
+from archivox.survey.models import Platform
+
+
+def _promotion(i: Indicators, act: _Actions) -> tuple[Status | None, list[str]]:
+    r = i.reach
+    if not r.accounts_with_figures and not r.accounts_with_bounds and not r.band_observations:
+        return None, [_("No follower figures, bounds or bands were recorded.")]
+    evidence, trips = [], []
+    if r.accounts_with_figures:
+        evidence.append(
+            ngettext(
+                "Median followers of %(count)d account with a figure: %(median)s.",
+                "Median followers of %(count)d accounts with a figure: %(median)s.",
+                len(r.accounts_with_figures),
+            )
+            % {"count": len(r.accounts_with_figures), "median": _n(r.median)}
+        )
+        if r.median is not None and r.median < FOLLOWERS_LOW:
+            trips.append(
+                _("The median is under %(threshold)s followers.")
+                % {"threshold": f"{FOLLOWERS_LOW:,}"}
+            )
+    if r.ratio is not None and r.top is not None and r.bottom is not None:
+        if r.ratio_is_lower_bound:
+            bottom = _("fewer than %(count)s") % {"count": f"{r.bottom.followers_below:,}"}
+            message = _(
+                "%(top)s has %(top_followers)s followers, %(bottom)s %(bottom_followers)s: "
+                "a gap of more than %(ratio)s×."
+            )
+        else:
+            bottom = pgettext("followers of an account", "%(count)s") % {
+                "count": f"{r.bottom.followers:,}"
+            }
+            message = _(
+                "%(top)s has %(top_followers)s followers, %(bottom)s %(bottom_followers)s: "
+                "a gap of %(ratio)s×."
+            )
+        line = message % {
+            "top": _account(r.top),
+            "top_followers": f"{r.top.followers:,}",
+            "bottom": _account(r.bottom),
+            "bottom_followers": bottom,
+            "ratio": f"{r.ratio:.1f}",
+        }
+        if r.ratio >= DISPARITY_RATIO:
+            trips.append(line)
+        else:
+            evidence.append(line)
+    if r.band_observations:
+        low = r.band_low_share or 0
+        counts = _join(
+            [
+                _("%(band)s %(count)d") % {"band": band_label(band), "count": n}
+                for band, n in _band_counts(r).items()
+                if n
+            ]
+        )
+        values = {"share": _pct(low), "observations": r.band_observations, "counts": counts}
+        if r.table_bands:
+            line = (
+                _(
+                    "%(share)s of %(observations)d follower observations are under ten thousand "
+                    "(%(counts)s) — including the impact cells of the survey's tables."
+                )
+                % values
+            )
+        else:
+            line = (
+                _(
+                    "%(share)s of %(observations)d follower observations are under ten thousand "
+                    "(%(counts)s)."
+                )
+                % values
+            )
+        (trips if low >= BAND_LOW_SHARE else evidence).append(line)
+    wechat_unknown = [
+        a for a in i.accounts if a.platform == Platform.WECHAT and a.followers is None
+    ]
+    if wechat_unknown:
+        evidence.append(
+            ngettext(
+                "%(count)d WeChat account without a follower figure (WeChat does not publish "
+                "follower numbers).",
+                "%(count)d WeChat accounts without a follower figure (WeChat does not publish "
+                "follower numbers).",
+                len(wechat_unknown),
+            )
+            % {"count": len(wechat_unknown)}
+        )
+    evidence.extend(trips)
+    if trips:
+        weak = [a for a in r.accounts_with_figures + r.accounts_with_bounds if a.below_ten_thousand]
+        for a in weak:
+            figure = f"{a.followers:,}" if a.followers is not None else f"< {a.followers_below:,}"
+            act.add(
+                "promote",
+                _(
+                    "%(account)s has %(followers)s followers: announce it in newspapers, at bus "
+                    "stops and on government notice boards, and on the official website with "
+                    "its QR code"
+                )
+                % {"account": _account(a), "followers": figure},
+            )
+        done = {a.region for a in weak}
+        low_regions = []
+        for mention in r.table_bands:
+            if mention.band != "ten_thousands" and mention.code not in done:
+                done.add(mention.code)
+                low_regions.append(mention.region)
+        for region in low_regions:
+            act.add(
+                "promote",
+                _(
+                    "%(region)s: followers in the hundreds or thousands; promote the accounts "
+                    "through exhibitions, posters and the government's website"
+                )
+                % {"region": region},
+            )
+    return (Status.HOLDS if trips else Status.DOES_NOT_HOLD), evidence
+
+
+def _band_counts(r: Reach) -> dict[str, int]:
+    counts = dict(r.bands)
+    for mention in r.table_bands:
+        counts[mention.band] = counts.get(mention.band, 0) + 1
+    return counts

@@ -1,0 +1,288 @@
+"""The judges of 3.2.4 (content is not complete) and 3.2.5 (interaction with users is weak).
+Each judge takes the indicators and the actions being gathered, and gives the status (None
+when nothing could be measured) and the evidence."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext
+
+from archivox.survey.diagnosis.findings import Status
+from archivox.survey.diagnosis.wording import _account, _Actions, _clauses, _n, _pct
+from archivox.survey.indicators.accounts import AccountIndicators
+from archivox.survey.indicators.compute import Indicators
+from archivox.survey.indicators.thresholds import (
+    CONFINED_SHARE,
+    ORIGINALITY_LOW,
+    REACTIONS_PER_POST_LOW,
+    READS_PER_FOLLOWER_LOW,
+    READS_PER_POST_LOW,
+    RESPONSE_HOURS_HIGH,
+    STALE_DAYS,
+    STALE_SHARE,
+)
+
+
+def _content(i: Indicators, act: _Actions) -> tuple[Status | None, list[str]]:
+    c = i.content
+    known = c.originals + c.forwards
+    if not c.measured and not known and not c.confined:
+        return None, [_("No post records, freshness or originality was recorded.")]
+    evidence, trips = [], []
+    if c.measured:
+        details = [_stale_detail(a) for a in c.stale[:6]]
+        values = {
+            "stale": len(c.stale),
+            "measured": len(c.measured),
+            "days": STALE_DAYS,
+            "date": i.scope.as_of.isoformat(),
+            "details": _clauses(details),
+        }
+        if details:
+            line = (
+                ngettext(
+                    "%(stale)d of %(measured)d account measured had no original post for more "
+                    "than %(days)d days on %(date)s: %(details)s.",
+                    "%(stale)d of %(measured)d accounts measured had no original post for more "
+                    "than %(days)d days on %(date)s: %(details)s.",
+                    len(c.measured),
+                )
+                % values
+            )
+        else:
+            line = (
+                ngettext(
+                    "%(stale)d of %(measured)d account measured had no original post for more "
+                    "than %(days)d days on %(date)s.",
+                    "%(stale)d of %(measured)d accounts measured had no original post for more "
+                    "than %(days)d days on %(date)s.",
+                    len(c.measured),
+                )
+                % values
+            )
+        if (c.stale_share or 0) >= STALE_SHARE:
+            trips.append(line)
+        else:
+            evidence.append(line)
+    if known:
+        line = _("%(share)s of %(count)s posts of known origin are originals.") % {
+            "share": _pct(c.originality),
+            "count": f"{known:,}",
+        }
+        (trips if (c.originality or 0) < ORIGINALITY_LOW else evidence).append(line)
+    if c.confined:
+        details = [
+            (
+                _("%(account)s: originals only in the '%(column)s' column (%(notes)s)")
+                if a.notes
+                else _("%(account)s: originals only in the '%(column)s' column")
+            )
+            % {"account": _account(a), "column": a.column, "notes": a.notes}
+            for a in c.confined
+        ]
+        line = ngettext(
+            "%(count)d account recorded with one column of originals: %(details)s.",
+            "%(count)d accounts recorded with one column of originals: %(details)s.",
+            len(c.confined),
+        ) % {"count": len(c.confined), "details": _clauses(details)}
+        (trips if (c.confined_share or 0) >= CONFINED_SHARE else evidence).append(line)
+    if c.posts_per_week_median is not None:
+        evidence.append(
+            _("Median posting frequency: %(rate)s posts a week (%(start)s to %(end)s).")
+            % {
+                "rate": f"{c.posts_per_week_median:.2g}",
+                "start": i.scope.start.isoformat(),
+                "end": i.scope.as_of.isoformat(),
+            }
+        )
+    evidence.extend(trips)
+    if trips:
+        for a in c.stale:
+            days = _days(a)
+            if a.column:
+                todo = _("schedule the '%(column)s' column weekly") % {"column": a.column}
+            else:
+                todo = _(
+                    "plan at least one original post a week from the regional featured archives"
+                )
+            values = {"account": _account(a), "days": days, "todo": todo}
+            if days:
+                text = _("%(account)s has had no original post for %(days)s: %(todo)s") % values
+            else:
+                text = _("%(account)s has no original post: %(todo)s") % values
+            act.add("regional_features", text)
+        for a in c.confined:
+            act.add(
+                "regional_features",
+                _(
+                    "%(account)s keeps its originals to '%(column)s': add a second column of "
+                    "regional featured archives and forward less"
+                )
+                % {"account": _account(a), "column": a.column},
+            )
+        for a in i.accounts:
+            if a.originality is not None and a.originality < ORIGINALITY_LOW:
+                act.add(
+                    "regional_features",
+                    _(
+                        "%(account)s posts %(share)s originals: replace forwards of local news "
+                        "with posts from its own featured collections"
+                    )
+                    % {"account": _account(a), "share": _pct(a.originality)},
+                )
+    return (Status.HOLDS if trips else Status.DOES_NOT_HOLD), evidence
+
+
+def _days(a: AccountIndicators) -> str:
+    if a.days_since_original is not None:
+        days = a.days_since_original
+        if a.last_original_is_bound:
+            return ngettext("at least %(days)d day", "at least %(days)d days", days) % {
+                "days": days
+            }
+        return ngettext("%(days)d day", "%(days)d days", days) % {"days": days}
+    if a.days_since_post is not None:
+        days = a.days_since_post
+        return ngettext("%(days)d day (no post at all)", "%(days)d days (no post at all)", days) % {
+            "days": days
+        }
+    return ""
+
+
+def _stale_detail(a: AccountIndicators) -> str:
+    detail = _("%(account)s %(days)s") % {
+        "account": _account(a),
+        "days": _days(a) or _("no original post recorded"),
+    }
+    if a.last_original_is_bound and a.last_update_before:
+        values = {
+            "detail": detail,
+            "date": a.last_update_before.isoformat(),
+            "notes": a.notes,
+        }
+        if a.notes:
+            detail = _("%(detail)s (the survey saw no update since before %(date)s: %(notes)s)")
+        else:
+            detail = _("%(detail)s (the survey saw no update since before %(date)s)")
+        detail = detail % values
+    return detail
+
+
+def _interaction(i: Indicators, act: _Actions) -> tuple[Status | None, list[str]]:
+    x = i.interaction
+    if not x.has_posts and x.consultations is None:
+        return None, [
+            _("No post reads, likes or comments were measured and no consultations were supplied.")
+        ]
+    evidence, trips = [], []
+    if x.has_posts:
+        for a in x.measured[:6]:
+            figures = [
+                message % {"count": _n(value)}
+                for message, value in (
+                    (_("%(count)s reads"), a.reads_per_post),
+                    (_("%(count)s likes"), a.likes_per_post),
+                    (_("%(count)s comments"), a.comments_per_post),
+                )
+                if value is not None
+            ]
+            values = {
+                "account": _account(a),
+                "figures": pgettext("figures separator", ", ").join(figures),
+                "posts": a.posts,
+                "share": f"{a.reads_per_follower:.1%}" if a.reads_per_follower else "",
+            }
+            if a.reads_per_follower:
+                line = ngettext(
+                    "%(account)s: %(figures)s per post over %(posts)d post, %(share)s of "
+                    "followers.",
+                    "%(account)s: %(figures)s per post over %(posts)d posts, %(share)s of "
+                    "followers.",
+                    a.posts,
+                )
+            else:
+                line = ngettext(
+                    "%(account)s: %(figures)s per post over %(posts)d post.",
+                    "%(account)s: %(figures)s per post over %(posts)d posts.",
+                    a.posts,
+                )
+            evidence.append(line % values)
+        checks = (
+            (
+                x.reads_per_post_median,
+                READS_PER_POST_LOW,
+                _("Median reads per post: %(value)s (weak under %(threshold)d)."),
+            ),
+            (
+                x.reactions_per_post_median,
+                REACTIONS_PER_POST_LOW,
+                _("Median likes and comments per post: %(value)s (weak under %(threshold)d)."),
+            ),
+        )
+        for value, threshold, message in checks:
+            if value is not None:
+                line = message % {"value": _n(value), "threshold": threshold}
+                (trips if value < threshold else evidence).append(line)
+        if x.reads_per_follower_median is not None:
+            line = _(
+                "Median share of followers reading a post: %(share)s (weak under %(threshold)s)."
+            ) % {
+                "share": f"{x.reads_per_follower_median:.1%}",
+                "threshold": _pct(READS_PER_FOLLOWER_LOW),
+            }
+            (trips if x.reads_per_follower_median < READS_PER_FOLLOWER_LOW else evidence).append(
+                line
+            )
+    if x.consultations is None:
+        evidence.append(_("Consultations: not enough data (none supplied by the inbox)."))
+    else:
+        line = ngettext(
+            "%(count)d consultation, %(unanswered)d unanswered; median first response %(hours)s h.",
+            "%(count)d consultations, %(unanswered)d unanswered; median first response "
+            "%(hours)s h.",
+            x.consultations,
+        ) % {
+            "count": x.consultations,
+            "unanswered": x.unanswered,
+            "hours": _n(x.response_hours_median),
+        }
+        if x.response_hours_median is not None and x.response_hours_median > RESPONSE_HOURS_HIGH:
+            trips.append(
+                _("%(line)s WeChat allows an answer by message for %(hours)d h.")
+                % {"line": line, "hours": RESPONSE_HOURS_HIGH}
+            )
+        else:
+            evidence.append(line)
+    evidence.extend(trips)
+    if trips:
+        for a in x.measured:
+            weak = (a.reads_per_post or 0) < READS_PER_POST_LOW or sum(
+                v for v in (a.likes_per_post, a.comments_per_post) if v is not None
+            ) < REACTIONS_PER_POST_LOW
+            if weak:
+                if a.column:
+                    topic = _("'%(column)s'") % {"column": a.column}
+                else:
+                    topic = _("its featured archives")
+                act.add(
+                    "interaction_platform",
+                    _(
+                        "%(account)s gets %(reads)s reads and %(likes)s likes per post: open a "
+                        "consultation menu and run a topic (#…#) or poll on %(topic)s"
+                    )
+                    % {
+                        "account": _account(a),
+                        "reads": _n(a.reads_per_post),
+                        "likes": _n(a.likes_per_post),
+                        "topic": topic,
+                    },
+                )
+        act.add(
+            "service_quality",
+            _(
+                "Answer every consultation within %(hours)d hours and ask readers what they want "
+                "to see; publish the answers that concern many"
+            )
+            % {"hours": RESPONSE_HOURS_HIGH},
+        )
+    return (Status.HOLDS if trips else Status.DOES_NOT_HOLD), evidence

@@ -1,0 +1,235 @@
+"""The scan of post records by account and period that every indicator is computed from
+(in ranges of accounts on several connections for a large scope), and activity and indices
+by period."""
+
+from __future__ import annotations
+
+import datetime
+import math
+import os
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from django.db import connection, connections, models
+from django.db.models import Count, Max, Sum
+from django.db.models.functions import Cast, Coalesce
+
+from archivox.survey.indicators.indices import bci, wci
+from archivox.survey.indicators.sql import PeriodStart, _plain_rows, _sort_in_memory
+from archivox.survey.models import Platform, PostRecord
+from archivox.survey.selectors import Scope
+
+
+def account_period_rows(
+    scope: Scope,
+    *,
+    period: str = "month",
+    start: datetime.date | None = None,
+    end: datetime.date | None = None,
+) -> list[dict[str, Any]]:
+    """One row per account and period (week, month or year) of the window: counts, sums and
+    maxima of its posts. The one scan of post records that every indicator is computed from.
+
+    The filter on the scope's accounts makes the database walk the (account, day, counters)
+    index, which covers every column read here, so no table row is visited and only the
+    period grouping sorts. Each aggregate costs a call per post: only what the indicators use
+    is computed (the last post and last original of an account come from its index instead,
+    see ``account_indicators``).
+
+    A large scope is scanned in ranges of accounts on ``SCAN_THREADS`` connections at once:
+    the database does the work with Python's lock released, so every core counts (see
+    ``_scan_ranges``)."""
+    ranges = _scan_ranges(scope)
+    if len(ranges) <= 1:
+        with _sort_in_memory():
+            return _plain_rows(_period_rows(scope, period, start, end))
+
+    def scan(bounds: tuple[int, int]) -> list[dict[str, Any]]:
+        try:
+            rows = _period_rows(scope, period, start, end).filter(
+                account_id__gte=bounds[0], account_id__lte=bounds[1]
+            )
+            with _sort_in_memory():
+                return _plain_rows(rows)
+        finally:
+            connections.close_all()  # this thread's own connections
+
+    with ThreadPoolExecutor(max_workers=len(ranges), thread_name_prefix="survey-scan") as pool:
+        return [row for part in pool.map(scan, ranges) for row in part]
+
+
+# Threads for the post scan: one per core, at most 4 (``ARCHIVOX_SURVEY_SCAN_THREADS``; 1 turns
+# it off). Below PARALLEL_MIN_ACCOUNTS a single scan is faster than opening connections.
+SCAN_THREADS = max(
+    1, int(os.environ.get("ARCHIVOX_SURVEY_SCAN_THREADS", "0") or 0) or min(os.cpu_count() or 1, 4)
+)
+PARALLEL_MIN_ACCOUNTS = 200
+
+
+def _scan_ranges(scope: Scope) -> list[tuple[int, int]]:
+    """Ranges of account ids with about the same number of accounts each, one per scan thread;
+    a single range when threads cannot help or cannot see the same data: inside a transaction
+    (other connections would not see its uncommitted rows), on an in-memory SQLite database
+    (one per connection), or for a small scope."""
+    if (
+        SCAN_THREADS <= 1
+        or connection.in_atomic_block
+        or (connection.vendor == "sqlite" and connection.is_in_memory_db())
+    ):
+        return []
+    ids = list(scope.accounts().order_by("pk").values_list("pk", flat=True))
+    if len(ids) < PARALLEL_MIN_ACCOUNTS:
+        return []
+    size = math.ceil(len(ids) / SCAN_THREADS)
+    return [(ids[i], ids[min(i + size, len(ids)) - 1]) for i in range(0, len(ids), size)]
+
+
+def _period_rows(
+    scope: Scope, period: str, start: datetime.date | None, end: datetime.date | None
+) -> models.QuerySet:
+    return (
+        PostRecord.objects.filter(
+            account_id__in=scope.accounts().values("pk"),
+            published_on__gte=start or scope.start,
+            published_on__lte=end or scope.as_of,
+        )
+        .annotate(period=PeriodStart("published_on", period))
+        .values("account_id", "period")
+        .annotate(
+            posts=Count("*"),
+            # Counted without FILTER clauses (a tenth of the scan on SQLite): the originals are
+            # the sum of the flag, the forwards the flagged posts that are not originals.
+            originals=Coalesce(Sum(Cast("is_original", models.IntegerField())), 0),
+            forwards=Count("is_original")
+            - Coalesce(Sum(Cast("is_original", models.IntegerField())), 0),
+            reads_posts=Count("reads"),
+            reads_sum=Sum("reads"),
+            reads_max=Max("reads"),
+            likes_posts=Count("likes"),
+            likes_sum=Sum("likes"),
+            likes_max=Max("likes"),
+            comments_posts=Count("comments"),
+            comments_sum=Sum("comments"),
+            shares_sum=Sum("shares"),
+        )
+        .order_by()
+    )
+
+
+def _account_regions(scope: Scope) -> dict[int, dict[str, Any]]:
+    return {
+        row["pk"]: row
+        for row in scope.accounts().values(
+            "pk",
+            "platform",
+            "institution__slug",
+            "institution__name",
+            "institution__name_zh",
+            "institution__region__code",
+        )
+    }
+
+
+ACTIVITY_SOURCES = (
+    ("posts", "posts"),
+    ("originals", "originals"),
+    ("forwards", "forwards"),
+    ("reads", "reads_sum"),
+    ("likes", "likes_sum"),
+    ("comments", "comments_sum"),
+    ("shares", "shares_sum"),
+)
+
+
+def activity_by_period(
+    scope: Scope,
+    *,
+    period: str = "month",
+    start: datetime.date | None = None,
+    end: datetime.date | None = None,
+    period_rows: list[dict[str, Any]] | None = None,
+) -> list[dict[str, Any]]:
+    """Posts, originals, forwards, reads, likes, comments and shares by period and region (and
+    how many accounts posted). ``period_rows`` of the same period may be passed in."""
+    if period_rows is None:
+        period_rows = account_period_rows(scope, period=period, start=start, end=end)
+    regions = {
+        pk: account["institution__region__code"] for pk, account in _account_regions(scope).items()
+    }
+    totals: dict[tuple[datetime.date, str], dict[str, Any]] = {}
+    for row in period_rows:
+        key = (row["period"], regions[row["account_id"]])
+        total = totals.get(key)
+        if total is None:
+            total = totals[key] = {
+                "period": key[0],
+                "region": key[1],
+                "accounts": 0,
+                "posts": 0,
+                "originals": 0,
+                "forwards": 0,
+                "reads": 0,
+                "likes": 0,
+                "comments": 0,
+                "shares": 0,
+            }
+        total["accounts"] += 1
+        for name, source in ACTIVITY_SOURCES:
+            total[name] += row[source] or 0
+    result = []
+    for key in sorted(totals):
+        row = totals[key]
+        known = row["originals"] + row["forwards"]
+        row["originality"] = row["originals"] / known if known else None
+        result.append(row)
+    return result
+
+
+def indices_by_period(
+    scope: Scope,
+    *,
+    period: str = "month",
+    start: datetime.date | None = None,
+    end: datetime.date | None = None,
+    period_rows: list[dict[str, Any]] | None = None,
+) -> list[dict[str, Any]]:
+    """WCI 2.0 of every WeChat account and BCI of every Weibo account, period by period."""
+    if period_rows is None:
+        period_rows = account_period_rows(scope, period=period, start=start, end=end)
+    labels = _account_regions(scope)
+    result = []
+    for row in sorted(period_rows, key=lambda r: (r["period"], r["account_id"])):
+        account = labels[row["account_id"]]
+        if account["platform"] == Platform.WECHAT:
+            index = wci(
+                posts=row["reads_posts"],
+                reads=row["reads_sum"] or 0,
+                reads_max=row["reads_max"] or 0,
+                likes=row["likes_sum"] or 0,
+                likes_max=row["likes_max"] or 0,
+            )
+            name = "WCI"
+        elif account["platform"] == Platform.WEIBO:
+            index = bci(
+                posts=row["posts"],
+                reposts=row["shares_sum"] or 0,
+                comments=row["comments_sum"] or 0,
+                likes=row["likes_sum"] or 0,
+            )
+            name = "BCI"
+        else:
+            continue
+        result.append(
+            {
+                "period": row["period"],
+                "account_id": row["account_id"],
+                "institution": account["institution__slug"],
+                "institution_name": account["institution__name_zh"] or account["institution__name"],
+                "region": account["institution__region__code"],
+                "platform": account["platform"],
+                "posts": row["posts"],
+                "index": name,
+                "value": index,
+            }
+        )
+    return result
