@@ -2,6 +2,11 @@ import pytest
 from django.utils import translation
 from huey.contrib.djhuey import HUEY
 
+from tests import db_flush
+
+# Transactional tests end with a flush that empties only the tables a test filled (see there).
+db_flush.install()
+
 
 @pytest.fixture(autouse=True)
 def huey_immediate():
@@ -49,6 +54,33 @@ XDIST_GROUPS = {
 }
 
 
+# Started first, so that no worker is left running a long one while the others have finished:
+# the cluster group (about eight minutes on one worker), then the files whose tests start
+# processes or build large worlds. Measured with ``--durations``; the rest keep their order.
+# (This runs after pytest-django's ordering, so a worker may run transactional tests before
+# others: no migration seeds rows that a flush would take away, so the order is free.)
+SLOW_FIRST = [
+    "tests/integration/test_faults_more.py",
+    "tests/integration/test_faults.py",
+    "tests/integration/test_scale_out.py",
+    "tests/core/test_upgrade_from_previous_layout.py",
+    "tests/core/test_backup_and_copy.py",
+    "tests/security/test_canary_crawl.py",
+    "tests/security/test_api_permission_matrix.py",
+    "tests/integration/test_serve_command.py",
+    "tests/browser/",
+    "tests/security/test_api_fuzz.py",
+]
+
+
+def _slow_rank(item: pytest.Item) -> int:
+    path = item.nodeid.split("::", 1)[0]
+    return next(
+        (rank for rank, prefix in enumerate(SLOW_FIRST) if path.startswith(prefix)),
+        len(SLOW_FIRST),
+    )
+
+
 def _node_id_set(item: pytest.Item, nodeid: str) -> None:
     """Give an item another node id (pytest keeps it in a private attribute: ``_id`` since
     pytest 9, ``_nodeid`` before)."""
@@ -58,6 +90,22 @@ def _node_id_set(item: pytest.Item, nodeid: str) -> None:
         item._id = coerce_node_id(nodeid)
     else:
         item._nodeid = nodeid
+
+
+def _groups_into_node_ids(items: list[pytest.Item]) -> None:
+    """Put each item's xdist group into its node id, as pytest-xdist's loadgroup scheduler
+    expects (``<node id>@<group>``). pytest-xdist 3.8 writes it into ``item._nodeid``, which
+    pytest 9 no longer reads, so without this every group was silently split over the workers
+    (two clusters at once; the permission matrix's world built on every worker)."""
+    for item in items:
+        names = sorted(
+            {
+                str(mark.args[0] if mark.args else mark.kwargs.get("name", "default"))
+                for mark in item.iter_markers("xdist_group")
+            }
+        )
+        if names and not item.nodeid.endswith("@" + "_".join(names)):
+            _node_id_set(item, f"{item.nodeid}@{'_'.join(names)}")
 
 
 def pytest_collection_modifyitems(config, items):
@@ -76,3 +124,6 @@ def pytest_collection_modifyitems(config, items):
         group = XDIST_GROUPS.get(item.nodeid.split("::", 1)[0])
         if group:
             item.add_marker(pytest.mark.xdist_group(group))
+    if getattr(config.option, "loadgroup", False):  # set on the workers of --dist loadgroup
+        _groups_into_node_ids(items)
+    items.sort(key=_slow_rank)  # stable: within a rank, the collection order
