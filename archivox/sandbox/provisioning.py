@@ -6,7 +6,7 @@ from django.conf import settings
 
 from archivox.core.models import Archive
 from archivox.sandbox.wechat.services.accounts import sandbox_wechat_account_ensure
-from archivox.sandbox.weibo.services import sandbox_weibo_account_ensure
+from archivox.sandbox.weibo.services.accounts import sandbox_weibo_account_ensure
 
 
 class SandboxDisabled(RuntimeError):
