@@ -13,8 +13,19 @@ from ninja import Query, Router, Schema, Status
 from ninja.security import django_auth
 
 from archivox.core.access import archive_or_404, client_address
-from archivox.reservations import selectors, services
+from archivox.reservations import selectors
 from archivox.reservations.models import Booking, Resource, Slot
+from archivox.reservations.services.booking import (
+    reservation_book,
+    reservation_cancel,
+    reservation_get_for_person,
+)
+from archivox.reservations.services.common import BookingRefused
+from archivox.reservations.services.ratelimits import public_request_allowed
+from archivox.reservations.services.resources import closure_add, opening_hours_set
+from archivox.reservations.services.resources import resource_create as resource_create_service
+from archivox.reservations.services.slots import slot_days_public
+from archivox.reservations.services.visits import reservation_check_in, reservation_rate
 
 router = Router(tags=["reservations"])
 
@@ -167,7 +178,7 @@ def booking_out(booking: Booking, *, staff: bool = False) -> dict:
     return data
 
 
-def _refused(refused: services.BookingRefused) -> dict:
+def _refused(refused: BookingRefused) -> dict:
     return {"detail": refused.message, "reason": refused.reason}
 
 
@@ -191,9 +202,7 @@ class SlotsQuery(Schema):
 def slots(request: HttpRequest, slug: str, resource: str, query: Query[SlotsQuery]):
     archive = archive_or_404(slug)
     found = get_object_or_404(selectors.resource_list_public(archive=archive), slug=resource)
-    days = services.slot_days_public(
-        resource=found, first_day=query.start, days=max(1, min(query.days, 62))
-    )
+    days = slot_days_public(resource=found, first_day=query.start, days=max(1, min(query.days, 62)))
     return [
         {
             "day": day.day,
@@ -211,19 +220,17 @@ def slots(request: HttpRequest, slug: str, resource: str, query: Query[SlotsQuer
 )
 def book(request: HttpRequest, slug: str, payload: BookIn):
     archive = archive_or_404(slug)
-    if not services.public_request_allowed(
-        archive=archive, action="book", client=client_address(request)
-    ):
+    if not public_request_allowed(archive=archive, action="book", client=client_address(request)):
         return Status(429, TOO_MANY)
     try:
-        booking = services.reservation_book(
+        booking = reservation_book(
             slot_id=payload.slot_id,
             archive=archive,
             name=payload.name,
             contact=payload.contact,
             wechat_token=payload.wechat_token[:600],
         )
-    except services.BookingRefused as refused:
+    except BookingRefused as refused:
         status = 409 if refused.reason in {"full", "duplicate", "past", "closed"} else 400
         return Status(status, _refused(refused))
     return Status(201, booking_out(booking))
@@ -234,15 +241,13 @@ def book(request: HttpRequest, slug: str, payload: BookIn):
 )
 def lookup(request: HttpRequest, slug: str, payload: CodeIn):
     archive = archive_or_404(slug)
-    if not services.public_request_allowed(
-        archive=archive, action="manage", client=client_address(request)
-    ):
+    if not public_request_allowed(archive=archive, action="manage", client=client_address(request)):
         return Status(429, TOO_MANY)
     try:
-        booking = services.reservation_get_for_person(
+        booking = reservation_get_for_person(
             archive=archive, code=payload.code, contact=payload.contact
         )
-    except services.BookingRefused as refused:
+    except BookingRefused as refused:
         return Status(404, _refused(refused))
     return Status(200, booking_out(booking))
 
@@ -253,15 +258,11 @@ def lookup(request: HttpRequest, slug: str, payload: CodeIn):
 )
 def cancel(request: HttpRequest, slug: str, payload: CodeIn):
     archive = archive_or_404(slug)
-    if not services.public_request_allowed(
-        archive=archive, action="manage", client=client_address(request)
-    ):
+    if not public_request_allowed(archive=archive, action="manage", client=client_address(request)):
         return Status(429, TOO_MANY)
     try:
-        booking = services.reservation_cancel(
-            archive=archive, code=payload.code, contact=payload.contact
-        )
-    except services.BookingRefused as refused:
+        booking = reservation_cancel(archive=archive, code=payload.code, contact=payload.contact)
+    except BookingRefused as refused:
         return Status((404 if refused.reason == "unknown_code" else 409), _refused(refused))
     return Status(200, booking_out(booking))
 
@@ -272,15 +273,15 @@ def cancel(request: HttpRequest, slug: str, payload: CodeIn):
 )
 def feedback(request: HttpRequest, slug: str, payload: FeedbackIn):
     archive = archive_or_404(slug)
-    if not services.public_request_allowed(
+    if not public_request_allowed(
         archive=archive, action="feedback", client=client_address(request)
     ):
         return Status(429, TOO_MANY)
     try:
-        booking = services.reservation_rate(
+        booking = reservation_rate(
             token=payload.token[:600], rating=payload.rating, comment=payload.comment
         )
-    except services.BookingRefused as refused:
+    except BookingRefused as refused:
         return Status((404 if refused.reason.startswith("link") else 409), _refused(refused))
     return Status(200, booking_out(booking))
 
@@ -320,8 +321,8 @@ def check_in(request: HttpRequest, slug: str, code: str):
     except Booking.DoesNotExist:
         return Status(404, {"detail": "No reservation with this code.", "reason": "unknown_code"})
     try:
-        booking = services.reservation_check_in(actor=request.user, booking=booking)
-    except services.BookingRefused as refused:
+        booking = reservation_check_in(actor=request.user, booking=booking)
+    except BookingRefused as refused:
         return Status(409, _refused(refused))
     return Status(200, booking_out(booking, staff=True))
 
@@ -340,7 +341,7 @@ def stats(request: HttpRequest, slug: str, query: Query[StatsQuery]):
 
 @router.post("/{slug}/resources", response={201: ResourceOut}, auth=django_auth)
 def resource_create(request: HttpRequest, slug: str, payload: ResourceIn):
-    resource = services.resource_create(
+    resource = resource_create_service(
         actor=request.user, archive=archive_or_404(slug), **payload.model_dump()
     )
     return Status(201, _resource_out(resource))
@@ -353,7 +354,7 @@ class OpeningIn(Schema):
 @router.put("/{slug}/resources/{resource}/opening-hours", response=ResourceOut, auth=django_auth)
 def opening_hours(request: HttpRequest, slug: str, resource: str, payload: OpeningIn):
     found = get_object_or_404(Resource, archive=archive_or_404(slug), slug=resource)
-    services.opening_hours_set(
+    opening_hours_set(
         actor=request.user,
         resource=found,
         periods=[(p.weekday, p.opens, p.closes) for p in payload.periods],
@@ -364,7 +365,7 @@ def opening_hours(request: HttpRequest, slug: str, resource: str, payload: Openi
 @router.post("/{slug}/resources/{resource}/closures", response={201: ClosureIn}, auth=django_auth)
 def closure(request: HttpRequest, slug: str, resource: str, payload: ClosureIn):
     found = get_object_or_404(Resource, archive=archive_or_404(slug), slug=resource)
-    created = services.closure_add(actor=request.user, resource=found, **payload.model_dump())
+    created = closure_add(actor=request.user, resource=found, **payload.model_dump())
     return Status(
         201,
         {"first_day": created.first_day, "last_day": created.last_day, "reason": created.reason},

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from archivox.core import selectors as core_selectors
 from archivox.core.access import archive_for_staff
 from archivox.core.selectors import Capability
-from archivox.reservations import selectors, services
+from archivox.reservations import selectors
 from archivox.reservations.forms import (
     CancelForm,
     ClosureForm,
@@ -30,6 +30,16 @@ from archivox.reservations.forms import (
     ResourceSettingsForm,
 )
 from archivox.reservations.models import Booking, Closure, Resource
+from archivox.reservations.services.booking import reservation_cancel_by_staff
+from archivox.reservations.services.common import BookingRefused
+from archivox.reservations.services.resources import (
+    closure_add,
+    closure_remove,
+    opening_hours_set,
+    resource_create,
+    resource_update,
+)
+from archivox.reservations.services.visits import reservation_check_in
 
 WEEKDAYS = [
     (0, _("Monday")),
@@ -125,9 +135,9 @@ def _back(request: HttpRequest, slug: str, booking: Booking) -> HttpResponse:
 def check_in(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     booking = _booking(request, slug, pk)
     try:
-        services.reservation_check_in(actor=request.user, booking=booking)
+        reservation_check_in(actor=request.user, booking=booking)
         messages.success(request, _("%s is checked in.") % booking.name)
-    except services.BookingRefused as refused:
+    except BookingRefused as refused:
         messages.error(request, refused.message)
     return _back(request, slug, booking)
 
@@ -139,11 +149,11 @@ def cancel(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     form = CancelForm(request.POST)
     form.is_valid()  # the reason is free text: nothing to refuse
     try:
-        services.reservation_cancel_by_staff(
+        reservation_cancel_by_staff(
             actor=request.user, booking=booking, reason=form.cleaned_data["reason"]
         )
         messages.success(request, _("The reservation %s is cancelled.") % booking.code_display)
-    except services.BookingRefused as refused:
+    except BookingRefused as refused:
         messages.error(request, refused.message)
     return _back(request, slug, booking)
 
@@ -160,9 +170,7 @@ def resources(request: HttpRequest, slug: str) -> HttpResponse:
             messages.error(request, form.error_text())
         else:
             try:
-                created = services.resource_create(
-                    actor=request.user, archive=archive, **form.values()
-                )
+                created = resource_create(actor=request.user, archive=archive, **form.values())
             except ValidationError as exc:
                 form.add_refusal(exc)
                 messages.error(request, _errors(exc))
@@ -230,19 +238,17 @@ def _resource_action(request: HttpRequest, form: ResourceForm) -> None:
     data, resource = form.cleaned_data, form.resource
     try:
         if isinstance(form, OpeningHoursForm):
-            services.opening_hours_set(
-                actor=request.user, resource=resource, periods=form.periods()
-            )
+            opening_hours_set(actor=request.user, resource=resource, periods=form.periods())
             messages.success(request, _("Opening hours saved."))
         elif isinstance(form, ClosureForm):
-            services.closure_add(actor=request.user, resource=resource, **data)
+            closure_add(actor=request.user, resource=resource, **data)
             messages.success(request, _("Closure added."))
         elif isinstance(form, ClosureRemoveForm):
             if data["closure"] is not None:
-                services.closure_remove(actor=request.user, closure=data["closure"])
+                closure_remove(actor=request.user, closure=data["closure"])
                 messages.success(request, _("Closure removed."))
         else:
-            services.resource_update(actor=request.user, resource=resource, **data)
+            resource_update(actor=request.user, resource=resource, **data)
             messages.success(request, _("Saved."))
     except ValidationError as exc:
         form.add_refusal(exc)

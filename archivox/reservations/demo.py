@@ -9,8 +9,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from archivox.core.models import Archive
-from archivox.reservations import services
 from archivox.reservations.models import Resource
+from archivox.reservations.services.resources import closure_add, opening_hours_set, resource_create
+from archivox.reservations.services.slots import slots_generate_ahead
 
 WEEKDAYS = range(0, 5)
 READING_ROOM_HOURS = [
@@ -34,7 +35,7 @@ def demo_reservations_load(*, slugs: list[str] | None = None) -> list[str]:
         name = archive.name_zh or archive.name
         created = 0
         if not Resource.objects.filter(archive=archive, slug="reading-room").exists():
-            room = services.resource_create(
+            room = resource_create(
                 actor=None,
                 archive=archive,
                 slug="reading-room",
@@ -46,11 +47,11 @@ def demo_reservations_load(*, slugs: list[str] | None = None) -> list[str]:
                 capacity=12,
                 slot_minutes=90,
             )
-            services.opening_hours_set(actor=None, resource=room, periods=READING_ROOM_HOURS)
-            services.closure_add(actor=None, resource=room, first_day=new_year, reason="元旦闭馆")
+            opening_hours_set(actor=None, resource=room, periods=READING_ROOM_HOURS)
+            closure_add(actor=None, resource=room, first_day=new_year, reason="元旦闭馆")
             created += 1
         if not Resource.objects.filter(archive=archive, slug="exhibition-hall").exists():
-            hall = services.resource_create(
+            hall = resource_create(
                 actor=None,
                 archive=archive,
                 slug="exhibition-hall",
@@ -62,8 +63,8 @@ def demo_reservations_load(*, slugs: list[str] | None = None) -> list[str]:
                 capacity=30,
                 slot_minutes=90,
             )
-            services.opening_hours_set(actor=None, resource=hall, periods=HALL_HOURS)
+            opening_hours_set(actor=None, resource=hall, periods=HALL_HOURS)
             created += 1
         lines.append(f"{archive.slug}: {created} resource(s) created")
-    services.slots_generate_ahead(today=today)
+    slots_generate_ahead(today=today)
     return lines

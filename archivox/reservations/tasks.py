@@ -6,25 +6,25 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
 from archivox.core.queue import tasks_answer_to_former_module
-from archivox.reservations import services
+from archivox.reservations.services import reminders, slots
 
 
 @db_periodic_task(crontab(minute="*/15"))
 def reservation_reminders_every_quarter_hour() -> dict:
     """Remind people of tomorrow's visits by the channel they booked through (once each)."""
-    return services.reservation_reminders_send()
+    return reminders.reservation_reminders_send()
 
 
 @db_periodic_task(crontab(minute="7", hour="0"))
 def reservation_slots_daily() -> int:
     """Generate the slots of every active resource for its booking horizon."""
-    return services.slots_generate_ahead()
+    return slots.slots_generate_ahead()
 
 
 @db_task()
 def reservation_feedback_invite(booking_id: int) -> bool:
     """Ask a visitor who was just checked in to rate the visit."""
-    delivered, _note = services.reservation_feedback_invite(booking_id=booking_id)
+    delivered, _note = reminders.reservation_feedback_invite(booking_id=booking_id)
     return delivered
 
 

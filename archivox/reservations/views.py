@@ -14,8 +14,23 @@ from django.views.decorators.http import require_http_methods
 
 from archivox.core.access import archive_or_404, client_address
 from archivox.core.models import Archive
-from archivox.reservations import selectors, services
+from archivox.reservations import selectors
 from archivox.reservations.models import Resource, Slot
+from archivox.reservations.services.booking import (
+    reservation_book,
+    reservation_cancel,
+    reservation_get_for_person,
+)
+from archivox.reservations.services.common import BookingRefused
+from archivox.reservations.services.links import (
+    TOKEN_MAX,
+    booking_from_feedback_token,
+    feedback_token_for,
+    follower_openid_from_token,
+)
+from archivox.reservations.services.ratelimits import public_request_allowed
+from archivox.reservations.services.slots import slot_days_public
+from archivox.reservations.services.visits import reservation_rate
 
 
 def _resource(archive: Archive, slug: str) -> Resource:
@@ -27,12 +42,12 @@ def _resource(archive: Archive, slug: str) -> Resource:
 
 def _wx(request: HttpRequest, archive: Archive) -> tuple[str, str]:
     """The WeChat token of this visit (from the query or the form) and a message if it is bad."""
-    token = (request.POST.get("wx") or request.GET.get("wx") or "")[: services.TOKEN_MAX]
+    token = (request.POST.get("wx") or request.GET.get("wx") or "")[:TOKEN_MAX]
     if not token:
         return "", ""
     try:
-        services.follower_openid_from_token(archive=archive, token=token)
-    except services.BookingRefused as refused:
+        follower_openid_from_token(archive=archive, token=token)
+    except BookingRefused as refused:
         return "", refused.message
     return token, ""
 
@@ -70,7 +85,7 @@ def resource_slots(request: HttpRequest, slug: str, resource: str) -> HttpRespon
         {
             "archive": archive,
             "resource": found,
-            "days": services.slot_days_public(resource=found),
+            "days": slot_days_public(resource=found),
             "wx": wx,
             "error": wx_error,
         },
@@ -101,12 +116,10 @@ def book(request: HttpRequest, slug: str, resource: str, slot_id: int) -> HttpRe
         "name": request.POST.get("name", ""),
         "contact": request.POST.get("contact", ""),
     }
-    if not services.public_request_allowed(
-        archive=archive, action="book", client=client_address(request)
-    ):
+    if not public_request_allowed(archive=archive, action="book", client=client_address(request)):
         return _too_many(request, archive, "reservations/book.html", context)
     try:
-        booking = services.reservation_book(
+        booking = reservation_book(
             slot_id=slot.pk,
             archive=archive,
             name=context["values"]["name"],
@@ -116,7 +129,7 @@ def book(request: HttpRequest, slug: str, resource: str, slot_id: int) -> HttpRe
     except ValidationError as exc:
         context["field_errors"] = {key: " ".join(value) for key, value in exc.message_dict.items()}
         return render(request, "reservations/book.html", context, status=400)
-    except services.BookingRefused as refused:
+    except BookingRefused as refused:
         context["error"] = refused.message
         context["refused"] = refused.reason
         status = 409 if refused.reason in {"full", "duplicate", "past", "closed"} else 400
@@ -139,24 +152,20 @@ def manage(request: HttpRequest, slug: str) -> HttpResponse:
             "code": request.POST.get("code", request.GET.get("code", ""))[:40],
             "contact": request.POST.get("contact", "")[:300],
         },
-        "wx": (request.POST.get("wx") or request.GET.get("wx") or "")[: services.TOKEN_MAX],
+        "wx": (request.POST.get("wx") or request.GET.get("wx") or "")[:TOKEN_MAX],
     }
     if request.method == "GET":
         return render(request, "reservations/manage.html", context)
-    if not services.public_request_allowed(
-        archive=archive, action="manage", client=client_address(request)
-    ):
+    if not public_request_allowed(archive=archive, action="manage", client=client_address(request)):
         return _too_many(request, archive, "reservations/manage.html", context)
     code, contact = context["values"]["code"], context["values"]["contact"]
     try:
         if request.POST.get("action") == "cancel":
-            booking = services.reservation_cancel(archive=archive, code=code, contact=contact)
+            booking = reservation_cancel(archive=archive, code=code, contact=contact)
             context["cancelled"] = True
         else:
-            booking = services.reservation_get_for_person(
-                archive=archive, code=code, contact=contact
-            )
-    except services.BookingRefused as refused:
+            booking = reservation_get_for_person(archive=archive, code=code, contact=contact)
+    except BookingRefused as refused:
         context["error"] = refused.message
         status = 404 if refused.reason == "unknown_code" else 409
         return render(request, "reservations/manage.html", context, status=status)
@@ -165,7 +174,7 @@ def manage(request: HttpRequest, slug: str) -> HttpResponse:
         booking.status == booking.Status.BOOKED and booking.slot.starts_at > timezone.now()
     )
     if booking.status == booking.Status.CHECKED_IN and booking.rated_at is None:
-        context["feedback_token"] = services.feedback_token_for(booking)
+        context["feedback_token"] = feedback_token_for(booking)
     return render(request, "reservations/manage.html", context)
 
 
@@ -179,8 +188,8 @@ def feedback(request: HttpRequest, slug: str, token: str) -> HttpResponse:
         "field_errors": {},
     }
     try:
-        booking = services.booking_from_feedback_token(token[: services.TOKEN_MAX])
-    except services.BookingRefused as refused:
+        booking = booking_from_feedback_token(token[:TOKEN_MAX])
+    except BookingRefused as refused:
         context["error"] = refused.message
         return render(request, "reservations/feedback.html", context, status=404)
     if booking.archive_id != archive.pk:
@@ -192,18 +201,18 @@ def feedback(request: HttpRequest, slug: str, token: str) -> HttpResponse:
         "rating": request.POST.get("rating", ""),
         "comment": request.POST.get("comment", ""),
     }
-    if not services.public_request_allowed(
+    if not public_request_allowed(
         archive=archive, action="feedback", client=client_address(request)
     ):
         return _too_many(request, archive, "reservations/feedback.html", context)
     try:
-        services.reservation_rate(
+        reservation_rate(
             token=token, rating=context["values"]["rating"], comment=context["values"]["comment"]
         )
     except ValidationError as exc:
         context["field_errors"] = {key: " ".join(value) for key, value in exc.message_dict.items()}
         return render(request, "reservations/feedback.html", context, status=400)
-    except services.BookingRefused as refused:
+    except BookingRefused as refused:
         context["error"] = refused.message
         return render(request, "reservations/feedback.html", context, status=409)
     context["thanks"] = True

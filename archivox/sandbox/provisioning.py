@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 
 from archivox.core.models import Archive
-from archivox.sandbox.wechat.services import sandbox_wechat_account_ensure
-from archivox.sandbox.weibo.services import sandbox_weibo_account_ensure
+from archivox.sandbox.wechat.services.accounts import sandbox_wechat_account_ensure
+from archivox.sandbox.weibo.services.accounts import sandbox_weibo_account_ensure
 
 
 class SandboxDisabled(RuntimeError):

@@ -357,7 +357,7 @@ class WeChatUser:
         try:
             from django.core.exceptions import ObjectDoesNotExist
 
-            from archivox.sandbox.wechat import services as sandbox
+            from archivox.sandbox.wechat.services import followers as sandbox
         except ImportError:
             return
         except Exception:  # Django not configured (a standalone script): nothing to record

@@ -13,7 +13,7 @@ from django.utils.module_loading import import_string
 from archivox.publishing.channels.base import Channel
 
 CHANNEL_PATHS: dict[str, str] = {
-    "wechat": "archivox.publishing.channels.wechat.WeChatChannel",
+    "wechat": "archivox.publishing.channels.wechat.channel.WeChatChannel",
     "weibo": "archivox.publishing.channels.weibo.WeiboChannel",
     "portal": "archivox.publishing.channels.portal.PortalChannel",
     "feed": "archivox.publishing.channels.feed.FeedChannel",

@@ -49,7 +49,7 @@ from archivox.publishing.channels.platform_images import (
     image_to_payload,
     payload_bytes,
 )
-from archivox.publishing.channels.wechat import MARKER, with_marker
+from archivox.publishing.channels.wechat.limits import MARKER, with_marker
 
 if TYPE_CHECKING:
     from archivox.core.models import PlatformAccount

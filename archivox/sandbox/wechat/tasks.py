@@ -2,16 +2,17 @@
 
 from huey.contrib.djhuey import db_task
 
-from archivox.sandbox.wechat import services
+from archivox.sandbox.wechat.services.events import sandbox_event_deliver
+from archivox.sandbox.wechat.services.publishing import sandbox_publish_finish
 
 
 @db_task()
 def sandbox_publish_finish_task(publish_pk: int) -> int:
     """Finish a publish job (the platform does it a moment after freepublish/submit)."""
-    return services.sandbox_publish_finish(publish_pk=publish_pk).status
+    return sandbox_publish_finish(publish_pk=publish_pk).status
 
 
 @db_task()
 def sandbox_event_deliver_task(delivery_pk: int) -> bool:
     """Push an event to the account's callback URL; True when it was received."""
-    return services.sandbox_event_deliver(delivery_pk=delivery_pk).delivered_at is not None
+    return sandbox_event_deliver(delivery_pk=delivery_pk).delivered_at is not None

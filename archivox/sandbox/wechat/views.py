@@ -16,9 +16,21 @@ from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
-from archivox.sandbox.wechat import faults, rules, selectors, services
+from archivox.sandbox.wechat import faults, rules, selectors
 from archivox.sandbox.wechat.models import Account, Fault, Media
-from archivox.sandbox.wechat.services import SandboxApiError, SandboxError
+from archivox.sandbox.wechat.services import (
+    accounts,
+    customer_service,
+    followers,
+    mass,
+    menus,
+    publishing,
+    statistics,
+    tokens,
+)
+from archivox.sandbox.wechat.services import faults as fault_services
+from archivox.sandbox.wechat.services import media as media_services
+from archivox.sandbox.wechat.services.common import SandboxApiError, SandboxError
 
 Handler = Callable[[HttpRequest, Account | None], dict[str, Any]]
 
@@ -55,12 +67,12 @@ def platform_api(name: str, *, method: str = "POST", needs_token: bool = True):
         @wraps(handler)
         def view(request: HttpRequest) -> HttpResponse:
             if needs_token:
-                owner = services.token_account(request.GET.get("access_token", ""))
+                owner = tokens.token_account(request.GET.get("access_token", ""))
             else:
                 owner = selectors.account_get(request.GET.get("appid", ""))
             plan = faults.request_fault(request)
             if plan is None and owner is not None:
-                fault = services.sandbox_fault_take(account=owner, api=name)
+                fault = fault_services.sandbox_fault_take(account=owner, api=name)
                 if fault is not None:
                     plan = faults.parse_fault(f"{fault.mode}={fault.seconds or ''}")
             if plan is not None and plan.mode == "http500":
@@ -77,8 +89,8 @@ def platform_api(name: str, *, method: str = "POST", needs_token: bool = True):
                     raise SandboxApiError(43002 if method == "POST" else 43001)
                 account = None
                 if needs_token:
-                    account = services.token_check(request.GET.get("access_token", ""))
-                    services.quota_consume(account=account, api=name)
+                    account = tokens.token_check(request.GET.get("access_token", ""))
+                    tokens.quota_consume(account=account, api=name)
                 answer = handler(request, account)
             except SandboxApiError as exc:
                 answer = exc.payload()
@@ -94,7 +106,7 @@ def platform_api(name: str, *, method: str = "POST", needs_token: bool = True):
 
 @platform_api("token", method="GET", needs_token=False)
 def token(request: HttpRequest, account: Account | None) -> dict[str, Any]:
-    return services.token_issue(
+    return tokens.token_issue(
         appid=request.GET.get("appid", ""),
         secret=request.GET.get("secret", ""),
         grant_type=request.GET.get("grant_type", ""),
@@ -103,7 +115,7 @@ def token(request: HttpRequest, account: Account | None) -> dict[str, Any]:
 
 @platform_api("media/uploadimg")
 def media_uploadimg(request: HttpRequest, account: Account | None) -> dict[str, Any]:
-    return services.media_upload(
+    return media_services.media_upload(
         account=account,
         kind=Media.Kind.ARTICLE_IMAGE,
         upload=request.FILES.get("media"),
@@ -114,7 +126,7 @@ def media_uploadimg(request: HttpRequest, account: Account | None) -> dict[str, 
 @platform_api("material/add_material")
 def material_add(request: HttpRequest, account: Account | None) -> dict[str, Any]:
     kind = request.GET.get("type", "")
-    return services.media_upload(
+    return media_services.media_upload(
         account=account,
         kind=kind if kind in (Media.Kind.THUMB, Media.Kind.IMAGE) else "unsupported",
         upload=request.FILES.get("media"),
@@ -124,67 +136,67 @@ def material_add(request: HttpRequest, account: Account | None) -> dict[str, Any
 
 @platform_api("draft/add")
 def draft_add(request: HttpRequest, account: Account | None) -> dict[str, Any]:
-    return services.draft_add(account=account, body=_body(request))
+    return publishing.draft_add(account=account, body=_body(request))
 
 
 @platform_api("draft/get")
 def draft_get(request: HttpRequest, account: Account | None) -> dict[str, Any]:
-    return services.draft_get(account=account, body=_body(request))
+    return publishing.draft_get(account=account, body=_body(request))
 
 
 @platform_api("freepublish/submit")
 def freepublish_submit(request: HttpRequest, account: Account | None) -> dict[str, Any]:
-    return services.publish_submit(account=account, body=_body(request), site=_site(request))
+    return publishing.publish_submit(account=account, body=_body(request), site=_site(request))
 
 
 @platform_api("freepublish/get")
 def freepublish_get(request: HttpRequest, account: Account | None) -> dict[str, Any]:
-    return services.publish_get(account=account, body=_body(request))
+    return publishing.publish_get(account=account, body=_body(request))
 
 
 @platform_api("freepublish/batchget")
 def freepublish_batchget(request: HttpRequest, account: Account | None) -> dict[str, Any]:
-    return services.publish_batchget(account=account, body=_body(request))
+    return publishing.publish_batchget(account=account, body=_body(request))
 
 
 @platform_api("freepublish/delete")
 def freepublish_delete(request: HttpRequest, account: Account | None) -> dict[str, Any]:
-    return services.publish_delete(account=account, body=_body(request))
+    return publishing.publish_delete(account=account, body=_body(request))
 
 
 @platform_api("message/mass/sendall")
 def mass_sendall(request: HttpRequest, account: Account | None) -> dict[str, Any]:
-    return services.mass_sendall(account=account, body=_body(request))
+    return mass.mass_sendall(account=account, body=_body(request))
 
 
 @platform_api("message/mass/preview")
 def mass_preview(request: HttpRequest, account: Account | None) -> dict[str, Any]:
-    return services.mass_preview(account=account, body=_body(request))
+    return mass.mass_preview(account=account, body=_body(request))
 
 
 @platform_api("message/mass/get")
 def mass_get(request: HttpRequest, account: Account | None) -> dict[str, Any]:
-    return services.mass_get(account=account, body=_body(request))
+    return mass.mass_get(account=account, body=_body(request))
 
 
 @platform_api("message/custom/send")
 def custom_send(request: HttpRequest, account: Account | None) -> dict[str, Any]:
-    return services.custom_send(account=account, body=_body(request))
+    return customer_service.custom_send(account=account, body=_body(request))
 
 
 @platform_api("menu/create")
 def menu_create(request: HttpRequest, account: Account | None) -> dict[str, Any]:
-    return services.menu_create(account=account, body=_body(request))
+    return menus.menu_create(account=account, body=_body(request))
 
 
 @platform_api("menu/get", method="GET")
 def menu_get(request: HttpRequest, account: Account | None) -> dict[str, Any]:
-    return services.menu_get(account=account)
+    return menus.menu_get(account=account)
 
 
 @platform_api("user/info", method="GET")
 def user_info(request: HttpRequest, account: Account | None) -> dict[str, Any]:
-    return services.user_info(
+    return followers.user_info(
         account=account,
         openid=request.GET.get("openid", ""),
         lang=request.GET.get("lang", "zh_CN"),
@@ -193,12 +205,12 @@ def user_info(request: HttpRequest, account: Account | None) -> dict[str, Any]:
 
 @platform_api("datacube/getarticlesummary")
 def datacube_articles(request: HttpRequest, account: Account | None) -> dict[str, Any]:
-    return services.datacube(account=account, name="getarticlesummary", body=_body(request))
+    return statistics.datacube(account=account, name="getarticlesummary", body=_body(request))
 
 
 @platform_api("datacube/getusersummary")
 def datacube_users(request: HttpRequest, account: Account | None) -> dict[str, Any]:
-    return services.datacube(account=account, name="getusersummary", body=_body(request))
+    return statistics.datacube(account=account, name="getusersummary", body=_body(request))
 
 
 # -- what the public sees ---------------------------------------------------------------------
@@ -217,7 +229,7 @@ def article(request: HttpRequest, slug: str) -> HttpResponse:
     if found is None or found.deleted_at is not None:
         # The platform shows "该内容已被发布者删除" for a deleted article.
         raise Http404("no such article, or the publisher deleted it")
-    stats = services.article_view(article=found)
+    stats = statistics.article_view(article=found)
     content = nh3.clean(found.content, tags=ARTICLE_TAGS)
     return render(
         request,
@@ -280,7 +292,7 @@ def faults_endpoint(request: HttpRequest) -> dict[str, Any]:
     one; DELETE ?appid= clears them."""
     if request.method == "POST":
         data = _control_body(request)
-        fault = services.sandbox_fault_set(
+        fault = fault_services.sandbox_fault_set(
             appid=str(data["appid"]),
             mode=str(data["mode"]),
             remaining=int(data.get("remaining", 1)),
@@ -291,7 +303,7 @@ def faults_endpoint(request: HttpRequest) -> dict[str, Any]:
     appid = request.GET.get("appid", "")
     Account.objects.get(appid=appid)
     if request.method == "DELETE":
-        return {"deleted": services.sandbox_faults_clear(appid=appid)}
+        return {"deleted": fault_services.sandbox_faults_clear(appid=appid)}
     return {"faults": [_fault_json(f) for f in Fault.objects.filter(account__appid=appid)]}
 
 
@@ -303,11 +315,11 @@ def followers_endpoint(request: HttpRequest) -> dict[str, Any]:
     appid, openid = str(data["appid"]), str(data["openid"])
     action = data.get("action", "message")
     if action == "message":
-        follower = services.sandbox_follower_touch(appid, openid)
+        follower = followers.sandbox_follower_touch(appid, openid)
     elif action == "subscribe":
-        follower = services.sandbox_follower_subscribe(appid, openid)
+        follower = followers.sandbox_follower_subscribe(appid, openid)
     elif action == "unsubscribe":
-        follower = services.sandbox_follower_unsubscribe(appid, openid)
+        follower = followers.sandbox_follower_unsubscribe(appid, openid)
     else:
         raise SandboxError("action must be message, subscribe or unsubscribe")
     if follower is None:
@@ -326,5 +338,5 @@ def followers_endpoint(request: HttpRequest) -> dict[str, Any]:
 def clock_endpoint(request: HttpRequest) -> dict[str, Any]:
     """POST {appid, seconds}: let time pass for the account."""
     data = _control_body(request)
-    offset = services.sandbox_clock_advance(appid=str(data["appid"]), seconds=int(data["seconds"]))
+    offset = accounts.sandbox_clock_advance(appid=str(data["appid"]), seconds=int(data["seconds"]))
     return {"clock_offset": offset}

@@ -7,7 +7,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from archivox.sandbox.weibo.models import WeiboComment, WeiboStatus, WeiboUser
-from archivox.sandbox.weibo.services import display_text
+from archivox.sandbox.weibo.services.text import display_text
 
 CHINA = ZoneInfo("Asia/Shanghai")
 DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")

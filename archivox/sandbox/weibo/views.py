@@ -29,10 +29,18 @@ from django.http import (
 )
 from django.views.decorators.csrf import csrf_exempt
 
-from archivox.sandbox.weibo import selectors, services
+from archivox.sandbox.weibo import selectors
 from archivox.sandbox.weibo.errors import SandboxWeiboError
 from archivox.sandbox.weibo.models import WeiboAuthorization, WeiboComment
 from archivox.sandbox.weibo.payloads import comment_json, page_json, status_json
+from archivox.sandbox.weibo.services import (
+    accounts,
+    comments,
+    faults,
+    ratelimits,
+    simulated,
+    statuses,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -147,23 +155,23 @@ def api(*, method: str, bucket: str | None = None, counted: bool = True):
                         10021, "HTTP method is not suported for this request!", 405
                     )
                 try:
-                    grant = services.sandbox_weibo_authenticate(_token(request))
+                    grant = accounts.sandbox_weibo_authenticate(_token(request))
                 except SandboxWeiboError:
-                    services.sandbox_weibo_request_record(
+                    ratelimits.sandbox_weibo_request_record(
                         authorization=None, method=request.method or "", path=path
                     )
                     raise
-                fault = services.sandbox_weibo_fault_take(
+                fault = faults.sandbox_weibo_fault_take(
                     authorization=grant, header=request.META.get(FAULT_HEADER, ""), path=path
                 )
-                services.sandbox_weibo_request_record(
+                ratelimits.sandbox_weibo_request_record(
                     authorization=grant,
                     method=request.method or "",
                     path=path,
                     fault=fault.mode if fault else "",
                 )
                 if counted:
-                    services.sandbox_weibo_rate_limit_hit(
+                    ratelimits.sandbox_weibo_rate_limit_hit(
                         authorization=grant, path=path, bucket=bucket
                     )
                 if fault is not None:
@@ -208,7 +216,7 @@ def api(*, method: str, bucket: str | None = None, counted: bool = True):
 @api(method="POST", bucket="post")
 def statuses_share(request: HttpRequest, grant: WeiboAuthorization) -> dict[str, Any]:
     upload = request.FILES.get("pic")
-    status = services.sandbox_weibo_status_share(
+    status = statuses.sandbox_weibo_status_share(
         authorization=grant,
         status=request.POST.get("status"),
         rip=request.POST.get("rip"),
@@ -219,7 +227,7 @@ def statuses_share(request: HttpRequest, grant: WeiboAuthorization) -> dict[str,
 
 @api(method="POST", bucket="post")
 def statuses_destroy(request: HttpRequest, grant: WeiboAuthorization) -> dict[str, Any]:
-    status = services.sandbox_weibo_status_destroy(
+    status = statuses.sandbox_weibo_status_destroy(
         authorization=grant, status_id=request.POST.get("id")
     )
     return status_json(status, base_url=_base_url(request))
@@ -227,7 +235,7 @@ def statuses_destroy(request: HttpRequest, grant: WeiboAuthorization) -> dict[st
 
 @api(method="GET")
 def short_url_expand(request: HttpRequest, grant: WeiboAuthorization) -> dict[str, Any]:
-    return {"urls": services.sandbox_weibo_short_url_expand(request.GET.getlist("url_short"))}
+    return {"urls": statuses.sandbox_weibo_short_url_expand(request.GET.getlist("url_short"))}
 
 
 @api(method="GET")
@@ -287,7 +295,7 @@ def comments_mentions(request: HttpRequest, grant: WeiboAuthorization) -> dict[s
 
 @api(method="POST", bucket="comment")
 def comments_create(request: HttpRequest, grant: WeiboAuthorization) -> dict[str, Any]:
-    comment = services.sandbox_weibo_comment_create(
+    comment = comments.sandbox_weibo_comment_create(
         authorization=grant,
         status_id=request.POST.get("id"),
         comment=request.POST.get("comment"),
@@ -298,7 +306,7 @@ def comments_create(request: HttpRequest, grant: WeiboAuthorization) -> dict[str
 
 @api(method="POST", bucket="comment")
 def comments_reply(request: HttpRequest, grant: WeiboAuthorization) -> dict[str, Any]:
-    comment = services.sandbox_weibo_comment_reply(
+    comment = comments.sandbox_weibo_comment_reply(
         authorization=grant,
         status_id=request.POST.get("id"),
         comment_id=request.POST.get("cid"),
@@ -311,7 +319,7 @@ def comments_reply(request: HttpRequest, grant: WeiboAuthorization) -> dict[str,
 
 @api(method="GET", counted=False)
 def account_rate_limit_status(request: HttpRequest, grant: WeiboAuthorization) -> dict[str, Any]:
-    return services.sandbox_weibo_rate_limit_status(grant)
+    return ratelimits.sandbox_weibo_rate_limit_status(grant)
 
 
 @csrf_exempt
@@ -358,7 +366,7 @@ def _simulation(
 @_simulation
 def simulate_comment(body: dict[str, Any]) -> dict[str, Any]:
     """``{"status_id", "user_name", "text", "reply_to"?}``: a member of the public comments."""
-    comment = services.sandbox_weibo_comment_from_user(
+    comment = simulated.sandbox_weibo_comment_from_user(
         body["status_id"],
         body["user_name"],
         body["text"],
@@ -370,7 +378,7 @@ def simulate_comment(body: dict[str, Any]) -> dict[str, Any]:
 @_simulation
 def simulate_mention(body: dict[str, Any]) -> dict[str, Any]:
     """``{"uid", "user_name", "text", "status_id"?}``: a member of the public @mentions."""
-    item = services.sandbox_weibo_mention(
+    item = simulated.sandbox_weibo_mention(
         body["uid"], body["user_name"], body["text"], status_id=body.get("status_id")
     )
     kind = "comment" if isinstance(item, WeiboComment) else "status"
@@ -380,7 +388,7 @@ def simulate_mention(body: dict[str, Any]) -> dict[str, Any]:
 @_simulation
 def simulate_fault(body: dict[str, Any]) -> dict[str, Any]:
     """``{"uid", "mode", "count"?, "seconds"?, "path"?}``; mode ``none`` clears."""
-    fault = services.sandbox_weibo_fault_set(
+    fault = faults.sandbox_weibo_fault_set(
         str(body["uid"]),
         mode=str(body["mode"]),
         count=int(body.get("count", 1)),
@@ -395,7 +403,7 @@ def simulate_fault(body: dict[str, Any]) -> dict[str, Any]:
 @_simulation
 def simulate_limits(body: dict[str, Any]) -> dict[str, Any]:
     """``{"uid", "hourly_limit"?, "hourly_post_limit"?, "hourly_comment_limit"?}``."""
-    grant = services.sandbox_weibo_limits_set(
+    grant = accounts.sandbox_weibo_limits_set(
         str(body["uid"]),
         hourly_limit=body.get("hourly_limit"),
         hourly_post_limit=body.get("hourly_post_limit"),
@@ -411,5 +419,5 @@ def simulate_limits(body: dict[str, Any]) -> dict[str, Any]:
 @_simulation
 def simulate_expire_token(body: dict[str, Any]) -> dict[str, Any]:
     """``{"uid"}``: the account's token expires now (21327 from then on)."""
-    services.sandbox_weibo_token_expire(str(body["uid"]))
+    accounts.sandbox_weibo_token_expire(str(body["uid"]))
     return {"expired": True}

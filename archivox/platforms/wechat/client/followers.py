@@ -1,0 +1,91 @@
+"""What concerns the followers: customer-service messages (within the 48-hour window), the custom
+menu, a user's information and the statistics."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from archivox.platforms.wechat.client.transport import WeChatTransport
+
+
+class FollowerCalls(WeChatTransport):
+    """``message/custom/send``, ``menu``, ``user/info`` and ``datacube``."""
+
+    def custom_send_text(self, openid: str, content: str) -> None:
+        """``message/custom/send`` a text to one user; allowed within 48 hours of the user's last
+        message, at most 5 times (``WeChatOutOfWindowError``/``WeChatReplyLimitError``)."""
+        self._call(
+            "POST",
+            "/cgi-bin/message/custom/send",
+            api="message/custom/send",
+            idempotent=False,
+            json={"touser": openid, "msgtype": "text", "text": {"content": content}},
+        )
+
+    def custom_send_news(self, openid: str, articles: list[dict[str, str]]) -> None:
+        """``message/custom/send`` news cards (title, description, url, picurl) to one user;
+        the same window and limits as ``custom_send_text``."""
+        self._call(
+            "POST",
+            "/cgi-bin/message/custom/send",
+            api="message/custom/send",
+            idempotent=False,
+            json={
+                "touser": openid,
+                "msgtype": "news",
+                "news": {
+                    "articles": [
+                        {
+                            "title": article.get("title", ""),
+                            "description": article.get("description", ""),
+                            "url": article.get("url", ""),
+                            "picurl": article.get("picurl", ""),
+                        }
+                        for article in articles
+                    ]
+                },
+            },
+        )
+
+    def menu_create(self, menu: dict[str, Any]) -> None:
+        """``menu/create``: replace the custom menu (``{"button": [...]}``); safe to repeat."""
+        self._call("POST", "/cgi-bin/menu/create", api="menu/create", idempotent=True, json=menu)
+
+    def menu_get(self) -> dict[str, Any]:
+        """``menu/get``: the menu as created (``{"menu": {"button": [...]}}``)."""
+        return self._call("GET", "/cgi-bin/menu/get", api="menu/get", idempotent=True)
+
+    def user_info(self, openid: str, *, lang: str = "zh_CN") -> dict[str, Any]:
+        """``user/info``: whether the user follows (``subscribe``), since when, language …"""
+        return self._call(
+            "GET",
+            "/cgi-bin/user/info",
+            api="user/info",
+            idempotent=True,
+            params={"openid": openid, "lang": lang},
+        )
+
+    def datacube_article_summary(
+        self, begin_date: datetime.date | str, end_date: datetime.date | str
+    ) -> list[dict[str, Any]]:
+        """``datacube/getarticlesummary``: reads and shares per article per day (one day)."""
+        return self._datacube("getarticlesummary", begin_date, end_date)
+
+    def datacube_user_summary(
+        self, begin_date: datetime.date | str, end_date: datetime.date | str
+    ) -> list[dict[str, Any]]:
+        """``datacube/getusersummary``: new and lost followers per day (up to 7 days)."""
+        return self._datacube("getusersummary", begin_date, end_date)
+
+    def _datacube(
+        self, name: str, begin_date: datetime.date | str, end_date: datetime.date | str
+    ) -> list[dict[str, Any]]:
+        result = self._call(
+            "POST",
+            f"/datacube/{name}",
+            api=f"datacube/{name}",
+            idempotent=True,
+            json={"begin_date": str(begin_date), "end_date": str(end_date)},
+        )
+        return list(result.get("list", []))

@@ -1,0 +1,108 @@
+"""Access tokens and quotas: ``/cgi-bin/token``, checking a token on each call, and the daily and
+per-minute limits of each API."""
+
+from __future__ import annotations
+
+import datetime
+import secrets
+from typing import Any
+
+from django.db import transaction
+
+from archivox.sandbox.wechat import rules
+from archivox.sandbox.wechat.models import AccessToken, Account, QuotaUsage
+from archivox.sandbox.wechat.selectors import account_now, beijing_date, beijing_midnight
+from archivox.sandbox.wechat.services.common import SandboxApiError, SandboxError
+
+
+@transaction.atomic
+def token_issue(*, appid: str, secret: str, grant_type: str) -> dict[str, Any]:
+    """``/cgi-bin/token``: a new access_token; the previous one keeps working for 5 minutes."""
+    if grant_type != "client_credential":
+        raise SandboxApiError(40002)
+    if not appid:
+        raise SandboxApiError(41002)
+    if not secret:
+        raise SandboxApiError(41004)
+    account = Account.objects.select_for_update().filter(appid=appid).first()
+    if account is None:
+        raise SandboxApiError(40013)
+    if not secrets.compare_digest(secret, account.app_secret):
+        raise SandboxApiError(40001)
+    now = account_now(account)
+    quota_consume(account=account, api="token")
+    AccessToken.objects.filter(
+        account=account, superseded_at__isnull=True, expires_at__gt=now
+    ).update(superseded_at=now)
+    token = AccessToken.objects.create(
+        account=account,
+        value=secrets.token_urlsafe(96),
+        issued_at=now,
+        expires_at=now + datetime.timedelta(seconds=rules.TOKEN_LIFETIME),
+    )
+    return {"access_token": token.value, "expires_in": rules.TOKEN_LIFETIME}
+
+
+def token_account(value: str) -> Account | None:
+    """The account an access_token belongs to, valid or not (to pick its faults)."""
+    if not value:
+        return None
+    token = AccessToken.objects.select_related("account").filter(value=value).first()
+    return token.account if token else None
+
+
+def token_check(value: str) -> Account:
+    """The account of a valid access_token, or the platform's refusal."""
+    if not value:
+        raise SandboxApiError(41001)
+    token = AccessToken.objects.select_related("account").filter(value=value).first()
+    if token is None:
+        raise SandboxApiError(40014)
+    now = account_now(token.account)
+    if now >= token.expires_at:
+        raise SandboxApiError(42001)
+    overlap = datetime.timedelta(seconds=rules.TOKEN_OVERLAP)
+    if token.superseded_at is not None and now >= token.superseded_at + overlap:
+        raise SandboxApiError(40001)
+    return token.account
+
+
+@transaction.atomic
+def quota_consume(*, account: Account, api: str) -> None:
+    """Count one call of ``api``; refuse it over the daily quota (45009) or the per-minute
+    frequency limit (45011)."""
+    now = account_now(account)
+    limits = (
+        ("day", rules.DAILY_QUOTA.get(api), beijing_midnight(beijing_date(now)), 45009),
+        ("minute", rules.MINUTE_QUOTA.get(api), now.replace(second=0, microsecond=0), 45011),
+    )
+    for period, limit, start, errcode in limits:
+        if limit is None:
+            continue
+        QuotaUsage.objects.get_or_create(
+            account=account, api=api, period=period, period_start=start
+        )
+        usage = QuotaUsage.objects.select_for_update().get(
+            account=account, api=api, period=period, period_start=start
+        )
+        if usage.count >= limit:
+            raise SandboxApiError(errcode)
+        usage.count += 1
+        usage.save(update_fields=["count"])
+
+
+@transaction.atomic
+def sandbox_quota_use(*, appid: str, api: str, count: int, period: str = "day") -> None:
+    """Record that ``count`` calls of ``api`` were made already this day (or this minute),
+    to reach a quota without making them."""
+    if period not in ("day", "minute"):
+        raise SandboxError("period must be day or minute")
+    account = Account.objects.get(appid=appid)
+    now = account_now(account)
+    if period == "day":
+        start = beijing_midnight(beijing_date(now))
+    else:
+        start = now.replace(second=0, microsecond=0)
+    QuotaUsage.objects.update_or_create(
+        account=account, api=api, period=period, period_start=start, defaults={"count": count}
+    )
