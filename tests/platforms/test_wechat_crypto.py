@@ -111,6 +111,8 @@ EXTERNAL = b"""<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/
         (b"", "empty"),
         (b"<html></html>", "not <xml>"),
         (b"<xml>" + b"a" * 70000 + b"</xml>", "larger than"),
+        (b"<xml>" + b"<a>" * 1000 + b"</a>" * 1000 + b"</xml>", "nested deeper than 16"),
+        (b"<xml>" + b"<a/>" * 2000 + b"</xml>", "more than 1,024 elements"),
     ],
 )
 def test_hostile_or_broken_xml_is_refused(body, message):
