@@ -406,11 +406,15 @@ LOGGING = {
             "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
         },
     },
+    # Django's request on a record (every 4xx/5xx) is written without query strings and
+    # openids (a WeChat callback's query signs it for five minutes).
+    "filters": {"redact_request": {"()": "archivox.core.access_log.RedactRequest"}},
     "handlers": {
         "stdout": {
             "class": "logging.StreamHandler",
             "stream": "ext://sys.stdout",
             "formatter": "json",
+            "filters": ["redact_request"],
         },
     },
     "root": {"handlers": ["stdout"], "level": LOG_LEVEL},

@@ -121,7 +121,8 @@ def setup_accounts() -> dict[str, dict[str, str]]:
         PlatformAccount.objects.update_or_create(
             archive=archive,
             platform=PlatformAccount.Platform.WECHAT,
-            defaults={**credentials, "is_active": True},
+            # The followers below send plaintext, so the account is set to take it.
+            defaults={**credentials, "is_active": True, "message_mode": "plaintext"},
         )
         accounts[slug] = credentials
     bench2 = Archive.objects.get(slug="bench2")

@@ -210,7 +210,15 @@ class SecretField(forms.CharField):
         )
 
 
-WECHAT_FIELDS = ("name", "appid", "original_id", "wechat_type", "welcome_text", "is_active")
+WECHAT_FIELDS = (
+    "name",
+    "appid",
+    "original_id",
+    "wechat_type",
+    "message_mode",
+    "welcome_text",
+    "is_active",
+)
 WECHAT_SECRETS = ("app_secret", "token", "encoding_aes_key")
 WEIBO_FIELDS = ("name", "weibo_uid", "safe_domain", "welcome_text", "is_active")
 WEIBO_SECRETS = ("weibo_access_token",)
@@ -234,6 +242,9 @@ class PlatformAccountForm(forms.Form):
         self.fields.update(fields_for_model(PlatformAccount, fields=list(plain)))
         self.fields["welcome_text"].widget.attrs["rows"] = 3
         self.fields["welcome_text"].help_text = _("Sent to a follower who subscribes.")
+        if "message_mode" in self.fields:
+            # A form sent without it (an older page, a script) keeps the stored mode.
+            self.fields["message_mode"].required = False
         for name in secrets:
             model_field = PlatformAccount._meta.get_field(name)
             stored = getattr(account, name) if account else ""
@@ -257,8 +268,10 @@ class PlatformAccountForm(forms.Form):
         changes = {
             name: self.cleaned_data.get(name) for name in (*self.plain_names, *self.secret_names)
         }
+        if not changes.get("message_mode"):
+            changes.pop("message_mode", None)
         for name in self.plain_names:
-            if changes[name] is None:
+            if name in changes and changes[name] is None:
                 changes[name] = ""
         clear = [name for name in self.secret_names if self.cleaned_data.get(f"clear_{name}")]
         return changes, clear

@@ -34,6 +34,12 @@ EVENTS = frozenset(
     {"subscribe", "unsubscribe", "CLICK", "VIEW", "SCAN", "LOCATION", "PUBLISHJOBFINISH"}
 )
 
+# The one account message mode (``PlatformAccount.MessageMode``, as in WeChat's console) that
+# takes plaintext. In safe and compatible mode WeChat encrypts every message and signs the
+# ciphertext with msg_signature; the query's own signature covers only token, timestamp and
+# nonce, so a plaintext body beside it is anyone's who has seen one callback URL (issue 17).
+PLAINTEXT_MODE = "plaintext"
+
 _SIGNATURE = re.compile(r"[0-9a-f]{40}")
 _TIMESTAMP = re.compile(r"\d{1,12}")
 _NONCE = re.compile(r"[0-9A-Za-z_-]{1,64}")
@@ -220,18 +226,26 @@ def open_message(
     token: str,
     encoding_aes_key: str,
     appid: str,
+    message_mode: str,
     now: float,
 ) -> WeChatMessage:
     """POST: check freshness and signatures, decrypt when encrypted, parse and validate.
 
     Safe mode's body is only ``<Encrypt>`` (and ``<ToUserName>``); compatible mode's carries the
-    plaintext fields too, which are ignored: only the signed ciphertext is trusted."""
+    plaintext fields too, which are ignored: only the signed ciphertext is trusted. An account
+    in either mode takes nothing else; one in plaintext mode takes plaintext, and encrypted
+    messages too (they are verified more strictly, and WeChat may switch first)."""
     parsed = CallbackQuery.parse(query)
     if len(body) > MAX_BODY_BYTES:
         raise TooLarge(f"the body is larger than {MAX_BODY_BYTES} bytes")
     parsed.check_fresh(now)
     parsed.check_signature(token)
     if not parsed.encrypted:
+        if message_mode != PLAINTEXT_MODE:
+            raise BadRequest(
+                f"the account is set to {message_mode} mode: a plaintext delivery (no "
+                "encrypt_type=aes and msg_signature) is refused"
+            )
         return message_from_xml(_decode(body), transport="plain")
     try:
         envelope = parse_xml(body)

@@ -129,6 +129,7 @@ class PlatformAccountForm(forms.ModelForm):
             "encoding_aes_key",
             "original_id",
             "wechat_type",
+            "message_mode",
             "weibo_uid",
             "weibo_access_token",
             "safe_domain",
@@ -148,7 +149,15 @@ class PlatformAccountForm(forms.ModelForm):
 @admin.register(PlatformAccount)
 class PlatformAccountAdmin(AuditedAdmin):
     form = PlatformAccountForm
-    list_display = ["archive", "platform", "name", "appid", "weibo_uid", "is_active"]
+    list_display = [
+        "archive",
+        "platform",
+        "name",
+        "appid",
+        "message_mode",
+        "weibo_uid",
+        "is_active",
+    ]
     list_filter = ["platform", "is_active"]
 
 

@@ -168,6 +168,13 @@ class PlatformAccount(models.Model):
         SUBSCRIPTION = "subscription", _("subscription account")
         SERVICE = "service", _("service account")
 
+    class MessageMode(models.TextChoices):
+        """WeChat's message encryption setting (消息加解密方式), as chosen in its console."""
+
+        PLAINTEXT = "plaintext", _("plaintext")
+        COMPATIBLE = "compatible", _("compatible")
+        SAFE = "safe", _("safe (encrypted)")
+
     archive = models.ForeignKey(Archive, on_delete=models.CASCADE, related_name="platform_accounts")
     platform = models.CharField(_("platform"), max_length=10, choices=Platform.choices)
     name = models.CharField(_("account name"), max_length=100, blank=True)
@@ -183,6 +190,18 @@ class PlatformAccount(models.Model):
         choices=WeChatType.choices,
         default=WeChatType.SUBSCRIPTION,
         blank=True,
+    )
+    # The callback takes from a safe- or compatible-mode account only messages encrypted and
+    # signed with msg_signature: the query signature alone covers no body (issue 17).
+    message_mode = models.CharField(
+        _("message encryption mode"),
+        max_length=10,
+        choices=MessageMode.choices,
+        default=MessageMode.SAFE,
+        help_text=_(
+            "As set in WeChat's console. Safe and compatible mode accept only encrypted "
+            "messages; plaintext mode also accepts unencrypted ones."
+        ),
     )
     # Weibo: the account's uid and OAuth2 access token; the app's registered safe domain.
     weibo_uid = models.CharField(_("Weibo uid"), max_length=32, blank=True)

@@ -338,6 +338,7 @@ PLATFORM_ACCOUNT_FIELDS = (
     "encoding_aes_key",
     "original_id",
     "wechat_type",
+    "message_mode",
     "weibo_uid",
     "weibo_access_token",
     "safe_domain",

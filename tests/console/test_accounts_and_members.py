@@ -60,6 +60,30 @@ def test_an_administrator_sets_up_wechat_and_never_sees_the_secrets_again(
     assert last.before == {"token": "(secret set)"} and last.after == {"token": ""}
 
 
+def test_an_administrator_sets_the_wechat_message_mode_as_in_wechats_console(
+    client, administrator, nanjing
+):
+    client.force_login(administrator)
+    url = reverse("console:accounts", args=["nanjing"])
+    client.post(url, _wechat(token="tok-9z", encoding_aes_key=AES_KEY))
+    account = PlatformAccount.objects.get(archive=nanjing, platform="wechat")
+    assert account.message_mode == "safe"  # a new account takes encrypted messages only
+    assert 'name="wechat-message_mode"' in client.get(url).content.decode()
+
+    client.post(url, _wechat(message_mode="plaintext"))
+    account.refresh_from_db()
+    assert account.message_mode == "plaintext"
+    last = AuditEntry.objects.filter(action="platform_account.update").latest("id")
+    assert (last.before, last.after) == ({"message_mode": "safe"}, {"message_mode": "plaintext"})
+
+    client.post(url, _wechat(welcome_text="你好"))  # a form without the mode keeps it
+    account.refresh_from_db()
+    assert (account.message_mode, account.welcome_text) == ("plaintext", "你好")
+    assert client.post(url, _wechat(message_mode="none")).status_code == 200  # refused
+    account.refresh_from_db()
+    assert account.message_mode == "plaintext"
+
+
 def test_a_wrong_encoding_aes_key_is_refused_next_to_the_field(client, administrator, nanjing):
     client.force_login(administrator)
     response = client.post(

@@ -4,7 +4,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from archivox.consultations import replies
+from archivox.consultations import replies, selectors
 from archivox.core.models import PlatformAccount, Role
 from archivox.core.services import membership_grant
 from archivox.sandbox.wechat.services import sandbox_wechat_account_ensure
@@ -12,6 +12,9 @@ from archivox.sandbox.wechat_user import WeChatUser
 from archivox.sandbox.weibo.services import sandbox_weibo_account_ensure
 from tests.catalog_fixtures import make_description, media_root, nanjing  # noqa: F401
 from tests.factories import ArchiveFactory, UserFactory
+
+# How the simulated follower sends → the account setting that takes it (WeChat's console).
+ACCOUNT_MODE = {"safe": "safe", "compat": "compatible", "plain": "plaintext"}
 
 
 def new_aes_key() -> str:
@@ -54,6 +57,9 @@ def follower(live_server, wechat):
     users: list[WeChatUser] = []
 
     def make(mode: str = "safe", **options) -> WeChatUser:
+        # The account takes what this follower sends, as its administrator would set it.
+        PlatformAccount.objects.filter(pk=wechat.pk).update(message_mode=ACCOUNT_MODE[mode])
+        selectors.wechat_account_cache_clear()
         user = WeChatUser(
             live_server.url,
             wechat.archive.slug,

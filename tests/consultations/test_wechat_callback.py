@@ -60,6 +60,16 @@ def wechat_account(slug: str = "nanjing", **values) -> PlatformAccount:
     return account
 
 
+# How the simulated follower sends → the account setting that takes it (WeChat's console).
+ACCOUNT_MODE = {"safe": "safe", "compat": "compatible", "plain": "plaintext"}
+
+
+def account_mode_set(account: PlatformAccount, mode: str) -> None:
+    """Set the account to the mode a follower sends in, as its administrator would."""
+    PlatformAccount.objects.filter(pk=account.pk).update(message_mode=ACCOUNT_MODE[mode])
+    selectors.wechat_account_cache_clear()
+
+
 @pytest.fixture
 def account(live_server, settings):
     # The API client (deferred replies) talks to the sandbox served by this test's server.
@@ -72,6 +82,7 @@ def user_for(live_server, account):
     users: list[WeChatUser] = []
 
     def make(mode: str = "safe", **options) -> WeChatUser:
+        account_mode_set(account, mode)
         user = WeChatUser(
             live_server.url,
             options.pop("slug", account.archive.slug),
@@ -259,7 +270,7 @@ def test_a_retried_event_is_recognised_by_sender_and_create_time(user_for):
 
 
 def test_the_same_msgid_in_another_archive_is_another_message(user_for, live_server):
-    other = wechat_account("suzhou")
+    other = wechat_account("suzhou", message_mode="plaintext")
     nanjing = user_for("plain")
     suzhou = WeChatUser(
         live_server.url, "suzhou", other.token, other.encoding_aes_key, other.appid,
@@ -642,6 +653,7 @@ def run_wechat_user(*args: str) -> str:
 
 @pytest.mark.parametrize("mode", ["safe", "compat", "plain"])
 def test_wechat_user_command_sends_a_message_and_prints_the_reply(live_server, account, mode):
+    account_mode_set(account, mode)
     output = run_wechat_user(
         "--archive", "nanjing", "--mode", mode, "--base-url", live_server.url, "白崇禧公馆"
     )

@@ -1,4 +1,6 @@
+import base64
 import json
+import struct
 from pathlib import Path
 
 import pytest
@@ -109,8 +111,52 @@ EXTERNAL = b"""<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/
         (b"", "empty"),
         (b"<html></html>", "not <xml>"),
         (b"<xml>" + b"a" * 70000 + b"</xml>", "larger than"),
+        (b"<xml>" + b"<a>" * 1000 + b"</a>" * 1000 + b"</xml>", "nested deeper than 16"),
+        (b"<xml>" + b"<a/>" * 2000 + b"</xml>", "more than 1,024 elements"),
     ],
 )
 def test_hostile_or_broken_xml_is_refused(body, message):
     with pytest.raises(XmlError, match=message):
         parse_xml(body)
+
+
+def _encrypt_raw(vector, framed: bytes) -> str:
+    """AES-256-CBC as WeChat does it, of exactly ``framed`` (no padding added)."""
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+    from archivox.platforms.wechat.crypto import aes_key
+
+    key = aes_key(vector["encoding_aes_key"])
+    encryptor = Cipher(algorithms.AES(key), modes.CBC(key[:16])).encryptor()
+    return base64.b64encode(encryptor.update(framed) + encryptor.finalize()).decode()
+
+
+def _framed(vector, xml: bytes, *, length: int | None = None) -> bytes:
+    size = len(xml) if length is None else length
+    return b"r" * 16 + struct.pack(">I", size) + xml + vector["appid"].encode()
+
+
+@pytest.mark.parametrize(
+    "padding",
+    [
+        pytest.param(lambda n: b"\0" * (n - 1) + bytes([n]), id="zeros-then-the-count"),
+        pytest.param(lambda n: bytes([n]) * (n - 1) + b"\0", id="last-byte-zero"),
+        pytest.param(lambda n: bytes([n]) * (n - 2) + bytes([n + 1, n]), id="one-byte-off"),
+        pytest.param(lambda n: bytes([n + 32]) * (n + 32), id="count-over-a-block"),
+    ],
+)
+def test_every_padding_byte_is_checked(vector, padding):
+    framed = _framed(vector, b"<xml><A>1</A></xml>")
+    n = 32 - len(framed) % 32
+    if n < 2:
+        framed = _framed(vector, b"<xml><A>12</A></xml>")
+        n = 32 - len(framed) % 32
+    with pytest.raises(CryptoError, match="padding"):
+        crypto_for(vector).decrypt(_encrypt_raw(vector, framed + padding(n)))
+
+
+def test_a_length_field_past_the_end_is_refused(vector):
+    framed = _framed(vector, b"<xml><A>1</A></xml>", length=10_000)
+    n = 32 - len(framed) % 32
+    with pytest.raises(CryptoError, match="length"):
+        crypto_for(vector).decrypt(_encrypt_raw(vector, framed + bytes([n]) * n))

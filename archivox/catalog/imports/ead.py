@@ -4,10 +4,11 @@ docs/catalog-import.md."""
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterable
 from typing import Any
-from xml.etree.ElementTree import Element, TreeBuilder
+from xml.etree.ElementTree import Element
 
 from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
 from defusedxml.ElementTree import DefusedXMLParser, ParseError
@@ -15,8 +16,18 @@ from defusedxml.ElementTree import DefusedXMLParser, ParseError
 from archivox.catalog.imports.report import ImportReport, _Record
 from archivox.catalog.models import Access, Level
 from archivox.catalog.services import DESCRIPTION_FIELDS
+from archivox.core.safe_xml import XmlLimitExceeded, bounded_parser
+
+logger = logging.getLogger(__name__)
 
 EAD_NAMESPACE = "urn:isbn:1-931666-22-9"
+# Markup may nest deeply (<emph> in <emph>…, read without recursion); past this the file is
+# refused while it is parsed (issue 17).
+EAD_MAX_DEPTH = 10_000
+# The catalog holds four levels (fonds, series, file, item), so deeper components are refused
+# anyway; refusing them before any is read keeps each component's path (which grows with its
+# depth) from costing memory in proportion to the square of the nesting.
+EAD_MAX_COMPONENT_DEPTH = 32
 XML_NAMESPACE = "http://www.w3.org/XML/1998/namespace"
 # <archdesc level="otherlevel" otherlevel="archive"> wraps a whole-archive export: it is not a
 # description itself; its components are imported as roots.
@@ -64,12 +75,7 @@ class _SafeXMLParser(DefusedXMLParser):
     """defusedxml's parser, refusing every entity declaration and external reference and every
     DOCTYPE with an internal subset (where XML bombs and external entities live). A bare
     ``<!DOCTYPE ead PUBLIC "…" "ead.dtd">`` as EAD 2002 files carry is allowed: the DTD is
-    never fetched or read."""
-
-    def __init__(self) -> None:
-        super().__init__(
-            target=TreeBuilder(), forbid_dtd=True, forbid_entities=True, forbid_external=True
-        )
+    never fetched or read. Made by ``core.safe_xml.bounded_parser``, which bounds the depth."""
 
     def defused_start_doctype_decl(
         self, name: str, sysid: str | None, pubid: str | None, has_internal_subset: bool
@@ -297,8 +303,14 @@ def _ead_component(
     )
 
 
+def _refuse(report: ImportReport, where: str, field: str, message: str) -> None:
+    """A file refused for safety: a problem in the report, and one log line."""
+    report.add(where, field, message)
+    logger.warning(f"catalog import refused: {message}", extra={"file": report.file})
+
+
 def _parse_ead(data: bytes, report: ImportReport) -> list[_Record]:
-    parser = _SafeXMLParser()
+    parser = bounded_parser(max_depth=EAD_MAX_DEPTH, parser_class=_SafeXMLParser)
     try:
         parser.feed(data)
         root = parser.close()
@@ -308,12 +320,16 @@ def _parse_ead(data: bytes, report: ImportReport) -> list[_Record]:
             DTDForbidden: "declares a DTD internal subset",
             ExternalReferenceForbidden: "refers to an external entity",
         }[type(exc)]
-        report.add(
+        _refuse(
+            report,
             "file",
             "",
             f"the XML {what}; entity declarations, internal DTDs and external references are "
             "refused for safety (XML bombs, external entities). Remove them and try again",
         )
+        return []
+    except XmlLimitExceeded as exc:
+        _refuse(report, "file", "", f"the XML has {exc}; nothing was read from it")
         return []
     except ParseError as exc:
         line, column = getattr(exc, "position", (0, 0))
@@ -336,17 +352,19 @@ def _parse_ead(data: bytes, report: ImportReport) -> list[_Record]:
         report.add("ead", "archdesc", "the EAD has no <archdesc>")
         return []
     records: list[_Record] = []
-    # (element, path, parent code or None, position); a stack, so any depth is fine.
-    stack: list[tuple[Element, str, str | None, int]] = []
+    # (element, path, parent code or None, position, depth among components); a stack, so
+    # any depth is fine.
+    stack: list[tuple[Element, str, str | None, int, int]] = []
 
-    def push_components(container: Element, path: str, parent_code: str | None) -> None:
-        found: list[tuple[Element, str, str | None, int]] = []
+    def push_components(container: Element, path: str, parent_code: str | None, depth: int) -> None:
+        found: list[tuple[Element, str, str | None, int, int]] = []
         counts: dict[str, int] = {}
         for child in container:
             name = _local(child.tag)
             if name in EAD_COMPONENT_TAGS:
                 counts[name] = counts.get(name, 0) + 1
-                found.append((child, f"{path}/{name}[{counts[name]}]", parent_code, len(found)))
+                path_here = f"{path}/{name}[{counts[name]}]"
+                found.append((child, path_here, parent_code, len(found), depth))
         stack.extend(reversed(found))
 
     def push_dsc(element: Element, path: str, parent_code: str | None) -> None:
@@ -354,7 +372,7 @@ def _parse_ead(data: bytes, report: ImportReport) -> list[_Record]:
         for index, dsc in enumerate(reversed(dscs)):
             number = len(dscs) - index
             suffix = f"[{number}]" if len(dscs) > 1 else ""
-            push_components(dsc, f"{path}/dsc{suffix}", parent_code)
+            push_components(dsc, f"{path}/dsc{suffix}", parent_code, 1)
 
     is_wrapper = (
         archdesc.get("level", "").strip().lower() == "otherlevel"
@@ -363,10 +381,19 @@ def _parse_ead(data: bytes, report: ImportReport) -> list[_Record]:
     if is_wrapper:
         push_dsc(archdesc, "ead/archdesc", None)
     else:
-        stack.append((archdesc, "ead/archdesc", None, 0))
+        stack.append((archdesc, "ead/archdesc", None, 0, 0))
     first = True
     while stack:
-        element, path, parent_code, position = stack.pop()
+        element, path, parent_code, position, depth = stack.pop()
+        if depth > EAD_MAX_COMPONENT_DEPTH:
+            _refuse(
+                report,
+                path.rsplit("/", 1)[0],
+                "",
+                f"components nested deeper than {EAD_MAX_COMPONENT_DEPTH} levels (the catalog "
+                "holds four: fonds, series, file, item); nothing is imported from the file",
+            )
+            return []
         record = _ead_component(element, path, parent_code, position, len(records), report)
         records.append(record)
         code = record.raw["reference_code"]
@@ -374,7 +401,7 @@ def _parse_ead(data: bytes, report: ImportReport) -> list[_Record]:
         if first and not is_wrapper:
             push_dsc(element, path, child_parent)
         else:
-            push_components(element, path, child_parent)
+            push_components(element, path, child_parent, depth + 1)
         first = False
     if not records and report.ok:
         report.add("ead/archdesc", "dsc", "the EAD has no components to import")

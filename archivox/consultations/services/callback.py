@@ -167,12 +167,14 @@ def _open(account: PlatformAccount, query: Any, body: bytes, now: float) -> WeCh
         token=account.token,
         encoding_aes_key=account.encoding_aes_key,
         appid=account.appid,
+        message_mode=account.message_mode,
         now=now,
     )
 
 
-def _credentials(account: PlatformAccount) -> tuple[str, str, str]:
-    return (account.token, account.encoding_aes_key, account.appid)
+def _credentials(account: PlatformAccount) -> tuple[str, str, str, str]:
+    """What decides whether a delivery opens (a change made elsewhere counts at once)."""
+    return (account.token, account.encoding_aes_key, account.appid, account.message_mode)
 
 
 def _inbound_message_build(*, account: PlatformAccount, delivery: WeChatMessage) -> InboundMessage:

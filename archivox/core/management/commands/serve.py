@@ -36,6 +36,9 @@ class Command(BaseCommand):
             str(web_workers),
             "--access-logfile",
             "-",
+            # Callback query strings and openids are left out of the access log (issue 17).
+            "--logger-class",
+            "archivox.core.access_log.RedactingLogger",
             "--graceful-timeout",
             "5",
         ]

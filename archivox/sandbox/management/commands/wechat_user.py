@@ -13,6 +13,13 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from archivox.core.models import Archive, PlatformAccount
 from archivox.sandbox.wechat_user import MODES, WeChatReplyError, WeChatUser
 
+# The account's setting (WeChat's console) → how the simulated follower sends.
+USER_MODE = {
+    PlatformAccount.MessageMode.SAFE: "safe",
+    PlatformAccount.MessageMode.COMPATIBLE: "compat",
+    PlatformAccount.MessageMode.PLAINTEXT: "plain",
+}
+
 
 class Command(BaseCommand):
     help = "Send a message (or event) to an archive's WeChat callback as a follower would."
@@ -20,7 +27,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("text", nargs="?", default="", help="the text message to send")
         parser.add_argument("--archive", required=True, help="the archive's slug")
-        parser.add_argument("--mode", choices=MODES, default="safe")
+        parser.add_argument(
+            "--mode", choices=MODES, help="default: the stored account's mode (else safe)"
+        )
         parser.add_argument("--event", help="send this event instead (subscribe, CLICK, …)")
         parser.add_argument("--key", help="the event's EventKey (CLICK, VIEW, SCAN)")
         parser.add_argument("--openid", help="the follower's openid (default: a new one)")
@@ -38,12 +47,12 @@ class Command(BaseCommand):
             "encoding_aes_key": options["aes_key"],
         }
         to = "gh_archivox0001"
+        account = PlatformAccount.objects.filter(
+            archive__slug=slug, platform=PlatformAccount.Platform.WECHAT
+        ).first()
         if not all(credentials.values()):
             if not Archive.objects.filter(slug=slug).exists():
                 raise CommandError(f"no archive with the slug {slug!r}")
-            account = PlatformAccount.objects.filter(
-                archive__slug=slug, platform=PlatformAccount.Platform.WECHAT
-            ).first()
             if account is None:
                 raise CommandError(
                     f"the archive {slug!r} has no WeChat account; add one in the admin "
@@ -55,11 +64,10 @@ class Command(BaseCommand):
                 "encoding_aes_key": credentials["encoding_aes_key"] or account.encoding_aes_key,
             }
             to = account.original_id or to
+        mode = options["mode"] or (USER_MODE[account.message_mode] if account else "safe")
         if not credentials["token"]:
             raise CommandError(f"the WeChat account of {slug!r} has no server token")
-        if options["mode"] != "plain" and not (
-            credentials["encoding_aes_key"] and credentials["appid"]
-        ):
+        if mode != "plain" and not (credentials["encoding_aes_key"] and credentials["appid"]):
             raise CommandError("safe and compatible mode need the AppID and the EncodingAESKey")
         if not options["event"] and not options["text"]:
             raise CommandError("give the text to send, or --event")
@@ -67,7 +75,7 @@ class Command(BaseCommand):
             options["base_url"],
             slug,
             openid=options["openid"],
-            mode=options["mode"],
+            mode=mode,
             to=to,
             **credentials,
         )

@@ -90,6 +90,7 @@ def sandbox_wechat_account_ensure(archive: Any) -> dict[str, str]:
         "encoding_aes_key": account.encoding_aes_key,
         "original_id": account.original_id,
         "wechat_type": account.account_type,
+        "message_mode": account.message_mode,  # the same three values as WeChat's console
     }
     platform_account = (
         PlatformAccount.objects.select_for_update()
