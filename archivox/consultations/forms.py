@@ -12,19 +12,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from archivox.consultations.models import AutoReplyRule, ConsultationAnswer
-from archivox.core.forms import ConsoleForm
-
-
-def _text(label: Any, **kwargs: Any) -> forms.CharField:
-    """A text input as typed: emptiness and lengths are the model's to judge."""
-    return forms.CharField(label=label, required=False, strip=False, **kwargs)
-
+from archivox.core.forms import ConsoleForm, typed_text
 
 # ── one consultation's thread ────────────────────────────────────────────────────────────────
 
 
 class AnswerForm(ConsoleForm):
-    text = _text(_("Answer"))
+    text = typed_text(_("Answer"))
     via = forms.ChoiceField(
         label=_("Send by"), required=False, choices=[("", ""), *ConsultationAnswer.Via.choices]
     )
@@ -45,17 +39,17 @@ class AssignForm(ConsoleForm):
 
 
 class TagForm(ConsoleForm):
-    tag = _text(_("Tag"))
-    free_tag = _text(_("or a new tag"))
+    tag = typed_text(_("Tag"))
+    free_tag = typed_text(_("or a new tag"))
 
 
 class NoteForm(ConsoleForm):
-    note = _text(_("Internal note"))
+    note = typed_text(_("Internal note"))
 
 
 class EmailForm(ConsoleForm):
     # The service lower-cases and validates it, so the message is the same as in the API.
-    email = _text(_("email address the person gave"))
+    email = typed_text(_("email address the person gave"))
 
 
 class CannedChoiceForm(ConsoleForm):
@@ -68,17 +62,17 @@ class CannedChoiceForm(ConsoleForm):
 class RuleForm(ConsoleForm):
     """A new auto-reply rule. The regular expression's safety is the service's to judge."""
 
-    name = _text(_("Name"))
+    name = typed_text(_("Name"))
     match = forms.ChoiceField(label=_("Match"), choices=AutoReplyRule.Match.choices)
-    pattern = _text(_("Pattern"))
+    pattern = typed_text(_("Pattern"))
     priority = forms.IntegerField(label=_("Priority"), required=False)
     kind = forms.ChoiceField(label=_("Reply"), choices=AutoReplyRule.Kind.choices)
     max_hits = forms.IntegerField(label=_("catalog hits"), required=False)
-    text = _text(_("text"))
-    title = _text(_("title (link, news)"))
-    description = _text(_("description (news)"))
-    url = _text(_("Link"))
-    picurl = _text(_("Picture"))
+    text = typed_text(_("text"))
+    title = typed_text(_("title (link, news)"))
+    description = typed_text(_("description (news)"))
+    url = typed_text(_("Link"))
+    picurl = typed_text(_("Picture"))
 
     def values(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)
@@ -89,8 +83,8 @@ class RuleForm(ConsoleForm):
 
 
 class CannedAnswerForm(ConsoleForm):
-    canned_title = _text(_("title"))
-    canned_text = _text(_("Canned answer"))
+    canned_title = typed_text(_("title"))
+    canned_text = typed_text(_("Canned answer"))
 
 
 class InboxSettingsForm(ConsoleForm):
@@ -102,7 +96,7 @@ class InboxSettingsForm(ConsoleForm):
     flood_per_minute = forms.IntegerField(
         label=_("Flood: messages a minute from one sender"), required=False
     )
-    tags = _text(_("Tags (one a line)"))
+    tags = typed_text(_("Tags (one a line)"))
 
     def __init__(self, *args: Any, defaults: dict[str, int], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -13,6 +13,12 @@ from django.utils.translation import gettext_lazy as _
 from archivox.core.models import Archive
 
 
+def typed_text(label: Any) -> forms.CharField:
+    """A text input taken as typed: whether it may be empty, and how long it may be, is the
+    service's and the model's to judge (their refusal names the field)."""
+    return forms.CharField(label=label, required=False, strip=False)
+
+
 def errors_to_form(form: forms.Form, exc: ValidationError | ValueError) -> None:
     """Show a service's refusal next to the field it names, else at the top of the form."""
     if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):

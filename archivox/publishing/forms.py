@@ -14,28 +14,23 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from archivox.core.forms import ConsoleForm
+from archivox.core.forms import ConsoleForm, typed_text
 from archivox.publishing.models import CHANNELS, Post
-
-
-def _text(label: Any) -> forms.CharField:
-    """A text input as typed: emptiness and lengths are the service's and the model's to judge."""
-    return forms.CharField(label=label, required=False, strip=False)
 
 
 class PostForm(ConsoleForm):
     """A new post or a draft's changes, with the catalog items chosen for it."""
 
     kind = forms.ChoiceField(label=_("kind"), choices=Post.Kind.choices, required=False)
-    title = _text(_("title"))
-    author = _text(_("author"))
-    digest = _text(_("digest"))
-    body_html = _text(_("body"))
-    text = _text(_("text of a short post"))
+    title = typed_text(_("title"))
+    author = typed_text(_("author"))
+    digest = typed_text(_("digest"))
+    body_html = typed_text(_("body"))
+    text = typed_text(_("text of a short post"))
     origin = forms.ChoiceField(label=_("origin"), choices=Post.Origin.choices, required=False)
-    forward_source = _text(_("forwarded from"))
-    column = _text(_("column"))
-    topics = _text(_("topics"))
+    forward_source = typed_text(_("forwarded from"))
+    column = typed_text(_("column"))
+    topics = typed_text(_("topics"))
     channels = forms.MultipleChoiceField(
         label=_("channels"), choices=[(c, c) for c in CHANNELS], required=False
     )
@@ -88,28 +83,28 @@ class PostForm(ConsoleForm):
 
 
 class ReviewForm(ConsoleForm):
-    comment = _text(_("comment"))
+    comment = typed_text(_("comment"))
 
 
 class CommentForm(ConsoleForm):
-    body = _text(_("comment"))
+    body = typed_text(_("comment"))
 
 
 class ReasonForm(ConsoleForm):
-    reason = _text(_("reason"))
+    reason = typed_text(_("reason"))
 
 
 class OverrideForm(ReasonForm):
-    finding = _text(_("screening finding"))
+    finding = typed_text(_("screening finding"))
 
 
 class CorrectionForm(ReasonForm):
     """Only the fields the page sent are corrected: a missing field is left as it is."""
 
-    title = _text(_("title"))
-    digest = _text(_("digest"))
-    body_html = _text(_("body"))
-    text = _text(_("text of a short post"))
+    title = typed_text(_("title"))
+    digest = typed_text(_("digest"))
+    body_html = typed_text(_("body"))
+    text = typed_text(_("text of a short post"))
 
     def changes(self) -> dict[str, str]:
         return {
@@ -137,7 +132,7 @@ class DeskSettingsForm(ConsoleForm):
     """The archive's sensitive words, one a line as ``word|severity``, and the freshness
     threshold; an empty threshold leaves it as it is."""
 
-    words = _text(_("sensitive words"))
+    words = typed_text(_("sensitive words"))
     freshness_days = forms.IntegerField(
         label=_("Warn after this many days without an original post"),
         required=False,
