@@ -5,6 +5,7 @@ closure date never leave; restricted material shows its description but not its 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
@@ -50,6 +51,19 @@ def description_get_public(*, archive: Archive, reference_code: str) -> Descript
 
 def description_get_public_by_id(*, pk: int) -> Description:
     return description_list_public().get(pk=pk)
+
+
+def description_ids_open_public(*, ids: Iterable[int]) -> set[int]:
+    """Of ``ids``, the descriptions the public may see today that are open (not restricted):
+    what an automatic answer may name. One query, however many ids."""
+    wanted = list(ids)
+    if not wanted:
+        return set()
+    return set(
+        Description.objects.filter(
+            public_filter(), effective_access=Access.OPEN, pk__in=wanted
+        ).values_list("pk", flat=True)
+    )
 
 
 def description_children_public(*, description: Description) -> QuerySet[Description]:
