@@ -91,15 +91,18 @@ def description_breadcrumbs(*, description: Description) -> list[Description]:
 
 
 def digital_objects_public(*, description: Description) -> list[DigitalObject]:
-    """The digital objects the public may see: none for restricted or hidden descriptions."""
+    """The digital objects the public may see: none for restricted or hidden descriptions, and
+    only those with a public copy (the original, with its metadata, is for staff)."""
     if not description.objects_public_on():
         return []
-    return list(description.digital_objects.all())
+    return [obj for obj in description.digital_objects.all() if obj.public_file]
 
 
 def digital_object_get_public(*, pk: int) -> DigitalObject:
-    return DigitalObject.objects.select_related("description").get(
-        objects_public_filter(prefix="description__"), pk=pk
+    return (
+        DigitalObject.objects.select_related("description")
+        .exclude(public_file="")
+        .get(objects_public_filter(prefix="description__"), pk=pk)
     )
 
 
@@ -125,7 +128,7 @@ def collection_get_public(*, archive: Archive, slug: str) -> FeaturedCollection:
 
 def collection_cover_public(collection: FeaturedCollection) -> DigitalObject | None:
     cover = collection.cover
-    if cover is None or not cover.description.objects_public_on():
+    if cover is None or not cover.public_file or not cover.description.objects_public_on():
         return None
     return cover
 
