@@ -218,3 +218,50 @@ def test_nothing_sent_to_wechat_or_weibo_and_no_cover_served_carries_metadata(
     cover = httpx.get(f"{live_server.url}/archives/nanjing/posts/{post.pk}/cover/")
     assert cover.status_code == 200
     assert metadata_in(cover.content) == []
+
+
+def test_the_upgrade_makes_public_copies_of_files_uploaded_before_it(
+    live_server, make_post, archivist, item
+):
+    """An installation upgraded with objects and covers already uploaded: the migrations make
+    their public copies (and the thumbnails again), and the portal serves only those."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    from archivox.catalog.models import DigitalObject
+    from archivox.publishing.models import Post
+
+    obj = catalog.digital_object_add(actor=archivist, description=item, content=jpeg())
+    post = make_post(channels=["portal"])
+    services.post_set_cover(actor=archivist, post=post, content=jpeg((900, 500)))
+    # As before the upgrade: no public copies, and a thumbnail that kept the original's XMP.
+    obj.thumbnail.storage.delete(obj.thumbnail.name)
+    with obj.thumbnail.storage.open(obj.thumbnail.name, "wb") as handle:
+        handle.write(jpeg((40, 30)))
+    DigitalObject.objects.filter(pk=obj.pk).update(public_file="")
+    Post.objects.filter(pk=post.pk).update(cover_public="")
+    before = [("catalog", "0002_search_index"), ("publishing", "0001_initial")]
+    latest = [
+        ("catalog", "0003_digitalobject_public_file"),
+        ("publishing", "0002_post_cover_public"),
+    ]
+    MigrationExecutor(connection).migrate(before)
+    try:
+        MigrationExecutor(connection).migrate(latest)
+    finally:
+        MigrationExecutor(connection).migrate(
+            MigrationExecutor(connection).loader.graph.leaf_nodes()
+        )
+
+    obj.refresh_from_db()
+    post.refresh_from_db()
+    assert obj.public_file and post.cover_public
+    for path in (f"/objects/{obj.pk}/", f"/objects/{obj.pk}/thumbnail/"):
+        served = httpx.get(live_server.url + path)
+        assert served.status_code == 200 and metadata_in(served.content) == [], path
+    with obj.public_file.open("rb") as handle:
+        assert metadata_in(handle.read()) == []
+    with post.cover_public.open("rb") as handle:
+        assert metadata_in(handle.read()) == []
+    with obj.file.open("rb") as handle:
+        assert metadata_in(handle.read())  # the original, for staff, as it was
