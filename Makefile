@@ -5,6 +5,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Every command sees where the site listens, so links, feeds and the sandboxes' address follow
+# `make run PORT=8311` and `PORT=8311 make run` alike (unless ARCHIVOX_BASE_URL is set).
+export HOST PORT
 PG_URL ?= postgres://postgres@127.0.0.1:5432/archivox
 # The demo and the tests talk to the local sandboxes, never to the real platforms.
 ARCHIVOX_SANDBOX ?= 1

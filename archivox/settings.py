@@ -132,8 +132,36 @@ ALLOWED_HOSTS = [
     for host in os.environ.get("ARCHIVOX_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
     if host.strip()
 ]
-BASE_URL = os.environ.get("ARCHIVOX_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+
+def _base_url() -> str:
+    """The public address in links: ``ARCHIVOX_BASE_URL``, else where ``make run`` / ``manage.py
+    serve`` listen (``HOST``, ``PORT``), so that links, feeds and the sandboxes' addresses follow
+    a server started on another port."""
+    explicit = os.environ.get("ARCHIVOX_BASE_URL", "").strip()
+    if explicit:
+        return explicit.rstrip("/")
+    host = os.environ.get("HOST", "").strip()
+    # A server listening on every interface is reached on this machine by the loopback address.
+    if host in ("", "0.0.0.0", "::", "[::]"):  # noqa: S104 - an address compared, not bound
+        host = "127.0.0.1"
+    elif ":" in host and not host.startswith("["):
+        host = f"[{host}]"  # an IPv6 address in a URL
+    port = os.environ.get("PORT", "").strip() or "8000"
+    if not port.isdigit() or not 0 < int(port) < 65536:
+        raise ConfigurationError(f"PORT={port!r} is not a port number; use e.g. 8000")
+    return f"http://{host}:{int(port)}"
+
+
+BASE_URL = _base_url()
 CSRF_TRUSTED_ORIGINS = [BASE_URL]
+if not any(
+    os.environ.get(name, "").strip() for name in ("ARCHIVOX_ALLOWED_HOSTS", "ARCHIVOX_BASE_URL")
+):
+    # A server started on another address answers its own links (``make run HOST=192.0.2.7``).
+    _link_host = urlsplit(BASE_URL).hostname
+    if _link_host and _link_host not in ALLOWED_HOSTS:
+        ALLOWED_HOSTS.append(_link_host)
 
 # The platforms' API hosts; with the sandbox on, our own /sandbox/ stands in for both.
 WECHAT_API = os.environ.get("ARCHIVOX_WECHAT_API", "").strip().rstrip("/") or (

@@ -142,7 +142,11 @@ class DigitalObject(models.Model):
         Description, on_delete=models.CASCADE, related_name="digital_objects"
     )
     kind = models.CharField(max_length=10, choices=Kind.choices)
+    # The original as uploaded, for staff only (console); the public and the platforms get
+    # ``public_file``, the same picture or PDF without its metadata (core.public_files), or
+    # nothing when no such copy could be made.
     file = models.FileField(upload_to="objects/%Y/%m/", max_length=300)
+    public_file = models.FileField(upload_to="public/%Y/%m/", max_length=300, blank=True)
     thumbnail = models.ImageField(upload_to="thumbnails/%Y/%m/", max_length=300, blank=True)
     original_name = models.CharField(max_length=255, blank=True)
     media_type = models.CharField(max_length=100)

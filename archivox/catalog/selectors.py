@@ -5,6 +5,7 @@ closure date never leave; restricted material shows its description but not its 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
@@ -52,6 +53,19 @@ def description_get_public_by_id(*, pk: int) -> Description:
     return description_list_public().get(pk=pk)
 
 
+def description_ids_open_public(*, ids: Iterable[int]) -> set[int]:
+    """Of ``ids``, the descriptions the public may see today that are open (not restricted):
+    what an automatic answer may name. One query, however many ids."""
+    wanted = list(ids)
+    if not wanted:
+        return set()
+    return set(
+        Description.objects.filter(
+            public_filter(), effective_access=Access.OPEN, pk__in=wanted
+        ).values_list("pk", flat=True)
+    )
+
+
 def description_children_public(*, description: Description) -> QuerySet[Description]:
     return (
         description_list_public(archive=description.archive)
@@ -77,15 +91,18 @@ def description_breadcrumbs(*, description: Description) -> list[Description]:
 
 
 def digital_objects_public(*, description: Description) -> list[DigitalObject]:
-    """The digital objects the public may see: none for restricted or hidden descriptions."""
+    """The digital objects the public may see: none for restricted or hidden descriptions, and
+    only those with a public copy (the original, with its metadata, is for staff)."""
     if not description.objects_public_on():
         return []
-    return list(description.digital_objects.all())
+    return [obj for obj in description.digital_objects.all() if obj.public_file]
 
 
 def digital_object_get_public(*, pk: int) -> DigitalObject:
-    return DigitalObject.objects.select_related("description").get(
-        objects_public_filter(prefix="description__"), pk=pk
+    return (
+        DigitalObject.objects.select_related("description")
+        .exclude(public_file="")
+        .get(objects_public_filter(prefix="description__"), pk=pk)
     )
 
 
@@ -111,7 +128,7 @@ def collection_get_public(*, archive: Archive, slug: str) -> FeaturedCollection:
 
 def collection_cover_public(collection: FeaturedCollection) -> DigitalObject | None:
     cover = collection.cover
-    if cover is None or not cover.description.objects_public_on():
+    if cover is None or not cover.public_file or not cover.description.objects_public_on():
         return None
     return cover
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import io
+import logging
 import uuid
 from collections.abc import Iterable
 from pathlib import Path
@@ -32,8 +33,11 @@ from archivox.catalog.models import (
 from archivox.catalog.selectors import set_specs_for
 from archivox.catalog.tree import inherit_from, path_for
 from archivox.core.models import Archive, User
+from archivox.core.public_files import NotCleanable, public_copy
 from archivox.core.selectors import Capability, archive_check_capability
 from archivox.core.services import audit_record, changes_apply, model_update, snapshot
+
+logger = logging.getLogger(__name__)
 
 DESCRIPTION_FIELDS = (
     "reference_code",
@@ -387,6 +391,16 @@ def sniff_digital_object(content: bytes) -> SniffedFile:
     )
 
 
+def _public_copy(content: bytes) -> bytes | None:
+    """The upload without its metadata, or None when none can be made (a PDF that qpdf cannot
+    read): the object is then kept for staff and never shown to the public."""
+    try:
+        return public_copy(content)[0]
+    except NotCleanable as exc:
+        logger.warning("no public copy of an upload: %s", exc)
+        return None
+
+
 def _thumbnail(content: bytes) -> bytes:
     from PIL import Image, ImageOps
 
@@ -438,8 +452,16 @@ def digital_object_add(
     )
     stem = f"{digest[:16]}-{uuid.uuid4().hex[:8]}"
     digital_object.file.save(f"{stem}.{sniffed.extension}", ContentFile(content), save=False)
-    if sniffed.kind == DigitalObject.Kind.IMAGE:
-        digital_object.thumbnail.save(f"{stem}.jpg", ContentFile(_thumbnail(content)), save=False)
+    public = _public_copy(content)
+    if public is not None:
+        digital_object.public_file.save(
+            f"{stem}.{sniffed.extension}", ContentFile(public), save=False
+        )
+        if sniffed.kind == DigitalObject.Kind.IMAGE:
+            # From the public copy: a thumbnail of the original would keep its comments and XMP.
+            digital_object.thumbnail.save(
+                f"{stem}.jpg", ContentFile(_thumbnail(public)), save=False
+            )
     try:
         digital_object.full_clean()
         digital_object.save()
@@ -462,7 +484,7 @@ def digital_object_add(
 
 
 def _remove_files(digital_object: DigitalObject) -> None:
-    for field in (digital_object.file, digital_object.thumbnail):
+    for field in (digital_object.file, digital_object.public_file, digital_object.thumbnail):
         if field:
             field.storage.delete(field.name)
 

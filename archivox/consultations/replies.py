@@ -61,14 +61,20 @@ class Article:
     description: str
     url: str
     picurl: str = ""
+    # The catalog description a card names: kept with the stored answer, so that a retry can
+    # check it again through the access gateway (never sent to the platform).
+    description_id: int | None = None
 
-    def as_dict(self) -> dict[str, str]:
-        return {
+    def as_dict(self) -> dict[str, str | int]:
+        card: dict[str, str | int] = {
             "title": self.title,
             "description": self.description,
             "url": self.url,
             "picurl": self.picurl,
         }
+        if self.description_id is not None:
+            card["description_id"] = self.description_id
+        return card
 
 
 @dataclass(frozen=True)
@@ -210,11 +216,34 @@ def catalog_articles(archive: Archive, words: str, *, limit: int) -> list[Articl
                 title=description.title[:64],
                 description=(f"{about}\n{summary}" if summary else about)[:120],
                 url=f"{settings.BASE_URL}{path}",
+                description_id=description.pk,
             )
         )
         if len(cards) >= limit:
             break
     return cards
+
+
+def stored_reply_still_public(message: InboundMessage) -> bool:
+    """Whether ``message``'s stored answer may go out again (a WeChat retry of the same MsgId):
+    every catalog item its cards name must still pass the access gateway as open, since the
+    item may have been made confidential, restricted or closed since it was answered. An
+    answer of catalog cards stored without their items (before they were kept) is never
+    repeated: it cannot be checked."""
+    from archivox.catalog.selectors import description_ids_open_public
+
+    cards = message.reply_articles or []
+    named = {card["description_id"] for card in cards if card.get("description_id") is not None}
+    if len(named) < len(cards):
+        # Read from the row: a retry's copy may predate the first delivery's answer.
+        rule_kind = (
+            InboundMessage.objects.filter(pk=message.pk)
+            .values_list("auto_rule__kind", flat=True)
+            .first()
+        )
+        if rule_kind == "catalog":
+            return False
+    return not named or description_ids_open_public(ids=named) == named
 
 
 # ── the rules of each archive, cached per process ─────────────────────────────────────────────

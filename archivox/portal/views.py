@@ -263,7 +263,8 @@ def _serve(pk: int, *, thumbnail: bool) -> FileResponse:
         digital_object = catalog_selectors.digital_object_get_public(pk=pk)
     except DigitalObject.DoesNotExist as exc:
         raise Http404(str(pk)) from exc
-    field = digital_object.thumbnail if thumbnail else digital_object.file
+    # The public copy, never the original: that keeps the camera's or editor's metadata.
+    field = digital_object.thumbnail if thumbnail else digital_object.public_file
     if not field:
         raise Http404(str(pk))
     response = FileResponse(

@@ -100,13 +100,16 @@ def post_url(post: Post) -> str:
 
 
 def _image_of(obj: DigitalObject, caption: str) -> Image | None:
+    # The public copy (no metadata), as on the portal; the original is for staff.
+    if not obj.public_file:
+        return None
     try:
-        with obj.file.open("rb") as handle:
+        with obj.public_file.open("rb") as handle:
             data = handle.read()
     except OSError:
         return None
     return Image(
-        name=obj.file.name.rsplit("/", 1)[-1],
+        name=obj.public_file.name.rsplit("/", 1)[-1],
         content_type=obj.media_type,
         data=data,
         caption=obj.caption or caption,
@@ -157,11 +160,11 @@ def post_content(post: Post) -> PostContent:
             body + "".join(quotes) + (f"<h3>{_('From the holdings')}</h3><ul>{links}</ul>")
         )
     cover = None
-    if post.cover:
+    if post.cover_public:  # never the original cover: it keeps its metadata
         try:
-            with post.cover.open("rb") as handle:
+            with post.cover_public.open("rb") as handle:
                 cover = Image(
-                    name=post.cover.name.rsplit("/", 1)[-1],
+                    name=post.cover_public.name.rsplit("/", 1)[-1],
                     content_type=post.cover_media_type or "image/jpeg",
                     data=handle.read(),
                 )

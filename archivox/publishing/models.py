@@ -54,7 +54,10 @@ class Post(models.Model):
     digest = models.CharField(_("digest"), max_length=300, blank=True)
     body_html = models.TextField(_("body"), blank=True)
     text = models.TextField(_("text of a short post"), blank=True)
+    # The cover as uploaded stays for staff; the portal, feeds and platforms get ``cover_public``,
+    # the same picture without its metadata (core.public_files).
     cover = models.FileField(_("cover image"), upload_to="posts/covers/%Y/%m/", blank=True)
+    cover_public = models.FileField(upload_to="posts/covers/public/%Y/%m/", blank=True)
     cover_media_type = models.CharField(max_length=50, blank=True)
     cover_sha256 = models.CharField(max_length=64, blank=True)
     origin = models.CharField(

@@ -66,9 +66,9 @@ def post_cover(request: HttpRequest, slug: str, pk: int) -> FileResponse:
         post = selectors.post_get_public(archive=archive, pk=pk)
     except Post.DoesNotExist as exc:
         raise Http404("no such post") from exc
-    if not post.cover:
+    if not post.cover_public:  # the public copy only: the original keeps its metadata
         raise Http404("no cover")
-    response = FileResponse(post.cover.open("rb"), content_type=post.cover_media_type)
+    response = FileResponse(post.cover_public.open("rb"), content_type=post.cover_media_type)
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "public, max-age=3600"
     return response

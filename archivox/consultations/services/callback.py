@@ -143,6 +143,13 @@ def wechat_callback_receive(
             extra={"archive": account.archive.slug, "message_id": message.pk},
         )
         _wait_for_decision(message=message, deadline=deadline)
+        if message.reply_state == State.PASSIVE and not replies.stored_reply_still_public(message):
+            # The stored answer names catalog material that is no longer open to the public.
+            logger.info(
+                "wechat retry: the stored answer no longer passes the access gateway; not resent",
+                extra={"archive": account.archive.slug, "message_id": message.pk},
+            )
+            return CallbackAnswer(SUCCESS, "text/plain; charset=utf-8", message, True)
     if message.reply_state == State.PASSIVE:
         if message.reply_articles:
             xml = passive_news_reply(delivery, message.reply_articles, now=now)

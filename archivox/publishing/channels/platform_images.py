@@ -11,6 +11,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from archivox.core.public_files import NotCleanable, image_without_metadata
 from archivox.publishing.channels.base import Image, PermanentChannelError
 
 SIGNATURES = (
@@ -69,21 +70,27 @@ def fit(
     max_side: int = 1600,
     force_jpeg: bool = False,
 ) -> Fitted:
-    """``data`` as it is when its format is in ``formats`` and it is small enough; else
+    """``data`` encoded again without its metadata (EXIF, XMP, comments, text chunks: never
+    sent to a platform), in its own format when that is in ``formats`` and small enough; else
     converted to JPEG (PNG kept for pictures with transparency when allowed) and reduced until
     it fits. Raises PermanentChannelError naming the picture when it cannot be read or made
     to fit."""
     found = image_format(data)
     stem = (name.rsplit(".", 1)[0] or "image")[:60]
     if found in formats and len(data) <= max_bytes and not (force_jpeg and found != "jpeg"):
-        return Fitted(data, found, f"{stem}.{'jpg' if found == 'jpeg' else found}")
+        try:
+            clean = image_without_metadata(data)[0]
+        except NotCleanable:
+            clean = b""  # the conversion below says why it cannot be sent
+        if clean and len(clean) <= max_bytes:
+            return Fitted(clean, found, f"{stem}.{'jpg' if found == 'jpeg' else found}")
     if found not in CONVERTIBLE or len(data) > MAX_SOURCE_BYTES:
         raise PermanentChannelError(
             _("the picture %(name)s is not an image we can convert (%(size)d bytes)")
             % {"name": name, "size": len(data)}
         )
     from PIL import Image as PILImage
-    from PIL import UnidentifiedImageError
+    from PIL import ImageOps, UnidentifiedImageError
 
     try:
         with PILImage.open(io.BytesIO(data)) as opened:
@@ -93,7 +100,10 @@ def fit(
                     % {"name": name, "w": opened.width, "h": opened.height}
                 )
             opened.seek(0)  # the first frame of an animation
-            picture = opened.convert("RGBA" if _has_alpha(opened) else "RGB")
+            # The camera's orientation goes into the pixels; no metadata is carried over.
+            upright = ImageOps.exif_transpose(opened)
+            picture = upright.convert("RGBA" if _has_alpha(upright) else "RGB")
+            picture.info = {}
     except (UnidentifiedImageError, OSError, ValueError, PILImage.DecompressionBombError) as exc:
         raise PermanentChannelError(
             _("the picture %(name)s cannot be read: %(error)s") % {"name": name, "error": exc}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections.abc import Iterable
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -14,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from archivox.catalog.models import Description
 from archivox.core.models import Archive, User
+from archivox.core.public_files import NotCleanable, public_copy
 from archivox.core.selectors import Capability
 from archivox.core.services import audit_record, snapshot
 from archivox.publishing.content import html_problems, sanitise
@@ -230,14 +232,21 @@ def post_set_cover(*, actor: User | None, post: Post, content: bytes) -> Post:
             }
         )
     media_type, extension, _width, _height = sniff_image(content)
+    try:
+        public = public_copy(content)[0]
+    except NotCleanable as exc:
+        raise PublishingError({"cover": _("not a supported image: use JPEG, PNG or GIF")}) from exc
     digest = hashlib.sha256(content).hexdigest()
-    old = post.cover.name if post.cover else ""
-    post.cover.save(f"{digest[:16]}-{uuid.uuid4().hex[:8]}.{extension}", ContentFile(content))
+    old = [field.name for field in (post.cover, post.cover_public) if field]
+    name = f"{digest[:16]}-{uuid.uuid4().hex[:8]}.{extension}"
+    post.cover.save(name, ContentFile(content), save=False)
+    # What the portal, the feeds and the platforms get: the picture without its metadata.
+    post.cover_public.save(name, ContentFile(public), save=False)
     post.cover_media_type = media_type
     post.cover_sha256 = digest
     post.save()
-    if old:
-        transaction.on_commit(lambda: post.cover.storage.delete(old))
+    for old_name in old:
+        transaction.on_commit(partial(post.cover.storage.delete, old_name))
     _revision_save(actor=actor, post=post)
     audit_record(
         actor=actor,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -17,8 +18,9 @@ class Command(BaseCommand):
     help = "Run the web server (gunicorn) and a Huey worker together until interrupted."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--host", default="127.0.0.1")
-        parser.add_argument("--port", type=int, default=8000)
+        # HOST and PORT are what `make run` exports; settings build the links' address from them.
+        parser.add_argument("--host", default=os.environ.get("HOST", "").strip() or "127.0.0.1")
+        parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "") or 8000))
         parser.add_argument("--web-workers", type=int, default=2)
 
     def handle(self, *args, host: str, port: int, web_workers: int, **options) -> None:
@@ -43,7 +45,10 @@ class Command(BaseCommand):
             "5",
         ]
         worker = [sys.executable, str(settings.BASE_DIR / "manage.py"), "run_huey"]
-        processes = [subprocess.Popen(web), subprocess.Popen(worker)]
+        # The web server and the worker build their links (and, with the sandboxes, the
+        # platforms' address) from where the site really listens, however it was given.
+        env = {**os.environ, "HOST": host, "PORT": str(port)}
+        processes = [subprocess.Popen(web, env=env), subprocess.Popen(worker, env=env)]
         self.stdout.write(
             f"Archivox on http://{host}:{port}/ with a background worker; Ctrl-C stops both."
         )
