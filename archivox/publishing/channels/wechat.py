@@ -21,9 +21,10 @@ At most once:
   "already sent". There is no read call to look a mass send up by clientmsgid, so ``find_sent``
   answers None and a re-run's ``send`` is refused by the platform instead of sending twice.
 
-Withdraw: a published article is deleted (``freepublish/delete``); a mass send cannot be taken
-back from followers' chats (the platform allows deleting the article only within 30 minutes, and
-not the message), so withdrawing one raises WithdrawRefused saying so.
+Withdraw: a published article is deleted (``freepublish/delete``; 40007, an article WeChat no
+longer has, raises AlreadyGone); a mass send cannot be taken back from followers' chats (the
+platform allows deleting the article only within 30 minutes, and not the message), so
+withdrawing one raises WithdrawRefused saying so, and ``withdrawal`` says so beforehand.
 """
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ from archivox.platforms.wechat.errors import (
     WeChatUncertainError,
 )
 from archivox.publishing.channels.base import (
+    AlreadyGone,
     Flag,
     PermanentChannelError,
     PostContent,
@@ -61,6 +63,8 @@ from archivox.publishing.channels.base import (
     SendResult,
     Severity,
     TransientChannelError,
+    Withdrawal,
+    WithdrawPlan,
     WithdrawRefused,
 )
 from archivox.publishing.channels.platform_images import (
@@ -616,17 +620,16 @@ class WeChatChannel:
 
     # -- withdraw -----------------------------------------------------------------------------
 
+    def withdrawal(self, *, remote_id: str) -> WithdrawPlan:
+        if remote_id.startswith("mass:"):
+            return WithdrawPlan(Withdrawal.IMPOSSIBLE, _mass_send_refusal())
+        return WithdrawPlan(Withdrawal.PLATFORM)
+
     def withdraw(
         self, *, account: PlatformAccount | None, remote_id: str, context: dict[str, Any]
     ) -> None:
         if remote_id.startswith("mass:"):
-            raise WithdrawRefused(
-                _(
-                    "A mass send cannot be taken back from followers' chats; WeChat lets the "
-                    "article be deleted only within 30 minutes of sending, from the official "
-                    "account platform."
-                )
-            )
+            raise WithdrawRefused(_mass_send_refusal())
         with _client(account) as api, _platform_errors():
             article_id = remote_id
             if remote_id.startswith("publish:"):
@@ -644,7 +647,14 @@ class WeChatChannel:
             try:
                 api.freepublish_delete(article_id, 0)
             except WeChatApiError as exc:
-                if exc.errcode in (40007, 53600, 48001):
+                if exc.errcode == 40007:
+                    # The id came from WeChat itself, so "unknown" means deleted already (from
+                    # the platform's console, or by a try whose answer was lost).
+                    raise AlreadyGone(
+                        _("WeChat no longer has the article: %(reason)s")
+                        % {"reason": f"{exc.errcode} {exc.errmsg}"}
+                    ) from exc
+                if exc.errcode in (53600, 48001):
                     raise WithdrawRefused(
                         _("WeChat refused to delete the article: %(reason)s")
                         % {"reason": f"{exc.errcode} {exc.errmsg}"}
@@ -653,6 +663,14 @@ class WeChatChannel:
 
 
 # -- helpers ----------------------------------------------------------------------------------
+
+
+def _mass_send_refusal() -> str:
+    return _(
+        "A mass send cannot be taken back from followers' chats; WeChat lets the "
+        "article be deleted only within 30 minutes of sending, from the official "
+        "account platform."
+    )
 
 
 class _client:
