@@ -1,5 +1,6 @@
-"""Posts, their revisions and review, deliveries to channels, email subscribers and the WARC
-record of what the archive published. Business rules live in services/."""
+"""Posts, their revisions and review, deliveries to channels, recalls of published copies,
+email subscribers and the WARC record of what the archive published. Business rules live in
+services/."""
 
 from __future__ import annotations
 
@@ -8,11 +9,19 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from archivox.catalog.models import Description, FeaturedCollection
 from archivox.core.models import Archive
 
 CHANNELS = ("wechat", "weibo", "portal", "feed", "email")
+CHANNEL_LABELS = {
+    "wechat": _("WeChat official account"),
+    "weibo": _("Weibo"),
+    "portal": _("The archive's website"),
+    "feed": _("Atom and RSS feeds"),
+    "email": _("Email to subscribers"),
+}
 
 
 def _new_key() -> str:
@@ -205,6 +214,9 @@ class Delivery(models.Model):
     payload = models.JSONField(default=dict)
     response = models.JSONField(default=dict, blank=True)
     metrics = models.JSONField(default=dict, blank=True)
+    # The catalog material the payload carries, as rendered at publication: ``{"items": [ids],
+    # "images": [ids]}`` (empty for deliveries made before it was recorded). A recall reads it.
+    quoted = models.JSONField(default=dict, blank=True)
     withdraw_note = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -242,6 +254,91 @@ class Notice(models.Model):
 
     def __str__(self) -> str:
         return self.message[:60]
+
+
+class Recall(models.Model):
+    """A post whose published copies quote a catalog item that may no longer be shown as they
+    show it: made confidential or closed (itself, or through a fonds or series above it), or
+    restricted where the copy shows its digital objects. Open while a copy still needs staff;
+    a post has at most one open recall, which later reclassifications add to."""
+
+    class Reason(models.TextChoices):
+        # Strictest first (``REASON_ORDER``).
+        CONFIDENTIAL = "confidential", _("confidential")
+        CLOSED = "closed", pgettext_lazy("access", "closed")
+        RESTRICTED = "restricted", _("restricted")
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="recalls")
+    archive = models.ForeignKey(Archive, on_delete=models.CASCADE, related_name="+")
+    reason = models.CharField(max_length=12, choices=Reason.choices)
+    # The quoted items and why each is recalled, as they were when found (title, reference
+    # code, reason, closure date, the ancestor it comes from): what staff were told stays true.
+    items = models.JSONField(default=list)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["post"],
+                condition=models.Q(closed_at__isnull=True),
+                name="recall_open_once_per_post",
+            ),
+        ]
+        indexes = [models.Index(fields=["archive", "closed_at"])]
+        verbose_name = _("recall")
+        verbose_name_plural = _("recalls")
+
+    def __str__(self) -> str:
+        return f"recall of {self.post_id} ({self.reason})"
+
+
+REASON_ORDER = {Recall.Reason.CONFIDENTIAL: 0, Recall.Reason.CLOSED: 1, Recall.Reason.RESTRICTED: 2}
+
+
+class RecallCopy(models.Model):
+    """One published copy (a sent delivery) of a recalled post, and what became of it. A copy
+    is ``withdrawn`` only once its channel confirmed it (or hid it, for our own pages)."""
+
+    class State(models.TextChoices):
+        OUT = "out", _("still published")
+        WITHDRAWING = "withdrawing", _("being withdrawn")
+        WITHDRAWN = "withdrawn", _("withdrawn")
+        FAILED = "failed", _("withdrawal failed")
+        CANNOT = "cannot", _("cannot be withdrawn")
+
+    recall = models.ForeignKey(Recall, on_delete=models.CASCADE, related_name="copies")
+    delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="recall_copies")
+    state = models.CharField(max_length=12, choices=State.choices, default=State.OUT)
+    note = models.TextField(blank=True)  # why it cannot be withdrawn, or why the last try failed
+    attempts = models.PositiveIntegerField(default=0)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    requested_at = models.DateTimeField(null=True, blank=True)
+    # Set by the worker that calls the platform, so a second task for the copy leaves it alone;
+    # the sweep hands a copy back when its worker died (deleting twice is harmless).
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["recall", "delivery__channel", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["recall", "delivery"], name="recall_copy_once"),
+        ]
+        indexes = [models.Index(fields=["state", "requested_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.recall_id} · {self.delivery_id} ({self.state})"
+
+    @property
+    def channel_label(self) -> str:
+        return str(CHANNEL_LABELS.get(self.delivery.channel, self.delivery.channel))
+
+    @property
+    def can_withdraw(self) -> bool:
+        return self.state in (self.State.OUT, self.State.FAILED)
 
 
 class EmailSubscriber(models.Model):

@@ -14,12 +14,17 @@ from django.utils.translation import gettext as _
 
 from archivox.core.models import Archive, User
 from archivox.core.selectors import ArchivePermissionDenied, Capability, user_can
+from archivox.publishing.channels import channel_get
+from archivox.publishing.channels.base import Withdrawal
 from archivox.publishing.days import BEIJING, beijing_day
 from archivox.publishing.models import (
+    CHANNELS,
     Delivery,
     DeskSettings,
     Notice,
     Post,
+    Recall,
+    RecallCopy,
     WarcFile,
 )
 
@@ -121,6 +126,115 @@ def notice_list(*, user: User) -> QuerySet[Notice]:
 def warc_list(*, user: User, archive: Archive) -> QuerySet[WarcFile]:
     _check_view(user, archive)
     return WarcFile.objects.filter(archive=archive)
+
+
+def _recalls_with_copies() -> QuerySet[Recall]:
+    from django.db.models import Prefetch
+
+    copies = RecallCopy.objects.select_related("delivery", "requested_by")
+    return Recall.objects.select_related("post").prefetch_related(
+        Prefetch("copies", queryset=copies)
+    )
+
+
+def recall_list_for_staff(
+    *, user: User, archive: Archive, closed_limit: int = 20
+) -> tuple[list[Recall], list[Recall]]:
+    """The archive's open recalls (newest first) and the latest closed ones, each with its
+    copies and the months whose WARC file holds the archive's record of them
+    (``warc_months``)."""
+    _check_view(user, archive)
+    recalls = _recalls_with_copies().filter(archive=archive)
+    open_ = list(recalls.filter(closed_at__isnull=True).order_by("-created_at", "-pk"))
+    closed = list(recalls.filter(closed_at__isnull=False).order_by("-closed_at")[:closed_limit])
+    _attach_warc_files(archive, [*open_, *closed])
+    for recall in [*open_, *closed]:
+        recall.item_texts = [recall_item_text(entry) for entry in recall.items]
+        # In the desk's order of channels (the platforms first), not alphabetical.
+        recall.copy_rows = sorted(recall.copies.all(), key=lambda c: _channel_rank(c.delivery))
+        for copy in recall.copy_rows:
+            # Our own pages and feeds go at once; the button says so.
+            plan = channel_get(copy.delivery.channel).withdrawal(remote_id=copy.delivery.remote_id)
+            copy.at_once = plan.kind == Withdrawal.LOCAL
+    return open_, closed
+
+
+def _channel_rank(delivery: Delivery) -> int:
+    return CHANNELS.index(delivery.channel) if delivery.channel in CHANNELS else len(CHANNELS)
+
+
+def recall_item_text(entry: dict) -> str:
+    """One recalled item as staff read it: what it is now, and the fonds or series above it
+    that made it so."""
+    from archivox.catalog.models import Level
+
+    values = {"title": entry["title"], "code": entry["reference_code"]}
+    via = entry.get("via")
+    if via:
+        values.update(via=via["title"], level=Level(via["level"]).label)
+    reason = entry["reason"]
+    if reason == Recall.Reason.CONFIDENTIAL:
+        if via:
+            text = _(
+                "“%(title)s” (%(code)s) is now confidential through the %(level)s "
+                "“%(via)s” above it."
+            )
+        else:
+            text = _("“%(title)s” (%(code)s) is now confidential.")
+    elif reason == Recall.Reason.CLOSED:
+        values["day"] = entry.get("closed_until", "")
+        if via:
+            text = _(
+                "“%(title)s” (%(code)s) is now closed until %(day)s through the %(level)s "
+                "“%(via)s” above it."
+            )
+        else:
+            text = _("“%(title)s” (%(code)s) is now closed until %(day)s.")
+    elif via:
+        text = _(
+            "“%(title)s” (%(code)s) is now restricted through the %(level)s “%(via)s” above "
+            "it: its digital objects are no longer public."
+        )
+    else:
+        text = _(
+            "“%(title)s” (%(code)s) is now restricted: its digital objects are no longer public."
+        )
+    return text % values
+
+
+def _attach_warc_files(archive: Archive, recalls: list[Recall]) -> None:
+    """The months whose WARC file holds a capture of a recalled copy (named as the WARC
+    writer names them: the month the copy was sent)."""
+    months: dict[int, set[str]] = {}
+    for recall in recalls:
+        months[recall.pk] = {
+            timezone.localtime(copy.delivery.sent_at).strftime("%Y-%m")
+            for copy in recall.copies.all()
+            if copy.delivery.archived_at is not None and copy.delivery.sent_at is not None
+        }
+    wanted = set().union(*months.values()) if months else set()
+    kept = set(
+        WarcFile.objects.filter(archive=archive, month__in=wanted).values_list("month", flat=True)
+    )
+    for recall in recalls:
+        recall.warc_months = sorted(months[recall.pk] & kept)
+
+
+def recall_open_for_post(*, post: Post) -> Recall | None:
+    return post.recalls.filter(closed_at__isnull=True).first()
+
+
+def recall_open_by_archive(*, archive_ids: list[int], limit: int = 200) -> dict[int, list[Recall]]:
+    """For the dashboard: the open recalls of many archives, in one query."""
+    found: dict[int, list[Recall]] = {}
+    recalls = (
+        Recall.objects.filter(archive_id__in=archive_ids, closed_at__isnull=True)
+        .select_related("post")
+        .order_by("-created_at", "-pk")[:limit]
+    )
+    for recall in recalls:
+        found.setdefault(recall.archive_id, []).append(recall)
+    return found
 
 
 def freshness_days(archive: Archive) -> int:
