@@ -129,7 +129,7 @@ def _other_areas(archives: list[Archive], capabilities: dict[int, frozenset[str]
 RECALLS_NAMED = 3  # a fonds reclassified may recall many posts: the rest are counted
 
 
-def _recall_items(archive: Archive, recalls: list) -> list[NeedsMe]:
+def _recall_items(archive: Archive, recalls: list) -> list[NeedsMe]:  # posts with a recall open
     """Published copies that quote an item since reclassified, one line per post (a staff
     member acts on each), then a count."""
     page = reverse("console_publishing:recalls", args=[archive.slug])
@@ -139,11 +139,11 @@ def _recall_items(archive: Archive, recalls: list) -> list[NeedsMe]:
                 "Published copies of “%(title)s” quote an item that is now %(reason)s: "
                 "withdraw them."
             )
-            % {"title": recall.post.title, "reason": recall.get_reason_display()},
-            f"{page}#recall-{recall.pk}",
+            % {"title": post.title, "reason": post.get_recall_reason_display()},
+            f"{page}#recall-{post.pk}",
             archive,
         )
-        for recall in recalls[:RECALLS_NAMED]
+        for post in recalls[:RECALLS_NAMED]
     ]
     more = len(recalls) - RECALLS_NAMED
     if more > 0:

@@ -36,7 +36,7 @@ from archivox.publishing.forms import (
     ScheduleForm,
     refusal_lines,
 )
-from archivox.publishing.models import CHANNELS, Delivery, Post, RecallCopy
+from archivox.publishing.models import CHANNELS, Delivery, Post
 from archivox.publishing.services.composing import (
     post_create,
     post_delete,
@@ -186,7 +186,6 @@ def _post_page(request: HttpRequest, post: Post, errors=(), status=200, **extra)
             user=request.user, archive=post.archive, capability=Capability.POST_COMPOSE
         ),
         "now": timezone.localtime(),
-        "recall": selectors.recall_open_for_post(post=post),
         **extra,
     }
     return render(request, "publishing/console/post.html", context, status=status)
@@ -333,14 +332,15 @@ def recalls_view(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_POST
 def recall_copy_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
-    copy = get_object_or_404(RecallCopy.objects.select_related("recall__archive"), pk=pk)
-    archive = _archive(request, copy.recall.archive.slug)
+    """Withdraw one recalled copy (a delivery) on its channel, or try again."""
+    delivery = get_object_or_404(Delivery.objects.select_related("post__archive"), pk=pk)
+    archive = _archive(request, delivery.post.archive.slug)
     try:
-        recall_copy_withdraw_service(actor=request.user, copy=copy)
+        recall_copy_withdraw_service(actor=request.user, delivery=delivery)
     except ValidationError as exc:
         return _recalls_page(request, archive, errors=_errors(exc), status=422)
     url = reverse("console_publishing:recalls", args=[archive.slug])
-    return redirect(f"{url}#recall-{copy.recall_id}")
+    return redirect(f"{url}#recall-{delivery.post_id}")
 
 
 @login_required

@@ -23,8 +23,7 @@ from archivox.publishing.models import (
     DeskSettings,
     Notice,
     Post,
-    Recall,
-    RecallCopy,
+    RecallReason,
     WarcFile,
 )
 
@@ -128,33 +127,38 @@ def warc_list(*, user: User, archive: Archive) -> QuerySet[WarcFile]:
     return WarcFile.objects.filter(archive=archive)
 
 
-def _recalls_with_copies() -> QuerySet[Recall]:
+def _recalled_posts(archive: Archive):
     from django.db.models import Prefetch
 
-    copies = RecallCopy.objects.select_related("delivery", "requested_by")
-    return Recall.objects.select_related("post").prefetch_related(
-        Prefetch("copies", queryset=copies)
+    copies = Delivery.objects.exclude(recall_state="").select_related("recall_requested_by")
+    return (
+        Post.objects.filter(archive=archive, recall_found_at__isnull=False)
+        .select_related("archive")
+        .prefetch_related(Prefetch("deliveries", queryset=copies, to_attr="recalled_copies"))
     )
 
 
 def recall_list_for_staff(
     *, user: User, archive: Archive, closed_limit: int = 20
-) -> tuple[list[Recall], list[Recall]]:
-    """The archive's open recalls (newest first) and the latest closed ones, each with its
-    copies and the months whose WARC file holds the archive's record of them
-    (``warc_months``)."""
+) -> tuple[list[Post], list[Post]]:
+    """The archive's open recalls (newest first) and the latest closed ones: posts, each with
+    its recalled copies in the desk's order of channels (``copy_rows``), what staff are told
+    of each item (``item_texts``) and the months whose WARC file holds the archive's record of
+    them (``warc_months``)."""
     _check_view(user, archive)
-    recalls = _recalls_with_copies().filter(archive=archive)
-    open_ = list(recalls.filter(closed_at__isnull=True).order_by("-created_at", "-pk"))
-    closed = list(recalls.filter(closed_at__isnull=False).order_by("-closed_at")[:closed_limit])
-    _attach_warc_files(archive, [*open_, *closed])
-    for recall in [*open_, *closed]:
-        recall.item_texts = [recall_item_text(entry) for entry in recall.items]
+    posts = _recalled_posts(archive)
+    open_ = list(posts.filter(recall_closed_at__isnull=True).order_by("-recall_found_at", "-pk"))
+    closed = list(
+        posts.filter(recall_closed_at__isnull=False).order_by("-recall_closed_at")[:closed_limit]
+    )
+    _attach_warc_months(archive, [*open_, *closed])
+    for post in [*open_, *closed]:
+        post.item_texts = [recall_item_text(entry) for entry in post.recall_items]
         # In the desk's order of channels (the platforms first), not alphabetical.
-        recall.copy_rows = sorted(recall.copies.all(), key=lambda c: _channel_rank(c.delivery))
-        for copy in recall.copy_rows:
+        post.copy_rows = sorted(post.recalled_copies, key=_channel_rank)
+        for copy in post.copy_rows:
             # Our own pages and feeds go at once; the button says so.
-            plan = channel_get(copy.delivery.channel).withdrawal(remote_id=copy.delivery.remote_id)
+            plan = channel_get(copy.channel).withdrawal(remote_id=copy.remote_id)
             copy.at_once = plan.kind == Withdrawal.LOCAL
     return open_, closed
 
@@ -173,7 +177,7 @@ def recall_item_text(entry: dict) -> str:
     if via:
         values.update(via=via["title"], level=Level(via["level"]).label)
     reason = entry["reason"]
-    if reason == Recall.Reason.CONFIDENTIAL:
+    if reason == RecallReason.CONFIDENTIAL:
         if via:
             text = _(
                 "“%(title)s” (%(code)s) is now confidential through the %(level)s "
@@ -181,7 +185,7 @@ def recall_item_text(entry: dict) -> str:
             )
         else:
             text = _("“%(title)s” (%(code)s) is now confidential.")
-    elif reason == Recall.Reason.CLOSED:
+    elif reason == RecallReason.CLOSED:
         values["day"] = entry.get("closed_until", "")
         if via:
             text = _(
@@ -202,38 +206,32 @@ def recall_item_text(entry: dict) -> str:
     return text % values
 
 
-def _attach_warc_files(archive: Archive, recalls: list[Recall]) -> None:
+def _attach_warc_months(archive: Archive, posts: list[Post]) -> None:
     """The months whose WARC file holds a capture of a recalled copy (named as the WARC
     writer names them: the month the copy was sent)."""
     months: dict[int, set[str]] = {}
-    for recall in recalls:
-        months[recall.pk] = {
-            timezone.localtime(copy.delivery.sent_at).strftime("%Y-%m")
-            for copy in recall.copies.all()
-            if copy.delivery.archived_at is not None and copy.delivery.sent_at is not None
+    for post in posts:
+        months[post.pk] = {
+            timezone.localtime(copy.sent_at).strftime("%Y-%m")
+            for copy in post.recalled_copies
+            if copy.archived_at is not None and copy.sent_at is not None
         }
     wanted = set().union(*months.values()) if months else set()
     kept = set(
         WarcFile.objects.filter(archive=archive, month__in=wanted).values_list("month", flat=True)
     )
-    for recall in recalls:
-        recall.warc_months = sorted(months[recall.pk] & kept)
+    for post in posts:
+        post.warc_months = sorted(months[post.pk] & kept)
 
 
-def recall_open_for_post(*, post: Post) -> Recall | None:
-    return post.recalls.filter(closed_at__isnull=True).first()
-
-
-def recall_open_by_archive(*, archive_ids: list[int], limit: int = 200) -> dict[int, list[Recall]]:
-    """For the dashboard: the open recalls of many archives, in one query."""
-    found: dict[int, list[Recall]] = {}
-    recalls = (
-        Recall.objects.filter(archive_id__in=archive_ids, closed_at__isnull=True)
-        .select_related("post")
-        .order_by("-created_at", "-pk")[:limit]
-    )
-    for recall in recalls:
-        found.setdefault(recall.archive_id, []).append(recall)
+def recall_open_by_archive(*, archive_ids: list[int], limit: int = 200) -> dict[int, list[Post]]:
+    """For the dashboard: the posts of many archives whose recall is open, in one query."""
+    found: dict[int, list[Post]] = {}
+    posts = Post.objects.filter(
+        archive_id__in=archive_ids, recall_found_at__isnull=False, recall_closed_at__isnull=True
+    ).order_by("-recall_found_at", "-pk")[:limit]
+    for post in posts:
+        found.setdefault(post.archive_id, []).append(post)
     return found
 
 

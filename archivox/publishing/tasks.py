@@ -51,17 +51,17 @@ def recall_detect(archive_id: int) -> int:
 
 
 @db_task(priority=5)
-def recall_withdraw(copy_id: int) -> str:
+def recall_withdraw(delivery_id: int) -> str:
     """Ask the platform to delete one recalled copy and record its answer."""
-    return recall_copy_run(copy_id=copy_id)
+    return recall_copy_run(delivery_id=delivery_id)
 
 
 @db_periodic_task(crontab(minute="*/5"))
 def recalls_every_five_minutes() -> int:
     """Recalls no signal announced, and withdrawals whose task was lost or whose worker died."""
     ids = recalls_sweep()
-    for copy_id in ids:
-        recall_withdraw(copy_id)
+    for delivery_id in ids:
+        recall_withdraw(delivery_id)
     return len(ids)
 
 

@@ -12,14 +12,7 @@ from archivox.catalog import services as catalog
 from archivox.catalog.models import Description
 from archivox.core.models import AuditEntry, Membership, Role
 from archivox.publishing import services
-from archivox.publishing.models import (
-    Delivery,
-    EmailSubscriber,
-    Notice,
-    Post,
-    Recall,
-    RecallCopy,
-)
+from archivox.publishing.models import Delivery, EmailSubscriber, Notice, Post
 from tests.factories import ArchiveFactory, UserFactory
 from tests.publishing.conftest import png_bytes
 
@@ -69,6 +62,15 @@ def published(approved_post, archivist, archive, django_capture_on_commit_callba
     return publish
 
 
+def copies_of(post) -> dict[str, Delivery]:
+    """The post's recalled copies by channel."""
+    return {d.channel: d for d in post.deliveries.exclude(recall_state="")}
+
+
+def recalled():
+    return Post.objects.filter(recall_found_at__isnull=False)
+
+
 def reclassify(description, django_capture_on_commit_callbacks, **changes):
     """As the console's edit does: the catalog's service, committed (the recall listens)."""
     with django_capture_on_commit_callbacks(execute=True):
@@ -82,19 +84,19 @@ def test_reclassifying_a_fonds_recalls_the_copies_of_a_post_quoting_an_item_belo
     mail.outbox.clear()
     reclassify(fonds["fonds"], django_capture_on_commit_callbacks, access_level="confidential")
 
-    recall = Recall.objects.get(post=post)
-    assert recall.closed_at is None
-    assert recall.reason == "confidential"
-    [entry] = recall.items
+    post.refresh_from_db()
+    assert post.recall_open
+    assert post.recall_reason == "confidential"
+    [entry] = post.recall_items
     assert entry["reference_code"] == "NJ-9-1-7"
     assert entry["via"] == {"reference_code": "NJ-9", "title": "南京市政府全宗", "level": "fonds"}
-    copies = {copy.delivery.channel: copy for copy in recall.copies.select_related("delivery")}
-    assert {name: copy.state for name, copy in copies.items()} == {
+    copies = copies_of(post)
+    assert {name: copy.recall_state for name, copy in copies.items()} == {
         "portal": "out",
         "feed": "out",
         "email": "cannot",
     }
-    assert "cannot be taken back" in copies["email"].note
+    assert "cannot be taken back" in copies["email"].recall_note
     # Everyone who composes or reviews there is told, on the desk and by email.
     told = set(Notice.objects.filter(post=post).values_list("user__username", flat=True))
     assert told == {archivist.username, reviewer.username}
@@ -121,16 +123,17 @@ def test_detection_is_idempotent_and_the_sweep_finds_what_no_signal_announced(
     post = published(items=[{"description": fonds["item"], "quote": True}])
     # Changed behind the services' back (as a raw edit would): no signal was sent.
     Description.objects.filter(pk=fonds["item"].pk).update(effective_access="confidential")
-    assert not Recall.objects.exists()
+    assert not recalled().exists()
     assert services.recalls_sweep() == []
-    recall = Recall.objects.get(post=post)
+    assert list(recalled()) == [post]
     notices = Notice.objects.filter(post=post).count()
     assert notices >= 1
     # Again and again: nothing new is recalled or announced.
     services.recalls_sweep()
     services.recalls_detect()
-    assert Recall.objects.count() == 1 and recall.copies.count() == 3
+    assert list(recalled()) == [post] and len(copies_of(post)) == 3
     assert Notice.objects.filter(post=post).count() == notices
+    assert AuditEntry.objects.filter(action__startswith="recall.").count() == 1
 
 
 def test_a_restricted_item_recalls_only_the_copies_that_show_its_images(
@@ -139,10 +142,11 @@ def test_a_restricted_item_recalls_only_the_copies_that_show_its_images(
     with_image = published(title="有图", items=[{"description": fonds["item"], "use_image": True}])
     text_only = published(title="无图", items=[{"description": fonds["item"], "quote": True}])
     reclassify(fonds["series"], django_capture_on_commit_callbacks, access_level="restricted")
-    [recall] = Recall.objects.all()
-    assert recall.post == with_image and recall.reason == "restricted"
-    assert recall.items[0]["via"]["reference_code"] == "NJ-9-1"
-    assert not Recall.objects.filter(post=text_only).exists()
+    [recall] = recalled()
+    assert recall == with_image and recall.recall_reason == "restricted"
+    assert recall.recall_items[0]["via"]["reference_code"] == "NJ-9-1"
+    text_only.refresh_from_db()
+    assert not text_only.recall_open
 
 
 def test_a_closure_date_recalls_too(published, fonds, django_capture_on_commit_callbacks):
@@ -153,10 +157,10 @@ def test_a_closure_date_recalls_too(published, fonds, django_capture_on_commit_c
     post = published(items=[{"description": fonds["item"], "quote": True}])
     until = timezone.localdate() + datetime.timedelta(days=3650)
     reclassify(fonds["item"], django_capture_on_commit_callbacks, closed_until=until)
-    recall = Recall.objects.get(post=post)
-    assert recall.reason == "closed"
-    assert recall.items[0]["closed_until"] == until.isoformat()
-    assert recall.items[0]["via"] is None
+    post.refresh_from_db()
+    assert post.recall_reason == "closed"
+    assert post.recall_items[0]["closed_until"] == until.isoformat()
+    assert post.recall_items[0]["via"] is None
 
 
 def test_the_website_and_feeds_are_withdrawn_at_once_and_the_recall_closes(
@@ -169,21 +173,20 @@ def test_the_website_and_feeds_are_withdrawn_at_once_and_the_recall_closes(
     # until it is withdrawn.
     page = client.get(f"/archives/nanjing/posts/{post.pk}/").content.decode()
     assert "中山陵图纸" not in page
-    recall = Recall.objects.get(post=post)
+    copies = copies_of(post)
     client.force_login(archivist)
     for channel in ("portal", "feed"):
-        copy = recall.copies.get(delivery__channel=channel)
-        response = client.post(f"/console/publishing/recall-copies/{copy.pk}/withdraw/")
+        copy = copies[channel]
+        response = client.post(f"/console/publishing/deliveries/{copy.pk}/recall-withdraw/")
         assert response.status_code == 302
         copy.refresh_from_db()
-        assert copy.state == "withdrawn" and copy.requested_by == archivist
-        assert copy.delivery.status == "withdrawn"
+        assert copy.recall_state == "withdrawn" and copy.recall_requested_by == archivist
+        assert copy.status == "withdrawn"
     client.logout()
     assert client.get(f"/archives/nanjing/posts/{post.pk}/").status_code == 404
     assert f"/posts/{post.pk}/" not in client.get("/feeds/nanjing/atom.xml").content.decode()
-    recall.refresh_from_db()
-    assert recall.closed_at is not None  # the email cannot be withdrawn: nothing left to do
     post.refresh_from_db()
+    assert post.recall_closed_at is not None  # the email cannot be withdrawn: nothing left
     assert post.status == Post.Status.WITHDRAWN
     actions = list(
         AuditEntry.objects.filter(archive=post.archive, action__startswith="recall").values_list(
@@ -194,9 +197,9 @@ def test_the_website_and_feeds_are_withdrawn_at_once_and_the_recall_closes(
     assert actions.count("recall_copy.withdrawn") == 2
     assert "recall.close" in actions
     # Withdrawn is final; the email copy has no withdrawal.
-    email = recall.copies.get(delivery__channel="email")
+    email = copies["email"]
     client.force_login(archivist)
-    refused = client.post(f"/console/publishing/recall-copies/{email.pk}/withdraw/")
+    refused = client.post(f"/console/publishing/deliveries/{email.pk}/recall-withdraw/")
     assert refused.status_code == 422
     assert "cannot be taken back" in refused.content.decode()
 
@@ -206,18 +209,19 @@ def test_only_those_who_compose_may_withdraw_and_other_archives_see_nothing(
 ):
     post = published(items=[{"description": fonds["item"], "quote": True}])
     reclassify(fonds["item"], django_capture_on_commit_callbacks, access_level="confidential")
-    copy = RecallCopy.objects.get(recall__post=post, delivery__channel="portal")
+    copy = copies_of(post)["portal"]
+    url = f"/console/publishing/deliveries/{copy.pk}/recall-withdraw/"
     client.force_login(reviewer)
     assert client.get("/console/publishing/archives/nanjing/recalls/").status_code == 200
-    assert client.post(f"/console/publishing/recall-copies/{copy.pk}/withdraw/").status_code == 403
+    assert client.post(url).status_code == 403
     copy.refresh_from_db()
-    assert copy.state == "out"
+    assert copy.recall_state == "out" and copy.status == "sent"
     other = ArchiveFactory(slug="suzhou")
     outsider = UserFactory(username="outsider")
     Membership.objects.create(user=outsider, archive=other, role=Role.ADMINISTRATOR)
     client.force_login(outsider)
     assert client.get("/console/publishing/archives/nanjing/recalls/").status_code == 403
-    assert client.post(f"/console/publishing/recall-copies/{copy.pk}/withdraw/").status_code == 403
+    assert client.post(url).status_code == 403
     texts = [item.text for item in client.get("/console/").context["needs_me"]]
     assert not any(post.title in text for text in texts)
 
@@ -231,7 +235,7 @@ def test_a_delivery_not_sent_yet_is_held_back(
     reclassify(fonds["item"], django_capture_on_commit_callbacks, access_level="confidential")
     portal = Delivery.objects.get(post=post, channel="portal")
     assert portal.status == "failed" and "held back" in portal.error
-    assert RecallCopy.objects.get(recall__post=post).delivery.channel == "feed"
+    assert list(copies_of(post)) == ["feed"]
 
 
 def test_a_post_published_after_its_item_was_reclassified_is_not_recalled(
@@ -245,7 +249,7 @@ def test_a_post_published_after_its_item_was_reclassified_is_not_recalled(
     for delivery in Delivery.objects.filter(post=post):
         assert delivery.status == "sent" and delivery.quoted == {"items": [], "images": []}
     services.recalls_sweep()
-    assert not Recall.objects.exists()
+    assert not recalled().exists()
 
 
 @pytest.mark.chinese

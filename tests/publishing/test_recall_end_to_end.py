@@ -20,7 +20,7 @@ from archivox.catalog import services as catalog
 from archivox.console.forms import DescriptionForm
 from archivox.core.models import AuditEntry
 from archivox.publishing import services
-from archivox.publishing.models import Delivery, EmailSubscriber, Notice, Post, Recall, RecallCopy
+from archivox.publishing.models import Delivery, EmailSubscriber, Notice, Post
 from archivox.sandbox.provisioning import sandbox_credentials_ensure
 from archivox.sandbox.wechat.services import sandbox_fault_set
 from archivox.sandbox.weibo.services import sandbox_weibo_fault_set
@@ -97,7 +97,7 @@ def wait_for(condition, what: str, worker, log_path, seconds: float = 180) -> No
         if worker.poll() is not None:
             pytest.fail(f"the worker exited while waiting for {what}: {log_path.read_text()}")
         time.sleep(0.3)
-    states = list(RecallCopy.objects.values_list("delivery__channel", "state", "note"))
+    states = list(Delivery.objects.values_list("channel", "recall_state", "recall_note"))
     pytest.fail(f"timed out waiting for {what}; copies {states}; worker:\n{log_path.read_text()}")
 
 
@@ -140,10 +140,14 @@ def test_a_fonds_made_confidential_recalls_every_published_copy_and_each_is_with
     try:
         client.force_login(archivist)
         reclassify_in_the_console(client, holdings["fonds"], "confidential")
-        wait_for(Recall.objects.exists, "the recall", worker, log_path)
-        recall = Recall.objects.get(post=post)
-        copies = {c.delivery.channel: c for c in recall.copies.select_related("delivery")}
-        assert {c: copy.state for c, copy in copies.items()} == {
+        wait_for(
+            lambda: Post.objects.filter(pk=post.pk, recall_found_at__isnull=False).exists(),
+            "the recall",
+            worker,
+            log_path,
+        )
+        copies = {d.channel: d for d in post.deliveries.all()}
+        assert {c: copy.recall_state for c, copy in copies.items()} == {
             "wechat": "out",
             "weibo": "out",
             "portal": "out",
@@ -167,43 +171,41 @@ def test_a_fonds_made_confidential_recalls_every_published_copy_and_each_is_with
         )
         for channel in ("wechat", "weibo", "portal", "feed"):
             response = client.post(
-                f"/console/publishing/recall-copies/{copies[channel].pk}/withdraw/"
+                f"/console/publishing/deliveries/{copies[channel].pk}/recall-withdraw/"
             )
             assert response.status_code == 302, (channel, response.status_code)
         # Our own pages and feeds: gone at once.
         for channel in ("portal", "feed"):
             copies[channel].refresh_from_db()
-            assert copies[channel].state == "withdrawn"
+            assert copies[channel].recall_state == "withdrawn"
         assert httpx.get(f"{live_server.url}/archives/nanjing/posts/{post.pk}/").status_code == 404
         atom = httpx.get(f"{live_server.url}/feeds/nanjing/atom.xml").text
         assert f"/posts/{post.pk}/" not in atom
 
         def settled(*channels):
-            states = dict(
-                RecallCopy.objects.filter(recall=recall).values_list("delivery__channel", "state")
-            )
+            states = dict(post.deliveries.values_list("channel", "recall_state"))
             return all(states[c] not in ("out", "withdrawing") for c in channels)
 
         wait_for(lambda: settled("wechat", "weibo"), "the platforms' answers", worker, log_path)
         for channel in ("wechat", "weibo"):
-            copy = RecallCopy.objects.get(pk=copies[channel].pk)
-            assert copy.state == "failed" and copy.note, (channel, copy.state)
-            assert copy.delivery.status == "sent"  # nothing is marked withdrawn that was not
+            copy = Delivery.objects.get(pk=copies[channel].pk)
+            assert copy.recall_state == "failed" and copy.recall_note, (channel, copy.recall_state)
+            assert copy.status == "sent"  # nothing is marked withdrawn that was not
         # Still out there, still flagged, and offered again.
         assert httpx.get(article_url).status_code == 200
         assert weibo_status(live_server, platforms, status_id).status_code == 200
         page = client.get("/console/publishing/archives/nanjing/recalls/").content.decode()
         assert page.count("withdrawal failed") == 2 and page.count("Try again") == 2
-        assert Recall.objects.get(pk=recall.pk).closed_at is None
+        assert Post.objects.get(pk=post.pk).recall_open
 
         # The second try takes them down.
         for channel in ("wechat", "weibo"):
             response = client.post(
-                f"/console/publishing/recall-copies/{copies[channel].pk}/withdraw/"
+                f"/console/publishing/deliveries/{copies[channel].pk}/recall-withdraw/"
             )
             assert response.status_code == 302
         wait_for(
-            lambda: not RecallCopy.objects.filter(recall=recall, state="withdrawing").exists(),
+            lambda: not post.deliveries.filter(recall_state="withdrawing").exists(),
             "the second answers",
             worker,
             log_path,
@@ -216,14 +218,14 @@ def test_a_fonds_made_confidential_recalls_every_published_copy_and_each_is_with
             worker.wait(timeout=30)
         log.close()
 
-    states = dict(recall.copies.values_list("delivery__channel", "state"))
+    states = dict(post.deliveries.values_list("channel", "recall_state"))
     assert states == {
         "wechat": "withdrawn",
         "weibo": "withdrawn",
         "portal": "withdrawn",
         "feed": "withdrawn",
         "email": "cannot",
-    }, list(recall.copies.values_list("delivery__channel", "note"))
+    }, list(post.deliveries.values_list("channel", "recall_note"))
     assert httpx.get(article_url).status_code == 404
     gone = weibo_status(live_server, platforms, status_id)
     assert gone.status_code == 400 and gone.json()["error_code"] == 20101
@@ -234,9 +236,8 @@ def test_a_fonds_made_confidential_recalls_every_published_copy_and_each_is_with
         ("feed", "withdrawn"),
         ("email", "sent"),  # mail cannot be unsent
     }
-    recall.refresh_from_db()
     post.refresh_from_db()
-    assert recall.closed_at is not None and post.status == Post.Status.WITHDRAWN
+    assert post.recall_closed_at is not None and post.status == Post.Status.WITHDRAWN
     needs = [item.text for item in client.get("/console/").context["needs_me"]]
     assert not any(post.title in text for text in needs)
     # All of it audited: who asked, what each platform answered, on whose behalf.
@@ -275,22 +276,24 @@ def test_a_mass_send_cannot_be_recalled_and_a_copy_already_gone_is_withdrawn_not
     catalog.description_update(
         actor=archivist, description=holdings["item"], access_level="confidential"
     )
-    mass_copy = RecallCopy.objects.get(recall__post=mass)
-    assert mass_copy.state == "cannot" and "mass send cannot be taken back" in mass_copy.note
-    copies = {c.delivery.channel: c for c in RecallCopy.objects.filter(recall__post=quiet)}
+    mass_copy = mass.deliveries.get()
+    assert mass_copy.recall_state == "cannot"
+    assert "mass send cannot be taken back" in mass_copy.recall_note
+    copies = {d.channel: d for d in quiet.deliveries.all()}
     # WeChat deletes the article but the answer is lost; the status is deleted on Weibo's own
     # site meanwhile.
     sandbox_fault_set(appid=platforms["appid"], mode="drop_after_commit", api="freepublish/delete")
     grant = WeiboAuthorization.objects.get(user__uid=platforms["weibo_uid"])
-    sandbox_weibo_status_destroy(authorization=grant, status_id=copies["weibo"].delivery.remote_id)
+    sandbox_weibo_status_destroy(authorization=grant, status_id=copies["weibo"].remote_id)
     client.force_login(archivist)
     for channel in ("wechat", "weibo"):
-        client.post(f"/console/publishing/recall-copies/{copies[channel].pk}/withdraw/")
-    wechat = RecallCopy.objects.get(pk=copies["wechat"].pk)
-    assert wechat.state == "failed"  # the answer was lost: not claimed as withdrawn
-    weibo = RecallCopy.objects.get(pk=copies["weibo"].pk)
-    assert weibo.state == "withdrawn" and "no longer has" in weibo.note
-    client.post(f"/console/publishing/recall-copies/{copies['wechat'].pk}/withdraw/")
+        client.post(f"/console/publishing/deliveries/{copies[channel].pk}/recall-withdraw/")
+    wechat = Delivery.objects.get(pk=copies["wechat"].pk)
+    # The answer was lost: not claimed as withdrawn, though WeChat did delete it.
+    assert wechat.recall_state == "failed" and wechat.status == "sent"
+    weibo = Delivery.objects.get(pk=copies["weibo"].pk)
+    assert weibo.recall_state == "withdrawn" and "no longer has" in weibo.recall_note
+    client.post(f"/console/publishing/deliveries/{copies['wechat'].pk}/recall-withdraw/")
     wechat.refresh_from_db()
-    assert wechat.state == "withdrawn" and "no longer has" in wechat.note
-    assert wechat.delivery.status == "withdrawn" and wechat.attempts == 2
+    assert wechat.recall_state == "withdrawn" and "no longer has" in wechat.recall_note
+    assert wechat.status == "withdrawn" and wechat.recall_attempts == 2

@@ -2,9 +2,10 @@
 
 When an item, or a fonds or series above it, is made confidential or closed, or restricted
 where a copy shows its digital objects (the description of restricted material stays public),
-every copy of every post that quoted it is found: WeChat articles and mass sends, Weibo
+every copy of every post that quoted it is found (the post's recall, and each copy's part on its
+delivery): WeChat articles and mass sends, Weibo
 statuses, the archive's pages and feeds, email issues (the WARC keeps the archive's own record
-of them, see ``selectors.recall_warc_files``). The archive's staff see them on the dashboard and
+of them; the recall page names the months). The archive's staff see them on the dashboard and
 get a notice; each copy is withdrawn on its own channel. Our own pages and feeds go at once; a
 platform's delete runs in the worker and is recorded as the platform answered, so a failed
 delete stays flagged and can be tried again, and no copy is marked withdrawn that its channel
@@ -44,14 +45,13 @@ from archivox.publishing.channels.base import (
     WithdrawRefused,
 )
 from archivox.publishing.models import (
-    CHANNEL_LABELS,
     REASON_ORDER,
     Delivery,
     Notice,
     Post,
     PostItem,
-    Recall,
-    RecallCopy,
+    RecallReason,
+    RecallState,
 )
 from archivox.publishing.services.deliveries import _account_for, _fail, delivery_context
 from archivox.publishing.services.desk import PublishingError, _check, _transition
@@ -63,7 +63,7 @@ logger = logging.getLogger(__name__)
 # platform answers that the copy is gone, which is what we wanted).
 STALE_WITHDRAWING = datetime.timedelta(minutes=10)
 LOST_WITHDRAWING = datetime.timedelta(minutes=2)
-NEEDS_STAFF = (RecallCopy.State.OUT, RecallCopy.State.WITHDRAWING, RecallCopy.State.FAILED)
+NEEDS_STAFF = (RecallState.OUT, RecallState.WITHDRAWING, RecallState.FAILED)
 _OUT_THERE = (Delivery.Status.SENT, Delivery.Status.PENDING)
 
 
@@ -87,16 +87,16 @@ def _unfit_post_items(*, archive_ids: Iterable[int] | None, today: datetime.date
 
 def _reason(description: Description, today: datetime.date) -> str:
     if description.effective_access == Access.CONFIDENTIAL:
-        return Recall.Reason.CONFIDENTIAL
+        return RecallReason.CONFIDENTIAL
     closed = description.effective_closed_until
     if closed is not None and closed >= today:
-        return Recall.Reason.CLOSED
-    return Recall.Reason.RESTRICTED
+        return RecallReason.CLOSED
+    return RecallReason.RESTRICTED
 
 
 def _makes_it(description: Description, reason: str, today: datetime.date) -> bool:
     """Whether ``description``'s own values (not its ancestors') give ``reason``."""
-    if reason == Recall.Reason.CLOSED:
+    if reason == RecallReason.CLOSED:
         return description.closed_until is not None and description.closed_until >= today
     return description.access_level == reason
 
@@ -124,17 +124,17 @@ def _item_entry(
         "reference_code": description.reference_code,
         "title": description.title,
         "reason": reason,
-        "closed_until": closed.isoformat() if reason == Recall.Reason.CLOSED and closed else "",
+        "closed_until": closed.isoformat() if reason == RecallReason.CLOSED and closed else "",
         "via": via,
     }
 
 
 def recalls_detect(
     *, archive_ids: Iterable[int] | None = None, today: datetime.date | None = None
-) -> list[Recall]:
-    """Open a recall (or add to the open one) for every post with a copy out that quotes an
-    item no longer fit to be shown so; returns the recalls opened or added to. Idempotent:
-    what is already recalled is not recalled or announced again."""
+) -> list[Post]:
+    """Open (or add to) the recall of every post with a copy out that quotes an item no longer
+    fit to be shown so; returns the posts whose recall was opened or added to. Idempotent: what
+    is already recalled is not recalled or announced again."""
     today = today or timezone.localdate()
     by_post: dict[int, list[Description]] = {}
     for post_item in _unfit_post_items(archive_ids=archive_ids, today=today):
@@ -144,9 +144,9 @@ def recalls_detect(
     changed = []
     for post_id, descriptions in by_post.items():
         entries = [_item_entry(d, ancestors, today) for d in descriptions]
-        recall = _recall_merge(post_id=post_id, entries=entries)
-        if recall is not None:
-            changed.append(recall)
+        post = _recall_merge(post_id=post_id, entries=entries)
+        if post is not None:
+            changed.append(post)
     return changed
 
 
@@ -154,8 +154,19 @@ def _strictest(entries: Iterable[dict[str, Any]]) -> str:
     return min((e["reason"] for e in entries), key=lambda reason: REASON_ORDER[reason])
 
 
+def _carries(delivery: Delivery, entry: dict[str, Any]) -> bool:
+    """Whether the copy carries the item as it may no longer be shown: the item itself, or for
+    a restricted one its images, as recorded when the copy was rendered (a delivery made before
+    that record existed is taken to carry every item of its post)."""
+    quoted = delivery.quoted or {}
+    if not quoted:
+        return True
+    key = "images" if entry["reason"] == RecallReason.RESTRICTED else "items"
+    return entry["description_id"] in quoted.get(key, ())
+
+
 @transaction.atomic
-def _recall_merge(*, post_id: int, entries: list[dict[str, Any]]) -> Recall | None:
+def _recall_merge(*, post_id: int, entries: list[dict[str, Any]]) -> Post | None:
     # The post's row lock serialises detections (the signal's task and the sweep) and the
     # recording of withdrawals, which take it first too.
     post = Post.objects.select_for_update(of=("self",)).select_related("archive").get(pk=post_id)
@@ -168,71 +179,47 @@ def _recall_merge(*, post_id: int, entries: list[dict[str, Any]]) -> Recall | No
     if not sent:
         return None  # published after the item was reclassified: its copies left it out
     entries = [e for e in entries if any(_carries(delivery, e) for delivery in sent)]
-    recall = post.recalls.filter(closed_at__isnull=True).first()
-    earlier = list(post.recalls.exclude(pk=recall.pk if recall else None))
-    known_items = {e["description_id"] for r in earlier for e in r.items}
-    known_copies = set(
-        RecallCopy.objects.filter(recall__in=earlier).values_list("delivery_id", flat=True)
-    )
-    if recall is None:
-        # Everything here was recalled before (an email that cannot be unsent stays `sent`):
-        # nothing new to tell.
-        if {e["description_id"] for e in entries} <= known_items and {
-            d.pk for d in sent
-        } <= known_copies:
-            return None
-        recall = Recall(post=post, archive=post.archive, reason=_strictest(entries), items=[])
-        opened = True
-    else:
-        opened = False
-    merged = {e["description_id"]: e for e in recall.items}
-    new_items = [e for e in entries if e["description_id"] not in merged]
-    merged.update({e["description_id"]: e for e in entries})
-    covered = set() if opened else set(recall.copies.values_list("delivery_id", flat=True))
-    new_copies = [d for d in sent if d.pk not in covered]
+    known = {e["description_id"]: e for e in post.recall_items}
+    new_items = [e for e in entries if e["description_id"] not in known]
+    new_copies = [delivery for delivery in sent if not delivery.recall_state]
+    merged = {**known, **{e["description_id"]: e for e in entries}}
     reason = _strictest(merged.values())
-    if not opened and not new_items and not new_copies and reason == recall.reason:
+    opened = not post.recall_open
+    if opened and not new_items and not new_copies:
+        # Recalled before and done (an email that cannot be unsent stays `sent`): nothing new.
         return None
-    recall.items = list(merged.values())
-    recall.reason = reason
-    recall.save()
+    if not opened and not new_items and not new_copies and reason == post.recall_reason:
+        return None
+    post.recall_items = list(merged.values())
+    post.recall_reason = reason
+    if opened:
+        post.recall_found_at = timezone.now()
+        post.recall_closed_at = None
+    post.save(
+        update_fields=["recall_items", "recall_reason", "recall_found_at", "recall_closed_at"]
+    )
     for delivery in new_copies:
         plan = channel_get(delivery.channel).withdrawal(remote_id=delivery.remote_id)
         impossible = plan.kind == Withdrawal.IMPOSSIBLE
-        RecallCopy.objects.create(
-            recall=recall,
-            delivery=delivery,
-            state=RecallCopy.State.CANNOT if impossible else RecallCopy.State.OUT,
-            note=plan.reason if impossible else "",
-        )
+        delivery.recall_state = RecallState.CANNOT if impossible else RecallState.OUT
+        delivery.recall_note = plan.reason if impossible else ""
+        delivery.save(update_fields=["recall_state", "recall_note", "updated_at"])
+    told = entries if opened else new_items
     audit_record(
         actor=None,
         action="recall.open" if opened else "recall.update",
-        obj=recall,
+        obj=post,
         archive=post.archive,
-        object_repr=post.title[:300],
         after={
-            "post": post.title,
             "reason": reason,
-            "items": [e["reference_code"] for e in (entries if opened else new_items)],
-            "copies": [d.channel for d in new_copies],
+            "items": [e["reference_code"] for e in told],
+            "copies": [delivery.channel for delivery in new_copies],
         },
     )
-    if opened or new_items:
-        _notify(recall, post, entries if opened else new_items)
-    _close_if_done(recall, post)
-    return recall
-
-
-def _carries(delivery: Delivery, entry: dict[str, Any]) -> bool:
-    """Whether the copy carries the item as it may no longer be shown: the item itself, or for
-    a restricted one its images, as recorded when the copy was rendered (a delivery made before
-    that record existed is taken to carry every item of its post)."""
-    quoted = delivery.quoted or {}
-    if not quoted:
-        return True
-    key = "images" if entry["reason"] == Recall.Reason.RESTRICTED else "items"
-    return entry["description_id"] in quoted.get(key, ())
+    if told:
+        _notify(post, told)
+    _close_if_done(post)
+    return post
 
 
 def _hold_back_unsent(post: Post, entries: list[dict[str, Any]]) -> None:
@@ -253,7 +240,7 @@ def _hold_back_unsent(post: Post, entries: list[dict[str, Any]]) -> None:
         )
 
 
-def _notify(recall: Recall, post: Post, entries: list[dict[str, Any]]) -> None:
+def _notify(post: Post, entries: list[dict[str, Any]]) -> None:
     """A notice on the desk for everyone who composes or reviews in the archive, and an email
     after the commit."""
     message = _(
@@ -262,7 +249,7 @@ def _notify(recall: Recall, post: Post, entries: list[dict[str, Any]]) -> None:
     ) % {
         "title": post.title,
         "items": "、".join(f"“{e['title']}”" for e in entries),
-        "reason": Recall.Reason(recall.reason).label,
+        "reason": RecallReason(post.recall_reason).label,
     }
     staff = list(
         staff_with_capability(
@@ -279,7 +266,7 @@ def _notify(recall: Recall, post: Post, entries: list[dict[str, Any]]) -> None:
             try:
                 send_mail(subject, message, settings.DEFAULT_FROM_EMAIL, [address])
             except Exception:  # the notice on the desk stands; mail is a courtesy
-                logger.exception("could not mail %s about recall %s", address, recall.pk)
+                logger.exception("could not mail %s about the recall of %s", address, post.pk)
 
     transaction.on_commit(mail)
 
@@ -287,76 +274,78 @@ def _notify(recall: Recall, post: Post, entries: list[dict[str, Any]]) -> None:
 # -- withdrawing -------------------------------------------------------------------------------
 
 
-def recall_copy_withdraw(*, actor: User | None, copy: RecallCopy) -> RecallCopy:
-    """Withdraw one published copy (or try again after a failure). Our own pages and feeds are
+def recall_copy_withdraw(*, actor: User | None, delivery: Delivery) -> Delivery:
+    """Withdraw one recalled copy (or try again after a failure). Our own pages and feeds are
     hidden in this transaction; a platform's copy is queued for the worker, which records what
     the platform answers."""
     with transaction.atomic():
-        recall = Recall.objects.select_related("archive").get(pk=copy.recall_id)
-        _check(actor, recall.archive, Capability.POST_COMPOSE)
-        post = Post.objects.select_for_update(of=("self",)).get(pk=recall.post_id)
-        copy = (
-            RecallCopy.objects.select_for_update(of=("self",))
-            .select_related("delivery__post__archive", "recall")
-            .get(pk=copy.pk)
+        post = Post.objects.select_related("archive").get(pk=delivery.post_id)
+        _check(actor, post.archive, Capability.POST_COMPOSE)
+        post = (
+            Post.objects.select_for_update(of=("self",)).select_related("archive").get(pk=post.pk)
         )
-        if copy.state == RecallCopy.State.WITHDRAWN:
+        delivery = Delivery.objects.select_for_update(of=("self",)).get(pk=delivery.pk)
+        delivery.post = post
+        if delivery.recall_state == RecallState.WITHDRAWN:
             raise PublishingError({"__all__": _("this copy is withdrawn already")})
-        if copy.state == RecallCopy.State.WITHDRAWING:
+        if delivery.recall_state == RecallState.WITHDRAWING:
             raise PublishingError(
                 {"__all__": _("this copy is being withdrawn; its result shows here shortly")}
             )
-        if copy.state == RecallCopy.State.CANNOT:
-            raise PublishingError({"__all__": copy.note or _("this copy cannot be withdrawn")})
-        delivery = copy.delivery
+        if delivery.recall_state == RecallState.CANNOT:
+            raise PublishingError(
+                {"__all__": delivery.recall_note or _("this copy cannot be withdrawn")}
+            )
+        if not delivery.recall_state:
+            raise PublishingError({"__all__": _("this copy is not recalled")})
         channel = channel_get(delivery.channel)
         plan = channel.withdrawal(remote_id=delivery.remote_id)
-        before = {"state": copy.state}
-        copy.attempts += 1
-        copy.requested_by = actor
-        copy.requested_at = timezone.now()
-        copy.claimed_at = None
+        before = {"recall_state": delivery.recall_state}
+        delivery.recall_attempts += 1
+        delivery.recall_requested_by = actor
+        delivery.recall_requested_at = timezone.now()
+        delivery.recall_claimed_at = None
         audit_record(
             actor=actor,
             action="recall_copy.withdraw",
-            obj=copy,
-            archive=recall.archive,
+            obj=delivery,
+            archive=post.archive,
             object_repr=_copy_repr(post, delivery),
             before=before,
-            after={"channel": delivery.channel, "attempt": copy.attempts},
+            after={"channel": delivery.channel, "attempt": delivery.recall_attempts},
         )
         if plan.kind == Withdrawal.LOCAL:
             # Served by us: nothing leaves, so hiding it cannot fail half-way.
             channel.withdraw(account=None, remote_id=delivery.remote_id, context={})
-            _finish(copy, post, withdrawn=True, note="", actor=actor)
-            return copy
+            _finish(delivery, post, withdrawn=True, note="", actor=actor)
+            return delivery
         if plan.kind == Withdrawal.IMPOSSIBLE:
-            copy.state, copy.note = RecallCopy.State.CANNOT, plan.reason
-            copy.save()
-            return copy
-        copy.state = RecallCopy.State.WITHDRAWING
-        copy.save()
+            delivery.recall_state, delivery.recall_note = RecallState.CANNOT, plan.reason
+            delivery.save()
+            return delivery
+        delivery.recall_state = RecallState.WITHDRAWING
+        delivery.save()
         from archivox.publishing.tasks import recall_withdraw
 
-        copy_id = copy.pk
-        transaction.on_commit(lambda: recall_withdraw(copy_id))
-    return copy
+        delivery_id = delivery.pk
+        transaction.on_commit(lambda: recall_withdraw(delivery_id))
+    return delivery
 
 
-def recall_copy_run(*, copy_id: int) -> str:
-    """Ask the platform to delete one copy (the worker's half of ``recall_copy_withdraw``).
-    The claim is committed first, so a second task for the copy leaves it alone."""
+def recall_copy_run(*, delivery_id: int) -> str:
+    """Ask the platform to delete one recalled copy (the worker's half of
+    ``recall_copy_withdraw``). The claim is committed first, so a second task for the copy
+    leaves it alone."""
     with transaction.atomic():
-        copy = (
-            RecallCopy.objects.select_for_update(of=("self",))
-            .select_related("delivery__post__archive")
-            .get(pk=copy_id)
+        delivery = (
+            Delivery.objects.select_for_update(of=("self",))
+            .select_related("post__archive")
+            .get(pk=delivery_id)
         )
-        if copy.state != RecallCopy.State.WITHDRAWING or copy.claimed_at is not None:
-            return copy.state
-        copy.claimed_at = timezone.now()
-        copy.save(update_fields=["claimed_at"])
-    delivery = copy.delivery
+        if delivery.recall_state != RecallState.WITHDRAWING or delivery.recall_claimed_at:
+            return delivery.recall_state
+        delivery.recall_claimed_at = timezone.now()
+        delivery.save(update_fields=["recall_claimed_at"])
     try:
         channel = channel_get(delivery.channel)
         account = _account_for(delivery.channel, delivery.post.archive)
@@ -371,36 +360,42 @@ def recall_copy_run(*, copy_id: int) -> str:
     except ChannelError as exc:
         withdrawn, note = False, str(exc)
     except Exception as exc:  # a bug or an unexpected error: shown, and can be tried again
-        logger.exception("recall copy %s: unexpected error", copy_id)
+        logger.exception("recall of delivery %s: unexpected error", delivery_id)
         withdrawn, note = False, f"{type(exc).__name__}: {exc}"
-    return _record(copy_id, withdrawn=withdrawn, note=note)
+    return _record(delivery_id, withdrawn=withdrawn, note=note)
 
 
-def _record(copy_id: int, *, withdrawn: bool, note: str) -> str:
+def _record(delivery_id: int, *, withdrawn: bool, note: str) -> str:
     with transaction.atomic():
-        post_id = RecallCopy.objects.values_list("recall__post_id", flat=True).get(pk=copy_id)
+        post_id = Delivery.objects.values_list("post_id", flat=True).get(pk=delivery_id)
         post = (
             Post.objects.select_for_update(of=("self",)).select_related("archive").get(pk=post_id)
         )
-        copy = (
-            RecallCopy.objects.select_for_update(of=("self",))
-            .select_related("delivery", "recall", "requested_by")
-            .get(pk=copy_id)
+        delivery = (
+            Delivery.objects.select_for_update(of=("self",))
+            .select_related("recall_requested_by")
+            .get(pk=delivery_id)
         )
-        if copy.state != RecallCopy.State.WITHDRAWING:
-            return copy.state  # settled meanwhile (the whole post was withdrawn, say)
-        requester = copy.requested_by.get_username() if copy.requested_by else ""
-        _finish(copy, post, withdrawn=withdrawn, note=note, actor=None, on_behalf_of=requester)
-    return copy.state
+        if delivery.recall_state != RecallState.WITHDRAWING:
+            return delivery.recall_state  # settled meanwhile (the whole post was withdrawn)
+        requester = delivery.recall_requested_by
+        _finish(
+            delivery,
+            post,
+            withdrawn=withdrawn,
+            note=note,
+            actor=None,
+            on_behalf_of=requester.get_username() if requester else "",
+        )
+    return delivery.recall_state
 
 
 def _copy_repr(post: Post, delivery: Delivery) -> str:
-    label = CHANNEL_LABELS.get(delivery.channel, delivery.channel)
-    return f"{post.title} · {label}"[:300]
+    return f"{post.title} · {delivery.channel_label}"[:300]
 
 
 def _finish(
-    copy: RecallCopy,
+    delivery: Delivery,
     post: Post,
     *,
     withdrawn: bool,
@@ -408,65 +403,62 @@ def _finish(
     actor: User | None,
     on_behalf_of: str = "",
 ) -> None:
-    """Record a copy's outcome on the copy and its delivery, audited; close the recall when no
-    copy needs staff any more."""
+    """Record a copy's outcome on its delivery, audited; close the recall when no copy needs
+    staff any more. ``delivery`` is locked by the caller."""
     now = timezone.now()
-    delivery = Delivery.objects.select_for_update(of=("self",)).get(pk=copy.delivery_id)
-    copy.claimed_at = None
-    copy.finished_at = now
-    copy.note = note[:5000]
+    delivery.recall_claimed_at = None
+    delivery.recall_finished_at = now
+    delivery.recall_note = note[:5000]
+    delivery.withdraw_note = note[:500]  # the delivery log says it too
     if withdrawn:
-        copy.state = RecallCopy.State.WITHDRAWN
+        delivery.recall_state = RecallState.WITHDRAWN
         if delivery.status == Delivery.Status.SENT:
             delivery.status = Delivery.Status.WITHDRAWN
             delivery.withdrawn_at = now
-        delivery.withdraw_note = note[:500]
     else:
-        copy.state = RecallCopy.State.FAILED
-        delivery.withdraw_note = note[:500]  # the delivery log says it too
+        delivery.recall_state = RecallState.FAILED
     delivery.save()
-    copy.save()
     audit_record(
         actor=actor,
         action="recall_copy.withdrawn" if withdrawn else "recall_copy.withdraw_failed",
-        obj=copy,
+        obj=delivery,
         archive=post.archive,
         object_repr=_copy_repr(post, delivery),
-        after={"channel": delivery.channel, "attempt": copy.attempts, "note": copy.note},
+        after={
+            "channel": delivery.channel,
+            "attempt": delivery.recall_attempts,
+            "note": delivery.recall_note,
+        },
         on_behalf_of=on_behalf_of,
     )
-    _close_if_done(copy.recall, post)
+    _close_if_done(post)
 
 
-def _close_if_done(recall: Recall, post: Post) -> None:
+def _close_if_done(post: Post) -> None:
     """Close the recall once every copy is withdrawn or cannot be; a published post none of
     whose withdrawable copies is left out there becomes withdrawn, as ``post_withdraw`` leaves
-    it."""
-    recall = Recall.objects.select_for_update(of=("self",)).get(pk=recall.pk)
-    if recall.closed_at is not None:
+    it. ``post`` is locked by the caller."""
+    if not post.recall_open:
         return
-    states = set(recall.copies.values_list("state", flat=True))
+    copies = post.deliveries.exclude(recall_state="")
+    states = set(copies.values_list("recall_state", flat=True))
     if states & set(NEEDS_STAFF):
         return
-    recall.closed_at = timezone.now()
-    recall.save(update_fields=["closed_at"])
+    post.recall_closed_at = timezone.now()
+    post.save(update_fields=["recall_closed_at"])
     audit_record(
         actor=None,
         action="recall.close",
-        obj=recall,
+        obj=post,
         archive=post.archive,
-        object_repr=post.title[:300],
         after={"copies": sorted(states)},
     )
-    unsendable = recall.copies.filter(state=RecallCopy.State.CANNOT).values("delivery_id")
     still_out = (
-        post.deliveries.filter(status=Delivery.Status.SENT).exclude(pk__in=unsendable).exists()
+        post.deliveries.filter(status=Delivery.Status.SENT)
+        .exclude(recall_state=RecallState.CANNOT)
+        .exists()
     )
-    if (
-        post.status == Post.Status.PUBLISHED
-        and RecallCopy.State.WITHDRAWN in states
-        and not still_out
-    ):
+    if post.status == Post.Status.PUBLISHED and RecallState.WITHDRAWN in states and not still_out:
         _transition(
             actor=None,
             post=post,
@@ -477,32 +469,29 @@ def _close_if_done(recall: Recall, post: Post) -> None:
 
 
 def recall_copies_sync(*, post: Post | None = None) -> int:
-    """Copies whose delivery was withdrawn another way (the post's own Withdraw) are
-    withdrawn; returns how many."""
-    copies = RecallCopy.objects.filter(
-        recall__closed_at__isnull=True,
-        state__in=[RecallCopy.State.OUT, RecallCopy.State.FAILED],
-        delivery__status=Delivery.Status.WITHDRAWN,
+    """Copies withdrawn another way (the post's own Withdraw) are withdrawn in its recall;
+    returns how many."""
+    copies = Delivery.objects.filter(
+        post__recall_found_at__isnull=False,
+        post__recall_closed_at__isnull=True,
+        recall_state__in=[RecallState.OUT, RecallState.FAILED],
+        status=Delivery.Status.WITHDRAWN,
     )
     if post is not None:
-        copies = copies.filter(recall__post=post)
+        copies = copies.filter(post=post)
     done = 0
-    for copy_id, post_id in list(copies.values_list("pk", "recall__post_id")):
+    for delivery_id, post_id in list(copies.values_list("pk", "post_id")):
         with transaction.atomic():
-            locked_post = (
+            locked = (
                 Post.objects.select_for_update(of=("self",))
                 .select_related("archive")
                 .get(pk=post_id)
             )
-            copy = (
-                RecallCopy.objects.select_for_update(of=("self",))
-                .select_related("recall")
-                .get(pk=copy_id)
-            )
-            if copy.state in (RecallCopy.State.OUT, RecallCopy.State.FAILED):
+            delivery = Delivery.objects.select_for_update(of=("self",)).get(pk=delivery_id)
+            if delivery.recall_state in (RecallState.OUT, RecallState.FAILED):
                 _finish(
-                    copy,
-                    locked_post,
+                    delivery,
+                    locked,
                     withdrawn=True,
                     note=_("withdrawn with the whole post"),
                     actor=None,
@@ -513,16 +502,16 @@ def recall_copies_sync(*, post: Post | None = None) -> int:
 
 def recalls_sweep(*, now: datetime.datetime | None = None) -> list[int]:
     """What no signal announced (recalls to open), copies withdrawn another way, and
-    withdrawals whose task was lost or whose worker died: their ids, to queue again."""
+    withdrawals whose task was lost or whose worker died: their delivery ids, to queue again."""
     now = now or timezone.now()
     recalls_detect()
     recall_copies_sync()
-    stale = Q(claimed_at__lte=now - STALE_WITHDRAWING)
-    lost = Q(claimed_at__isnull=True, requested_at__lte=now - LOST_WITHDRAWING)
-    due = RecallCopy.objects.filter(stale | lost, state=RecallCopy.State.WITHDRAWING)
+    stale = Q(recall_claimed_at__lte=now - STALE_WITHDRAWING)
+    lost = Q(recall_claimed_at__isnull=True, recall_requested_at__lte=now - LOST_WITHDRAWING)
+    due = Delivery.objects.filter(stale | lost, recall_state=RecallState.WITHDRAWING)
     ids = list(due.values_list("pk", flat=True)[:500])
     # Conditional, so a worker that finishes now keeps its result.
-    RecallCopy.objects.filter(pk__in=ids, state=RecallCopy.State.WITHDRAWING).filter(stale).update(
-        claimed_at=None
+    Delivery.objects.filter(pk__in=ids, recall_state=RecallState.WITHDRAWING).filter(stale).update(
+        recall_claimed_at=None
     )
     return ids
