@@ -31,6 +31,7 @@ from archivox.catalog.models import (
     Level,
 )
 from archivox.catalog.selectors import set_specs_for
+from archivox.catalog.signals import access_changed_on_commit
 from archivox.catalog.tree import inherit_from, path_for
 from archivox.core.models import Archive, User
 from archivox.core.public_files import NotCleanable, public_copy
@@ -207,6 +208,9 @@ def description_update(
     description.save()
     if {"access_level", "closed_until"} & set(changed):
         _propagate_to_subtree(description)
+        access_changed_on_commit(
+            archive_id=description.archive_id, description_ids=[description.pk]
+        )
     if "reference_code" in changed:
         DeletedRecord.objects.filter(
             archive_id=description.archive_id, reference_code=before["reference_code"]
@@ -279,6 +283,8 @@ def description_move(
     )
     _propagate_to_subtree(description)
     _record_visibility_change(description, was_public)
+    # New ancestors may make the subtree stricter.
+    access_changed_on_commit(archive_id=description.archive_id, description_ids=[description.pk])
     audit_record(
         actor=actor,
         action="description.move",

@@ -66,12 +66,13 @@ def needs_me(
 
 
 def _other_areas(archives: list[Archive], capabilities: dict[int, frozenset[str]]) -> list[NeedsMe]:
-    """Posts to review, failed deliveries, a stale account, overdue consultations and today's
-    visitors, each only where the user may act on it; a few queries for all archives."""
+    """Published copies to recall, posts to review, failed deliveries, a stale account,
+    overdue consultations and today's visitors, each only where the user may act on it; a few
+    queries for all archives."""
     from django.utils import timezone
 
     from archivox.consultations.selectors import overdue_counts
-    from archivox.publishing.selectors import desk_summaries
+    from archivox.publishing.selectors import desk_summaries, recall_open_by_archive
     from archivox.reservations.selectors import visitor_counts_for_day
 
     def having(capability: str) -> list[int]:
@@ -80,10 +81,12 @@ def _other_areas(archives: list[Archive], capabilities: dict[int, frozenset[str]
     reviewing, composing = having(Capability.POST_REVIEW), having(Capability.POST_COMPOSE)
     answering = having(Capability.CONSULTATION_ANSWER)
     desks = desk_summaries(archive_ids=sorted(set(reviewing) | set(composing)))
+    recalls = recall_open_by_archive(archive_ids=sorted(set(reviewing) | set(composing)))
     overdue = overdue_counts(archive_ids=answering)
     visitors = visitor_counts_for_day(archive_ids=answering, day=timezone.localdate())
     items: list[NeedsMe] = []
     for archive in archives:
+        items.extend(_recall_items(archive, recalls.get(archive.pk, [])))
         desk = desks.get(archive.pk)
         desk_url = reverse("console_publishing:index") + f"?archive={archive.slug}"
         if archive.pk in reviewing and desk and desk.submitted:
@@ -120,4 +123,34 @@ def _other_areas(archives: list[Archive], capabilities: dict[int, frozenset[str]
             ) % {"count": count}
             day = reverse("console_reservations:day", args=[archive.slug])
             items.append(NeedsMe(text, day, archive))
+    return items
+
+
+RECALLS_NAMED = 3  # a fonds reclassified may recall many posts: the rest are counted
+
+
+def _recall_items(archive: Archive, recalls: list) -> list[NeedsMe]:  # posts with a recall open
+    """Published copies that quote an item since reclassified, one line per post (a staff
+    member acts on each), then a count."""
+    page = reverse("console_publishing:recalls", args=[archive.slug])
+    items = [
+        NeedsMe(
+            _(
+                "Published copies of “%(title)s” quote an item that is now %(reason)s: "
+                "withdraw them."
+            )
+            % {"title": post.title, "reason": post.get_recall_reason_display()},
+            f"{page}#recall-{post.pk}",
+            archive,
+        )
+        for post in recalls[:RECALLS_NAMED]
+    ]
+    more = len(recalls) - RECALLS_NAMED
+    if more > 0:
+        text = ngettext(
+            "%(count)d more post has published copies to withdraw.",
+            "%(count)d more posts have published copies to withdraw.",
+            more,
+        ) % {"count": more}
+        items.append(NeedsMe(text, page, archive))
     return items

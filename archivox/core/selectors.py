@@ -215,6 +215,20 @@ def platform_account_list_for_admin(
     return {platform: accounts.get(platform) for platform in PlatformAccount.Platform.values}
 
 
+def staff_with_capability(*, archive: Archive, capabilities: Iterable[str]) -> QuerySet[User]:
+    """The active staff whose roles in ``archive`` give any of ``capabilities`` (who is told
+    when something there needs them)."""
+    wanted = set(capabilities)
+    roles = [role for role, caps in ROLE_CAPABILITIES.items() if caps & wanted]
+    return (
+        User.objects.filter(
+            is_active=True, memberships__archive=archive, memberships__role__in=roles
+        )
+        .distinct()
+        .order_by("pk")
+    )
+
+
 def _archives_with_capability(user: User, capability: str) -> Iterable[int]:
     roles = [role for role, caps in ROLE_CAPABILITIES.items() if capability in caps]
     return Membership.objects.filter(user=user, role__in=roles).values_list("archive_id", flat=True)

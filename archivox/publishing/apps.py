@@ -8,4 +8,10 @@ class PublishingConfig(AppConfig):
     verbose_name = _("Publishing")
 
     def ready(self) -> None:
+        from archivox.catalog.signals import access_changed
         from archivox.publishing import checks  # noqa: F401 - registers the system checks
+        from archivox.publishing.tasks import on_access_changed
+
+        # The catalog may not import publishing (it is a lower layer), so it announces changes
+        # of access and publishing listens, to recall copies that quote a reclassified item.
+        access_changed.connect(on_access_changed, dispatch_uid="publishing.recall")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.core.checks import Error, register
 
-REQUIRED = ("render", "send", "find_sent", "withdraw")
+REQUIRED = ("render", "send", "find_sent", "withdraw", "withdrawal")
 
 
 @register()

@@ -14,6 +14,12 @@ urlpatterns = [
     path("archives/<slug:slug>/warc/", views.warc_view, name="warc"),
     path("archives/<slug:slug>/warc/<int:pk>/download/", views.warc_download, name="warc_download"),
     path("archives/<slug:slug>/settings/", views.settings_view, name="settings"),
+    path("archives/<slug:slug>/recalls/", views.recalls_view, name="recalls"),
+    path(
+        "deliveries/<int:pk>/recall-withdraw/",
+        views.recall_copy_withdraw,
+        name="recall_withdraw",
+    ),
     path("posts/<int:pk>/", views.post_view, name="post"),
     path("posts/<int:pk>/<str:action>/", views.post_action, name="action"),
     path("deliveries/<int:pk>/retry/", views.delivery_retry, name="delivery_retry"),

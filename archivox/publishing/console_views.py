@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -48,6 +49,7 @@ from archivox.publishing.services.desk import (
     notice_mark_read,
 )
 from archivox.publishing.services.publish import post_publish_now
+from archivox.publishing.services.recall import recall_copy_withdraw as recall_copy_withdraw_service
 from archivox.publishing.services.rendering import archive_channels, post_render
 from archivox.publishing.services.review import post_approve, post_comment, post_request_changes
 from archivox.publishing.services.scheduling import post_schedule, post_unschedule
@@ -58,7 +60,8 @@ from archivox.publishing.services.withdrawal import post_correct, post_withdraw
 def _errors(exc: ValidationError, form: ConsoleForm | None = None) -> list[str]:
     """A refusal as the page lists it: each problem named by its field's label, never by an
     input's name."""
-    return refusal_lines(form if form is not None else ConsoleForm(), exc)
+    # A bound, empty form when the action has none: an unbound one cannot take errors.
+    return refusal_lines(form if form is not None else ConsoleForm({}), exc)
 
 
 def _archive(request: HttpRequest, slug: str) -> Archive:
@@ -296,6 +299,48 @@ def delivery_retry(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         return _post_page(request, post, errors=_errors(exc), status=422)
     return redirect("console_publishing:post", pk=post.pk)
+
+
+def _recalls_page(
+    request: HttpRequest, archive: Archive, errors=(), status: int = 200
+) -> HttpResponse:
+    open_recalls, closed_recalls = selectors.recall_list_for_staff(
+        user=request.user, archive=archive
+    )
+    return render(
+        request,
+        "publishing/console/recalls.html",
+        {
+            "archive": archive,
+            "open_recalls": open_recalls,
+            "closed_recalls": closed_recalls,
+            "can_compose": user_can(
+                user=request.user, archive=archive, capability=Capability.POST_COMPOSE
+            ),
+            "errors": errors,
+        },
+        status=status,
+    )
+
+
+@login_required
+def recalls_view(request: HttpRequest, slug: str) -> HttpResponse:
+    """Published copies that quote an item since reclassified, each with its withdrawal."""
+    return _recalls_page(request, _archive(request, slug))
+
+
+@login_required
+@require_POST
+def recall_copy_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    """Withdraw one recalled copy (a delivery) on its channel, or try again."""
+    delivery = get_object_or_404(Delivery.objects.select_related("post__archive"), pk=pk)
+    archive = _archive(request, delivery.post.archive.slug)
+    try:
+        recall_copy_withdraw_service(actor=request.user, delivery=delivery)
+    except ValidationError as exc:
+        return _recalls_page(request, archive, errors=_errors(exc), status=422)
+    url = reverse("console_publishing:recalls", args=[archive.slug])
+    return redirect(f"{url}#recall-{delivery.post_id}")
 
 
 @login_required

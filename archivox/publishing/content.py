@@ -129,6 +129,8 @@ def post_content(post: Post) -> PostContent:
     items: list[ItemLink] = []
     images: list[Image] = []
     quotes: list[str] = []
+    carried: list[int] = []
+    imaged: list[int] = []
     for post_item in post_items:
         description = public.get(post_item.description_id)
         if description is None:
@@ -137,12 +139,14 @@ def post_content(post: Post) -> PostContent:
             reverse("portal:description", args=[archive.slug, description.reference_code])
         )
         items.append(ItemLink(description.title, description.reference_code, url))
+        carried.append(description.pk)
         if post_item.use_image:
             for obj in digital_objects_public(description=description):
                 if obj.kind == DigitalObject.Kind.IMAGE:
                     image = _image_of(obj, description.title)
                     if image is not None:
                         images.append(image)
+                        imaged.append(description.pk)
                     break
         if post_item.quote and description.scope_content:
             quotes.append(
@@ -191,4 +195,6 @@ def post_content(post: Post) -> PostContent:
         forward_source=post.forward_source,
         column=post.column,
         wechat_mode=post.wechat_mode,
+        catalog_items=tuple(carried),
+        catalog_images=tuple(imaged),
     )

@@ -1,5 +1,6 @@
-"""Posts, their revisions and review, deliveries to channels, email subscribers and the WARC
-record of what the archive published. Business rules live in services/."""
+"""Posts, their revisions and review, deliveries to channels (and their recall), email
+subscribers and the WARC record of what the archive published. Business rules live in
+services/."""
 
 from __future__ import annotations
 
@@ -8,11 +9,19 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from archivox.catalog.models import Description, FeaturedCollection
 from archivox.core.models import Archive
 
 CHANNELS = ("wechat", "weibo", "portal", "feed", "email")
+CHANNEL_LABELS = {
+    "wechat": _("WeChat official account"),
+    "weibo": _("Weibo"),
+    "portal": _("The archive's website"),
+    "feed": _("Atom and RSS feeds"),
+    "email": _("Email to subscribers"),
+}
 
 
 def _new_key() -> str:
@@ -21,6 +30,17 @@ def _new_key() -> str:
 
 def _all_channels() -> list[str]:
     return list(CHANNELS)
+
+
+class RecallReason(models.TextChoices):
+    """Why a post's published copies are recalled; strictest first (``REASON_ORDER``)."""
+
+    CONFIDENTIAL = "confidential", _("confidential")
+    CLOSED = "closed", pgettext_lazy("access", "closed")
+    RESTRICTED = "restricted", _("restricted")
+
+
+REASON_ORDER = {RecallReason.CONFIDENTIAL: 0, RecallReason.CLOSED: 1, RecallReason.RESTRICTED: 2}
 
 
 class Post(models.Model):
@@ -95,14 +115,36 @@ class Post(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # The recall (services/recall.py): copies of this post quote a catalog item that may no
+    # longer be shown as they show it, made confidential or closed (itself, or through a fonds
+    # or series above it) or restricted where a copy shows its images. Open from
+    # ``recall_found_at`` until ``recall_closed_at``, when no copy needs staff any more; each
+    # copy's part is on its delivery. Columns, not a table of their own: a recall is a state of
+    # the post, and an upgrade leaves every table's rows as they were.
+    recall_reason = models.CharField(
+        _("recalled because"), max_length=12, choices=RecallReason.choices, blank=True
+    )
+    # The quoted items and why each is recalled, as they were when found (title, reference
+    # code, reason, closure date, the ancestor it comes from): what staff were told stays true.
+    recall_items = models.JSONField(default=list, blank=True)
+    recall_found_at = models.DateTimeField(null=True, blank=True)
+    recall_closed_at = models.DateTimeField(null=True, blank=True)
+
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["archive", "status"])]
+        indexes = [
+            models.Index(fields=["archive", "status"]),
+            models.Index(fields=["archive", "recall_found_at"]),
+        ]
         verbose_name = _("post")
         verbose_name_plural = _("posts")
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def recall_open(self) -> bool:
+        return self.recall_found_at is not None and self.recall_closed_at is None
 
 
 class PostItem(models.Model):
@@ -182,6 +224,16 @@ class ScreeningOverride(models.Model):
         return f"{self.post_id} {self.finding_key}"
 
 
+class RecallState(models.TextChoices):
+    """What became of one published copy of a recalled post."""
+
+    OUT = "out", _("still published")
+    WITHDRAWING = "withdrawing", _("being withdrawn")
+    WITHDRAWN = "withdrawn", _("withdrawn")
+    FAILED = "failed", _("withdrawal failed")
+    CANNOT = "cannot", _("cannot be withdrawn")
+
+
 class Delivery(models.Model):
     """One post sent to one channel. At-most-once: ``sending`` is committed before the platform
     is called, and a delivery found ``sending`` (or flagged ``reconcile_first``) is reconciled
@@ -208,6 +260,9 @@ class Delivery(models.Model):
     payload = models.JSONField(default=dict)
     response = models.JSONField(default=dict, blank=True)
     metrics = models.JSONField(default=dict, blank=True)
+    # The catalog material the payload carries, as rendered at publication: ``{"items": [ids],
+    # "images": [ids]}`` (empty for deliveries made before it was recorded). A recall reads it.
+    quoted = models.JSONField(default=dict, blank=True)
     withdraw_note = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -216,6 +271,22 @@ class Delivery(models.Model):
     withdrawn_at = models.DateTimeField(null=True, blank=True)
     next_attempt_at = models.DateTimeField(null=True, blank=True, db_index=True)
     archived_at = models.DateTimeField(null=True, blank=True)
+
+    # This copy's part in its post's recall ("" when not recalled). ``withdrawn`` only once its
+    # channel confirmed it (or hid it, for our own pages); ``recall_claimed_at`` is set by the
+    # worker calling the platform, so a second task leaves it alone, and the sweep hands it
+    # back when that worker died (deleting twice is harmless).
+    recall_state = models.CharField(
+        _("recall"), max_length=12, choices=RecallState.choices, blank=True, db_index=True
+    )
+    recall_note = models.TextField(blank=True)  # why it cannot be withdrawn, or the last failure
+    recall_attempts = models.PositiveIntegerField(default=0)
+    recall_requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    recall_requested_at = models.DateTimeField(null=True, blank=True)
+    recall_claimed_at = models.DateTimeField(null=True, blank=True)
+    recall_finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["post", "channel"]
@@ -227,6 +298,14 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.post_id} → {self.channel} ({self.status})"
+
+    @property
+    def channel_label(self) -> str:
+        return str(CHANNEL_LABELS.get(self.channel, self.channel))
+
+    @property
+    def recall_can_withdraw(self) -> bool:
+        return self.recall_state in (RecallState.OUT, RecallState.FAILED)
 
 
 class Notice(models.Model):

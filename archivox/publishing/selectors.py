@@ -14,12 +14,16 @@ from django.utils.translation import gettext as _
 
 from archivox.core.models import Archive, User
 from archivox.core.selectors import ArchivePermissionDenied, Capability, user_can
+from archivox.publishing.channels import channel_get
+from archivox.publishing.channels.base import Withdrawal
 from archivox.publishing.days import BEIJING, beijing_day
 from archivox.publishing.models import (
+    CHANNELS,
     Delivery,
     DeskSettings,
     Notice,
     Post,
+    RecallReason,
     WarcFile,
 )
 
@@ -121,6 +125,114 @@ def notice_list(*, user: User) -> QuerySet[Notice]:
 def warc_list(*, user: User, archive: Archive) -> QuerySet[WarcFile]:
     _check_view(user, archive)
     return WarcFile.objects.filter(archive=archive)
+
+
+def _recalled_posts(archive: Archive):
+    from django.db.models import Prefetch
+
+    copies = Delivery.objects.exclude(recall_state="").select_related("recall_requested_by")
+    return (
+        Post.objects.filter(archive=archive, recall_found_at__isnull=False)
+        .select_related("archive")
+        .prefetch_related(Prefetch("deliveries", queryset=copies, to_attr="recalled_copies"))
+    )
+
+
+def recall_list_for_staff(
+    *, user: User, archive: Archive, closed_limit: int = 20
+) -> tuple[list[Post], list[Post]]:
+    """The archive's open recalls (newest first) and the latest closed ones: posts, each with
+    its recalled copies in the desk's order of channels (``copy_rows``), what staff are told
+    of each item (``item_texts``) and the months whose WARC file holds the archive's record of
+    them (``warc_months``)."""
+    _check_view(user, archive)
+    posts = _recalled_posts(archive)
+    open_ = list(posts.filter(recall_closed_at__isnull=True).order_by("-recall_found_at", "-pk"))
+    closed = list(
+        posts.filter(recall_closed_at__isnull=False).order_by("-recall_closed_at")[:closed_limit]
+    )
+    _attach_warc_months(archive, [*open_, *closed])
+    for post in [*open_, *closed]:
+        post.item_texts = [recall_item_text(entry) for entry in post.recall_items]
+        # In the desk's order of channels (the platforms first), not alphabetical.
+        post.copy_rows = sorted(post.recalled_copies, key=_channel_rank)
+        for copy in post.copy_rows:
+            # Our own pages and feeds go at once; the button says so.
+            plan = channel_get(copy.channel).withdrawal(remote_id=copy.remote_id)
+            copy.at_once = plan.kind == Withdrawal.LOCAL
+    return open_, closed
+
+
+def _channel_rank(delivery: Delivery) -> int:
+    return CHANNELS.index(delivery.channel) if delivery.channel in CHANNELS else len(CHANNELS)
+
+
+def recall_item_text(entry: dict) -> str:
+    """One recalled item as staff read it: what it is now, and the fonds or series above it
+    that made it so."""
+    from archivox.catalog.models import Level
+
+    values = {"title": entry["title"], "code": entry["reference_code"]}
+    via = entry.get("via")
+    if via:
+        values.update(via=via["title"], level=Level(via["level"]).label)
+    reason = entry["reason"]
+    if reason == RecallReason.CONFIDENTIAL:
+        if via:
+            text = _(
+                "“%(title)s” (%(code)s) is now confidential through the %(level)s "
+                "“%(via)s” above it."
+            )
+        else:
+            text = _("“%(title)s” (%(code)s) is now confidential.")
+    elif reason == RecallReason.CLOSED:
+        values["day"] = entry.get("closed_until", "")
+        if via:
+            text = _(
+                "“%(title)s” (%(code)s) is now closed until %(day)s through the %(level)s "
+                "“%(via)s” above it."
+            )
+        else:
+            text = _("“%(title)s” (%(code)s) is now closed until %(day)s.")
+    elif via:
+        text = _(
+            "“%(title)s” (%(code)s) is now restricted through the %(level)s “%(via)s” above "
+            "it: its digital objects are no longer public."
+        )
+    else:
+        text = _(
+            "“%(title)s” (%(code)s) is now restricted: its digital objects are no longer public."
+        )
+    return text % values
+
+
+def _attach_warc_months(archive: Archive, posts: list[Post]) -> None:
+    """The months whose WARC file holds a capture of a recalled copy (named as the WARC
+    writer names them: the month the copy was sent)."""
+    months: dict[int, set[str]] = {}
+    for post in posts:
+        months[post.pk] = {
+            timezone.localtime(copy.sent_at).strftime("%Y-%m")
+            for copy in post.recalled_copies
+            if copy.archived_at is not None and copy.sent_at is not None
+        }
+    wanted = set().union(*months.values()) if months else set()
+    kept = set(
+        WarcFile.objects.filter(archive=archive, month__in=wanted).values_list("month", flat=True)
+    )
+    for post in posts:
+        post.warc_months = sorted(months[post.pk] & kept)
+
+
+def recall_open_by_archive(*, archive_ids: list[int], limit: int = 200) -> dict[int, list[Post]]:
+    """For the dashboard: the posts of many archives whose recall is open, in one query."""
+    found: dict[int, list[Post]] = {}
+    posts = Post.objects.filter(
+        archive_id__in=archive_ids, recall_found_at__isnull=False, recall_closed_at__isnull=True
+    ).order_by("-recall_found_at", "-pk")[:limit]
+    for post in posts:
+        found.setdefault(post.archive_id, []).append(post)
+    return found
 
 
 def freshness_days(archive: Archive) -> int:

@@ -7,6 +7,7 @@ from huey.contrib.djhuey import db_periodic_task, db_task
 
 from archivox.publishing.services.deliveries import deliveries_resume, delivery_run
 from archivox.publishing.services.publish import posts_publish_due
+from archivox.publishing.services.recall import recall_copy_run, recalls_detect, recalls_sweep
 
 
 # Sending comes before archiving when the queue is long: readers wait for the one, not the other.
@@ -39,3 +40,32 @@ def publishing_metrics_pull() -> int:
     from archivox.publishing.metrics import metrics_pull
 
     return metrics_pull()
+
+
+# Recall: a reclassified item's published copies. A withdrawal waits behind nothing but sends.
+@db_task(priority=5)
+def recall_detect(archive_id: int) -> int:
+    """Recall the copies of an archive's posts that quote an item no longer fit to be shown so
+    (queued when the catalog announces a change of access)."""
+    return len(recalls_detect(archive_ids=[archive_id]))
+
+
+@db_task(priority=5)
+def recall_withdraw(delivery_id: int) -> str:
+    """Ask the platform to delete one recalled copy and record its answer."""
+    return recall_copy_run(delivery_id=delivery_id)
+
+
+@db_periodic_task(crontab(minute="*/5"))
+def recalls_every_five_minutes() -> int:
+    """Recalls no signal announced, and withdrawals whose task was lost or whose worker died."""
+    ids = recalls_sweep()
+    for delivery_id in ids:
+        recall_withdraw(delivery_id)
+    return len(ids)
+
+
+def on_access_changed(sender, *, archive_id: int, **kwargs) -> None:
+    """The catalog's ``access_changed`` (connected in ``apps.py``): queue the detection; the
+    rule lives in ``services.recall``."""
+    recall_detect(archive_id)

@@ -15,6 +15,7 @@ from archivox.catalog.imports.report import Progress, _Record
 from archivox.catalog.models import DeletedRecord, Description
 from archivox.catalog.selectors import set_specs_for
 from archivox.catalog.services import DESCRIPTION_FIELDS
+from archivox.catalog.signals import access_changed_on_commit
 from archivox.catalog.tree import inherit_from, path_for
 from archivox.core.models import Archive
 
@@ -125,6 +126,7 @@ def _apply_updates(
     fields = [name for name in DESCRIPTION_FIELDS if name != "reference_code"]
     _write_fields(changed_rows, [*fields, *DERIVED_FIELDS, "updated_at"])
     _write_fields(derived_rows, [*DERIVED_FIELDS, "updated_at"])
+    access_changed_on_commit(archive_id=archive.pk, description_ids=[root.pk for root in roots])
     return changed_rows, unchanged
 
 

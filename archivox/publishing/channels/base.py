@@ -3,8 +3,9 @@
 A channel turns a post's content into what it will send (``render``), sends it (``send``), finds
 out whether an earlier attempt already reached the platform (``find_sent``: the reconcile step
 that makes publishing at-most-once when a worker died between sending and recording), and takes
-it back where the platform allows (``withdraw``). Channels hold no state of their own and never
-touch publishing's models: the desk records deliveries, the channel only talks to the platform.
+it back where the platform allows (``withdraw``; ``withdrawal`` says beforehand whether and
+how). Channels hold no state of their own and never touch publishing's models: the desk records
+deliveries, the channel only talks to the platform.
 """
 
 from __future__ import annotations
@@ -79,6 +80,10 @@ class PostContent:
     forward_source: str = ""
     column: str = ""
     wechat_mode: Literal["publish", "mass_send"] = "publish"
+    # Which catalog descriptions this content carries (ids of ``items``) and whose images it
+    # shows: not for the channels, for the desk's record of what each copy quoted (the recall).
+    catalog_items: tuple[int, ...] = ()
+    catalog_images: tuple[int, ...] = ()
 
 
 @dataclass
@@ -90,6 +95,9 @@ class Rendering:
     payload: dict[str, Any]
     preview_html: str
     flags: list[Flag] = field(default_factory=list)
+    # Set by the desk from the content (``PostContent.catalog_*``): ``{"items": [...],
+    # "images": [...]}``, kept on the delivery so a recall knows which copies quote an item.
+    catalog: dict[str, list[int]] = field(default_factory=dict)
 
     @property
     def refused(self) -> bool:
@@ -120,6 +128,25 @@ class WithdrawRefused(ChannelError):
     """The platform does not let us take it back (or it is gone already); recorded, not retried."""
 
 
+class AlreadyGone(WithdrawRefused):
+    """The platform no longer has it (deleted already, from its own console or by an earlier try
+    whose answer was lost): what a withdrawal wanted is true, and nothing more can be done."""
+
+
+class Withdrawal(enum.StrEnum):
+    """How a published copy can be taken back."""
+
+    LOCAL = "local"  # served by us (portal, feeds): hidden at once by our own record
+    PLATFORM = "platform"  # a call to the platform, which may fail and be tried again
+    IMPOSSIBLE = "impossible"  # cannot be taken back (an email, a mass send in followers' chats)
+
+
+@dataclass(frozen=True)
+class WithdrawPlan:
+    kind: Withdrawal
+    reason: str = ""  # why not, for IMPOSSIBLE; shown to staff
+
+
 class Channel(Protocol):
     name: str  # "wechat", "weibo", "portal", "feed", "email"
     needs_account: str | None  # PlatformAccount.platform it sends through, or None (local)
@@ -147,3 +174,8 @@ class Channel(Protocol):
     def withdraw(
         self, *, account: PlatformAccount | None, remote_id: str, context: dict[str, Any]
     ) -> None: ...
+
+    def withdrawal(self, *, remote_id: str) -> WithdrawPlan:
+        """How the copy sent as ``remote_id`` can be taken back, without asking the platform
+        (the recall shows it before anyone presses a button)."""
+        ...

@@ -24,6 +24,8 @@ from archivox.publishing.channels.base import (
     SendResult,
     Severity,
     TransientChannelError,
+    Withdrawal,
+    WithdrawPlan,
 )
 
 MAX_EMAIL_BYTES = 10 * 1024 * 1024
@@ -133,3 +135,12 @@ class EmailChannel:
         from archivox.publishing.channels.base import WithdrawRefused
 
         raise WithdrawRefused(_("an email cannot be taken back once delivered"))
+
+    def withdrawal(self, *, remote_id: str) -> WithdrawPlan:
+        return WithdrawPlan(
+            Withdrawal.IMPOSSIBLE,
+            _(
+                "An email cannot be taken back once delivered: the subscribers keep their copy. "
+                "Nothing is sent to them about it."
+            ),
+        )

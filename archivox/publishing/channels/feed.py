@@ -13,7 +13,15 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from archivox.core.models import PlatformAccount
-from archivox.publishing.channels.base import Flag, PostContent, Rendering, SendResult, Severity
+from archivox.publishing.channels.base import (
+    Flag,
+    PostContent,
+    Rendering,
+    SendResult,
+    Severity,
+    Withdrawal,
+    WithdrawPlan,
+)
 
 SUMMARY_CHARS = 200
 
@@ -75,3 +83,6 @@ class FeedChannel:
         self, *, account: PlatformAccount | None, remote_id: str, context: dict[str, Any]
     ) -> None:
         return None
+
+    def withdrawal(self, *, remote_id: str) -> WithdrawPlan:
+        return WithdrawPlan(Withdrawal.LOCAL)

@@ -17,6 +17,8 @@ from archivox.publishing.channels.base import (
     Rendering,
     SendResult,
     Severity,
+    Withdrawal,
+    WithdrawPlan,
 )
 
 
@@ -68,3 +70,6 @@ class PortalChannel:
         self, *, account: PlatformAccount | None, remote_id: str, context: dict[str, Any]
     ) -> None:
         return None
+
+    def withdrawal(self, *, remote_id: str) -> WithdrawPlan:
+        return WithdrawPlan(Withdrawal.LOCAL)

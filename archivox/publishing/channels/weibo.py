@@ -9,8 +9,8 @@ links (``short_url/expand``: the timeline shows links shortened) and looks for t
 whose answer was lost (``WeiboUncertainError``) is therefore reported as transient, and the desk's
 next try reconciles with ``find_sent`` instead of sharing again.
 
-Withdraw deletes the status (``statuses/destroy``); when Weibo refuses (not ours, already gone)
-it raises WithdrawRefused with the platform's reason.
+Withdraw deletes the status (``statuses/destroy``); when Weibo refuses (not ours) it raises
+WithdrawRefused with the platform's reason, and AlreadyGone when the status is gone already.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from archivox.platforms.weibo.errors import (
     WeiboValidationError,
 )
 from archivox.publishing.channels.base import (
+    AlreadyGone,
     Flag,
     PermanentChannelError,
     PostContent,
@@ -41,6 +42,8 @@ from archivox.publishing.channels.base import (
     SendResult,
     Severity,
     TransientChannelError,
+    Withdrawal,
+    WithdrawPlan,
     WithdrawRefused,
 )
 from archivox.publishing.channels.platform_images import (
@@ -64,6 +67,7 @@ ELLIPSIS = "…"
 TOPIC_MARKS = re.compile(r"[#＃]([^#＃\r\n]*\S[^#＃\r\n]*)[#＃]")
 # Weibo codes that mean "the content is refused" rather than "try later".
 REPEAT_CONTENT = 20019
+TARGET_GONE = 20101  # statuses/destroy: "Target weibo does not exist!"
 
 
 def _plain(value: str) -> str:
@@ -299,6 +303,9 @@ class WeiboChannel:
 
     # -- withdraw -----------------------------------------------------------------------------
 
+    def withdrawal(self, *, remote_id: str) -> WithdrawPlan:
+        return WithdrawPlan(Withdrawal.PLATFORM)
+
     def withdraw(
         self, *, account: PlatformAccount | None, remote_id: str, context: dict[str, Any]
     ) -> None:
@@ -310,6 +317,12 @@ class WeiboChannel:
             except WeiboApiError as exc:
                 if exc.error_code in BUSY_CODES or exc.error_code == -1:
                     raise _translate(exc) from exc
+                if exc.error_code == TARGET_GONE:
+                    # Our own status's id: "does not exist" means deleted already.
+                    raise AlreadyGone(
+                        _("Weibo no longer has the status: %(reason)s (%(code)s)")
+                        % {"reason": exc.error, "code": exc.error_code}
+                    ) from exc
                 raise WithdrawRefused(
                     _("Weibo refused to delete the status: %(reason)s (%(code)s)")
                     % {"reason": exc.error, "code": exc.error_code}

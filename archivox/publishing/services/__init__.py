@@ -1,5 +1,6 @@
 """The publishing desk's writes: composing, screening, review, scheduling, publishing,
-deliveries, withdrawal and corrections, email subscribers. Every staff change is audited; side
+deliveries, withdrawal and corrections, the recall of copies quoting a reclassified item, email
+subscribers. Every staff change is audited; side
 effects run after commit.
 
 One module per stage; this package re-exports their public names, so
@@ -36,6 +37,13 @@ from archivox.publishing.services.desk import (
     notice_mark_read,
 )
 from archivox.publishing.services.publish import post_publish_now, posts_publish_due
+from archivox.publishing.services.recall import (
+    recall_copies_sync,
+    recall_copy_run,
+    recall_copy_withdraw,
+    recalls_detect,
+    recalls_sweep,
+)
 from archivox.publishing.services.rendering import archive_channels, post_render
 from archivox.publishing.services.review import (
     post_approve,
@@ -100,6 +108,11 @@ __all__ = [
     "post_update",
     "post_withdraw",
     "posts_publish_due",
+    "recall_copies_sync",
+    "recall_copy_run",
+    "recall_copy_withdraw",
+    "recalls_detect",
+    "recalls_sweep",
     "screening_fields",
     "screening_override",
     "sniff_image",

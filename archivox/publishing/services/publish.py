@@ -41,7 +41,9 @@ def _publish(
     """Create one delivery per channel (the rendering as it will be sent) and queue them."""
     deliveries = []
     for name, rendering in renderings.items():
-        delivery = Delivery(post=post, channel=name, payload=rendering.payload)
+        delivery = Delivery(
+            post=post, channel=name, payload=rendering.payload, quoted=rendering.catalog
+        )
         if name == "weibo":
             delivery.payload = {**rendering.payload, "rip": _operator_ip(rip)}
         if name == "wechat":

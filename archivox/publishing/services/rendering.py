@@ -33,10 +33,12 @@ def archive_channels(archive: Archive) -> dict[str, PlatformAccount | None]:
 def post_render(*, post: Post, channels: Iterable[str] | None = None) -> dict[str, Rendering]:
     """Each channel's rendering of the post (payload, preview and flags)."""
     content = post_content(post)
+    catalog = {"items": list(content.catalog_items), "images": list(content.catalog_images)}
     renderings: dict[str, Rendering] = {}
     for name in channels if channels is not None else post.channels:
         try:
             renderings[name] = channel_get(name).render(content)
         except ImportError:
             continue
+        renderings[name].catalog = dict(catalog)
     return renderings

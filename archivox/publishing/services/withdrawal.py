@@ -17,6 +17,7 @@ from archivox.publishing.models import Delivery, Post, PostRevision
 from archivox.publishing.services.composing import _clean_values, _revision_save
 from archivox.publishing.services.deliveries import _account_for, delivery_context
 from archivox.publishing.services.desk import PublishingError, _check, _transition
+from archivox.publishing.services.recall import recall_copies_sync
 from archivox.publishing.services.screening import post_screen
 
 
@@ -70,6 +71,8 @@ def post_withdraw(*, actor: User | None, post: Post, reason: str) -> list[Delive
                 after={"channel": delivery.channel, "withdrawn": not note, "note": note},
             )
         results.append(delivery)
+    # A recall of this post now knows which of its copies are gone.
+    recall_copies_sync(post=post)
     return results
 
 

@@ -9,6 +9,7 @@ app_name = "weibo"
 urlpatterns = [
     path("2/statuses/share.json", views.statuses_share, name="statuses_share"),
     path("2/statuses/destroy.json", views.statuses_destroy, name="statuses_destroy"),
+    path("2/statuses/show.json", views.statuses_show, name="statuses_show"),
     path("2/short_url/expand.json", views.short_url_expand, name="short_url_expand"),
     path("2/statuses/user_timeline.json", views.statuses_user_timeline, name="user_timeline"),
     path("2/statuses/mentions.json", views.statuses_mentions, name="statuses_mentions"),

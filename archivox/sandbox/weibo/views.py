@@ -234,6 +234,16 @@ def statuses_destroy(request: HttpRequest, grant: WeiboAuthorization) -> dict[st
 
 
 @api(method="GET")
+def statuses_show(request: HttpRequest, grant: WeiboAuthorization) -> dict[str, Any]:
+    """One status by id, as anyone may read it; a deleted one answers 20101."""
+    if not request.GET.get("id"):
+        raise SandboxWeiboError(10016, "Miss required parameter (id) , see doc for more info.")
+    status = selectors.status_get(request.GET["id"])
+    status.n_comments = status.comments.count()
+    return status_json(status, base_url=_base_url(request))
+
+
+@api(method="GET")
 def short_url_expand(request: HttpRequest, grant: WeiboAuthorization) -> dict[str, Any]:
     return {"urls": statuses.sandbox_weibo_short_url_expand(request.GET.getlist("url_short"))}
 

@@ -21,9 +21,10 @@ At most once:
   "already sent". There is no read call to look a mass send up by clientmsgid, so ``find_sent``
   answers None and a re-run's ``send`` is refused by the platform instead of sending twice.
 
-Withdraw: a published article is deleted (``freepublish/delete``); a mass send cannot be taken
-back from followers' chats (the platform allows deleting the article only within 30 minutes, and
-not the message), so withdrawing one raises WithdrawRefused saying so.
+Withdraw: a published article is deleted (``freepublish/delete``; 40007, an article WeChat no
+longer has, raises AlreadyGone); a mass send cannot be taken back from followers' chats (the
+platform allows deleting the article only within 30 minutes, and not the message), so
+withdrawing one raises WithdrawRefused saying so, and ``withdrawal`` says so beforehand.
 
 One module per stage: ``render``, ``send``, ``reconcile`` (find_sent) and ``withdraw`` hold the
 methods ``channel.WeChatChannel`` combines; ``limits`` the platform's limits and the delivery's
