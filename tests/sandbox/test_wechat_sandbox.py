@@ -20,7 +20,7 @@ from archivox.platforms.wechat.xml import parse_xml
 from archivox.sandbox.wechat import services
 from archivox.sandbox.wechat.faults import parse_fault
 from archivox.sandbox.wechat.models import Account, Draft, EventDelivery, Fault, Publish
-from archivox.sandbox.wechat.selectors import account_now, article_stats
+from archivox.sandbox.wechat.selectors import account_now, article_stats, beijing_date
 from tests.factories import ArchiveFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -454,7 +454,8 @@ def test_menus_are_checked_like_the_platform(api, token):
 
 
 def test_statistics_are_for_past_days_only(api, account, token):
-    today = account_now(account).date().isoformat()
+    # "Today" is the account's day in Beijing, as WeChat counts it (16:00-24:00 UTC is tomorrow).
+    today = beijing_date(account_now(account)).isoformat()
     span = {"begin_date": today, "end_date": today}
     assert call(api, "/datacube/getusersummary", token, span).json()["errcode"] == 61501
     bad = {"begin_date": "yesterday", "end_date": today}
