@@ -150,13 +150,12 @@ def consultation(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _with_canned(request: HttpRequest, item: Consultation, draft: str) -> str:
+    """The draft with the chosen canned answer of the archive appended (or the draft alone)."""
     form = CannedChoiceForm(request.POST)
-    canned = None
-    if form.is_valid() and form.cleaned_data["canned"]:
-        canned = selectors.canned_answer_list(archive=item.archive).filter(
-            pk=form.cleaned_data["canned"]
-        )
-        canned = canned.first()
+    pk = form.cleaned_data["canned"] if form.is_valid() else None
+    canned = (
+        selectors.canned_answer_list(archive=item.archive).filter(pk=pk).first() if pk else None
+    )
     if canned is None:
         return draft
     return f"{draft.rstrip()}\n\n{canned.text}".strip() if draft.strip() else canned.text
