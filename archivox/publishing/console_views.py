@@ -36,7 +36,7 @@ from archivox.publishing.forms import (
     ScheduleForm,
     refusal_lines,
 )
-from archivox.publishing.models import CHANNELS, Delivery, Post
+from archivox.publishing.models import CHANNEL_LABELS, CHANNELS, Delivery, Post
 from archivox.publishing.services.composing import (
     post_create,
     post_delete,
@@ -152,7 +152,7 @@ def compose(request: HttpRequest, slug: str, pk: int | None = None) -> HttpRespo
         "chosen": chosen,
         "candidates": [d for d in candidates.order_by("path")[:50] if d.pk not in chosen_ids],
         "query": query,
-        "channels": CHANNELS,
+        "channels": [(name, CHANNEL_LABELS[name]) for name in CHANNELS],
         "available": archive_channels(archive),
         "collections": FeaturedCollection.objects.filter(archive=archive),
         "kinds": Post.Kind.choices,
