@@ -314,6 +314,16 @@ try:
 except ValueError as exc:
     raise ConfigurationError("ARCHIVOX_MAX_UPLOAD_MB must be a whole number of megabytes") from exc
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# IIIF (archivox/catalog/iiif/): derivatives cached on disk within a bound (the least recently
+# used go first), and the largest width or height the Image API hands out.
+IIIF_CACHE_DIR = env_path("ARCHIVOX_IIIF_CACHE_DIR", VAR_DIR / "iiif-cache")
+try:
+    IIIF_CACHE_MAX_BYTES = int(os.environ.get("ARCHIVOX_IIIF_CACHE_MB", "1024")) * 1024 * 1024
+    IIIF_MAX_DIMENSION = int(os.environ.get("ARCHIVOX_IIIF_MAX_SIZE", "4096"))
+except ValueError as exc:
+    raise ConfigurationError(
+        "ARCHIVOX_IIIF_CACHE_MB and ARCHIVOX_IIIF_MAX_SIZE must be whole numbers"
+    ) from exc
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = BASE_URL.startswith("https://")
