@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+from pathlib import Path
 
 import httpx
 import pytest
@@ -202,3 +203,16 @@ def test_iiif_validator_passes_at_level_1_over_http(
     # And the same server, asked plainly, names itself level 1.
     info = httpx.get(f"{live_server.url}/iiif/image/{pattern.pk}/info.json").json()
     assert info["profile"] == "level1"
+
+
+@pytest.mark.django_db
+def test_a_damaged_public_copy_is_a_404_and_left_out_of_the_manifest(picture, make_description):
+    second = services.digital_object_add(
+        actor=None, description=picture.description, content=photo(300, 200)
+    )
+    Path(second.public_file.path).write_bytes(b"not a picture any more")
+    client = Client()
+    assert client.get(f"/iiif/image/{second.pk}/info.json").status_code == 404
+    assert client.get(f"/iiif/image/{second.pk}/full/max/0/default.jpg").status_code == 404
+    manifest = client.get(f"/iiif/descriptions/{picture.description_id}/manifest.json").json()
+    assert len(manifest["items"]) == 1

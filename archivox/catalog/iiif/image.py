@@ -150,16 +150,33 @@ def parse_request(
     return ImageRequest(x, y, width, height, output_width, output_height, image_format)
 
 
+class UnreadableImage(ValueError):
+    """The stored picture cannot be read (damaged, or too large for Pillow's limits)."""
+
+
 def image_size(source: IO[bytes]) -> tuple[int, int]:
     """Width and height of a picture, read from its header only."""
     from PIL import Image
 
-    with Image.open(source) as image:
-        return image.size
+    try:
+        with Image.open(source) as image:
+            return image.size
+    except (OSError, SyntaxError, Image.DecompressionBombError) as exc:
+        raise UnreadableImage(str(exc)) from exc
 
 
 def render(source: IO[bytes], request: ImageRequest) -> bytes:
-    """The picture cut and scaled as ``request`` asks, encoded in its format."""
+    """The picture cut and scaled as ``request`` asks, encoded in its format. Raises
+    ``UnreadableImage``."""
+    from PIL import Image
+
+    try:
+        return _render(source, request)
+    except (OSError, SyntaxError, Image.DecompressionBombError) as exc:
+        raise UnreadableImage(str(exc)) from exc
+
+
+def _render(source: IO[bytes], request: ImageRequest) -> bytes:
     from PIL import Image
 
     with Image.open(source) as image:

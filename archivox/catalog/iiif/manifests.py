@@ -5,6 +5,7 @@ collection for each published featured collection. Built only from what the acce
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 from urllib.parse import quote
 
@@ -13,6 +14,8 @@ from django.urls import reverse
 from archivox.catalog import selectors
 from archivox.catalog.iiif import image as iiif_image
 from archivox.catalog.models import Description, DigitalObject, FeaturedCollection
+
+logger = logging.getLogger(__name__)
 
 CONTEXT = "http://iiif.io/api/presentation/3/context.json"
 SUMMARY_LENGTH = 500
@@ -69,9 +72,14 @@ def _portal_path(description: Description) -> str:
 
 def _canvas(
     base: str, manifest_id: str, number: int, obj: DigitalObject, max_dimension: int
-) -> dict[str, Any]:
-    with obj.public_file.open("rb") as source:
-        width, height = iiif_image.image_size(source)
+) -> dict[str, Any] | None:
+    try:
+        with obj.public_file.open("rb") as source:
+            width, height = iiif_image.image_size(source)
+    except (OSError, iiif_image.UnreadableImage) as exc:
+        # A damaged copy is left out (and logged), not the whole manifest.
+        logger.warning("iiif: the public copy of object %s cannot be read: %s", obj.pk, exc)
+        return None
     full = iiif_image.parse_request(
         image_width=width,
         image_height=height,
@@ -132,10 +140,13 @@ def description_manifest(*, description: Description, base: str, max_dimension: 
     if not images:
         raise Description.DoesNotExist("no public images")
     manifest_id = base + manifest_path(description.pk)
-    canvases = [
+    made = (
         _canvas(base, manifest_id, number, obj, max_dimension)
         for number, obj in enumerate(images, start=1)
-    ]
+    )
+    canvases = [canvas for canvas in made if canvas is not None]
+    if not canvases:
+        raise Description.DoesNotExist("no readable public images")
     manifest: dict[str, Any] = {
         "@context": CONTEXT,
         "id": manifest_id,

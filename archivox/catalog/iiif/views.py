@@ -5,18 +5,21 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from functools import lru_cache
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from archivox.catalog import selectors
 from archivox.catalog.iiif import cache, manifests
 from archivox.catalog.iiif import image as iiif_image
 from archivox.catalog.models import Description, DigitalObject, FeaturedCollection
 from archivox.core.access import archive_or_404
+
+logger = logging.getLogger(__name__)
 
 IMAGE_PROFILE = "http://iiif.io/api/image/3/context.json"
 PRESENTATION_PROFILE = "http://iiif.io/api/presentation/3/context.json"
@@ -54,13 +57,21 @@ def _site(request: HttpRequest) -> str:
     return f"{request.scheme}://{request.get_host()}"
 
 
-def _image_or_none(identifier: str) -> DigitalObject | None:
+def _image_or_none(identifier: str) -> tuple[DigitalObject, int, int] | None:
+    """The public image an identifier names, with its width and height; None when it is
+    unknown, hidden by the gateway, or its public copy cannot be read (logged)."""
     if not identifier.isdigit() or len(identifier) > 18:
         return None
     try:
-        return selectors.image_get_public(pk=int(identifier))
+        obj = selectors.image_get_public(pk=int(identifier))
     except DigitalObject.DoesNotExist:
         return None
+    try:
+        width, height = _dimensions(obj.pk, obj.public_file.name)
+    except (OSError, iiif_image.UnreadableImage) as exc:
+        logger.warning("iiif: the public copy of object %s cannot be read: %s", obj.pk, exc)
+        return None
+    return obj, width, height
 
 
 @lru_cache(maxsize=4096)
@@ -73,7 +84,7 @@ def _dimensions(object_id: int, source_name: str) -> tuple[int, int]:
         return iiif_image.image_size(source)
 
 
-@require_GET
+@require_safe
 def image_base(request: HttpRequest, identifier: str) -> HttpResponse:
     if _image_or_none(identifier) is None:
         return _not_found()
@@ -81,12 +92,12 @@ def image_base(request: HttpRequest, identifier: str) -> HttpResponse:
     return _with_headers(response)
 
 
-@require_GET
+@require_safe
 def image_info(request: HttpRequest, identifier: str) -> HttpResponse:
-    obj = _image_or_none(identifier)
-    if obj is None:
+    found = _image_or_none(identifier)
+    if found is None:
         return _not_found()
-    width, height = _dimensions(obj.pk, obj.public_file.name)
+    obj, width, height = found
     info = iiif_image.image_information(
         service_id=_site(request) + manifests.image_service_path(obj.pk),
         width=width,
@@ -98,7 +109,7 @@ def image_info(request: HttpRequest, identifier: str) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe
 def image(
     request: HttpRequest,
     identifier: str,
@@ -107,10 +118,10 @@ def image(
     rotation: str,
     quality_format: str,
 ) -> HttpResponse:
-    obj = _image_or_none(identifier)
-    if obj is None:
+    found = _image_or_none(identifier)
+    if found is None:
         return _not_found()
-    width, height = _dimensions(obj.pk, obj.public_file.name)
+    obj, width, height = found
     try:
         wanted = iiif_image.parse_request(
             image_width=width,
@@ -135,8 +146,12 @@ def image(
             object_id=obj.pk, source_name=source_name, canonical=wanted.canonical
         )
         if data is None:
-            with obj.public_file.open("rb") as source:
-                data = iiif_image.render(source, wanted)
+            try:
+                with obj.public_file.open("rb") as source:
+                    data = iiif_image.render(source, wanted)
+            except (OSError, iiif_image.UnreadableImage) as exc:
+                logger.warning("iiif: cannot cut object %s: %s", obj.pk, exc)
+                return _not_found()
             cache.derivative_put(
                 object_id=obj.pk, source_name=source_name, canonical=wanted.canonical, data=data
             )
@@ -146,7 +161,7 @@ def image(
     return response
 
 
-@require_GET
+@require_safe
 def manifest(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         description = selectors.description_get_public_by_id(pk=pk)
@@ -160,7 +175,7 @@ def manifest(request: HttpRequest, pk: int) -> HttpResponse:
     return _json(request, document, PRESENTATION_PROFILE)
 
 
-@require_GET
+@require_safe
 def collection(request: HttpRequest, slug: str, collection: str) -> HttpResponse:
     archive = archive_or_404(slug)
     try:
