@@ -261,6 +261,14 @@ def collection_detail(request: HttpRequest, slug: str, collection: str) -> HttpR
             "archive": archive,
             "collection": featured,
             "cover": catalog_selectors.collection_cover_public(featured),
+            # Its IIIF collection, when an entry has images the public may see.
+            "iiif_collection_url": (
+                request.build_absolute_uri(iiif_manifests.collection_path(slug, featured.slug))
+                if catalog_selectors.description_ids_with_public_images(
+                    ids=[entry.description_id for entry in featured.public_entries]
+                )
+                else ""
+            ),
         },
     )
 

@@ -93,6 +93,9 @@ def test_a_featured_collection_is_a_iiif_collection_of_its_manifests(client, man
         f"http://testserver/iiif/descriptions/{mansion.pk}/manifest.json"
     ]
     assert client.get("/iiif/collections/nanjing/nothing/collection.json").status_code == 404
+    page = client.get("/archives/nanjing/collections/minguo/").content.decode()
+    iiif = "http://testserver/iiif/collections/nanjing/minguo/collection.json"
+    assert f'href="{iiif}?collection=' in page
 
 
 def test_every_manifest_and_collection_of_the_demo_catalog_parses_with_iiif_prezi3(client):
