@@ -143,3 +143,14 @@ def oai_identifier(description: Description) -> str:
     from archivox.catalog.oai.protocol import identifier_for
 
     return identifier_for(description.archive.slug, description.reference_code)
+
+
+def test_the_json_api_names_the_manifest_and_image_services(client, mansion, settings):
+    detail = client.get("/api/v1/catalog/archives/nanjing/descriptions/MG-001").json()
+    assert detail["iiif_manifest"] == (
+        f"{settings.BASE_URL}/iiif/descriptions/{mansion.pk}/manifest.json"
+    )
+    services_named = [obj["iiif_image"] for obj in detail["digital_objects"]]
+    assert all(url.startswith(f"{settings.BASE_URL}/iiif/image/") for url in services_named)
+    fonds = client.get("/api/v1/catalog/archives/nanjing/descriptions/MG").json()
+    assert fonds["iiif_manifest"] is None

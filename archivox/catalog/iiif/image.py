@@ -17,8 +17,11 @@ from typing import IO, Any
 CONTEXT = "http://iiif.io/api/image/3/context.json"
 PROTOCOL = "http://iiif.io/api/image"
 TILE_SIZE = 512
-# Features beyond level 1 that the grammar above also understands.
-EXTRA_FEATURES = ["regionByPct", "sizeByConfinedWh", "sizeByPct"]
+# Features beyond level 1 that the grammar above also understands. ``!w,h`` is understood but
+# not advertised: iiif-validator (level 1) wants a best fit larger than the region refused,
+# where the specification would return the region at its own size; a viewer told nothing
+# asks with w, or w,h instead.
+EXTRA_FEATURES = ["regionByPct", "sizeByPct"]
 FORMATS = {"jpg": ("JPEG", "image/jpeg"), "png": ("PNG", "image/png")}
 JPEG_QUALITY = 85
 # The smallest size worth listing in info.json's ``sizes``.
