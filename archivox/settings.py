@@ -381,6 +381,9 @@ ARCHIVOX_RESERVATION_RATE_LIMIT = env_rate("ARCHIVOX_RESERVATION_RATE_LIMIT", "2
 POLLS_SUBMIT_RATE = env_rate("ARCHIVOX_POLLS_SUBMIT_RATE", "20/60")
 TOPICS_COMMENT_RATE = env_rate("ARCHIVOX_TOPICS_COMMENT_RATE", "5/300")
 TOPICS_COMMENT_CLIENT_RATE = env_rate("ARCHIVOX_TOPICS_COMMENT_CLIENT_RATE", "30/300")
+# Pictures the IIIF Image API cuts anew (cache misses) for one address: a viewer asks for a few
+# dozen tiles a view; a script asking for endless new sizes is slowed down, not the archive.
+IIIF_RENDER_RATE = env_rate("ARCHIVOX_IIIF_RENDER_RATE", "600/60")
 # The inbox's promise: a consultation is overdue after this many working days.
 ARCHIVOX_INBOX_PROMISE_DAYS = int(os.environ.get("ARCHIVOX_INBOX_PROMISE_DAYS", "1"))
 # The publishing desk warns when an account had no original post for this many days.

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 from pathlib import Path
 
 import httpx
@@ -216,3 +217,40 @@ def test_a_damaged_public_copy_is_a_404_and_left_out_of_the_manifest(picture, ma
     assert client.get(f"/iiif/image/{second.pk}/full/max/0/default.jpg").status_code == 404
     manifest = client.get(f"/iiif/descriptions/{picture.description_id}/manifest.json").json()
     assert len(manifest["items"]) == 1
+
+
+@pytest.mark.django_db
+def test_new_pictures_are_rate_limited_per_address_cached_ones_never(settings, picture):
+    settings.IIIF_RENDER_RATE = (3, 60)
+    client = Client()
+    for width in (100, 110, 120):
+        url = f"/iiif/image/{picture.pk}/full/{width},/0/default.jpg"
+        assert client.get(url).status_code == 200
+    refused = client.get(f"/iiif/image/{picture.pk}/full/130,/0/default.jpg")
+    assert refused.status_code == 429
+    assert refused["Retry-After"] == "60"
+    assert refused["Access-Control-Allow-Origin"] == "*"
+    # What is cached is still served, as often as asked.
+    for _ in range(5):
+        assert client.get(f"/iiif/image/{picture.pk}/full/100,/0/default.jpg").status_code == 200
+    assert client.get(f"/iiif/image/{picture.pk}/info.json").status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_cache_hit_keeps_a_picture_from_eviction(settings, picture, iiif_cache_dir):
+    client = Client()
+    folder = iiif_cache_dir / str(picture.pk)
+    made = {}
+    for age, width in enumerate((300, 301, 302), start=1):
+        assert (
+            client.get(f"/iiif/image/{picture.pk}/full/{width},/0/default.jpg").status_code == 200
+        )
+        [new] = set(folder.iterdir()) - set(made.values())
+        os.utime(new, (age, age))  # all long unused, 300 the longest
+        made[width] = new
+    assert client.get(f"/iiif/image/{picture.pk}/full/300,/0/default.jpg").status_code == 200
+    settings.IIIF_CACHE_MAX_BYTES = made[302].stat().st_size * 3
+    cache.derivatives_purge(object_ids=[])  # measure anew under the new bound
+    assert client.get(f"/iiif/image/{picture.pk}/full/303,/0/default.jpg").status_code == 200
+    assert made[300].exists()  # used last but one
+    assert not made[301].exists() and not made[302].exists()

@@ -14,10 +14,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from archivox.catalog import selectors
-from archivox.catalog.iiif import cache, manifests
+from archivox.catalog.iiif import cache, manifests, services
 from archivox.catalog.iiif import image as iiif_image
 from archivox.catalog.models import Description, DigitalObject, FeaturedCollection
-from archivox.core.access import archive_or_404
+from archivox.core.access import archive_or_404, client_address
 
 logger = logging.getLogger(__name__)
 
@@ -146,6 +146,16 @@ def image(
             object_id=obj.pk, source_name=source_name, canonical=wanted.canonical
         )
         if data is None:
+            if not services.iiif_render_allowed(client=client_address(request)):
+                response = _with_headers(
+                    HttpResponse(
+                        "too many new pictures asked for; try again in a minute",
+                        status=429,
+                        content_type="text/plain",
+                    )
+                )
+                response["Retry-After"] = str(settings.IIIF_RENDER_RATE[1])
+                return response
             try:
                 with obj.public_file.open("rb") as source:
                     data = iiif_image.render(source, wanted)
