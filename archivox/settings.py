@@ -314,6 +314,16 @@ try:
 except ValueError as exc:
     raise ConfigurationError("ARCHIVOX_MAX_UPLOAD_MB must be a whole number of megabytes") from exc
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# IIIF (archivox/catalog/iiif/): derivatives cached on disk within a bound (the least recently
+# used go first), and the largest width or height the Image API hands out.
+IIIF_CACHE_DIR = env_path("ARCHIVOX_IIIF_CACHE_DIR", VAR_DIR / "iiif-cache")
+try:
+    IIIF_CACHE_MAX_BYTES = int(os.environ.get("ARCHIVOX_IIIF_CACHE_MB", "1024")) * 1024 * 1024
+    IIIF_MAX_DIMENSION = int(os.environ.get("ARCHIVOX_IIIF_MAX_SIZE", "4096"))
+except ValueError as exc:
+    raise ConfigurationError(
+        "ARCHIVOX_IIIF_CACHE_MB and ARCHIVOX_IIIF_MAX_SIZE must be whole numbers"
+    ) from exc
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = BASE_URL.startswith("https://")
@@ -371,6 +381,9 @@ ARCHIVOX_RESERVATION_RATE_LIMIT = env_rate("ARCHIVOX_RESERVATION_RATE_LIMIT", "2
 POLLS_SUBMIT_RATE = env_rate("ARCHIVOX_POLLS_SUBMIT_RATE", "20/60")
 TOPICS_COMMENT_RATE = env_rate("ARCHIVOX_TOPICS_COMMENT_RATE", "5/300")
 TOPICS_COMMENT_CLIENT_RATE = env_rate("ARCHIVOX_TOPICS_COMMENT_CLIENT_RATE", "30/300")
+# Pictures the IIIF Image API cuts anew (cache misses) for one address: a viewer asks for a few
+# dozen tiles a view; a script asking for endless new sizes is slowed down, not the archive.
+IIIF_RENDER_RATE = env_rate("ARCHIVOX_IIIF_RENDER_RATE", "600/60")
 # The inbox's promise: a consultation is overdue after this many working days.
 ARCHIVOX_INBOX_PROMISE_DAYS = int(os.environ.get("ARCHIVOX_INBOX_PROMISE_DAYS", "1"))
 # The publishing desk warns when an account had no original post for this many days.

@@ -12,7 +12,8 @@ from ninja.security import django_auth
 from pydantic import Field
 
 from archivox.catalog import search, selectors, services
-from archivox.catalog.models import Access, Description, Level
+from archivox.catalog.iiif import manifests as iiif_manifests
+from archivox.catalog.models import Access, Description, DigitalObject, Level
 from archivox.core.access import archive_or_404
 
 router = Router(tags=["catalog"])
@@ -51,6 +52,8 @@ class DigitalObjectOut(Schema):
     height: int | None
     url: str
     thumbnail_url: str | None
+    # The IIIF Image API service (append /info.json), for images the public may see.
+    iiif_image: str | None = None
 
 
 class DescriptionOut(DescriptionSummary):
@@ -68,6 +71,8 @@ class DescriptionOut(DescriptionSummary):
     breadcrumbs: list[DescriptionSummary]
     children: list[DescriptionSummary]
     digital_objects: list[DigitalObjectOut]
+    # The IIIF Presentation 3.0 manifest, when the public may see an image of it.
+    iiif_manifest: str | None = None
 
     @staticmethod
     def resolve_children(obj: Description) -> list[Description]:
@@ -132,7 +137,7 @@ class CollectionDetailOut(CollectionOut):
         return [entry.description for entry in obj.public_entries]
 
 
-def _object_out(digital_object) -> DigitalObjectOut:
+def _object_out(digital_object, *, in_iiif: bool) -> DigitalObjectOut:
     base = settings.BASE_URL
     return DigitalObjectOut(
         id=digital_object.pk,
@@ -147,6 +152,7 @@ def _object_out(digital_object) -> DigitalObjectOut:
             if digital_object.thumbnail
             else None
         ),
+        iiif_image=base + iiif_manifests.image_service_path(digital_object.pk) if in_iiif else None,
     )
 
 
@@ -161,7 +167,16 @@ def _description_out(description: Description, *, public: bool) -> Description:
     description.access = description.effective_access
     description.breadcrumbs = selectors.description_breadcrumbs(description=description)
     description.children_out = children
-    description.objects_out = [_object_out(o) for o in objects]
+    # What IIIF serves: images the public may see (the rule of ``selectors.images_public``,
+    # without asking again); staff see every object here, IIIF only these.
+    shown = description.objects_public_on()
+    in_iiif = {
+        o.pk for o in objects if shown and o.public_file and o.kind == DigitalObject.Kind.IMAGE
+    }
+    description.objects_out = [_object_out(o, in_iiif=o.pk in in_iiif) for o in objects]
+    description.iiif_manifest = (
+        settings.BASE_URL + iiif_manifests.manifest_path(description.pk) if in_iiif else None
+    )
     return description
 
 

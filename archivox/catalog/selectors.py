@@ -106,6 +106,56 @@ def digital_object_get_public(*, pk: int) -> DigitalObject:
     )
 
 
+def image_get_public(*, pk: int) -> DigitalObject:
+    """An image the public may see today, for IIIF (its description open, public and out of
+    any closure, with a public copy); ``DigitalObject.DoesNotExist`` otherwise, so that a hidden
+    image answers exactly as one that never existed."""
+    return (
+        DigitalObject.objects.select_related("description__archive")
+        .exclude(public_file="")
+        .get(objects_public_filter(prefix="description__"), kind=DigitalObject.Kind.IMAGE, pk=pk)
+    )
+
+
+def images_public(*, description: Description) -> list[DigitalObject]:
+    """The images of a description the public may see, in order (its IIIF canvases)."""
+    return [
+        obj
+        for obj in digital_objects_public(description=description)
+        if obj.kind == DigitalObject.Kind.IMAGE
+    ]
+
+
+def description_ids_with_public_images(*, ids: Iterable[int]) -> set[int]:
+    """Of ``ids``, the descriptions that have a IIIF manifest: public today, open, with at
+    least one image with a public copy. One query, however many ids."""
+    wanted = list(ids)
+    if not wanted:
+        return set()
+    images = DigitalObject.objects.filter(
+        description_id=OuterRef("pk"), kind=DigitalObject.Kind.IMAGE
+    ).exclude(public_file="")
+    return set(
+        Description.objects.filter(objects_public_filter(), Exists(images), pk__in=wanted)
+        .order_by()
+        .values_list("pk", flat=True)
+    )
+
+
+def digital_object_ids_below(*, description_ids: Iterable[int]) -> list[int]:
+    """Every digital object of these descriptions and their subtrees, whatever its access
+    (what a change of access may concern)."""
+    paths = list(
+        Description.objects.filter(pk__in=list(description_ids)).values_list("path", flat=True)
+    )
+    if not paths:
+        return []
+    below = Q()
+    for path in paths:
+        below |= Q(description__path__startswith=path)
+    return list(DigitalObject.objects.filter(below).values_list("pk", flat=True))
+
+
 def collection_list_public(*, archive: Archive | None = None) -> QuerySet[FeaturedCollection]:
     collections = FeaturedCollection.objects.filter(is_published=True).select_related(
         "archive", "region", "cover__description"

@@ -22,6 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from archivox.catalog import search
+from archivox.catalog.iiif import cache as iiif_cache
 from archivox.catalog.models import (
     CollectionEntry,
     DeletedRecord,
@@ -506,9 +507,11 @@ def digital_object_delete(*, actor: User | None, digital_object: DigitalObject) 
         archive=description.archive,
         before={"description": description.reference_code, "sha256": digital_object.sha256},
     )
+    object_id = digital_object.pk
     digital_object.delete()
-    # The files go only once the deletion is committed.
+    # The files go only once the deletion is committed, and its IIIF derivatives with them.
     transaction.on_commit(lambda: _remove_files(digital_object))
+    transaction.on_commit(lambda: iiif_cache.derivatives_purge(object_ids=[object_id]))
 
 
 # Featured collections ----------------------------------------------------------------------

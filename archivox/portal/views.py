@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET
 
 from archivox.catalog import search
 from archivox.catalog import selectors as catalog_selectors
+from archivox.catalog.iiif import manifests as iiif_manifests
 from archivox.catalog.models import Description, DigitalObject, FeaturedCollection, Level
 from archivox.core import selectors as core_selectors
 from archivox.core.access import archive_or_404
@@ -220,6 +221,12 @@ def description_detail(request: HttpRequest, slug: str, reference_code: str) -> 
             "children": catalog_selectors.description_children_public(description=description),
             "digital_objects": objects,
             "has_images": bool(images),
+            # The IIIF manifest, for viewers the archives world uses (drag-and-drop link).
+            "manifest_url": (
+                request.build_absolute_uri(iiif_manifests.manifest_path(description.pk))
+                if images
+                else ""
+            ),
             "share_image": images[0] if images else None,
             "objects_withheld": not description.objects_public_on(),
             "citation": _citation(archive, description),
@@ -254,6 +261,14 @@ def collection_detail(request: HttpRequest, slug: str, collection: str) -> HttpR
             "archive": archive,
             "collection": featured,
             "cover": catalog_selectors.collection_cover_public(featured),
+            # Its IIIF collection, when an entry has images the public may see.
+            "iiif_collection_url": (
+                request.build_absolute_uri(iiif_manifests.collection_path(slug, featured.slug))
+                if catalog_selectors.description_ids_with_public_images(
+                    ids=[entry.description_id for entry in featured.public_entries]
+                )
+                else ""
+            ),
         },
     )
 

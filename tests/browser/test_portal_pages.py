@@ -179,10 +179,20 @@ def test_a_description_image_opens_in_the_zoom_viewer(phone, live_server, portal
     overlay = phone.locator(".zoom-overlay")
     overlay.wait_for(state="visible")
     phone.wait_for_function("() => document.querySelector('.zoom-image').naturalWidth === 1600")
+    # The picture comes from our IIIF Image API.
+    assert phone.locator(".zoom-image").get_attribute("src").endswith("/full/max/0/default.jpg")
+    assert "/iiif/image/" in phone.locator(".zoom-image").get_attribute("src")
     phone.locator(".zoom-overlay[data-fitted]").wait_for()  # the viewer has fitted the image
     phone.click(".zoom-in")
     assert float(overlay.get_attribute("data-scale")) > 1
     screenshot(phone, "portal-description-zoom")
     phone.click(".zoom-close")
     overlay.wait_for(state="hidden")
+    # The IIIF drag-and-drop link names a manifest a viewer can read.
+    manifest_link = phone.locator("a.iiif-manifest")
+    assert "IIIF" in manifest_link.inner_text()
+    manifest_url = manifest_link.get_attribute("href").split("?")[0]
+    manifest = phone.request.get(manifest_url).json()
+    assert manifest["type"] == "Manifest"
+    assert manifest["items"][0]["width"] == 1600
     phone.watch.assert_clean()

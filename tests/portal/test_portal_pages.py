@@ -203,7 +203,8 @@ def test_description_offers_ask_and_book_links_citation_and_a_zoomable_image(cli
     assert 'href="/archives/nanjing/reservations/?item=B0001-001-0012"' in html
     assert "南京市档案馆藏，B0001-001-0012，《白崇禧公馆》，1946年。" in html
     assert "“白崇禧公馆”, 1946年, B0001-001-0012, Nanjing Archives." in html
-    assert f'data-zoom-src="/objects/{item["image"].pk}/"' in html
+    # The zoom reads the IIIF Image API (the largest size it hands out).
+    assert f'data-zoom-src="/iiif/image/{item["image"].pk}/full/max/0/default.jpg"' in html
     assert '<script src="/static/exhibitions/zoom.js" defer></script>' in html
     assert 'class="zoom-overlay" hidden' in html
     assert f'content="http://testserver/objects/{item["image"].pk}/thumbnail/"' in html

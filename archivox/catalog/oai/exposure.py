@@ -10,11 +10,16 @@ from django.db.models import Exists, OuterRef, QuerySet, TextField
 from django.db.models.functions import Cast
 
 from archivox.catalog import selectors
-from archivox.catalog.models import CollectionEntry, DeletedRecord, Description
+from archivox.catalog.models import CollectionEntry, DeletedRecord, Description, DigitalObject
 
 
 def _public_descriptions() -> QuerySet[Description]:
-    return selectors.description_list_public()
+    # Whether it has an image with a public copy, in the same query: a record whose images the
+    # public may see advertises its IIIF manifest.
+    images = DigitalObject.objects.filter(
+        description_id=OuterRef("pk"), kind=DigitalObject.Kind.IMAGE
+    ).exclude(public_file="")
+    return selectors.description_list_public().annotate(has_public_image=Exists(images))
 
 
 def _deleted_records() -> QuerySet[DeletedRecord]:

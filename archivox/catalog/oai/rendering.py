@@ -13,6 +13,7 @@ from django.conf import settings
 from django.http import HttpResponse
 from django.utils import timezone
 
+from archivox.catalog.iiif.manifests import manifest_path
 from archivox.catalog.models import DeletedRecord, Description
 from archivox.catalog.oai.protocol import (
     DC_NS,
@@ -107,6 +108,9 @@ def _oai_dc(parent: ET.Element, description: Description) -> None:
         _text(dc, "dc:coverage", str(place))
     if description.access_conditions:
         _text(dc, "dc:rights", description.access_conditions)
+    if getattr(description, "has_public_image", False) and description.objects_public_on():
+        # Its IIIF manifest, for viewers and for other Archivox installations harvesting us.
+        _text(dc, "dc:relation", settings.BASE_URL + manifest_path(description.pk))
 
 
 def _record(
