@@ -169,7 +169,20 @@ class _Provider:
 
 
 def _server(repository: DemoRepository, base_url: str, batch_size: int) -> Any:
-    from oaipmh import metadata, server
+    import urllib.parse
+    import warnings
+
+    with warnings.catch_warnings():
+        # pyoai imports the cgi module, deprecated since Python 3.11.
+        warnings.simplefilter("ignore", DeprecationWarning)
+        import cgi
+
+        from oaipmh import metadata, server
+
+    # pyoai 2.5.0 (the newest on our package index) decodes its resumption tokens with
+    # cgi.parse_qs, which Python 3.8 removed (2.5.1 calls urllib's); give it urllib's.
+    if not hasattr(cgi, "parse_qs"):
+        cgi.parse_qs = urllib.parse.parse_qs
 
     registry = metadata.MetadataRegistry()
     registry.registerWriter("oai_dc", server.oai_dc_writer)
