@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from archivox.catalog.search import SearchFilters, search_descriptions
 from archivox.core.models import Archive
-from archivox.core.selectors import archive_list_for_staff, user_can
+from archivox.core.selectors import Capability, archive_list_for_staff, user_can
 from archivox.harvesting.models import HarvestedRecord, HarvestRun, Repository, SharedCollection
 from archivox.harvesting.search import search_harvested, set_spec_pattern
 
@@ -27,14 +27,9 @@ PER_PAGE = 20
 
 
 def repository_list_for_staff(*, user: User) -> QuerySet[Repository]:
-    from archivox.core.selectors import Capability
-
-    archives = [
-        archive
-        for archive in archive_list_for_staff(user=user)
-        if user_can(user=user, archive=archive, capability=Capability.ARCHIVE_MANAGE)
-    ]
-    return Repository.objects.filter(archive__in=archives).select_related("archive")
+    return Repository.objects.filter(archive__in=archives_managed(user=user)).select_related(
+        "archive"
+    )
 
 
 def repository_get_for_staff(*, user: User, pk: int) -> Repository:
@@ -56,13 +51,18 @@ def repository_record_count(*, repository: Repository) -> int:
     return repository.records.count()
 
 
+def archives_managed(*, user: User) -> list[Archive]:
+    """The archives whose repositories and shared collections ``user`` manages."""
+    return [
+        archive
+        for archive in archive_list_for_staff(user=user)
+        if user_can(user=user, archive=archive, capability=Capability.ARCHIVE_MANAGE)
+    ]
+
+
 def shared_collection_list_for_staff(*, user: User) -> QuerySet[SharedCollection]:
-    archives = [repository.archive_id for repository in repository_list_for_staff(user=user)]
-    managed = archive_list_for_staff(user=user)
-    return (
-        SharedCollection.objects.filter(archive__in=managed).select_related("archive", "repository")
-        if archives or managed
-        else SharedCollection.objects.none()
+    return SharedCollection.objects.filter(archive__in=archives_managed(user=user)).select_related(
+        "archive", "repository"
     )
 
 
