@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import html
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 import yaml
 
@@ -51,7 +52,9 @@ def load_yaml(path: Path) -> DemoRepository:
             "publisher": [data["holder"]],
             "date": [str(entry["date"])] if entry.get("date") else [],
             "type": [entry.get("level", "file")],
-            "identifier": [entry["code"], f"{data['record_url']}{entry['code']}"],
+            # {site} becomes the provider's own address when it starts: it serves the records'
+            # pages too, so the union catalog links back to a real page.
+            "identifier": [entry["code"], f"{{site}}/records/{entry['code']}"],
             "coverage": list(entry.get("places", [])),
             "relation": [entry["manifest"]] if entry.get("manifest") else [],
             "rights": [data.get("rights", "")] if data.get("rights") else [],
@@ -208,13 +211,21 @@ class DemoProvider:
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
                 parts = urlsplit(self.path)
-                if parts.path != "/oai":
+                if parts.path.startswith("/records/"):
+                    page = provider.record_page(unquote(parts.path.removeprefix("/records/")))
+                    if page is None:
+                        self.send_error(404)
+                        return
+                    payload, content_type = page.encode("utf-8"), "text/html; charset=utf-8"
+                elif parts.path == "/oai":
+                    body = provider.oai_server.handleRequest(dict(parse_qsl(parts.query)))
+                    payload = body if isinstance(body, bytes) else body.encode("utf-8")
+                    content_type = "text/xml; charset=utf-8"
+                else:
                     self.send_error(404)
                     return
-                body = provider.oai_server.handleRequest(dict(parse_qsl(parts.query)))
-                payload = body if isinstance(body, bytes) else body.encode("utf-8")
                 self.send_response(200)
-                self.send_header("Content-Type", "text/xml; charset=utf-8")
+                self.send_header("Content-Type", content_type)
                 self.send_header("Content-Length", str(len(payload)))
                 self.end_headers()
                 self.wfile.write(payload)
@@ -223,9 +234,31 @@ class DemoProvider:
                 return
 
         self.httpd = ThreadingHTTPServer((host, port), Handler)
-        self.base_url = f"http://{host}:{self.httpd.server_address[1]}/oai"
+        site = f"http://{host}:{self.httpd.server_address[1]}"
+        self.base_url = f"{site}/oai"
+        for record in repository.records:
+            record.fields = {
+                name: [value.replace("{site}", site) for value in values]
+                for name, values in record.fields.items()
+            }
         self.oai_server = _server(repository, self.base_url, batch_size)
         self.thread: threading.Thread | None = None
+
+    def record_page(self, code: str) -> str | None:
+        """A record's page at the source, as the union catalog links to it."""
+        for record in self.repository.records:
+            if not record.deleted and code in record.fields.get("identifier", []):
+                title = html.escape(record.fields["title"][0])
+                rows = "".join(
+                    f"<p>{html.escape(value)}</p>"
+                    for name in ("publisher", "date", "description")
+                    for value in record.fields.get(name, [])
+                )
+                return (
+                    f'<!doctype html><html lang="zh-Hans"><meta charset="utf-8"><title>{title}'
+                    f"</title><h1>{title}</h1><p>{html.escape(self.repository.name)}</p>{rows}"
+                )
+        return None
 
     def start(self) -> DemoProvider:
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)

@@ -111,7 +111,7 @@ def search_harvested(
             rank_params = match_params if postgres else []
             cursor.execute(
                 f"SELECT r.id FROM {from_sql} WHERE {where} ORDER BY {rank_sql}, r.id",  # noqa: S608
-                [*rank_params, *params],
+                [*params, *rank_params],  # WHERE's values, then ORDER BY's
             )
             ordered = [row[0] for row in cursor.fetchall()]
     by_repository = Counter(row[1] for row in candidates)

@@ -21,7 +21,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from archivox.catalog.search import segment
-from archivox.core.selectors import archive_check_capability
 from archivox.core.services import audit_record
 from archivox.harvesting.metadata import Fields, fields_from
 from archivox.harvesting.models import (
@@ -37,7 +36,7 @@ from archivox.harvesting.oai_client import (
     Page,
     format_datestamp,
 )
-from archivox.harvesting.services.repositories import MANAGE
+from archivox.harvesting.services.repositories import check_manage
 
 logger = logging.getLogger(__name__)
 
@@ -67,7 +66,7 @@ def harvest_start(*, actor: User | None, repository: Repository, full: bool = Fa
     """Queue a harvest of ``repository`` (staff asked for it); the worker runs it."""
     from archivox.harvesting import tasks
 
-    archive_check_capability(user=actor, archive=repository.archive, capability=MANAGE)
+    check_manage(actor, repository.archive)
     with transaction.atomic():
         run = HarvestRun.objects.create(repository=repository, full=full)
         audit_record(
