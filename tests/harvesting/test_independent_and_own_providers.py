@@ -18,7 +18,11 @@ from tests.factories import ArchiveFactory, UserFactory
 T0 = datetime.datetime(2026, 10, 1, 8, 0, 0)
 
 
+MANIFEST = "https://archives.suzhou.example/iiif/YL-1/manifest"
+
+
 def demo_record(number: int, *, sets=("gardens",), when=T0) -> DemoRecord:
+    # Record 1 advertises a IIIF manifest, as a harvested Archivox record does (issue 22, 4).
     return DemoRecord(
         identifier=f"oai:pyoai.example:{number}",
         datestamp=when,
@@ -27,6 +31,7 @@ def demo_record(number: int, *, sets=("gardens",), when=T0) -> DemoRecord:
             "publisher": ["苏州市园林档案馆"],
             "identifier": [f"YL-{number}", f"http://pyoai.example/records/{number}"],
             "description": ["民国建筑与园林修缮"],
+            "relation": [MANIFEST] if number == 1 else [],
         },
         sets=list(sets),
     )
@@ -62,6 +67,8 @@ def test_pyoai_provider_resumption_sets_and_a_persistent_deletion(
     first = HarvestedRecord.objects.get(identifier="oai:pyoai.example:1")
     assert first.holder == "苏州市园林档案馆"
     assert first.source_url == "http://pyoai.example/records/1"
+    assert first.manifest_url == MANIFEST
+    assert HarvestedRecord.objects.get(identifier="oai:pyoai.example:2").manifest_url == ""
 
     # Record 2 is deleted at the source, record 3 changed, both after the last harvest.
     later = datetime.datetime.now(datetime.UTC).replace(tzinfo=None) + datetime.timedelta(minutes=5)

@@ -49,6 +49,7 @@ SCHEDULE_INTERVAL = {
 # A repository that keeps no deletions, or keeps them only for a while, is harvested in full
 # this often: what a full harvest does not see any more is removed from the union catalog.
 FULL_HARVEST_EVERY = datetime.timedelta(days=7)
+STALE_RUN = datetime.timedelta(hours=6)
 
 
 def limits_from_settings() -> Limits:
@@ -92,8 +93,11 @@ def harvest_due(*, now: datetime.datetime | None = None) -> list[int]:
         interval = SCHEDULE_INTERVAL[repository.schedule]
         if repository.last_harvest_at and repository.last_harvest_at > now - interval:
             continue
+        # A run still queued or running blocks the next, unless it is so old that its worker
+        # must have died with it.
         if repository.runs.filter(
-            status__in=[HarvestRun.Status.QUEUED, HarvestRun.Status.RUNNING]
+            status__in=[HarvestRun.Status.QUEUED, HarvestRun.Status.RUNNING],
+            created_at__gt=now - STALE_RUN,
         ).exists():
             continue
         last_full = (
