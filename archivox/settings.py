@@ -201,6 +201,7 @@ INSTALLED_APPS = [
     "archivox.exhibitions",
     "archivox.polls",
     "archivox.topics",
+    "archivox.harvesting",
     "archivox.publishing",
     "archivox.platforms.tokens",
     "archivox.sandbox",
@@ -426,6 +427,18 @@ DEFAULT_FROM_EMAIL = os.environ.get("ARCHIVOX_FROM_EMAIL", "archivox@localhost")
 # OAI-PMH Identify: who runs this repository (must be a real-looking e-mail address).
 ARCHIVOX_OAI_ADMIN_EMAIL = os.environ.get("ARCHIVOX_OAI_ADMIN_EMAIL", "oai-admin@archivox.invalid")
 ARCHIVOX_OAI_REPOSITORY_NAME = os.environ.get("ARCHIVOX_OAI_REPOSITORY_NAME", "Archivox")
+
+# Harvesting other repositories over OAI-PMH (archivox/harvesting): every response is read within
+# these bounds (bytes, nesting, elements), a request gives up after the timeout, and a 503 or a
+# failed request is retried a few times, waiting what Retry-After asks up to the cap.
+ARCHIVOX_HARVEST_TIMEOUT = float(os.environ.get("ARCHIVOX_HARVEST_TIMEOUT", "30"))
+ARCHIVOX_HARVEST_MAX_BYTES = int(
+    os.environ.get("ARCHIVOX_HARVEST_MAX_BYTES", str(32 * 1024 * 1024))
+)
+ARCHIVOX_HARVEST_MAX_DEPTH = int(os.environ.get("ARCHIVOX_HARVEST_MAX_DEPTH", "64"))
+ARCHIVOX_HARVEST_MAX_ELEMENTS = int(os.environ.get("ARCHIVOX_HARVEST_MAX_ELEMENTS", "500000"))
+ARCHIVOX_HARVEST_RETRIES = int(os.environ.get("ARCHIVOX_HARVEST_RETRIES", "4"))
+ARCHIVOX_HARVEST_MAX_RETRY_AFTER = float(os.environ.get("ARCHIVOX_HARVEST_MAX_RETRY_AFTER", "120"))
 
 # Where the paper's survey data lives: ../shared beside the checkout, else the copy in data/.
 SHARED_DIR = env_path("ARCHIVOX_SHARED_DIR", BASE_DIR.parent / "shared")

@@ -43,6 +43,8 @@ urlpatterns = [
     path("archives/<slug:slug>/exhibitions/", include("archivox.exhibitions.urls")),
     path("archives/<slug:slug>/polls/", include("archivox.polls.urls")),
     path("archives/<slug:slug>/topics/", include("archivox.topics.urls")),
+    path("union/", include("archivox.harvesting.urls")),
+    path("console/harvesting/", include("archivox.harvesting.console_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("archivox.portal.urls")),
 ]

@@ -20,6 +20,7 @@ from archivox.catalog.models import Description, DigitalObject, FeaturedCollecti
 from archivox.core import selectors as core_selectors
 from archivox.core.access import archive_or_404
 from archivox.core.models import Archive, PlatformAccount
+from archivox.harvesting import selectors as harvesting_selectors
 from archivox.portal import selectors
 
 
@@ -106,6 +107,7 @@ def archive_home(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "archive": archive,
             "collections": catalog_selectors.collection_list_public(archive=archive)[:6],
+            "shared_collections": harvesting_selectors.shared_collections_public(archive=archive),
             "fonds": catalog_selectors.description_roots_public(archive=archive)[:12],
             "posts": selectors.original_posts_public(archives=[archive], limit=5),
             "exhibitions": selectors.current_exhibitions_public(archive=archive, limit=4),

@@ -1,0 +1,144 @@
+"""Chinese full-text search over harvested records: the query segmented by
+``catalog.search.query_tokens`` (jieba, as for our own descriptions), matched in the
+harvesting index (FTS5 / tsvector). Harvested records are public at their source, so no
+access condition applies; what the source withdraws leaves with the next harvest."""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+from collections import Counter
+
+from django.db import connection, transaction
+from django.utils.safestring import SafeString, mark_safe
+
+from archivox.catalog.search import highlight, query_tokens
+from archivox.harvesting.models import HarvestedRecord
+
+# Like catalog.search: past this many matches a query is "broad", counted as a lower bound and
+# ordered without the full-text rank.
+BROAD_QUERY = 200
+TITLE_WEIGHT, BODY_WEIGHT = 10.0, 1.0
+
+
+@dataclasses.dataclass
+class HarvestedHit:
+    record: HarvestedRecord
+    title_html: SafeString
+    snippet_html: SafeString
+
+
+@dataclasses.dataclass
+class HarvestedResults:
+    tokens: list[str]
+    hits: list[HarvestedHit]
+    total: int
+    total_is_lower_bound: bool
+    # Among the matches counted (at most BROAD_QUERY): per repository id, per holder.
+    by_repository: Counter
+    by_holder: Counter
+
+
+def set_spec_pattern(set_spec: str) -> str:
+    """A LIKE pattern finding ``set_spec`` in the JSON text of a record's set specs."""
+    escaped = set_spec.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f'%"{escaped}"%'
+
+
+def _match_sql(tokens: list[str]) -> tuple[str, str, str, list[object]]:
+    if connection.vendor == "postgresql":
+        tsquery = " & ".join(f"'{token}'" for token in tokens)
+        return (
+            "harvesting_harvestedsearchtext s JOIN harvesting_harvestedrecord r "
+            "ON r.id = s.record_id",
+            "s.document @@ to_tsquery('simple', %s)",
+            "-ts_rank(s.document, to_tsquery('simple', %s))",
+            [tsquery],
+        )
+    fts_query = " AND ".join(f'"{token}"' for token in tokens)
+    return (
+        "harvesting_fts f JOIN harvesting_harvestedrecord r ON r.id = f.rowid",
+        "harvesting_fts MATCH %s",
+        f"bm25(harvesting_fts, {TITLE_WEIGHT}, {BODY_WEIGHT})",
+        [fts_query],
+    )
+
+
+def search_harvested(
+    query: str,
+    *,
+    repository_id: int | None = None,
+    holder: str | None = None,
+    repository_ids: list[int] | None = None,
+    set_spec: str = "",
+    limit: int = 100,
+) -> HarvestedResults:
+    """The best ``limit`` harvested records matching every token of ``query``."""
+    tokens = query_tokens(query)
+    if not tokens:
+        return HarvestedResults([], [], 0, False, Counter(), Counter())
+    from_sql, match_sql, rank_sql, match_params = _match_sql(tokens)
+    clauses, params = [match_sql], list(match_params)
+    if repository_id is not None:
+        clauses.append("r.repository_id = %s")
+        params.append(repository_id)
+    if repository_ids is not None:
+        if not repository_ids:
+            return HarvestedResults(tokens, [], 0, False, Counter(), Counter())
+        clauses.append(f"r.repository_id IN ({', '.join(['%s'] * len(repository_ids))})")
+        params += repository_ids
+    if holder:
+        clauses.append("r.holder = %s")
+        params.append(holder)
+    if set_spec:
+        # set_specs is a JSON list; its text holds each spec quoted.
+        clauses.append("CAST(r.set_specs AS TEXT) LIKE %s ESCAPE '\\'")
+        params.append(set_spec_pattern(set_spec))
+    where = " AND ".join(clauses)
+    postgres = connection.vendor == "postgresql"
+    in_transaction = transaction.atomic() if postgres else contextlib.nullcontext()
+    with in_transaction, connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT r.id, r.repository_id, r.holder FROM {from_sql} WHERE {where} LIMIT %s",  # noqa: S608 - fragments are ours, values are parameters
+            [*params, BROAD_QUERY + 1],
+        )
+        candidates = cursor.fetchall()
+        broad = len(candidates) > BROAD_QUERY
+        candidates = candidates[:BROAD_QUERY]
+        if broad:
+            ordered = [row[0] for row in candidates]
+        else:
+            rank_params = match_params if postgres else []
+            cursor.execute(
+                f"SELECT r.id FROM {from_sql} WHERE {where} ORDER BY {rank_sql}, r.id",  # noqa: S608
+                [*params, *rank_params],  # WHERE's values, then ORDER BY's
+            )
+            ordered = [row[0] for row in cursor.fetchall()]
+    by_repository = Counter(row[1] for row in candidates)
+    by_holder = Counter(row[2] for row in candidates)
+    ids = ordered[:limit]
+    by_id = HarvestedRecord.objects.select_related("repository").in_bulk(ids)
+    hits = []
+    for pk in ids:
+        record = by_id.get(pk)
+        if record is None:
+            continue
+        hits.append(
+            HarvestedHit(
+                record=record,
+                title_html=highlight(record.title, tokens),
+                snippet_html=_snippet(record, tokens),
+            )
+        )
+    return HarvestedResults(tokens, hits, len(candidates), broad, by_repository, by_holder)
+
+
+def _snippet(record: HarvestedRecord, tokens: list[str], width: int = 90) -> SafeString:
+    text = record.scope_content or ""
+    lowered = text.lower()
+    positions = [lowered.find(token) for token in tokens if lowered.find(token) >= 0]
+    start = max(0, min(positions) - width // 3) if positions else 0
+    window = text[start : start + width]
+    prefix = "…" if start > 0 else ""
+    suffix = "…" if start + width < len(text) else ""
+    return mark_safe(f"{prefix}{highlight(window, tokens)}{suffix}")  # noqa: S308 - highlight escapes
