@@ -254,3 +254,19 @@ def test_a_cache_hit_keeps_a_picture_from_eviction(settings, picture, iiif_cache
     assert client.get(f"/iiif/image/{picture.pk}/full/303,/0/default.jpg").status_code == 200
     assert made[300].exists()  # used last but one
     assert not made[301].exists() and not made[302].exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("ARCHIVOX_IIIF_MAX_SIZE", "10"),
+        ("ARCHIVOX_IIIF_CACHE_MB", "many"),
+        ("ARCHIVOX_IIIF_RENDER_RATE", "fast"),
+    ],
+)
+def test_a_wrong_iiif_setting_stops_the_start_with_its_name(name, value):
+    from tests.helpers import child_env, manage
+
+    started = manage("check", env=child_env(**{name: value}))
+    assert started.returncode != 0
+    assert name in started.stderr
