@@ -42,6 +42,8 @@ def parse(region="full", size="max", rotation="0", quality_format="default.jpg",
         ("full", "pct:50", (0, 0, 1000, 800, 500, 400)),
         ("full", "!500,500", (0, 0, 1000, 800, 500, 400)),
         ("full", "300,300", (0, 0, 1000, 800, 300, 300)),
+        ("0,0,1000,1", "10,", (0, 0, 1000, 1, 10, 1)),
+        ("0,0,1,800", ",8", (0, 0, 1, 800, 1, 8)),
     ],
 )
 def test_regions_and_sizes_of_level_1_and_beyond(region, size, expected):
@@ -71,6 +73,7 @@ def test_regions_and_sizes_of_level_1_and_beyond(region, size, expected):
         {"size": "!2000,3000"},
         {"size": ","},
         {"size": "0,"},
+        {"size": "pct:0"},
         {"rotation": "90"},
         {"rotation": "!0"},
         {"quality_format": "gray.jpg"},
