@@ -325,6 +325,10 @@ except ValueError as exc:
     raise ConfigurationError(
         "ARCHIVOX_IIIF_CACHE_MB and ARCHIVOX_IIIF_MAX_SIZE must be whole numbers"
     ) from exc
+if IIIF_CACHE_MAX_BYTES < 0 or IIIF_MAX_DIMENSION < 64:
+    raise ConfigurationError(
+        "ARCHIVOX_IIIF_CACHE_MB must be 0 or more and ARCHIVOX_IIIF_MAX_SIZE at least 64"
+    )
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = BASE_URL.startswith("https://")

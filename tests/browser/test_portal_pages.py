@@ -178,13 +178,22 @@ def test_a_description_image_opens_in_the_zoom_viewer(phone, live_server, portal
     link.click()
     overlay = phone.locator(".zoom-overlay")
     overlay.wait_for(state="visible")
-    phone.wait_for_function("() => document.querySelector('.zoom-image').naturalWidth === 1600")
-    # The picture comes from our IIIF Image API.
-    assert phone.locator(".zoom-image").get_attribute("src").endswith("/full/max/0/default.jpg")
-    assert "/iiif/image/" in phone.locator(".zoom-image").get_attribute("src")
+    # From our IIIF Image API: first a size that fills a 360 px phone at twice its pixels
+    # (the 1600 px scan has 400, 800 and 1600 px sizes), …
+    phone.wait_for_function("() => document.querySelector('.zoom-image').naturalWidth === 800")
+    src = phone.locator(".zoom-image").get_attribute("src")
+    assert "/iiif/image/" in src and src.endswith("/full/800,600/0/default.jpg")
     phone.locator(".zoom-overlay[data-fitted]").wait_for()  # the viewer has fitted the image
+    width_on_screen = phone.locator(".zoom-image").bounding_box()["width"]
     phone.click(".zoom-in")
     assert float(overlay.get_attribute("data-scale")) > 1
+    # … and the largest once the visitor zooms in, at the same size on screen.
+    phone.click(".zoom-in")
+    phone.locator(".zoom-overlay[data-upgraded]").wait_for()
+    assert phone.locator(".zoom-image").get_attribute("src").endswith("/full/max/0/default.jpg")
+    assert phone.evaluate("document.querySelector('.zoom-image').naturalWidth") == 1600
+    zoomed = phone.locator(".zoom-image").bounding_box()["width"]
+    assert zoomed == pytest.approx(width_on_screen * 1.5 * 1.5, rel=0.02)
     screenshot(phone, "portal-description-zoom")
     phone.click(".zoom-close")
     overlay.wait_for(state="hidden")

@@ -42,6 +42,8 @@ def parse(region="full", size="max", rotation="0", quality_format="default.jpg",
         ("full", "pct:50", (0, 0, 1000, 800, 500, 400)),
         ("full", "!500,500", (0, 0, 1000, 800, 500, 400)),
         ("full", "300,300", (0, 0, 1000, 800, 300, 300)),
+        ("0,0,1000,1", "10,", (0, 0, 1000, 1, 10, 1)),
+        ("0,0,1,800", ",8", (0, 0, 1, 800, 1, 8)),
     ],
 )
 def test_regions_and_sizes_of_level_1_and_beyond(region, size, expected):
@@ -71,6 +73,7 @@ def test_regions_and_sizes_of_level_1_and_beyond(region, size, expected):
         {"size": "!2000,3000"},
         {"size": ","},
         {"size": "0,"},
+        {"size": "pct:0"},
         {"rotation": "90"},
         {"rotation": "!0"},
         {"quality_format": "gray.jpg"},
@@ -254,3 +257,19 @@ def test_a_cache_hit_keeps_a_picture_from_eviction(settings, picture, iiif_cache
     assert client.get(f"/iiif/image/{picture.pk}/full/303,/0/default.jpg").status_code == 200
     assert made[300].exists()  # used last but one
     assert not made[301].exists() and not made[302].exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("ARCHIVOX_IIIF_MAX_SIZE", "10"),
+        ("ARCHIVOX_IIIF_CACHE_MB", "many"),
+        ("ARCHIVOX_IIIF_RENDER_RATE", "fast"),
+    ],
+)
+def test_a_wrong_iiif_setting_stops_the_start_with_its_name(name, value):
+    from tests.helpers import child_env, manage
+
+    started = manage("check", env=child_env(**{name: value}))
+    assert started.returncode != 0
+    assert name in started.stderr

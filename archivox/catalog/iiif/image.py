@@ -94,8 +94,11 @@ def _size(
         return max(1, round(region_width * scale)), max(1, round(region_height * scale))
     if match := SIZE_PERCENT.fullmatch(text):
         percent = float(match.group(1))
-        width = round(region_width * percent / 100)
-        height = round(region_height * percent / 100)
+        if percent <= 0:
+            raise ImageRequestError("a size of 0 % has no pixels")
+        # A thin region keeps at least one pixel across.
+        width = max(1, round(region_width * percent / 100))
+        height = max(1, round(region_height * percent / 100))
     elif match := SIZE_WIDTH_HEIGHT.fullmatch(text):
         confined, w, h = match.group(1), match.group(2), match.group(3)
         if w is None and h is None:
@@ -104,14 +107,14 @@ def _size(
             if w is None or h is None:
                 raise ImageRequestError("a best-fit size (!w,h) needs both a width and a height")
             scale = min(int(w) / region_width, int(h) / region_height)
-            width = min(int(w), round(region_width * scale))
-            height = min(int(h), round(region_height * scale))
+            width = min(int(w), max(1, round(region_width * scale)))
+            height = min(int(h), max(1, round(region_height * scale)))
         elif h is None:
             width = int(w)
-            height = round(region_height * width / region_width)
+            height = max(1, round(region_height * width / region_width))
         elif w is None:
             height = int(h)
-            width = round(region_width * height / region_height)
+            width = max(1, round(region_width * height / region_height))
         else:
             width, height = int(w), int(h)
     else:

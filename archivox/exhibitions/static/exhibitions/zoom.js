@@ -13,6 +13,7 @@
   var pinch = null;
   var lastTap = 0;
   var opener = null;
+  var larger = null; // a IIIF picture with more pixels, fetched once the visitor zooms in
 
   function apply() {
     image.style.transform =
@@ -42,20 +43,70 @@
     state.y = py - (py - state.y) * ratio;
     state.scale = next;
     apply();
+    if (larger && state.scale >= 2) upgrade();
   }
   function open(link) {
     opener = link;
+    larger = null;
     caption.textContent = link.getAttribute("data-caption") || "";
     overlay.hidden = false;
     document.documentElement.style.overflow = "hidden";
     overlay.removeAttribute("data-fitted");
+    overlay.removeAttribute("data-upgraded");
     image.onload = fit;
-    image.src = link.getAttribute("data-zoom-src");
+    var service = link.getAttribute("data-iiif");
+    if (service && window.fetch) openIIIF(link, service);
+    else image.src = link.getAttribute("data-zoom-src");
     if (image.complete && image.naturalWidth) fit();
     overlay.querySelector(".zoom-close").focus();
   }
+  /* A IIIF image (portal items): first a size that fills the screen, from info.json's sizes,
+     and the largest one only once the visitor zooms in, so a phone does not fetch a 4000 px
+     scan to show it 360 px wide. */
+  function openIIIF(link, service) {
+    var largest = service + "/full/max/0/default.jpg";
+    fetch(service + "/info.json").then(function (response) {
+      if (!response.ok) throw new Error(response.status);
+      return response.json();
+    }).then(function (info) {
+      if (opener !== link || overlay.hidden) return;
+      var box = stage.getBoundingClientRect();
+      var shown = Math.min(box.width / info.width, box.height / info.height, 1);
+      var need = info.width * shown * (window.devicePixelRatio || 1);
+      var sizes = (info.sizes || []).slice().sort(function (a, b) { return a.width - b.width; });
+      var chosen = null;
+      for (var i = 0; i < sizes.length && !chosen; i++) if (sizes[i].width >= need) chosen = sizes[i];
+      if (!chosen || chosen.width >= Math.min(info.width, info.maxWidth || info.width)) {
+        image.src = largest;
+        return;
+      }
+      larger = largest;
+      image.src = service + "/full/" + chosen.width + "," + chosen.height + "/0/default.jpg";
+    }).catch(function () {
+      if (opener === link && !overlay.hidden) image.src = largest;
+    });
+  }
+  function upgrade() {
+    var src = larger;
+    larger = null;
+    var picture = new Image();
+    picture.onload = function () {
+      if (overlay.hidden || !image.naturalWidth) return;
+      // The same size on screen, now with more pixels behind it.
+      var ratio = image.naturalWidth / picture.naturalWidth;
+      image.onload = function () {
+        state.base *= ratio;
+        apply();
+        image.onload = null;
+        overlay.setAttribute("data-upgraded", "");
+      };
+      image.src = src;
+    };
+    picture.src = src;
+  }
   function close() {
     overlay.hidden = true;
+    larger = null;
     document.documentElement.style.overflow = "";
     image.removeAttribute("src");
     if (opener) opener.focus();
