@@ -200,6 +200,7 @@ INSTALLED_APPS = [
     "archivox.reservations",
     "archivox.exhibitions",
     "archivox.polls",
+    "archivox.collecting",
     "archivox.topics",
     "archivox.publishing",
     "archivox.platforms.tokens",
