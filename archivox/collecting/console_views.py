@@ -6,19 +6,21 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from archivox.catalog import selectors as catalog_selectors
 from archivox.catalog.models import Access, Description, Level
 from archivox.collecting import selectors, services
 from archivox.collecting.deed import deed_of_gift_pdf
+from archivox.collecting.forms import CampaignForm
 from archivox.collecting.models import Offer, OfferFile
 from archivox.core import selectors as core_selectors
 from archivox.core.access import archive_for_staff
+from archivox.core.forms import errors_to_form
 from archivox.core.selectors import Capability
 
 DECISIONS = {
@@ -163,3 +165,44 @@ def offer_file(request: HttpRequest, slug: str, pk: int) -> FileResponse:
     response["Content-Security-Policy"] = "sandbox"
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def campaign_edit(request: HttpRequest, slug: str, pk: int | None = None) -> HttpResponse:
+    archive = archive_for_staff(request.user, slug, Capability.CATALOG_EDIT)
+    found = None
+    if pk is not None:
+        found = (
+            selectors.campaign_list_for_staff(user=request.user, archive=archive)
+            .filter(pk=pk)
+            .first()
+        )
+        if found is None:
+            raise Http404(str(pk))
+    if request.method == "GET":
+        initial = {"is_open": True}
+        if found is not None:
+            initial = {name: getattr(found, name) for name in CampaignForm.FIELDS}
+        form = CampaignForm(initial=initial)
+    else:
+        form = CampaignForm(request.POST)
+        if form.is_valid():
+            try:
+                if found is None:
+                    found = services.campaign_create(
+                        actor=request.user, archive=archive, **form.values()
+                    )
+                else:
+                    services.campaign_update(actor=request.user, campaign=found, **form.values())
+            except ValidationError as exc:
+                errors_to_form(form, exc)
+            else:
+                messages.success(request, _("The campaign is saved."))
+                return redirect("console_collecting:offers", slug=slug)
+    return render(
+        request,
+        "collecting/console/campaign.html",
+        {"archive": archive, "campaign": found, "form": form},
+        status=400 if form.errors else 200,
+    )

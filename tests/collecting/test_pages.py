@@ -109,3 +109,34 @@ def test_another_archives_staff_cannot_see_the_offers(client, nanjing):
     client.login(username="zhou", password=PASSWORD)
     assert client.get("/console/collecting/nanjing/").status_code == 403
     assert client.get(f"/console/collecting/nanjing/offers/{offer.pk}/").status_code == 403
+
+
+def test_an_archivist_starts_a_campaign_and_a_bad_form_keeps_what_was_typed(client, nanjing):
+    client.login(username="wang", password=PASSWORD)
+    values = {
+        "title": "长江大桥建设者口述征集",
+        "slug": "",
+        "summary": "征集建设者的回忆和老物件。",
+        "terms": "捐赠或寄存。",
+        "rights": "依法保护个人信息。",
+        "starts_on": "2026-12-01",
+        "ends_on": "2026-11-01",
+        "is_open": "on",
+    }
+    response = client.post("/console/collecting/nanjing/campaigns/new/", values)
+    text = response.content.decode()
+    assert response.status_code == 400
+    assert "长江大桥建设者口述征集" in text and "The campaign ends before it starts." in text
+    values.update(slug="bridge", ends_on="2027-06-30")
+    response = client.post("/console/collecting/nanjing/campaigns/new/", values)
+    assert response.status_code == 302
+    campaign = nanjing["archive"].collecting_campaigns.get(slug="bridge")
+    assert (
+        campaign.is_open and client.get("/archives/nanjing/collecting/bridge/").status_code == 200
+    )
+    edit = client.post(
+        f"/console/collecting/nanjing/campaigns/{campaign.pk}/", values | {"is_open": ""}
+    )
+    assert edit.status_code == 302
+    campaign.refresh_from_db()
+    assert not campaign.is_open

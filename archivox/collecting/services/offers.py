@@ -33,6 +33,17 @@ CAMPAIGN_FIELDS = ("slug", "title", "summary", "terms", "rights", "starts_on", "
 OFFER_RATE_LIMIT = (10, 3600)
 
 
+def _campaign_validate(campaign: Campaign) -> None:
+    if campaign.starts_on and campaign.ends_on and campaign.ends_on < campaign.starts_on:
+        raise CollectingError({"ends_on": _("The campaign ends before it starts.")})
+    if (
+        Campaign.objects.filter(archive=campaign.archive, slug=campaign.slug)
+        .exclude(pk=campaign.pk)
+        .exists()
+    ):
+        raise CollectingError({"slug": _("Another campaign of this archive has this name.")})
+
+
 @transaction.atomic
 def campaign_create(*, actor: User | None, archive: Archive, **values: Any) -> Campaign:
     check_capability(actor, archive, Capability.CATALOG_EDIT)
@@ -40,6 +51,7 @@ def campaign_create(*, actor: User | None, archive: Archive, **values: Any) -> C
     if unknown:
         raise CollectingError(f"unknown fields: {', '.join(sorted(unknown))}")
     campaign = Campaign(archive=archive, **values)
+    _campaign_validate(campaign)
     campaign.full_clean()
     campaign.save()
     audit_record(
@@ -64,6 +76,7 @@ def campaign_update(*, actor: User | None, campaign: Campaign, **changes: Any) -
         actor=actor,
         action="campaign.update",
         archive=campaign.archive,
+        validate=_campaign_validate,
     )
     return campaign
 
