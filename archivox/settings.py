@@ -199,6 +199,7 @@ INSTALLED_APPS = [
     "archivox.consultations",
     "archivox.reservations",
     "archivox.exhibitions",
+    "archivox.current_documents",
     "archivox.polls",
     "archivox.collecting",
     "archivox.topics",

@@ -33,6 +33,7 @@ urlpatterns = [
     path("console/polls/", include("archivox.polls.console_urls")),
     path("console/topics/", include("archivox.topics.console_urls")),
     path("console/collecting/", include("archivox.collecting.console_urls")),
+    path("console/current-documents/", include("archivox.current_documents.console_urls")),
     # Before the console's own routes: the login that knows two-factor codes.
     path("console/login/", core_views.StaffLoginView.as_view(), name="staff_login"),
     path("console/two-factor/", core_views.two_factor_settings, name="two_factor"),
@@ -44,6 +45,7 @@ urlpatterns = [
     path("archives/<slug:slug>/polls/", include("archivox.polls.urls")),
     path("archives/<slug:slug>/topics/", include("archivox.topics.urls")),
     path("archives/<slug:slug>/collecting/", include("archivox.collecting.urls")),
+    path("archives/<slug:slug>/current-documents/", include("archivox.current_documents.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("archivox.portal.urls")),
 ]

@@ -27,6 +27,7 @@ LAYERS: dict[str, int] = {
     "publishing": 5,  # records its own posts in the survey
     "exhibitions": 6,  # books events through reservations
     "topics": 6,  # shows posts and shares the polls' identities
+    "current_documents": 6,  # 现行文件: catalog items announced through the publishing desk
     "sandbox": 7,  # stand-ins for the platforms; never mounted in production
     "portal": 8,  # the public site over every service
     "console": 8,  # the staff console shell over every service
