@@ -204,6 +204,7 @@ INSTALLED_APPS = [
     "archivox.collecting",
     "archivox.topics",
     "archivox.publishing",
+    "archivox.promotion",
     "archivox.platforms.tokens",
     "archivox.sandbox",
     "archivox.sandbox.wechat",

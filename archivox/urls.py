@@ -34,6 +34,7 @@ urlpatterns = [
     path("console/topics/", include("archivox.topics.console_urls")),
     path("console/collecting/", include("archivox.collecting.console_urls")),
     path("console/current-documents/", include("archivox.current_documents.console_urls")),
+    path("console/promotion/", include("archivox.promotion.console_urls")),
     # Before the console's own routes: the login that knows two-factor codes.
     path("console/login/", core_views.StaffLoginView.as_view(), name="staff_login"),
     path("console/two-factor/", core_views.two_factor_settings, name="two_factor"),
@@ -46,6 +47,7 @@ urlpatterns = [
     path("archives/<slug:slug>/topics/", include("archivox.topics.urls")),
     path("archives/<slug:slug>/collecting/", include("archivox.collecting.urls")),
     path("archives/<slug:slug>/current-documents/", include("archivox.current_documents.urls")),
+    path("p/", include("archivox.promotion.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("archivox.portal.urls")),
 ]
