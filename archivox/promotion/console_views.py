@@ -15,6 +15,7 @@ from archivox.core.access import archive_for_staff, archives_for_staff
 from archivox.core.forms import errors_to_form
 from archivox.core.selectors import Capability
 from archivox.promotion import selectors, services
+from archivox.promotion.demand import demand_report
 from archivox.promotion.forms import PosterForm
 from archivox.promotion.models import Poster
 from archivox.promotion.poster_pdf import poster_pdf, short_link
@@ -109,3 +110,27 @@ def poster_download(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         f'attachment; filename="poster-{found.code}-{size}-{orientation}.pdf"'
     )
     return response
+
+
+@login_required
+@require_GET
+def demand(request: HttpRequest, slug: str | None = None) -> HttpResponse:
+    """What the public asks for most: one archive's, or (for an installation administrator)
+    the whole installation's."""
+    if slug is None:
+        if not request.user.is_superuser:
+            archives = archives_for_staff(request.user, Capability.POST_COMPOSE)
+            if not archives:
+                raise Http404("no archive")
+            return redirect("console_promotion:demand", slug=archives[0].slug)
+        archive, archives = None, None
+    else:
+        archive = archive_for_staff(request.user, slug, Capability.POST_COMPOSE)
+        archives = [archive]
+    days = request.GET.get("days", "56")
+    days = int(days) if days.isdigit() and 7 <= int(days) <= 366 else 56
+    return render(
+        request,
+        "promotion/console/demand.html",
+        {"archive": archive, "report": demand_report(archives=archives, days=days), "days": days},
+    )

@@ -28,7 +28,7 @@ LAYERS: dict[str, int] = {
     "exhibitions": 6,  # books events through reservations
     "topics": 6,  # shows posts and shares the polls' identities
     "current_documents": 6,  # 现行文件: catalog items announced through the publishing desk
-    "promotion": 7,  # posters and demand analytics over the services below
+    "promotion": 7,  # posters, and demand analytics read from the services below
     "sandbox": 7,  # stand-ins for the platforms; never mounted in production
     "portal": 8,  # the public site over every service
     "console": 8,  # the staff console shell over every service
