@@ -70,3 +70,35 @@ def test_only_staff_of_the_archive_see_its_demand(client, exhibition):
     client.login(username="zhou", password=PASSWORD)
     assert client.get("/console/promotion/nanjing/demand/").status_code == 403
     assert client.get("/console/promotion/demand/").status_code == 302  # to their own archive
+
+
+def test_asked_tags_recurring_words_and_discussed_topics(exhibition):
+    from archivox.consultations.services.asking import consultation_ask
+    from archivox.consultations.services.lifecycle import consultation_tag
+    from archivox.polls.identity import Person
+    from archivox.topics import services as topic_services
+
+    archive, archivist = exhibition["archive"], exhibition["archivist"]
+    for n in range(6):
+        receipt = consultation_ask(
+            archive=archive,
+            name=f"市民{n}",
+            email=f"person{n}@example.com",
+            question=f"请问如何查询知青档案？我父亲{1960 + n}年下乡。",
+        )
+        consultation_tag(actor=archivist, consultation=receipt.consultation, add=["知青档案"])
+    topic = topic_services.topic_create(actor=None, archive=archive, name="南京城墙")
+    for n in range(5):
+        comment = topic_services.comment_post(
+            topic=topic, person=Person("web", f"p{n}"), display_name=f"网友{n}", body="城墙很美"
+        )
+        topic_services.comment_approve(actor=None, comment=comment)
+
+    sections = {s.title: s for s in demand_report(archives=[archive]).sections}
+    [tag] = sections["Most asked consultation topics (tags)"].rows
+    assert (tag.label, tag.count) == ("知青档案", 6) and "canned answer" in tag.action
+    words = {row.label: row.count for row in sections["Recurring words in questions"].rows}
+    assert words.get("知青") == 6 or words.get("知青档案") == 6
+    assert "请问" not in words
+    [discussed] = sections["Most discussed topics"].rows
+    assert (discussed.label, discussed.count) == ("#南京城墙#", 5)
