@@ -30,6 +30,8 @@ demo: $(STAMP)
 	$(BIN)/python manage.py load_demo_catalog
 	$(BIN)/python manage.py load_demo_engagement
 	$(BIN)/python manage.py load_demo_voices
+	$(BIN)/python manage.py load_demo_collecting
+	$(BIN)/python manage.py load_demo_demand
 	if [ "$(ARCHIVOX_SANDBOX)" = 1 ]; then $(BIN)/python manage.py sandbox_provision; fi
 	$(BIN)/python manage.py create_demo_staff
 	$(BIN)/python manage.py load_demo_posts

@@ -199,10 +199,13 @@ INSTALLED_APPS = [
     "archivox.consultations",
     "archivox.reservations",
     "archivox.exhibitions",
+    "archivox.current_documents",
     "archivox.polls",
+    "archivox.collecting",
     "archivox.topics",
     "archivox.harvesting",
     "archivox.publishing",
+    "archivox.promotion",
     "archivox.platforms.tokens",
     "archivox.sandbox",
     "archivox.sandbox.wechat",
@@ -393,6 +396,13 @@ IIIF_RENDER_RATE = env_rate("ARCHIVOX_IIIF_RENDER_RATE", "600/60")
 ARCHIVOX_INBOX_PROMISE_DAYS = int(os.environ.get("ARCHIVOX_INBOX_PROMISE_DAYS", "1"))
 # The publishing desk warns when an account had no original post for this many days.
 ARCHIVOX_FRESHNESS_DAYS = int(os.environ.get("ARCHIVOX_FRESHNESS_DAYS", "7"))
+# Collecting from the public: the largest file one offer may carry (megabytes; never above
+# ARCHIVOX_MAX_UPLOAD_MB, since accepted files become catalog objects).
+ARCHIVOX_COLLECTING_MAX_FILE_MB = int(os.environ.get("ARCHIVOX_COLLECTING_MAX_FILE_MB", "20"))
+# The demand dashboard shows only counts of at least this many (no one person picked out).
+ARCHIVOX_DEMAND_MIN_COUNT = int(os.environ.get("ARCHIVOX_DEMAND_MIN_COUNT", "5"))
+# A CJK TrueType font for posters; empty: WenQuanYi Micro Hei from fonts-wqy-microhei.
+ARCHIVOX_POSTER_FONT = os.environ.get("ARCHIVOX_POSTER_FONT", "")
 # How long a WeChat publish waits for the platform's publish job before reconciling later.
 ARCHIVOX_WECHAT_PUBLISH_WAIT = float(os.environ.get("ARCHIVOX_WECHAT_PUBLISH_WAIT", "4"))
 # Seconds the WeChat callback may spend on a passive reply before deferring it to a

@@ -33,6 +33,9 @@ urlpatterns = [
     path("console/exhibitions/", include("archivox.exhibitions.console_urls")),
     path("console/polls/", include("archivox.polls.console_urls")),
     path("console/topics/", include("archivox.topics.console_urls")),
+    path("console/collecting/", include("archivox.collecting.console_urls")),
+    path("console/current-documents/", include("archivox.current_documents.console_urls")),
+    path("console/promotion/", include("archivox.promotion.console_urls")),
     # Before the console's own routes: the login that knows two-factor codes.
     path("console/login/", core_views.StaffLoginView.as_view(), name="staff_login"),
     path("console/two-factor/", core_views.two_factor_settings, name="two_factor"),
@@ -45,6 +48,9 @@ urlpatterns = [
     path("archives/<slug:slug>/topics/", include("archivox.topics.urls")),
     path("union/", include("archivox.harvesting.urls")),
     path("console/harvesting/", include("archivox.harvesting.console_urls")),
+    path("archives/<slug:slug>/collecting/", include("archivox.collecting.urls")),
+    path("archives/<slug:slug>/current-documents/", include("archivox.current_documents.urls")),
+    path("p/", include("archivox.promotion.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("archivox.portal.urls")),
 ]

@@ -245,3 +245,43 @@ class DeletedRecord(models.Model):
 
     def __str__(self) -> str:
         return f"deleted {self.reference_code}"
+
+
+class PublicDemand(models.Model):
+    """What the public asks of the catalog, counted per day: the terms searched (and those that
+    found nothing), the descriptions and collections looked at. A count and a key, nothing about
+    who asked (issue 23: demand analytics)."""
+
+    class Kind(models.TextChoices):
+        SEARCH = "search", _("search")
+        ZERO_HITS = "zero_hits", _("search without results")
+        DESCRIPTION = "description", _("description viewed")
+        COLLECTION = "collection", _("collection viewed")
+
+    # Empty for a search of every archive at once.
+    archive = models.ForeignKey(
+        Archive, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    # The normalised search term, the reference code, or the collection's slug.
+    key = models.CharField(max_length=200)
+    day = models.DateField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["archive", "kind", "key", "day"],
+                condition=models.Q(archive__isnull=False),
+                name="public_demand_once",
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "key", "day"],
+                condition=models.Q(archive__isnull=True),
+                name="public_demand_once_everywhere",
+            ),
+        ]
+        indexes = [models.Index(fields=["kind", "day"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.key} {self.day} {self.count}"

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from archivox.catalog.models import (
@@ -17,6 +17,7 @@ from archivox.catalog.models import (
     Description,
     DigitalObject,
     FeaturedCollection,
+    PublicDemand,
 )
 from archivox.core.models import Archive, User
 from archivox.core.selectors import Capability, archive_check_capability
@@ -333,3 +334,36 @@ def collection_cover_candidates(
         .select_related("description")
         .order_by("description__collection_entries__position", "position", "id")
     )
+
+
+# Demand (issue 23): what the public asked of the catalog, as counts only. ------------------
+
+
+def public_demand_counts(
+    *, archives: Iterable[Archive] | None, kind: str, since: datetime.date
+) -> list[tuple[str, int]]:
+    """(key, count) since ``since``, most first: search terms, reference codes or collection
+    slugs of ``archives`` (every archive, and searches of all of them, when None)."""
+    rows = PublicDemand.objects.filter(kind=kind, day__gte=since)
+    if archives is not None:
+        rows = rows.filter(archive__in=list(archives))
+    return list(
+        rows.values("key").annotate(n=Sum("count")).order_by("-n", "key").values_list("key", "n")
+    )
+
+
+def public_demand_by_day(
+    *, archives: Iterable[Archive] | None, kind: str, since: datetime.date
+) -> list[tuple[datetime.date, int]]:
+    rows = PublicDemand.objects.filter(kind=kind, day__gte=since)
+    if archives is not None:
+        rows = rows.filter(archive__in=list(archives))
+    return list(rows.values("day").annotate(n=Sum("count")).order_by("day").values_list("day", "n"))
+
+
+def description_titles(*, archive_ids: Iterable[int], codes: Iterable[str]) -> dict[str, str]:
+    """Titles of public descriptions by reference code (for the demand dashboard)."""
+    found = description_list_public().filter(
+        archive_id__in=list(archive_ids), reference_code__in=list(codes)
+    )
+    return dict(found.values_list("reference_code", "title"))

@@ -42,6 +42,12 @@ def _area_links(archive: Archive, caps: frozenset[str]) -> list[Link]:
         )
     if Capability.CATALOG_EDIT in caps:
         links.append(Link(_("Import"), reverse("console:catalog_import", args=[archive.slug])))
+        links.append(
+            Link(
+                _("Collecting from the public"),
+                reverse("console_collecting:offers", args=[archive.slug]),
+            )
+        )
     if caps:
         for label, name in (
             (_("Reservations"), "console_reservations:index"),

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from archivox.consultations.models import (
@@ -18,6 +18,7 @@ from archivox.consultations.models import (
     CannedAnswer,
     Consultation,
     ConsultationAnswer,
+    ConsultationTag,
     InboundMessage,
     InboxSettings,
 )
@@ -397,3 +398,31 @@ def overdue_counts(*, archive_ids: list[int]) -> dict[int, int]:
         .values_list("archive_id")
         .annotate(n=Count("pk"))
     )
+
+
+# Demand (issue 23): what the public asks most, as counts only. -------------------------------
+
+
+def consultation_tag_counts(
+    *, archives: list[Archive] | None, since: datetime.datetime
+) -> list[tuple[str, int]]:
+    """(tag, consultations) opened since ``since``, most first."""
+    rows = ConsultationTag.objects.filter(consultation__opened_at__gte=since)
+    if archives is not None:
+        rows = rows.filter(consultation__archive__in=archives)
+    return list(
+        rows.values("name")
+        .annotate(n=Count("consultation", distinct=True))
+        .order_by("-n", "name")
+        .values_list("name", "n")
+    )
+
+
+def consultation_subjects_since(
+    *, archives: list[Archive] | None, since: datetime.datetime, limit: int = 5000
+) -> list[str]:
+    """The subjects of consultations opened since ``since`` (for recurring words; no person)."""
+    rows = Consultation.objects.filter(opened_at__gte=since).exclude(subject="")
+    if archives is not None:
+        rows = rows.filter(archive__in=archives)
+    return list(rows.order_by("-opened_at").values_list("subject", flat=True)[:limit])

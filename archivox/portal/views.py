@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET
 from archivox.catalog import search
 from archivox.catalog import selectors as catalog_selectors
 from archivox.catalog.iiif import manifests as iiif_manifests
+from archivox.catalog.demand import demand_record_search, demand_record_view
 from archivox.catalog.models import Description, DigitalObject, FeaturedCollection, Level
 from archivox.core import selectors as core_selectors
 from archivox.core.access import archive_or_404
@@ -170,6 +171,8 @@ def catalog_search(request: HttpRequest) -> HttpResponse:
     page = search.search_descriptions(
         query, filters=filters, page=_int_or_none(request.GET.get("page")) or 1, public=True
     )
+    if page.page == 1:  # one count per search, not per page of its results
+        demand_record_search(archive=archive, query=query, total=page.total)
     params = request.GET.copy()
     params.pop("page", None)
     return render(
@@ -213,6 +216,7 @@ def description_detail(request: HttpRequest, slug: str, reference_code: str) -> 
         raise Http404(reference_code) from exc
     objects = catalog_selectors.digital_objects_public(description=description)
     images = [obj for obj in objects if obj.kind == DigitalObject.Kind.IMAGE]
+    demand_record_view(archive=archive, kind="description", key=description.reference_code)
     return render(
         request,
         "portal/description.html",
@@ -256,6 +260,7 @@ def collection_detail(request: HttpRequest, slug: str, collection: str) -> HttpR
         featured = catalog_selectors.collection_get_public(archive=archive, slug=collection)
     except FeaturedCollection.DoesNotExist as exc:
         raise Http404(collection) from exc
+    demand_record_view(archive=archive, kind="collection", key=featured.slug)
     return render(
         request,
         "portal/collection.html",

@@ -142,3 +142,18 @@ def topic_link_for_follower(*, topic: Topic, openid: str) -> str:
 
     path = reverse("topics:detail", kwargs={"slug": topic.archive.slug, "topic": topic.slug})
     return link_with_token(f"{settings.BASE_URL}{path}", archive=topic.archive, openid=openid)
+
+
+def topic_comment_counts(*, archives: list[Archive] | None, since: Any) -> list[tuple[Topic, int]]:
+    """Published topics with their published comments since ``since``, most discussed first
+    (the demand dashboard of issue 23)."""
+    topics = Topic.objects.filter(is_published=True)
+    if archives is not None:
+        topics = topics.filter(archive__in=archives)
+    counted = topics.annotate(
+        n=Count(
+            "comments",
+            filter=Q(comments__status=Comment.Status.PUBLISHED, comments__created_at__gte=since),
+        )
+    ).filter(n__gt=0)
+    return [(topic, topic.n) for topic in counted.select_related("archive").order_by("-n", "name")]

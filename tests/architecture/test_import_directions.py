@@ -23,10 +23,13 @@ LAYERS: dict[str, int] = {
     "reservations": 3,
     "polls": 3,
     "harvesting": 3,  # other repositories' records over OAI-PMH: the union catalog
+    "collecting": 3,  # collecting from the public: offers reviewed into the catalog
     "survey": 4,  # reads the consultations' timings for monitoring
     "publishing": 5,  # records its own posts in the survey
     "exhibitions": 6,  # books events through reservations
     "topics": 6,  # shows posts and shares the polls' identities
+    "current_documents": 6,  # 现行文件: catalog items announced through the publishing desk
+    "promotion": 7,  # posters, and demand analytics read from the services below
     "sandbox": 7,  # stand-ins for the platforms; never mounted in production
     "portal": 8,  # the public site over every service
     "console": 8,  # the staff console shell over every service
