@@ -15,8 +15,8 @@ from django.views.decorators.http import require_GET
 
 from archivox.catalog import search
 from archivox.catalog import selectors as catalog_selectors
-from archivox.catalog.iiif import manifests as iiif_manifests
 from archivox.catalog.demand import demand_record_search, demand_record_view
+from archivox.catalog.iiif import manifests as iiif_manifests
 from archivox.catalog.models import Description, DigitalObject, FeaturedCollection, Level
 from archivox.core import selectors as core_selectors
 from archivox.core.access import archive_or_404
