@@ -102,6 +102,9 @@ def search_harvested(
     postgres = connection.vendor == "postgresql"
     in_transaction = transaction.atomic() if postgres else contextlib.nullcontext()
     with in_transaction, connection.cursor() as cursor:
+        if postgres:
+            # As catalog.search: parallel workers cost rare words more than the query itself.
+            cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
         cursor.execute(
             f"SELECT r.id, r.repository_id, r.holder FROM {from_sql} WHERE {where} LIMIT %s",  # noqa: S608 - fragments are ours, values are parameters
             [*params, BROAD_QUERY + 1],
