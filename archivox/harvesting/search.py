@@ -79,16 +79,20 @@ def search_harvested(
         return HarvestedResults([], [], 0, False, Counter(), Counter())
     from_sql, match_sql, rank_sql, match_params = _match_sql(tokens)
     clauses, params = [match_sql], list(match_params)
+    # On SQLite a filter on an indexed column would make the planner walk that index and run
+    # the MATCH row by row (seconds on a large catalog); a unary + keeps the full-text index in
+    # the lead. PostgreSQL plans from statistics and needs no hint.
+    lead = "" if connection.vendor == "postgresql" else "+"
     if repository_id is not None:
-        clauses.append("r.repository_id = %s")
+        clauses.append(f"{lead}r.repository_id = %s")
         params.append(repository_id)
     if repository_ids is not None:
         if not repository_ids:
             return HarvestedResults(tokens, [], 0, False, Counter(), Counter())
-        clauses.append(f"r.repository_id IN ({', '.join(['%s'] * len(repository_ids))})")
+        clauses.append(f"{lead}r.repository_id IN ({', '.join(['%s'] * len(repository_ids))})")
         params += repository_ids
     if holder:
-        clauses.append("r.holder = %s")
+        clauses.append(f"{lead}r.holder = %s")
         params.append(holder)
     if set_spec:
         # set_specs is a JSON list; its text holds each spec quoted.
@@ -98,6 +102,9 @@ def search_harvested(
     postgres = connection.vendor == "postgresql"
     in_transaction = transaction.atomic() if postgres else contextlib.nullcontext()
     with in_transaction, connection.cursor() as cursor:
+        if postgres:
+            # As catalog.search: parallel workers cost rare words more than the query itself.
+            cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
         cursor.execute(
             f"SELECT r.id, r.repository_id, r.holder FROM {from_sql} WHERE {where} LIMIT %s",  # noqa: S608 - fragments are ours, values are parameters
             [*params, BROAD_QUERY + 1],

@@ -4,6 +4,8 @@ repository and per archive; shared collections on an archive's home; the console
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.urls import reverse
 
@@ -154,3 +156,37 @@ def test_the_union_page_speaks_chinese(client, suzhou_harvested, nanjing_holding
     assert "全省联合目录" in html
     assert "收割自 苏州城建档案" in html
     assert "本馆馆藏" in html
+
+
+def test_union_results_page_past_the_first(
+    client, nanjing, administrator, harvest_now, make_description
+):
+    from archivox.harvesting.demo_provider import DemoProvider, DemoRecord, DemoRepository
+
+    for number in range(12):
+        make_description(f"NJ-P-{number}", f"民国建筑本馆第{number}件")
+    records = [
+        DemoRecord(
+            identifier=f"oai:paging.example:{number}",
+            datestamp=datetime.datetime(2026, 10, 1),
+            fields={"title": [f"民国建筑邻馆第{number}件"], "publisher": ["苏州市档案馆"]},
+        )
+        for number in range(20)
+    ]
+    provider = DemoProvider(DemoRepository(name="邻馆", records=records)).start()
+    try:
+        repository = services.repository_create(
+            actor=administrator, archive=nanjing, name="邻馆", base_url=provider.base_url
+        )
+        assert harvest_now(administrator, repository).added == 20
+    finally:
+        provider.stop()
+    first = client.get("/union/", {"q": "民国建筑"}).context["page"]
+    assert (first.total, first.pages, len(first.hits)) == (32, 2, 20)
+    second = client.get("/union/", {"q": "民国建筑", "page": "2"}).context["page"]
+    assert (second.page, len(second.hits)) == (2, 12)
+    assert [hit.local for hit in second.hits] == [True, False] * 2 + [False] * 8
+    seen = {hit.url for hit in first.hits} | {hit.url for hit in second.hits}
+    assert len(seen) == 32
+    beyond = client.get("/union/", {"q": "民国建筑", "page": "9"}).context["page"]
+    assert beyond.page == 2 and len(beyond.hits) == 12

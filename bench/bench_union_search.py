@@ -1,0 +1,193 @@
+"""Union search latency: the province-wide page's query (our public holdings and harvested
+records together, ``harvesting.selectors.union_search``) against local-only search
+(``catalog.search.search_descriptions``, what /search/ runs), measured in the same run.
+
+Fills a throwaway database (see throwaway.py) with BENCH_UNION_ROWS local descriptions and as
+many harvested records (default 1,000,000 each, as issue 22 asks; pass fewer to try it), from
+the same word lists, indexed by the same jieba segmentation, then times ~30 queries, rare and
+common, and prints p50/p95 of each with the ratio (the issue's target: union p95 within 2x of
+local-only). Nothing is asserted."""
+
+from __future__ import annotations
+
+import os
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROWS = int(os.environ.get("BENCH_UNION_ROWS", "1000000"))
+REPEAT = int(os.environ.get("BENCH_UNION_REPEAT", "5"))
+BATCH = 5000
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from throwaway import run_on_throwaway_database  # noqa: E402
+
+BENCH_DATABASE = "archivox_bench_union"
+PLACES = ["南京", "苏州", "扬州", "无锡", "镇江", "常州", "徐州", "南通", "淮安", "盐城"]
+TOPICS = ["民国建筑", "园林修缮", "城市建设", "道路修筑", "学校管理", "商会往来", "防疫", "赈灾"]
+DOCS = ["训令", "呈文", "函", "会议记录", "报告", "照片", "地图", "电报"]
+RARE = [f"孤本{n}号" for n in range(200)]
+QUERIES = [
+    "民国建筑",
+    "南京",
+    "苏州园林",
+    "园林修缮",
+    "道路修筑 报告",
+    "南京 民国建筑",
+    "会议记录",
+    "赈灾 电报",
+    "扬州 照片",
+    "防疫",
+    *RARE[:20:2],
+    "孤本",
+    "不存在的词语",
+]
+
+
+def text(rng: random.Random, number: int) -> tuple[str, str]:
+    place, topic, doc = rng.choice(PLACES), rng.choice(TOPICS), rng.choice(DOCS)
+    title = f"{place}关于{topic}的{doc}"
+    if number % 5000 == 0:
+        title += f" {RARE[(number // 5000) % len(RARE)]}"
+    return title, f"{place}{topic}档案，民国时期{doc}。"
+
+
+def fill(rows: int) -> None:
+    from django.db import connection, transaction
+
+    from archivox.catalog.models import Description, SearchText
+    from archivox.catalog.search import segment
+    from archivox.core.models import Archive, Region
+    from archivox.harvesting.models import HarvestedRecord, HarvestedSearchText, Repository
+
+    region = Region.objects.create(code="bench", name="Bench", name_zh="基准", tier=2)
+    archive = Archive.objects.create(slug="bench", name="Bench", name_zh="基准馆", region=region)
+    repository = Repository.objects.create(
+        archive=archive, name="邻馆", base_url="http://bench.example/oai"
+    )
+    rng = random.Random(22)  # noqa: S311 - test data
+    for start in range(0, rows, BATCH):
+        numbers = range(start, min(start + BATCH, rows))
+        with transaction.atomic():
+            local = []
+            for n in numbers:
+                title, scope = text(rng, n)
+                access = "confidential" if n % 50 == 0 else "open"
+                local.append(
+                    Description(
+                        archive=archive,
+                        reference_code=f"B-{n}",
+                        title=title,
+                        scope_content=scope,
+                        level="file",
+                        access_level=access,
+                        effective_access=access,
+                    )
+                )
+            created = Description.objects.bulk_create(local)
+            if not all(d.pk for d in created):
+                ids = dict(
+                    Description.objects.filter(
+                        reference_code__in=[d.reference_code for d in created]
+                    ).values_list("reference_code", "pk")
+                )
+                for d in created:
+                    d.pk = ids[d.reference_code]
+            SearchText.objects.bulk_create(
+                [
+                    SearchText(
+                        description_id=d.pk,
+                        title=" ".join(segment(f"{d.reference_code} {d.title}")),
+                        body=" ".join(segment(d.scope_content)),
+                    )
+                    for d in created
+                ]
+            )
+            harvested = []
+            for n in numbers:
+                title, scope = text(rng, n)
+                harvested.append(
+                    HarvestedRecord(
+                        repository=repository,
+                        identifier=f"oai:bench:{n}",
+                        title=title,
+                        scope_content=scope,
+                        holder=f"{rng.choice(PLACES)}市档案馆",
+                        source_url=f"http://bench.example/records/{n}",
+                        content_hash="-",
+                    )
+                )
+            made = HarvestedRecord.objects.bulk_create(harvested)
+            if not all(r.pk for r in made):
+                ids = dict(
+                    HarvestedRecord.objects.filter(
+                        identifier__in=[r.identifier for r in made]
+                    ).values_list("identifier", "pk")
+                )
+                for r in made:
+                    r.pk = ids[r.identifier]
+            HarvestedSearchText.objects.bulk_create(
+                [
+                    HarvestedSearchText(
+                        record_id=r.pk,
+                        title=" ".join(segment(r.title)),
+                        body=" ".join(segment(f"{r.holder} {r.scope_content}")),
+                    )
+                    for r in made
+                ]
+            )
+        if start and start % 100_000 == 0:
+            print(f"  {start:,} of {rows:,} each", flush=True)
+    with connection.cursor() as cursor:
+        # Roots: the path is the row's own id (what catalog.tree would write).
+        cursor.execute("UPDATE catalog_description SET path = '/' || CAST(id AS TEXT) || '/'")
+        if connection.vendor == "postgresql":
+            cursor.execute("ANALYZE")
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def _run(scratch: Path) -> int:
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    from archivox.catalog.search import search_descriptions
+    from archivox.harvesting.selectors import union_search
+
+    started = time.perf_counter()
+    fill(ROWS)
+    print(f"filled {ROWS:,} local + {ROWS:,} harvested in {time.perf_counter() - started:.0f} s")
+    local_times, union_times = [], []
+    for query in QUERIES:
+        search_descriptions(query)  # warm
+        union_search(query)
+        for _ in range(REPEAT):
+            t = time.perf_counter()
+            search_descriptions(query)
+            local_times.append(time.perf_counter() - t)
+            t = time.perf_counter()
+            union_search(query)
+            union_times.append(time.perf_counter() - t)
+    for name, values in (("local-only", local_times), ("union", union_times)):
+        print(
+            f"{name}: p50 {statistics.median(values) * 1000:.1f} ms, "
+            f"p95 {percentile(values, 0.95) * 1000:.1f} ms"
+        )
+    ratio = percentile(union_times, 0.95) / percentile(local_times, 0.95)
+    print(f"union p95 / local-only p95: {ratio:.2f}x (target: within 2x)")
+    return 0
+
+
+def main() -> int:
+    return run_on_throwaway_database(BENCH_DATABASE, _run)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
