@@ -164,6 +164,11 @@ if not any(
         ALLOWED_HOSTS.append(_link_host)
 
 # The platforms' API hosts; with the sandbox on, our own /sandbox/ stands in for both.
+# WeChat's JS-SDK script, loaded only by portal pages opened in WeChat's browser in production
+# (under the sandbox its stand-in is served instead; in development nothing loads).
+WECHAT_JSSDK_SCRIPT = os.environ.get("ARCHIVOX_WECHAT_JSSDK_SCRIPT", "").strip() or (
+    "https://res.wx.qq.com/open/js/jweixin-1.6.0.js"
+)
 WECHAT_API = os.environ.get("ARCHIVOX_WECHAT_API", "").strip().rstrip("/") or (
     f"{BASE_URL}/sandbox/wechat" if SANDBOX else "https://api.weixin.qq.com"
 )
@@ -202,6 +207,7 @@ INSTALLED_APPS = [
     "archivox.polls",
     "archivox.topics",
     "archivox.publishing",
+    "archivox.service_hall",
     "archivox.platforms.tokens",
     "archivox.sandbox",
     "archivox.sandbox.wechat",
@@ -223,6 +229,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # After django-csp: lets WeChat's jweixin.js run on the pages that load it, and only there.
+    "archivox.service_hall.middleware.WeChatScriptCsp",
     # Last, as django-axes asks: it turns a locked-out login into a clear 429 page.
     "axes.middleware.AxesMiddleware",
 ]

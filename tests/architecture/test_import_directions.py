@@ -26,6 +26,7 @@ LAYERS: dict[str, int] = {
     "publishing": 5,  # records its own posts in the survey
     "exhibitions": 6,  # books events through reservations
     "topics": 6,  # shows posts and shares the polls' identities
+    "service_hall": 6,  # the WeChat account as the archive's service hall: menu, share cards
     "sandbox": 7,  # stand-ins for the platforms; never mounted in production
     "portal": 8,  # the public site over every service
     "console": 8,  # the staff console shell over every service

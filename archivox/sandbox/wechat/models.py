@@ -52,6 +52,21 @@ class AccessToken(models.Model):
         return f"token of {self.account_id} until {self.expires_at:%Y-%m-%d %H:%M}"
 
 
+class JsapiTicket(models.Model):
+    """A ``jsapi_ticket`` from ``ticket/getticket``: signs JS-SDK page configs for 7200 s."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="jsapi_tickets")
+    value = models.CharField(max_length=120, unique=True)
+    issued_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["account", "issued_at"])]
+
+    def __str__(self) -> str:
+        return f"jsapi_ticket of {self.account_id} until {self.expires_at:%Y-%m-%d %H:%M}"
+
+
 class Follower(models.Model):
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="followers")
     openid = models.CharField(max_length=64)

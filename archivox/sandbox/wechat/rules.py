@@ -9,6 +9,9 @@ import secrets
 
 TOKEN_LIFETIME = 7200  # seconds an access_token lives
 TOKEN_OVERLAP = 300  # seconds the previous token keeps working after a new one is fetched
+TICKET_LIFETIME = 7200  # seconds a jsapi_ticket lives
+# The JS-SDK page signature: how far a config's timestamp may be from the sandbox's clock.
+JSSDK_TIMESTAMP_SKEW = 7200
 
 # Per-account daily quotas (calls a day) and per-minute frequency limits.
 DAILY_QUOTA = {
@@ -22,6 +25,8 @@ DAILY_QUOTA = {
     "message/mass/preview": 100,
     "message/custom/send": 500_000,
     "menu/create": 1000,
+    "menu/delete": 1000,
+    "ticket/getticket": 100_000,
     "menu/get": 10_000,
     "user/info": 5_000_000,
     "datacube/getarticlesummary": 5000,
@@ -106,6 +111,7 @@ ERRMSG = {
     40026: "invalid sub button key size",
     40027: "invalid sub button url size",
     40035: "invalid args",
+    40097: "invalid args",
     40125: "invalid appsecret",
     41001: "access_token missing",
     41002: "appid missing",

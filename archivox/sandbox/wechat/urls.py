@@ -22,6 +22,8 @@ urlpatterns = [
     path("cgi-bin/message/custom/send", views.custom_send, name="custom-send"),
     path("cgi-bin/menu/create", views.menu_create, name="menu-create"),
     path("cgi-bin/menu/get", views.menu_get, name="menu-get"),
+    path("cgi-bin/menu/delete", views.menu_delete, name="menu-delete"),
+    path("cgi-bin/ticket/getticket", views.ticket_getticket, name="ticket-getticket"),
     path("cgi-bin/user/info", views.user_info, name="user-info"),
     path("datacube/getarticlesummary", views.datacube_articles, name="datacube-articles"),
     path("datacube/getusersummary", views.datacube_users, name="datacube-users"),
@@ -30,4 +32,6 @@ urlpatterns = [
     path("_faults", views.faults_endpoint, name="faults"),
     path("_followers", views.followers_endpoint, name="followers"),
     path("_clock", views.clock_endpoint, name="clock"),
+    path("_jssdk_verify", views.jssdk_verify_endpoint, name="jssdk-verify"),
+    path("_jweixin.js", views.jweixin_stand_in, name="jweixin"),
 ]

@@ -26,6 +26,7 @@ from archivox.sandbox.wechat.services import (
     menus,
     publishing,
     statistics,
+    tickets,
     tokens,
 )
 from archivox.sandbox.wechat.services import faults as fault_services
@@ -194,6 +195,16 @@ def menu_get(request: HttpRequest, account: Account | None) -> dict[str, Any]:
     return menus.menu_get(account=account)
 
 
+@platform_api("menu/delete", method="GET")
+def menu_delete(request: HttpRequest, account: Account | None) -> dict[str, Any]:
+    return menus.menu_delete(account=account)
+
+
+@platform_api("ticket/getticket", method="GET")
+def ticket_getticket(request: HttpRequest, account: Account | None) -> dict[str, Any]:
+    return tickets.ticket_issue(account=account, kind=request.GET.get("type", ""))
+
+
 @platform_api("user/info", method="GET")
 def user_info(request: HttpRequest, account: Account | None) -> dict[str, Any]:
     return followers.user_info(
@@ -340,3 +351,32 @@ def clock_endpoint(request: HttpRequest) -> dict[str, Any]:
     data = _control_body(request)
     offset = accounts.sandbox_clock_advance(appid=str(data["appid"]), seconds=int(data["seconds"]))
     return {"clock_offset": offset}
+
+
+@require_http_methods(["POST"])
+@_control
+def jssdk_verify_endpoint(request: HttpRequest) -> dict[str, Any]:
+    """POST {appId, url, timestamp, nonceStr, signature}: would WeChat's browser accept this
+    ``wx.config`` on the page at ``url``? (What the stand-in of jweixin.js asks.)"""
+    data = _control_body(request)
+    return tickets.sandbox_jssdk_verify(
+        appid=str(data.get("appId", "")),
+        url=str(data.get("url", "")),
+        timestamp=data.get("timestamp"),
+        nonce_str=str(data.get("nonceStr", "")),
+        signature=str(data.get("signature", "")),
+    )
+
+
+@require_GET
+def jweixin_stand_in(request: HttpRequest) -> HttpResponse:
+    """The sandbox's stand-in for WeChat's jweixin.js: ``wx.config`` asks the sandbox to verify
+    the signature, and the share data set by the page is kept in ``window.wxSandbox``."""
+    response = render(
+        request,
+        "sandbox_wechat/jweixin.js",
+        {"verify_url": request.build_absolute_uri("_jssdk_verify")},
+        content_type="text/javascript; charset=utf-8",
+    )
+    response["Cache-Control"] = "no-store"
+    return response

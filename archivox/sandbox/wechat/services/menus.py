@@ -70,3 +70,10 @@ def menu_get(*, account: Account) -> dict[str, Any]:
     if menu is None:
         raise SandboxApiError(46003)
     return {"menu": {"button": menu.button, "menuid": menu.menuid}}
+
+
+@transaction.atomic
+def menu_delete(*, account: Account) -> dict[str, Any]:
+    """``menu/delete``: the custom menu is removed (answers ok also when there was none)."""
+    Menu.objects.filter(account=account).delete()
+    return {"errcode": 0, "errmsg": "ok"}
