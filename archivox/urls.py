@@ -32,6 +32,7 @@ urlpatterns = [
     path("console/exhibitions/", include("archivox.exhibitions.console_urls")),
     path("console/polls/", include("archivox.polls.console_urls")),
     path("console/topics/", include("archivox.topics.console_urls")),
+    path("console/service-hall/", include("archivox.service_hall.console_urls")),
     # Before the console's own routes: the login that knows two-factor codes.
     path("console/login/", core_views.StaffLoginView.as_view(), name="staff_login"),
     path("console/two-factor/", core_views.two_factor_settings, name="two_factor"),

@@ -33,5 +33,6 @@ urlpatterns = [
     path("_followers", views.followers_endpoint, name="followers"),
     path("_clock", views.clock_endpoint, name="clock"),
     path("_jssdk_verify", views.jssdk_verify_endpoint, name="jssdk-verify"),
+    path("_menu/<str:appid>/", views.menu_page, name="menu-page"),
     path("_jweixin.js", views.jweixin_stand_in, name="jweixin"),
 ]

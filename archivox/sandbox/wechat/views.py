@@ -380,3 +380,13 @@ def jweixin_stand_in(request: HttpRequest) -> HttpResponse:
     )
     response["Cache-Control"] = "no-store"
     return response
+
+
+@require_GET
+def menu_page(request: HttpRequest, appid: str) -> HttpResponse:
+    """What a follower of the account sees at the bottom of the chat: its custom menu."""
+    account = selectors.account_get(appid)
+    if account is None:
+        raise Http404("no such sandbox account")
+    menu = menus.menu_get_or_none(account=account)
+    return render(request, "sandbox_wechat/menu.html", {"account": account, "menu": menu})

@@ -65,6 +65,11 @@ def menu_create(*, account: Account, body: dict[str, Any]) -> dict[str, Any]:
     return {"errcode": 0, "errmsg": "ok"}
 
 
+def menu_get_or_none(*, account: Account) -> Menu | None:
+    """The account's menu, for the sandbox's own page."""
+    return Menu.objects.filter(account=account).first()
+
+
 def menu_get(*, account: Account) -> dict[str, Any]:
     menu = Menu.objects.filter(account=account).first()
     if menu is None:
