@@ -31,6 +31,7 @@ demo: $(STAMP)
 	$(BIN)/python manage.py load_demo_engagement
 	$(BIN)/python manage.py load_demo_voices
 	if [ "$(ARCHIVOX_SANDBOX)" = 1 ]; then $(BIN)/python manage.py sandbox_provision; fi
+	if [ "$(ARCHIVOX_SANDBOX)" = 1 ]; then $(BIN)/python manage.py load_demo_service_hall; fi
 	$(BIN)/python manage.py create_demo_staff
 	$(BIN)/python manage.py load_demo_posts
 
