@@ -169,6 +169,10 @@ if not any(
 WECHAT_JSSDK_SCRIPT = os.environ.get("ARCHIVOX_WECHAT_JSSDK_SCRIPT", "").strip() or (
     "https://res.wx.qq.com/open/js/jweixin-1.6.0.js"
 )
+# Where WeChat's browser asks a follower's web authorisation (open.weixin.qq.com).
+WECHAT_OPEN = os.environ.get("ARCHIVOX_WECHAT_OPEN", "").strip().rstrip("/") or (
+    f"{BASE_URL}/sandbox/wechat" if SANDBOX else "https://open.weixin.qq.com"
+)
 WECHAT_API = os.environ.get("ARCHIVOX_WECHAT_API", "").strip().rstrip("/") or (
     f"{BASE_URL}/sandbox/wechat" if SANDBOX else "https://api.weixin.qq.com"
 )
@@ -231,6 +235,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     # After django-csp: lets WeChat's jweixin.js run on the pages that load it, and only there.
     "archivox.service_hall.middleware.WeChatScriptCsp",
+    # A service page opened in WeChat first learns who the follower is (silent authorisation).
+    "archivox.service_hall.middleware.WeChatFollowerAuth",
     # Last, as django-axes asks: it turns a locked-out login into a clear 429 page.
     "axes.middleware.AxesMiddleware",
 ]

@@ -43,6 +43,7 @@ urlpatterns = [
     path("archives/<slug:slug>/exhibitions/", include("archivox.exhibitions.urls")),
     path("archives/<slug:slug>/polls/", include("archivox.polls.urls")),
     path("archives/<slug:slug>/topics/", include("archivox.topics.urls")),
+    path("archives/<slug:slug>/wechat/", include("archivox.service_hall.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("archivox.portal.urls")),
 ]

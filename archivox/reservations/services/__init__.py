@@ -50,6 +50,7 @@ from archivox.reservations.services.links import (
     feedback_link_for,
     feedback_token_for,
     follower_openid_from_token,
+    follower_token_for,
     reservation_link_for_follower,
 )
 from archivox.reservations.services.ratelimits import booking_rate_limit, public_request_allowed
@@ -104,6 +105,7 @@ __all__ = [
     "feedback_link_for",
     "feedback_token_for",
     "follower_openid_from_token",
+    "follower_token_for",
     "message_deliver",
     "name_validate",
     "opening_hours_set",

@@ -67,6 +67,21 @@ class JsapiTicket(models.Model):
         return f"jsapi_ticket of {self.account_id} until {self.expires_at:%Y-%m-%d %H:%M}"
 
 
+class OAuthCode(models.Model):
+    """A web-authorisation ``code`` handed to a page (``connect/oauth2/authorize``): valid for
+    5 minutes, exchanged once for the follower's openid (``sns/oauth2/access_token``)."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="oauth_codes")
+    code = models.CharField(max_length=64, unique=True)
+    openid = models.CharField(max_length=64)
+    scope = models.CharField(max_length=20)
+    issued_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"code for {self.openid}"
+
+
 class Follower(models.Model):
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="followers")
     openid = models.CharField(max_length=64)

@@ -10,6 +10,8 @@ import secrets
 TOKEN_LIFETIME = 7200  # seconds an access_token lives
 TOKEN_OVERLAP = 300  # seconds the previous token keeps working after a new one is fetched
 TICKET_LIFETIME = 7200  # seconds a jsapi_ticket lives
+OAUTH_CODE_LIFETIME = 300  # a web-authorisation code: 5 minutes, used once
+OAUTH_SCOPES = frozenset({"snsapi_base", "snsapi_userinfo"})
 # The JS-SDK page signature: how far a config's timestamp may be from the sandbox's clock.
 JSSDK_TIMESTAMP_SKEW = 7200
 
@@ -112,6 +114,10 @@ ERRMSG = {
     40027: "invalid sub button url size",
     40035: "invalid args",
     40097: "invalid args",
+    40029: "invalid code",
+    40163: "code been used",
+    10003: "redirect_uri domain mismatch",
+    10005: "insufficient scope",
     40125: "invalid appsecret",
     41001: "access_token missing",
     41002: "appid missing",

@@ -11,7 +11,7 @@ from typing import Any
 
 import nh3
 from django.core.exceptions import RequestDataTooBig
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
@@ -24,6 +24,7 @@ from archivox.sandbox.wechat.services import (
     followers,
     mass,
     menus,
+    oauth,
     publishing,
     statistics,
     tickets,
@@ -390,3 +391,42 @@ def menu_page(request: HttpRequest, appid: str) -> HttpResponse:
         raise Http404("no such sandbox account")
     menu = menus.menu_get_or_none(account=account)
     return render(request, "sandbox_wechat/menu.html", {"account": account, "menu": menu})
+
+
+OPENID_COOKIE = "sandbox_wechat_openid"
+
+
+@require_GET
+def oauth_authorize(request: HttpRequest) -> HttpResponse:
+    """``connect/oauth2/authorize`` (open.weixin.qq.com): silently back to the page with a code,
+    or the platform's error page. The simulated follower keeps its openid in a cookie."""
+    openid = request.COOKIES.get(OPENID_COOKIE, "")[:64] or oauth.new_openid()
+    try:
+        target = oauth.oauth_authorize(
+            appid=request.GET.get("appid", ""),
+            redirect_uri=request.GET.get("redirect_uri", ""),
+            response_type=request.GET.get("response_type", ""),
+            scope=request.GET.get("scope", ""),
+            state=request.GET.get("state", ""),
+            openid=openid,
+        )
+    except SandboxApiError as exc:
+        return HttpResponse(
+            f"<!doctype html><title>微信授权</title><p>授权失败（{exc.errcode}）："
+            f"{rules.ERRMSG.get(exc.errcode, 'error')}</p>".encode(),
+            status=400,
+            content_type="text/html; charset=utf-8",
+        )
+    response = HttpResponseRedirect(target)
+    response.set_cookie(OPENID_COOKIE, openid, httponly=True, samesite="Lax")
+    return response
+
+
+@platform_api("sns/oauth2/access_token", method="GET", needs_token=False)
+def oauth_access_token(request: HttpRequest, account: Account | None) -> dict[str, Any]:
+    return oauth.oauth_access_token(
+        appid=request.GET.get("appid", ""),
+        secret=request.GET.get("secret", ""),
+        code=request.GET.get("code", ""),
+        grant_type=request.GET.get("grant_type", ""),
+    )
