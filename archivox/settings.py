@@ -204,6 +204,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "archivox.core",
     "archivox.catalog",
+    "archivox.notifications",
     "archivox.survey",
     "archivox.consultations",
     "archivox.reservations",

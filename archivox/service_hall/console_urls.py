@@ -8,4 +8,5 @@ app_name = "console_service_hall"
 urlpatterns = [
     path("", console_views.index, name="index"),
     path("<slug:slug>/menu/", console_views.menu_editor, name="menu"),
+    path("<slug:slug>/notifications/", console_views.notifications, name="notifications"),
 ]

@@ -13,8 +13,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from archivox.core.access import archive_or_404
+from archivox.core.access import archive_for_staff, archive_or_404
 from archivox.core.selectors import Capability, archive_check_capability, user_can
+from archivox.notifications import selectors as notification_selectors
 from archivox.service_hall import menu_rules, selectors
 from archivox.service_hall.services import menus as menu_services
 
@@ -151,5 +152,20 @@ def menu_editor(request: HttpRequest, slug: str) -> HttpResponse:
                 "name": menu_rules.MENU_NAME_BYTES,
                 "sub_name": menu_rules.MENU_SUB_NAME_BYTES,
             },
+        },
+    )
+
+
+@login_required
+def notifications(request: HttpRequest, slug: str) -> HttpResponse:
+    """What was sent to whom-it-concerns (never showing to whom): purpose, channel, outcome."""
+    archive = archive_for_staff(request.user, slug, Capability.CONSULTATION_ANSWER)
+    return render(
+        request,
+        "service_hall/console/notifications.html",
+        {
+            "archive": archive,
+            "notifications": notification_selectors.notification_list(archive=archive),
+            "templates": notification_selectors.notification_templates(archive=archive),
         },
     )

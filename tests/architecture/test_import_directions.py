@@ -19,6 +19,7 @@ LAYERS: dict[str, int] = {
     "core": 0,  # archives, people, roles, audit, screening, the access module
     "platforms": 1,  # WeChat, Weibo and mail protocols; the shared access tokens
     "catalog": 2,  # descriptions and the access gateway every public surface goes through
+    "notifications": 2,  # one message to a known person, once: WeChat template, window, e-mail
     "consultations": 3,  # the archive's services to the public, side by side
     "reservations": 3,
     "polls": 3,

@@ -11,16 +11,23 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
-from archivox.core.models import PlatformAccount
+from archivox.core.models import Membership, PlatformAccount, Role
+from archivox.notifications.models import Notification, NotificationTemplate
 from archivox.reservations import services as reservations
 from archivox.reservations.models import Booking
-from archivox.sandbox.wechat.models import Account, CustomMessage, OAuthCode
-from archivox.sandbox.wechat.services import sandbox_follower_touch, sandbox_wechat_account_ensure
+from archivox.sandbox.wechat.models import Account, CustomMessage, OAuthCode, TemplateMessage
+from archivox.sandbox.wechat.services import (
+    sandbox_follower_subscribe,
+    sandbox_wechat_account_ensure,
+)
+from archivox.sandbox.wechat.services.templates import sandbox_template_add
+from tests.factories import UserFactory
 from tests.service_hall.test_share_cards import PHONE_UA, WECHAT_UA
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 OPENID = "oKnownFollower00000000000001"
+VISIT_KEYS = ["thing1", "time2", "character_string3", "thing4"]
 
 
 @pytest.fixture
@@ -43,6 +50,13 @@ def follower(client):
 
 
 def test_a_follower_is_known_silently_books_and_is_reminded_in_wechat(account, follower, slot):
+    # The archive's templates for the confirmation and the reminder, added in WeChat's console.
+    sandbox_template_add(appid=account.appid, template_id="TPL-visit", keys=VISIT_KEYS)
+    sandbox_follower_subscribe(account.appid, OPENID)  # a follower of the account
+    for purpose in ("reservations.confirmation", "reservations.reminder"):
+        NotificationTemplate.objects.create(
+            archive=account.archive, purpose=purpose, template_id="TPL-visit"
+        )
     response = follower.get(
         "/archives/nanjing/reservations/reading-room/", HTTP_USER_AGENT=WECHAT_UA, follow=True
     )
@@ -68,12 +82,25 @@ def test_a_follower_is_known_silently_books_and_is_reminded_in_wechat(account, f
     booking = Booking.objects.get()
     assert booking.channel == Booking.Channel.WECHAT and booking.openid == OPENID
 
-    sandbox_follower_touch(account.appid, OPENID)
-    counts = reservations.reservation_reminders_send(
-        now=slot.starts_at - datetime.timedelta(hours=20)
-    )
-    assert counts["sent"] == 1
-    assert booking.code_display in str(CustomMessage.objects.get(follower__openid=OPENID).payload)
+    # The confirmation reached the follower as a template message (no window needed) …
+    confirmation = TemplateMessage.objects.get(follower__openid=OPENID)
+    assert confirmation.data["character_string3"] == booking.code_display
+    # … and so does the reminder, once, the day before; both are in the staff's log.
+    for _run in range(2):
+        reservations.reservation_reminders_send(now=slot.starts_at - datetime.timedelta(hours=20))
+    assert TemplateMessage.objects.filter(follower__openid=OPENID).count() == 2
+    assert not CustomMessage.objects.exists()
+    log = Notification.objects.order_by("pk")
+    assert [(n.purpose, n.channel) for n in log] == [
+        ("reservations.confirmation", "template"),
+        ("reservations.reminder", "template"),
+    ]
+    staff = UserFactory(username="desk-hall")
+    Membership.objects.create(user=staff, archive=account.archive, role=Role.ARCHIVIST)
+    follower.force_login(staff)
+    page = follower.get("/console/service-hall/nanjing/notifications/").content.decode()
+    assert page.count("<td>Visit reminder</td>") == 1 and OPENID not in page
+    assert "<td>Reservation confirmation</td>" in page
 
 
 def test_a_state_not_of_this_session_is_refused(account, follower, slot):

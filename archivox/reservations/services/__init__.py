@@ -57,6 +57,7 @@ from archivox.reservations.services.ratelimits import booking_rate_limit, public
 from archivox.reservations.services.reminders import (
     REMINDER_AHEAD,
     message_deliver,
+    reservation_confirmation_send,
     reservation_feedback_invite,
     reservation_reminders_send,
 )
@@ -114,6 +115,7 @@ __all__ = [
     "reservation_cancel",
     "reservation_cancel_by_staff",
     "reservation_check_in",
+    "reservation_confirmation_send",
     "reservation_feedback_invite",
     "reservation_get_for_person",
     "reservation_link_for_follower",

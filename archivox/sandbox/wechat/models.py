@@ -290,3 +290,37 @@ class EventDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} → {self.url}"
+
+
+class MessageTemplate(models.Model):
+    """A template the account added in WeChat's console: its id and the keys of its fields."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="templates")
+    template_id = models.CharField(max_length=64)
+    keys = models.JSONField(default=list)
+    title = models.CharField(max_length=60, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "template_id"], name="sandbox_wx_template_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title or self.template_id
+
+
+class TemplateMessage(models.Model):
+    """A template message sent to a follower (the sandbox's message log, with CustomMessage)."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="template_messages")
+    follower = models.ForeignKey(Follower, on_delete=models.CASCADE, related_name="templates")
+    template_id = models.CharField(max_length=64)
+    msgid = models.BigIntegerField()
+    data = models.JSONField(default=dict)
+    url = models.CharField(max_length=1024, blank=True)
+    sent_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"template {self.template_id} to {self.follower_id}"

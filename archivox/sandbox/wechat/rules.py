@@ -28,6 +28,7 @@ DAILY_QUOTA = {
     "message/custom/send": 500_000,
     "menu/create": 1000,
     "menu/delete": 1000,
+    "message/template/send": 100_000,
     "ticket/getticket": 100_000,
     "menu/get": 10_000,
     "user/info": 5_000_000,
@@ -60,6 +61,20 @@ ARTICLES_PER_DRAFT = 8
 UPLOADIMG_MAX_BYTES = 1024 * 1024  # jpg/png inside articles
 THUMB_MAX_BYTES = 64 * 1024  # jpg
 IMAGE_MAX_BYTES = 10 * 1024 * 1024  # permanent image material
+
+# Template messages: the longest value of a field, by the kind its key names (thing1 …).
+TEMPLATE_FIELD_LIMITS = {
+    "thing": 20,
+    "character_string": 32,
+    "phrase": 5,
+    "name": 10,
+    "number": 32,
+    "phone_number": 17,
+    "car_number": 8,
+    "time": 40,
+    "date": 40,
+    "amount": 32,
+}
 
 # Menus.
 MENU_BUTTONS = 3
@@ -115,6 +130,8 @@ ERRMSG = {
     40035: "invalid args",
     40097: "invalid args",
     40029: "invalid code",
+    40037: "invalid template_id",
+    47003: "argument invalid! data.{key}.value invalid",
     40163: "code been used",
     10003: "redirect_uri domain mismatch",
     10005: "insufficient scope",

@@ -27,6 +27,7 @@ from archivox.sandbox.wechat.services import (
     oauth,
     publishing,
     statistics,
+    templates,
     tickets,
     tokens,
 )
@@ -184,6 +185,11 @@ def mass_get(request: HttpRequest, account: Account | None) -> dict[str, Any]:
 @platform_api("message/custom/send")
 def custom_send(request: HttpRequest, account: Account | None) -> dict[str, Any]:
     return customer_service.custom_send(account=account, body=_body(request))
+
+
+@platform_api("message/template/send")
+def template_send(request: HttpRequest, account: Account | None) -> dict[str, Any]:
+    return templates.template_send(account=account, body=_body(request))
 
 
 @platform_api("menu/create")
