@@ -18,6 +18,7 @@ from archivox.core.selectors import Capability, archive_check_capability, user_c
 from archivox.notifications import selectors as notification_selectors
 from archivox.service_hall import menu_rules, selectors
 from archivox.service_hall.services import menus as menu_services
+from archivox.service_hall.services.share_defaults import share_defaults_set
 
 ROWS = range(menu_rules.MENU_BUTTONS)
 SUB_ROWS = range(menu_rules.MENU_SUB_BUTTONS)
@@ -167,5 +168,47 @@ def notifications(request: HttpRequest, slug: str) -> HttpResponse:
             "archive": archive,
             "notifications": notification_selectors.notification_list(archive=archive),
             "templates": notification_selectors.notification_templates(archive=archive),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account_overview(request: HttpRequest, slug: str) -> HttpResponse:
+    """One account: its health (token and ticket age, last callback, last errors) and the
+    share-card defaults of the archive's pages."""
+    archive = archive_for_staff(request.user, slug, Capability.POST_COMPOSE)
+    account = selectors.wechat_account_of_archive(archive)
+    defaults = selectors.share_defaults_of(archive)
+    typed = {
+        "image_url": defaults.image_url if defaults else "",
+        "description": defaults.description if defaults else "",
+    }
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        typed = {
+            "image_url": request.POST.get("image_url", "")[:500],
+            "description": request.POST.get("description", "")[:500],
+        }
+        try:
+            share_defaults_set(actor=request.user, archive=archive, **typed)
+            messages.success(request, _("Share card defaults saved."))
+            return redirect("console_service_hall:account", slug=archive.slug)
+        except ValidationError as exc:
+            errors = exc.message_dict
+            for field_errors in errors.values():
+                for message in field_errors:
+                    messages.error(request, message)
+    return render(
+        request,
+        "service_hall/console/account.html",
+        {
+            "archive": archive,
+            "account": account,
+            "health": selectors.account_health(archive=archive, account=account)
+            if account
+            else None,
+            "typed": typed,
+            "errors": errors,
         },
     )

@@ -66,3 +66,22 @@ class WeChatMenu(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account} · {self.get_status_display()}"
+
+
+class ShareDefaults(models.Model):
+    """How an archive's pages look when shared in WeChat, where the page has nothing of its own
+    (the site-wide image and description): the archive's image and a sentence."""
+
+    archive = models.OneToOneField(
+        Archive, on_delete=models.CASCADE, related_name="+", verbose_name=_("archive")
+    )
+    image_url = models.URLField(_("share image (address)"), max_length=500, blank=True)
+    description = models.CharField(_("share description"), max_length=120, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("share card defaults")
+        verbose_name_plural = _("share card defaults")
+
+    def __str__(self) -> str:
+        return str(self.archive)

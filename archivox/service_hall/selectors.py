@@ -16,7 +16,7 @@ from archivox.core.models import Archive, PlatformAccount
 from archivox.core.selectors import Capability
 from archivox.publishing import selectors as publishing_selectors
 from archivox.publishing.models import Delivery, Post
-from archivox.service_hall.models import WeChatMenu
+from archivox.service_hall.models import ShareDefaults, WeChatMenu
 
 
 def wechat_account_of_archive(archive: Archive | None) -> PlatformAccount | None:
@@ -172,3 +172,63 @@ def service_hall_accounts_for_staff(*, user: Any) -> list[tuple[Archive, Platfor
         if core_selectors.user_can(user=user, archive=archive, capability=capability)
     }
     return [(archive, wechat_account_of_archive(archive)) for archive in archives.values()]
+
+
+def share_defaults_of(archive: Archive | None) -> ShareDefaults | None:
+    if archive is None or not getattr(archive, "pk", None):
+        return None
+    return ShareDefaults.objects.filter(archive=archive).first()
+
+
+@dataclass(frozen=True)
+class AccountHealth:
+    """What the console's health panel shows of an account (times; never a token)."""
+
+    token_fetched_at: Any
+    token_expires_at: Any
+    ticket_fetched_at: Any
+    ticket_expires_at: Any
+    last_callback_at: Any
+    last_errors: list[tuple[Any, str, str]]  # (when, where, what)
+
+
+def account_health(*, archive: Archive, account: PlatformAccount) -> AccountHealth:
+    from archivox.consultations.models import InboundMessage
+    from archivox.notifications.models import Notification
+    from archivox.platforms.tokens.models import PlatformToken
+
+    tokens = {
+        row.platform: row
+        for row in PlatformToken.objects.filter(
+            platform__in=["wechat", "wechat_jsapi"], key=account.appid
+        )
+    }
+    token, ticket = tokens.get("wechat"), tokens.get("wechat_jsapi")
+    last_message = (
+        InboundMessage.objects.filter(archive=archive, channel="wechat")
+        .order_by("-received_at")
+        .values_list("received_at", flat=True)
+        .first()
+    )
+    errors: list[tuple[Any, str, str]] = []
+    refused_menu = (
+        WeChatMenu.objects.filter(account=account).exclude(error="").order_by("-updated_at").first()
+    )
+    if refused_menu is not None:
+        errors.append((refused_menu.updated_at, str(_("Menu")), refused_menu.error))
+    failed = (
+        Notification.objects.filter(archive=archive, status=Notification.Status.UNDELIVERABLE)
+        .order_by("-created_at")
+        .first()
+    )
+    if failed is not None:
+        errors.append((failed.created_at, failed.purpose_label, failed.note))
+    errors.sort(key=lambda error: error[0], reverse=True)
+    return AccountHealth(
+        token_fetched_at=token.fetched_at if token else None,
+        token_expires_at=token.expires_at if token else None,
+        ticket_fetched_at=ticket.fetched_at if ticket else None,
+        ticket_expires_at=ticket.expires_at if ticket else None,
+        last_callback_at=last_message,
+        last_errors=errors,
+    )

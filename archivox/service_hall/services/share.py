@@ -18,7 +18,11 @@ from django.urls import NoReverseMatch, reverse
 from archivox.core.models import Archive
 from archivox.platforms.wechat.client import WeChatError, client_for_account
 from archivox.platforms.wechat.jssdk import jssdk_config
-from archivox.service_hall.selectors import is_wechat_browser, wechat_account_of_archive
+from archivox.service_hall.selectors import (
+    is_wechat_browser,
+    share_defaults_of,
+    wechat_account_of_archive,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +34,7 @@ class ShareCard:
     script: str
     script_origin: str  # "" when the script is served from our own origin
     config: dict[str, object]
+    share: dict[str, str]  # the archive's defaults, for a page with only the site's own
 
 
 def jssdk_script() -> str:
@@ -69,4 +74,6 @@ def share_card_for_page(*, archive: Archive | None, url: str, user_agent: str) -
     config = jssdk_config(appid=account.appid, jsapi_ticket=ticket.value, url=url)
     parts = urlsplit(script)
     origin = f"{parts.scheme}://{parts.netloc}" if parts.netloc else ""
-    return ShareCard(script=script, script_origin=origin, config=config.as_json())
+    defaults = share_defaults_of(archive)
+    share = {"imgUrl": defaults.image_url, "desc": defaults.description} if defaults else {}
+    return ShareCard(script=script, script_origin=origin, config=config.as_json(), share=share)

@@ -15,6 +15,13 @@
     link: window.location.href.split("#")[0],
     imgUrl: meta("og:image"),
   };
+  // The archive's share defaults replace the site-wide image and sentence, not a page's own.
+  var defaults = document.getElementById("wechat-share-defaults");
+  if (defaults) {
+    var share = JSON.parse(defaults.textContent);
+    if (share.imgUrl && card.imgUrl === share.siteImage) card.imgUrl = share.imgUrl;
+    if (share.desc && card.desc === share.siteDesc) card.desc = share.desc;
+  }
   window.wx.config({
     debug: false,
     appId: config.appId,
