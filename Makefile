@@ -33,6 +33,7 @@ demo: $(STAMP)
 	$(BIN)/python manage.py load_demo_collecting
 	$(BIN)/python manage.py load_demo_demand
 	if [ "$(ARCHIVOX_SANDBOX)" = 1 ]; then $(BIN)/python manage.py sandbox_provision; fi
+	if [ "$(ARCHIVOX_SANDBOX)" = 1 ]; then $(BIN)/python manage.py load_demo_service_hall; fi
 	$(BIN)/python manage.py create_demo_staff
 	$(BIN)/python manage.py load_demo_posts
 

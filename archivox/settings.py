@@ -164,6 +164,15 @@ if not any(
         ALLOWED_HOSTS.append(_link_host)
 
 # The platforms' API hosts; with the sandbox on, our own /sandbox/ stands in for both.
+# WeChat's JS-SDK script, loaded only by portal pages opened in WeChat's browser in production
+# (under the sandbox its stand-in is served instead; in development nothing loads).
+WECHAT_JSSDK_SCRIPT = os.environ.get("ARCHIVOX_WECHAT_JSSDK_SCRIPT", "").strip() or (
+    "https://res.wx.qq.com/open/js/jweixin-1.6.0.js"
+)
+# Where WeChat's browser asks a follower's web authorisation (open.weixin.qq.com).
+WECHAT_OPEN = os.environ.get("ARCHIVOX_WECHAT_OPEN", "").strip().rstrip("/") or (
+    f"{BASE_URL}/sandbox/wechat" if SANDBOX else "https://open.weixin.qq.com"
+)
 WECHAT_API = os.environ.get("ARCHIVOX_WECHAT_API", "").strip().rstrip("/") or (
     f"{BASE_URL}/sandbox/wechat" if SANDBOX else "https://api.weixin.qq.com"
 )
@@ -195,6 +204,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "archivox.core",
     "archivox.catalog",
+    "archivox.notifications",
     "archivox.survey",
     "archivox.consultations",
     "archivox.reservations",
@@ -206,6 +216,7 @@ INSTALLED_APPS = [
     "archivox.harvesting",
     "archivox.publishing",
     "archivox.promotion",
+    "archivox.service_hall",
     "archivox.platforms.tokens",
     "archivox.sandbox",
     "archivox.sandbox.wechat",
@@ -227,6 +238,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # After django-csp: lets WeChat's jweixin.js run on the pages that load it, and only there.
+    "archivox.service_hall.middleware.WeChatScriptCsp",
+    # A service page opened in WeChat first learns who the follower is (silent authorisation).
+    "archivox.service_hall.middleware.WeChatFollowerAuth",
     # Last, as django-axes asks: it turns a locked-out login into a clear 429 page.
     "axes.middleware.AxesMiddleware",
 ]

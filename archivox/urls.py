@@ -36,6 +36,7 @@ urlpatterns = [
     path("console/collecting/", include("archivox.collecting.console_urls")),
     path("console/current-documents/", include("archivox.current_documents.console_urls")),
     path("console/promotion/", include("archivox.promotion.console_urls")),
+    path("console/service-hall/", include("archivox.service_hall.console_urls")),
     # Before the console's own routes: the login that knows two-factor codes.
     path("console/login/", core_views.StaffLoginView.as_view(), name="staff_login"),
     path("console/two-factor/", core_views.two_factor_settings, name="two_factor"),
@@ -51,6 +52,7 @@ urlpatterns = [
     path("archives/<slug:slug>/collecting/", include("archivox.collecting.urls")),
     path("archives/<slug:slug>/current-documents/", include("archivox.current_documents.urls")),
     path("p/", include("archivox.promotion.urls")),
+    path("archives/<slug:slug>/wechat/", include("archivox.service_hall.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("archivox.portal.urls")),
 ]

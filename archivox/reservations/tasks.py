@@ -28,4 +28,11 @@ def reservation_feedback_invite(booking_id: int) -> bool:
     return delivered
 
 
+@db_task()
+def reservation_confirm(booking_id: int) -> bool:
+    """Confirm a booking made by a known WeChat follower, in WeChat (or by e-mail)."""
+    delivered, _note = reminders.reservation_confirmation_send(booking_id=booking_id)
+    return delivered
+
+
 tasks_answer_to_former_module("archivox.engagement.reservations.tasks", sys.modules[__name__])

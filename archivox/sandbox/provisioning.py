@@ -31,3 +31,22 @@ def sandbox_credentials_ensure(archive: Archive) -> dict[str, str]:
         "weibo_access_token": weibo["access_token"],
         "safe_domain": weibo.get("safe_domain", ""),
     }
+
+
+def sandbox_demo_hall_ensure(archive: Archive) -> bool:
+    """A demo archive's service hall: its auto-reply rules and published menu
+    (``service_hall.services.demo``), and the menu installed on its sandbox account as WeChat
+    would hold it. True when the account has the menu."""
+    from archivox.sandbox.wechat.models import Account
+    from archivox.sandbox.wechat.services.menus import menu_create
+    from archivox.service_hall.services.demo import demo_service_hall_ensure
+
+    if not settings.SANDBOX:
+        raise SandboxDisabled("the demo's sandbox menus need ARCHIVOX_SANDBOX=1")
+    sandbox_wechat_account_ensure(archive)
+    payload = demo_service_hall_ensure(archive)
+    account = Account.objects.filter(archive_slug=archive.slug).first()
+    if payload is None or account is None:
+        return False
+    menu_create(account=account, body=payload)
+    return True

@@ -19,6 +19,7 @@ LAYERS: dict[str, int] = {
     "core": 0,  # archives, people, roles, audit, screening, the access module
     "platforms": 1,  # WeChat, Weibo and mail protocols; the shared access tokens
     "catalog": 2,  # descriptions and the access gateway every public surface goes through
+    "notifications": 2,  # one message to a known person, once: WeChat template, window, e-mail
     "consultations": 3,  # the archive's services to the public, side by side
     "reservations": 3,
     "polls": 3,
@@ -30,6 +31,7 @@ LAYERS: dict[str, int] = {
     "topics": 6,  # shows posts and shares the polls' identities
     "current_documents": 6,  # 现行文件: catalog items announced through the publishing desk
     "promotion": 7,  # posters, and demand analytics read from the services below
+    "service_hall": 6,  # the WeChat account as the archive's service hall: menu, share cards
     "sandbox": 7,  # stand-ins for the platforms; never mounted in production
     "portal": 8,  # the public site over every service
     "console": 8,  # the staff console shell over every service

@@ -50,12 +50,14 @@ from archivox.reservations.services.links import (
     feedback_link_for,
     feedback_token_for,
     follower_openid_from_token,
+    follower_token_for,
     reservation_link_for_follower,
 )
 from archivox.reservations.services.ratelimits import booking_rate_limit, public_request_allowed
 from archivox.reservations.services.reminders import (
     REMINDER_AHEAD,
     message_deliver,
+    reservation_confirmation_send,
     reservation_feedback_invite,
     reservation_reminders_send,
 )
@@ -104,6 +106,7 @@ __all__ = [
     "feedback_link_for",
     "feedback_token_for",
     "follower_openid_from_token",
+    "follower_token_for",
     "message_deliver",
     "name_validate",
     "opening_hours_set",
@@ -112,6 +115,7 @@ __all__ = [
     "reservation_cancel",
     "reservation_cancel_by_staff",
     "reservation_check_in",
+    "reservation_confirmation_send",
     "reservation_feedback_invite",
     "reservation_get_for_person",
     "reservation_link_for_follower",

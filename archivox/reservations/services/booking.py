@@ -116,6 +116,12 @@ def reservation_book(
             booking.pk = None  # a code collision: draw another
     else:  # pragma: no cover - five 40-bit collisions in a row
         raise RuntimeError("could not draw a free confirmation code")
+    if openid:
+        # A known WeChat follower gets the confirmation in WeChat (once, after the commit).
+        from archivox.reservations import tasks
+
+        booking_id = booking.pk
+        transaction.on_commit(lambda: tasks.reservation_confirm(booking_id), robust=True)
     return booking
 
 

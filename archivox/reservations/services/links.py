@@ -21,13 +21,19 @@ FEEDBACK_MAX_AGE = 60 * 24 * 3600
 TOKEN_MAX = 600
 
 
+def follower_token_for(*, archive: Archive, openid: str) -> str:
+    """The signed ``wx`` token of follower ``openid`` at ``archive``: what the reservations
+    pages carry along (also given after a silent WeChat authorisation, ``service_hall``)."""
+    return signing.dumps({"a": archive.pk, "o": openid}, salt=WECHAT_LINK_SALT)
+
+
 def reservation_link_for_follower(*, archive: Archive, openid: str) -> str:
     """The reservations page of ``archive`` for the WeChat follower ``openid`` (a menu reply).
 
     We cannot use WeChat OAuth here, so the link carries the openid signed (salted, expiring
     after WECHAT_LINK_MAX_AGE); bookings made through it remember the follower, and their
     reminders go back to WeChat."""
-    token = signing.dumps({"a": archive.pk, "o": openid}, salt=WECHAT_LINK_SALT)
+    token = follower_token_for(archive=archive, openid=openid)
     path = reverse("reservations:index", kwargs={"slug": archive.slug})
     return f"{settings.BASE_URL}{path}?wx={token}"
 

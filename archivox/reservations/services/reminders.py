@@ -7,12 +7,11 @@ import datetime
 import logging
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from archivox.core.models import Archive, PlatformAccount
+from archivox.notifications.services import notify
 from archivox.reservations.models import Booking
 from archivox.reservations.services.links import feedback_link_for
 
@@ -21,38 +20,74 @@ logger = logging.getLogger("archivox.reservations.services")  # its name before 
 REMINDER_AHEAD = datetime.timedelta(hours=24)
 
 
-def _wechat_account(archive: Archive) -> PlatformAccount | None:
-    return PlatformAccount.objects.filter(
-        archive=archive, platform=PlatformAccount.Platform.WECHAT
-    ).first()
+def message_deliver(
+    *,
+    booking: Booking,
+    subject: str,
+    text: str,
+    purpose: str = "",
+    fields: dict[str, str] | None = None,
+) -> tuple[bool, str]:
+    """Send ``text`` to the person by the channel they booked through. (delivered, note).
 
-
-def message_deliver(*, booking: Booking, subject: str, text: str) -> tuple[bool, str]:
-    """Send ``text`` to the person by the channel they booked through. (delivered, note)."""
-    from archivox.platforms.wechat.client import client_for_account
-    from archivox.platforms.wechat.errors import WeChatError, WeChatOutOfWindowError
-
-    if booking.channel == Booking.Channel.WECHAT:
-        account = _wechat_account(booking.archive)
-        if account is None:
-            return False, "reminder not deliverable on WeChat: the archive has no WeChat account"
-        try:
-            with client_for_account(account) as api:
-                api.custom_send_text(booking.openid, text)
-        except WeChatOutOfWindowError as exc:
-            # The follower has not written within 48 hours: WeChat allows no message now.
-            return False, f"reminder not deliverable on WeChat: window closed ({exc})"[:300]
-        except WeChatError as exc:
-            return False, f"reminder not deliverable on WeChat: {exc}"[:300]
-        return True, "sent on WeChat"
-    if "@" not in booking.contact:
+    Through ``notifications.notify``: to a WeChat follower the archive's template message for
+    ``purpose`` (with ``fields``), else a customer-service message within the window, else an
+    e-mail if the contact is one; with ``purpose``, each booking's message is sent at most once."""
+    email = booking.contact if "@" in booking.contact else ""
+    if booking.channel != Booking.Channel.WECHAT and not email:
         return False, "reminder not deliverable: no e-mail address (phone only)"
-    try:
-        send_mail(subject, text, settings.DEFAULT_FROM_EMAIL, [booking.contact])
-    except Exception as exc:  # any mail transport failure is recorded, not raised
-        logger.warning("reservation mail failed", extra={"booking": booking.pk})
-        return False, f"e-mail not delivered: {exc}"[:300]
-    return True, "sent by e-mail"
+    result = notify(
+        archive=booking.archive,
+        purpose=f"reservations.{purpose}" if purpose else "reservations.message",
+        key=f"reservations.{purpose}:{booking.pk}" if purpose else "",
+        text=text,
+        subject=subject,
+        openid=booking.openid if booking.channel == Booking.Channel.WECHAT else "",
+        email=email,
+        fields=fields,
+        link=settings.BASE_URL
+        + reverse("reservations:index", kwargs={"slug": booking.archive.slug}),
+    )
+    if result.delivered:
+        return True, {
+            "template": "sent on WeChat (template message)",
+            "customer_service": "sent on WeChat",
+            "email": "sent by e-mail",
+        }.get(result.channel, "sent")
+    if booking.channel == Booking.Channel.WECHAT:
+        return False, f"reminder not deliverable on WeChat: {result.note}"[:300]
+    return False, f"e-mail not delivered: {result.note}"[:300]
+
+
+def _visit_fields(booking: Booking) -> dict[str, str]:
+    """The template fields of a visit (the keys the archive's templates are set up with)."""
+    return {
+        "thing1": booking.slot.title,
+        "time2": timezone.localtime(booking.slot.starts_at).strftime("%Y-%m-%d %H:%M"),
+        "character_string3": booking.code_display,
+        "thing4": booking.archive.name_zh or booking.archive.name,
+    }
+
+
+def reservation_confirmation_send(*, booking_id: int) -> tuple[bool, str]:
+    """After a booking by a known WeChat follower: the confirmation, in WeChat (once)."""
+    booking = Booking.objects.select_related("slot__resource", "archive").get(pk=booking_id)
+    if booking.status != Booking.Status.BOOKED or not booking.openid:
+        return False, "not needed"
+    start = timezone.localtime(booking.slot.starts_at)
+    text = _("Booked: %(place)s (%(archive)s) on %(when)s. Confirmation code %(code)s.") % {
+        "place": booking.slot.title,
+        "archive": booking.archive.name_zh or booking.archive.name,
+        "when": start.strftime("%Y-%m-%d %H:%M"),
+        "code": booking.code_display,
+    }
+    return message_deliver(
+        booking=booking,
+        subject=_("Your reservation — %s") % (booking.archive.name_zh or booking.archive.name),
+        text=text,
+        purpose="confirmation",
+        fields=_visit_fields(booking),
+    )
 
 
 def _reminder_text(booking: Booking) -> str:
@@ -96,6 +131,8 @@ def reservation_reminders_send(*, now: datetime.datetime | None = None, limit: i
             subject=_("Reminder of your visit — %s")
             % (booking.archive.name_zh or booking.archive.name),
             text=_reminder_text(booking),
+            purpose="reminder",
+            fields=_visit_fields(booking),
         )
         Booking.objects.filter(pk=pk).update(
             reminder=Booking.Reminder.SENT if delivered else Booking.Reminder.UNDELIVERABLE,

@@ -81,3 +81,23 @@ class QuotaUsageAdmin(admin.ModelAdmin):
 @admin.register(models.EventDelivery)
 class EventDeliveryAdmin(admin.ModelAdmin):
     list_display = ["event", "account", "url", "attempts", "status_code", "delivered_at"]
+
+
+@admin.register(models.JsapiTicket)
+class JsapiTicketAdmin(admin.ModelAdmin):
+    list_display = ["account", "issued_at", "expires_at"]
+
+
+@admin.register(models.OAuthCode)
+class OAuthCodeAdmin(admin.ModelAdmin):
+    list_display = ["account", "openid", "scope", "issued_at", "used_at"]
+
+
+@admin.register(models.MessageTemplate)
+class MessageTemplateAdmin(admin.ModelAdmin):
+    list_display = ["account", "template_id", "title"]
+
+
+@admin.register(models.TemplateMessage)
+class TemplateMessageAdmin(admin.ModelAdmin):
+    list_display = ["account", "follower", "template_id", "sent_at"]

@@ -52,6 +52,36 @@ class AccessToken(models.Model):
         return f"token of {self.account_id} until {self.expires_at:%Y-%m-%d %H:%M}"
 
 
+class JsapiTicket(models.Model):
+    """A ``jsapi_ticket`` from ``ticket/getticket``: signs JS-SDK page configs for 7200 s."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="jsapi_tickets")
+    value = models.CharField(max_length=120, unique=True)
+    issued_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["account", "issued_at"])]
+
+    def __str__(self) -> str:
+        return f"jsapi_ticket of {self.account_id} until {self.expires_at:%Y-%m-%d %H:%M}"
+
+
+class OAuthCode(models.Model):
+    """A web-authorisation ``code`` handed to a page (``connect/oauth2/authorize``): valid for
+    5 minutes, exchanged once for the follower's openid (``sns/oauth2/access_token``)."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="oauth_codes")
+    code = models.CharField(max_length=64, unique=True)
+    openid = models.CharField(max_length=64)
+    scope = models.CharField(max_length=20)
+    issued_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"code for {self.openid}"
+
+
 class Follower(models.Model):
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="followers")
     openid = models.CharField(max_length=64)
@@ -260,3 +290,37 @@ class EventDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} → {self.url}"
+
+
+class MessageTemplate(models.Model):
+    """A template the account added in WeChat's console: its id and the keys of its fields."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="templates")
+    template_id = models.CharField(max_length=64)
+    keys = models.JSONField(default=list)
+    title = models.CharField(max_length=60, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "template_id"], name="sandbox_wx_template_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title or self.template_id
+
+
+class TemplateMessage(models.Model):
+    """A template message sent to a follower (the sandbox's message log, with CustomMessage)."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="template_messages")
+    follower = models.ForeignKey(Follower, on_delete=models.CASCADE, related_name="templates")
+    template_id = models.CharField(max_length=64)
+    msgid = models.BigIntegerField()
+    data = models.JSONField(default=dict)
+    url = models.CharField(max_length=1024, blank=True)
+    sent_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"template {self.template_id} to {self.follower_id}"

@@ -9,6 +9,11 @@ import secrets
 
 TOKEN_LIFETIME = 7200  # seconds an access_token lives
 TOKEN_OVERLAP = 300  # seconds the previous token keeps working after a new one is fetched
+TICKET_LIFETIME = 7200  # seconds a jsapi_ticket lives
+OAUTH_CODE_LIFETIME = 300  # a web-authorisation code: 5 minutes, used once
+OAUTH_SCOPES = frozenset({"snsapi_base", "snsapi_userinfo"})
+# The JS-SDK page signature: how far a config's timestamp may be from the sandbox's clock.
+JSSDK_TIMESTAMP_SKEW = 7200
 
 # Per-account daily quotas (calls a day) and per-minute frequency limits.
 DAILY_QUOTA = {
@@ -22,6 +27,9 @@ DAILY_QUOTA = {
     "message/mass/preview": 100,
     "message/custom/send": 500_000,
     "menu/create": 1000,
+    "menu/delete": 1000,
+    "message/template/send": 100_000,
+    "ticket/getticket": 100_000,
     "menu/get": 10_000,
     "user/info": 5_000_000,
     "datacube/getarticlesummary": 5000,
@@ -53,6 +61,20 @@ ARTICLES_PER_DRAFT = 8
 UPLOADIMG_MAX_BYTES = 1024 * 1024  # jpg/png inside articles
 THUMB_MAX_BYTES = 64 * 1024  # jpg
 IMAGE_MAX_BYTES = 10 * 1024 * 1024  # permanent image material
+
+# Template messages: the longest value of a field, by the kind its key names (thing1 …).
+TEMPLATE_FIELD_LIMITS = {
+    "thing": 20,
+    "character_string": 32,
+    "phrase": 5,
+    "name": 10,
+    "number": 32,
+    "phone_number": 17,
+    "car_number": 8,
+    "time": 40,
+    "date": 40,
+    "amount": 32,
+}
 
 # Menus.
 MENU_BUTTONS = 3
@@ -106,6 +128,13 @@ ERRMSG = {
     40026: "invalid sub button key size",
     40027: "invalid sub button url size",
     40035: "invalid args",
+    40097: "invalid args",
+    40029: "invalid code",
+    40037: "invalid template_id",
+    47003: "argument invalid! data.{key}.value invalid",
+    40163: "code been used",
+    10003: "redirect_uri domain mismatch",
+    10005: "insufficient scope",
     40125: "invalid appsecret",
     41001: "access_token missing",
     41002: "appid missing",

@@ -11,7 +11,7 @@ from typing import Any
 
 import nh3
 from django.core.exceptions import RequestDataTooBig
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
@@ -24,8 +24,11 @@ from archivox.sandbox.wechat.services import (
     followers,
     mass,
     menus,
+    oauth,
     publishing,
     statistics,
+    templates,
+    tickets,
     tokens,
 )
 from archivox.sandbox.wechat.services import faults as fault_services
@@ -184,6 +187,11 @@ def custom_send(request: HttpRequest, account: Account | None) -> dict[str, Any]
     return customer_service.custom_send(account=account, body=_body(request))
 
 
+@platform_api("message/template/send")
+def template_send(request: HttpRequest, account: Account | None) -> dict[str, Any]:
+    return templates.template_send(account=account, body=_body(request))
+
+
 @platform_api("menu/create")
 def menu_create(request: HttpRequest, account: Account | None) -> dict[str, Any]:
     return menus.menu_create(account=account, body=_body(request))
@@ -192,6 +200,16 @@ def menu_create(request: HttpRequest, account: Account | None) -> dict[str, Any]
 @platform_api("menu/get", method="GET")
 def menu_get(request: HttpRequest, account: Account | None) -> dict[str, Any]:
     return menus.menu_get(account=account)
+
+
+@platform_api("menu/delete", method="GET")
+def menu_delete(request: HttpRequest, account: Account | None) -> dict[str, Any]:
+    return menus.menu_delete(account=account)
+
+
+@platform_api("ticket/getticket", method="GET")
+def ticket_getticket(request: HttpRequest, account: Account | None) -> dict[str, Any]:
+    return tickets.ticket_issue(account=account, kind=request.GET.get("type", ""))
 
 
 @platform_api("user/info", method="GET")
@@ -340,3 +358,81 @@ def clock_endpoint(request: HttpRequest) -> dict[str, Any]:
     data = _control_body(request)
     offset = accounts.sandbox_clock_advance(appid=str(data["appid"]), seconds=int(data["seconds"]))
     return {"clock_offset": offset}
+
+
+@require_http_methods(["POST"])
+@_control
+def jssdk_verify_endpoint(request: HttpRequest) -> dict[str, Any]:
+    """POST {appId, url, timestamp, nonceStr, signature}: would WeChat's browser accept this
+    ``wx.config`` on the page at ``url``? (What the stand-in of jweixin.js asks.)"""
+    data = _control_body(request)
+    return tickets.sandbox_jssdk_verify(
+        appid=str(data.get("appId", "")),
+        url=str(data.get("url", "")),
+        timestamp=data.get("timestamp"),
+        nonce_str=str(data.get("nonceStr", "")),
+        signature=str(data.get("signature", "")),
+    )
+
+
+@require_GET
+def jweixin_stand_in(request: HttpRequest) -> HttpResponse:
+    """The sandbox's stand-in for WeChat's jweixin.js: ``wx.config`` asks the sandbox to verify
+    the signature, and the share data set by the page is kept in ``window.wxSandbox``."""
+    response = render(
+        request,
+        "sandbox_wechat/jweixin.js",
+        {"verify_url": request.build_absolute_uri("_jssdk_verify")},
+        content_type="text/javascript; charset=utf-8",
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_GET
+def menu_page(request: HttpRequest, appid: str) -> HttpResponse:
+    """What a follower of the account sees at the bottom of the chat: its custom menu."""
+    account = selectors.account_get(appid)
+    if account is None:
+        raise Http404("no such sandbox account")
+    menu = menus.menu_get_or_none(account=account)
+    return render(request, "sandbox_wechat/menu.html", {"account": account, "menu": menu})
+
+
+OPENID_COOKIE = "sandbox_wechat_openid"
+
+
+@require_GET
+def oauth_authorize(request: HttpRequest) -> HttpResponse:
+    """``connect/oauth2/authorize`` (open.weixin.qq.com): silently back to the page with a code,
+    or the platform's error page. The simulated follower keeps its openid in a cookie."""
+    openid = request.COOKIES.get(OPENID_COOKIE, "")[:64] or oauth.new_openid()
+    try:
+        target = oauth.oauth_authorize(
+            appid=request.GET.get("appid", ""),
+            redirect_uri=request.GET.get("redirect_uri", ""),
+            response_type=request.GET.get("response_type", ""),
+            scope=request.GET.get("scope", ""),
+            state=request.GET.get("state", ""),
+            openid=openid,
+        )
+    except SandboxApiError as exc:
+        return HttpResponse(
+            f"<!doctype html><title>微信授权</title><p>授权失败（{exc.errcode}）："
+            f"{rules.ERRMSG.get(exc.errcode, 'error')}</p>".encode(),
+            status=400,
+            content_type="text/html; charset=utf-8",
+        )
+    response = HttpResponseRedirect(target)
+    response.set_cookie(OPENID_COOKIE, openid, httponly=True, samesite="Lax")
+    return response
+
+
+@platform_api("sns/oauth2/access_token", method="GET", needs_token=False)
+def oauth_access_token(request: HttpRequest, account: Account | None) -> dict[str, Any]:
+    return oauth.oauth_access_token(
+        appid=request.GET.get("appid", ""),
+        secret=request.GET.get("secret", ""),
+        code=request.GET.get("code", ""),
+        grant_type=request.GET.get("grant_type", ""),
+    )

@@ -8,13 +8,15 @@ from typing import TYPE_CHECKING, Any
 from archivox.platforms.wechat.client.followers import FollowerCalls
 from archivox.platforms.wechat.client.mass_send import MassSendCalls
 from archivox.platforms.wechat.client.media import MediaCalls
+from archivox.platforms.wechat.client.oauth import OAuthCalls
 from archivox.platforms.wechat.client.publishing import PublishingCalls
+from archivox.platforms.wechat.client.tickets import TicketCalls
 
 if TYPE_CHECKING:
     from archivox.core.models import PlatformAccount
 
 
-class WeChatApi(MediaCalls, PublishingCalls, MassSendCalls, FollowerCalls):
+class WeChatApi(MediaCalls, PublishingCalls, MassSendCalls, FollowerCalls, TicketCalls, OAuthCalls):
     """The WeChat official-account API of one account (AppID and AppSecret)."""
 
 

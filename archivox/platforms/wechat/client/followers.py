@@ -48,6 +48,27 @@ class FollowerCalls(WeChatTransport):
             },
         )
 
+    def template_send(
+        self, openid: str, template_id: str, data: dict[str, str], *, url: str = ""
+    ) -> int:
+        """``message/template/send``: a template message (service accounts) to one follower;
+        values within the template's field limits. The message's msgid."""
+        body: dict[str, Any] = {
+            "touser": openid,
+            "template_id": template_id,
+            "data": {key: {"value": value} for key, value in data.items()},
+        }
+        if url:
+            body["url"] = url
+        answer = self._call(
+            "POST",
+            "/cgi-bin/message/template/send",
+            api="message/template/send",
+            idempotent=False,
+            json=body,
+        )
+        return int(answer.get("msgid") or 0)
+
     def menu_create(self, menu: dict[str, Any]) -> None:
         """``menu/create``: replace the custom menu (``{"button": [...]}``); safe to repeat."""
         self._call("POST", "/cgi-bin/menu/create", api="menu/create", idempotent=True, json=menu)

@@ -46,7 +46,7 @@ class RedactSecrets(logging.Filter):
     """Blank out access_token and secret in log lines: httpx logs every URL at INFO, and
     WeChat puts both in the query string."""
 
-    PATTERN = re.compile(r"((?:access_token|secret)=)[^&\s\"']+", re.IGNORECASE)
+    PATTERN = re.compile(r"((?:access_token|secret|code)=)[^&\s\"']+", re.IGNORECASE)
 
     def filter(self, record: logging.LogRecord) -> bool:
         if isinstance(record.args, tuple) and record.args:

@@ -123,5 +123,11 @@ class Command(BaseCommand):
         self.stdout.write(summary)
         if reply.fields:
             self.stdout.write(f"{reply.msg_type}: {reply.content}")
+            # A news reply's cards (a catalog search's hits): one line each, title and link.
+            articles = reply.fields.get("Articles")
+            items = articles.get("item", []) if isinstance(articles, dict) else []
+            for item in items if isinstance(items, list) else [items]:
+                if isinstance(item, dict):
+                    self.stdout.write(f"  · {item.get('Title', '')}  {item.get('Url', '')}")
         elif reply.is_success:
             self.stdout.write("success (no passive reply; any answer comes later)")

@@ -18,6 +18,7 @@ One module per stage:
 - ``mass``: mass send and preview;
 - ``customer_service``: customer-service messages;
 - ``menus``: the custom menu;
+- ``tickets``: the JS-SDK's jsapi_ticket and the check of a page's signature;
 - ``statistics``: ``datacube`` and the reads of a published article;
 - ``events``: events pushed to the account's callback URL.
 
@@ -47,7 +48,7 @@ from archivox.sandbox.wechat.services.followers import (
 )
 from archivox.sandbox.wechat.services.mass import mass_get, mass_preview, mass_sendall
 from archivox.sandbox.wechat.services.media import media_upload
-from archivox.sandbox.wechat.services.menus import menu_create, menu_get
+from archivox.sandbox.wechat.services.menus import menu_create, menu_delete, menu_get
 from archivox.sandbox.wechat.services.publishing import (
     ARTICLE_FIELDS,
     draft_add,
@@ -60,6 +61,7 @@ from archivox.sandbox.wechat.services.publishing import (
     sandbox_publish_finish,
 )
 from archivox.sandbox.wechat.services.statistics import article_view, datacube
+from archivox.sandbox.wechat.services.tickets import sandbox_jssdk_verify, ticket_issue
 from archivox.sandbox.wechat.services.tokens import (
     quota_consume,
     sandbox_quota_use,
@@ -84,6 +86,7 @@ __all__ = [
     "mass_sendall",
     "media_upload",
     "menu_create",
+    "menu_delete",
     "menu_get",
     "publish_batchget",
     "publish_delete",
@@ -101,9 +104,11 @@ __all__ = [
     "sandbox_follower_subscribe",
     "sandbox_follower_touch",
     "sandbox_follower_unsubscribe",
+    "sandbox_jssdk_verify",
     "sandbox_publish_finish",
     "sandbox_quota_use",
     "sandbox_wechat_account_ensure",
+    "ticket_issue",
     "token_account",
     "token_check",
     "token_issue",

@@ -65,8 +65,20 @@ def menu_create(*, account: Account, body: dict[str, Any]) -> dict[str, Any]:
     return {"errcode": 0, "errmsg": "ok"}
 
 
+def menu_get_or_none(*, account: Account) -> Menu | None:
+    """The account's menu, for the sandbox's own page."""
+    return Menu.objects.filter(account=account).first()
+
+
 def menu_get(*, account: Account) -> dict[str, Any]:
     menu = Menu.objects.filter(account=account).first()
     if menu is None:
         raise SandboxApiError(46003)
     return {"menu": {"button": menu.button, "menuid": menu.menuid}}
+
+
+@transaction.atomic
+def menu_delete(*, account: Account) -> dict[str, Any]:
+    """``menu/delete``: the custom menu is removed (answers ok also when there was none)."""
+    Menu.objects.filter(account=account).delete()
+    return {"errcode": 0, "errmsg": "ok"}
