@@ -164,7 +164,11 @@ def report_rows(report: Report) -> Iterator[tuple[str, str, str, str, str]]:
         section = f"table {table.number} ({table.platform})"
         for column, region in enumerate(table.regions):
             for row in table.rows:
-                yield section, region.code, row.label, row.field, row.cells[column].text
+                cell = row.cells[column]
+                # The cell as printed under its field; its Chinese rendering beside it.
+                yield section, region.code, row.label, row.field, cell.as_printed or cell.text
+                if cell.zh:
+                    yield section, region.code, row.label, f"{row.field}_zh", cell.zh
     presence = report.indicators.presence
     for region in presence.regions:
         for platform in presence.platforms:
@@ -227,11 +231,28 @@ def report_xlsx(report: Report) -> bytes:
                 cell.alignment = wrap
 
     for table in report.tables:
+        rows: list[list[Any]] = []
+        for row in table.rows:
+            if table.has_renderings:
+                # The paper's English edition as printed, then this data set's rendering.
+                rows.append(
+                    [
+                        _("%(row)s (English edition, as printed)") % {"row": row.label},
+                        *[cell.as_printed or cell.text for cell in row.cells],
+                    ]
+                )
+                rows.append(
+                    [
+                        _("%(row)s (Chinese rendering)") % {"row": row.label},
+                        *[cell.zh for cell in row.cells],
+                    ]
+                )
+            else:
+                rows.append([row.label, *[cell.text for cell in row.cells]])
         sheet(
             _("Table %(number)d") % {"number": table.number},
             ["", *table.headers],
-            [[row.label, *[cell.text for cell in row.cells]] for row in table.rows]
-            + ([[table.note]] if table.note else []),
+            rows + ([[table.note]] if table.note else []),
         )
     presence = report.indicators.presence
     h = _heading
@@ -239,13 +260,9 @@ def report_xlsx(report: Report) -> bytes:
         _("Presence"),
         [
             h(gettext_noop("region")),
-            h(gettext_noop("tier")),
             *map(platform_label, presence.platforms),
         ],
-        [
-            [r.name, r.tier, *[_yes_no(r.present[p]) for p in presence.platforms]]
-            for r in presence.regions
-        ],
+        [[r.name, *[_yes_no(r.present[p]) for p in presence.platforms]] for r in presence.regions],
     )
     sheet(
         _("Coverage"),

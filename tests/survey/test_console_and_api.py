@@ -36,9 +36,9 @@ def test_console_shows_the_papers_report(staff_client, paper):
     assert response.status_code == 200
     page = response.content.decode()
     assert 'data-table="1"' in page and 'data-table="2"' in page
-    assert "Jinling&#x27;s characteristic historical archives" in page
+    assert "Established Jinling&#x27;s characteristic historical archives" in page
     assert "<svg" in page
-    assert "schedule the &#x27;Nanjing Masterpieces Recommended&#x27; column weekly" in page
+    assert "plan at least one original post a week from the regional featured archives" in page
     region = staff_client.get(
         reverse("console:survey:report", args=[paper.slug]), {"region": "nanjing"}
     )

@@ -71,7 +71,7 @@ def test_paper_content_names_nanjing_wechat_34_days_and_the_visual_hami_column(p
     actions = [a.text for a in judgment.actions]
     assert (
         "南京市档案馆 (Nanjing Archives) · WeChat has had no original post for at least 34 "
-        "days: schedule the 'Nanjing Masterpieces Recommended' column weekly (4.3)"
+        "days: plan at least one original post a week from the regional featured archives (4.3)"
     ) in actions
 
 

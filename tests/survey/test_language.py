@@ -35,7 +35,7 @@ CHINESE_TITLES = {
 }
 NANJING_STALE_ACTION = (
     "南京市档案馆 (Nanjing Archives) · 微信：至少 34 天没有原创内容；"
-    "将“Nanjing Masterpieces Recommended”栏目固定为每周更新（4.3）"
+    "每周至少安排一篇取材于地区特色档案的原创（4.3）"
 )
 NANJING_READS = "南京市档案馆 (Nanjing Archives) · 微信：共 1 篇发文，篇均阅读 32，点赞 2。"
 # Wording that must not survive in Chinese output: English sentences of the diagnosis.
@@ -175,15 +175,15 @@ def test_console_report_follows_the_browsers_language(staff_client, paper):
     ).content.decode()
     for title in CHINESE_TITLES.values():
         assert title in page
-    assert "将“Nanjing Masterpieces Recommended”栏目固定为每周更新（4.3）" in page
+    assert "每周至少安排一篇取材于地区特色档案的原创（4.3）" in page
     assert "篇均阅读 32，点赞 2" in page
-    assert "表1 部分地区微博调查情况" in page and "微博开通情况" in page
+    assert "表1 部分地区档案微博开通情况调查" in page and "微博开通情况" in page
     assert "粉丝数量级分布" in page  # the chart's title, kept as SVG text
     assert "regional development is uneven" not in page
     english = staff_client.get(url, {"region": "nanjing"}, HTTP_ACCEPT_LANGUAGE="en")
     english_page = english.content.decode()
     assert "3.2.1 regional development is uneven" in english_page
-    assert "Table 1 Survey of Weibo in some regions" in english_page
+    assert "Table 1 Survey of the establishment of Weibo in some regions" in english_page
     assert "Followers by band" in english_page and "粉丝数量级分布" not in english_page
     assert "区域发展不均衡" not in english_page
 
@@ -213,8 +213,10 @@ def test_csv_and_xlsx_headings_follow_the_language(staff_client, paper):
     accounts_header = [c.value for c in book["账号"][1]]
     assert accounts_header[:4] == ["地区", "账号", "粉丝数", "粉丝少于"]
     table = book["表2"]
-    assert table.cell(row=2, column=1).value == "微信公众号开通情况"
-    assert {table.cell(row=2, column=c).value for c in range(2, 8)} == {"是", "否"}
+    assert table.cell(row=2, column=1).value == "微信公众号开通情况（英文版原文）"
+    assert {table.cell(row=2, column=c).value for c in range(2, 8)} == {"Yes", "No"}
+    assert table.cell(row=3, column=1).value == "微信公众号开通情况（中文译文）"
+    assert {table.cell(row=3, column=c).value for c in range(2, 8)} == {"是", "否"}
     english = load_workbook(
         io.BytesIO(staff_client.get(xlsx_url, HTTP_ACCEPT_LANGUAGE="en").content)
     )
@@ -231,14 +233,16 @@ def test_csv_and_xlsx_headings_follow_the_language(staff_client, paper):
 def test_paper_tables_in_chinese(paper):
     with translation.override("zh-hans"):
         weibo, wechat = selectors.survey_tables(survey=paper)
-    assert weibo.title == "表1 部分地区微博调查情况"
-    assert wechat.title == "表2 部分地区微信公众号调查情况"
+    assert weibo.title == "表1 部分地区档案微博开通情况调查"
+    assert wechat.title == "表2 部分地区档案微信公众号开通情况调查"
     assert [row.label for row in weibo.rows] == ["微博开通情况", "基本情况", "影响力度", "服务水平"]
     assert wechat.cell("beijing", "opened").text == "否"
     assert wechat.cell("nanjing", "opened").text == "是"
-    assert wechat.note == "截止时间：2016-04-06"
-    # The qualitative cells are the survey's data: verbatim whatever the language.
-    assert wechat.cell("nanjing", "basic_situation").text.startswith("Jinling's")
+    assert wechat.note == "截至2016年4月6日"
+    # The qualitative cells: the data set's Chinese rendering, and the paper's English as printed.
+    cell = wechat.cell("nanjing", "basic_situation")
+    assert cell.text == cell.zh == "设有金陵特色历史档案、网上展厅、讲堂和网上展览"
+    assert cell.as_printed.startswith("Established Jinling's")
 
 
 def test_charts_titles_and_labels_follow_the_language(paper_scope):
