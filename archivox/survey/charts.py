@@ -72,9 +72,12 @@ def followers_chart(indicators: Indicators) -> str | None:
     reach = indicators.reach
     if not reach.band_observations:
         return None
-    accounts = [reach.bands.get(band, 0) for band in BAND_ORDER]
-    table = [sum(1 for mention in reach.table_bands if mention.band == band) for band in BAND_ORDER]
-    labels = [band_label(band) for band in BAND_ORDER]
+    order = list(BAND_ORDER)
+    if reach.bands.get("under_ten_thousand"):
+        order.insert(-1, "under_ten_thousand")  # a bound below ten thousand, band unknown
+    accounts = [reach.bands.get(band, 0) for band in order]
+    table = [sum(1 for mention in reach.table_bands if mention.band == band) for band in order]
+    labels = [band_label(band) for band in order]
 
     def draw(figure: Figure) -> None:
         axes = figure.add_subplot()

@@ -4,6 +4,7 @@ here, the same in every language."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from django.utils import translation
@@ -52,6 +53,17 @@ def _account(a: AccountIndicators) -> str:
     if a.name and a.name != a.institution_name:
         name = f"{a.institution_name} ({a.name})"
     return f"{name} · {_platform(a.platform)}"
+
+
+CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def _source_text(text: str) -> str:
+    """A note of the survey's data: quoted and labelled as the English edition when it is in
+    English (the paper's words), as it is otherwise."""
+    if not text or CJK.search(text):
+        return text
+    return _("English edition: “%(text)s”") % {"text": text}
 
 
 def _paper_text(recorded: str, default: object) -> str:
