@@ -307,6 +307,9 @@ class PostRecord(models.Model):
     shares = models.PositiveBigIntegerField(_("shares"), null=True, blank=True)
     measured_at = models.DateTimeField(_("measured"), null=True, blank=True)
     source = models.CharField(_("source"), max_length=100, blank=True)
+    # Security risks the post carries (``archivox.survey.post_flags``), comma-separated; NULL
+    # when it was never screened, "" when screened and clean.
+    flags = models.CharField(_("risk flags"), max_length=100, null=True, blank=True)  # noqa: DJ001
 
     class Meta:
         ordering = ["account", "published_at"]

@@ -33,6 +33,7 @@ from archivox.survey.models import (
     SurveyRegion,
     TableEntry,
 )
+from archivox.survey.post_flags import TitleScreen
 
 PAPER_SURVEY_SLUG = "paper-2016"
 TABLE_FIELDS = ("opened", "basic_situation", "impact", "service_level")
@@ -283,8 +284,11 @@ def post_record_save(
     measured_at: datetime.date | datetime.datetime | None = None,
     source: str = "",
     today: datetime.date | None = None,
+    flags: Iterable[str] = (),
 ) -> PostRecord:
-    """Record a post of a monitored account, or update its counters when measured again."""
+    """Record a post of a monitored account, or update its counters when measured again. Its
+    title is screened (personal data, sensitive words); ``flags`` are what the source knows
+    besides (``archivox.survey.post_flags``: restricted, override, withdrawn)."""
     published_at = as_aware(published_at)
     measured_at = as_aware(measured_at) if measured_at is not None else None
     counts = {"reads": reads, "likes": likes, "comments": comments, "shares": shares}
@@ -309,6 +313,7 @@ def post_record_save(
             "is_original": is_original,
             "measured_at": measured_at,
             "source": source,
+            "flags": TitleScreen().flags(title, flags),
             **counts,
         },
     )

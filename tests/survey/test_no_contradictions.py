@@ -199,6 +199,16 @@ def check_lines(paper: Paper) -> list[tuple[re.Pattern, Callable]]:
     def keeps_column(m):
         assert paper.account(m["account"])["originals_column"] == m["column"]
 
+    def under_followers(m):
+        for detail in m["details"].split("; "):
+            account, bound = detail.rsplit(" < ", 1)
+            assert paper.account(account)["followers_below"] == int(bound.replace(",", ""))
+
+    def weak_interaction(m):
+        (post,) = paper.posts(paper.account(m["account"]))
+        assert m["reads"] == str(post["reads"]) and int(m["reads"]) < 100
+        assert m["reactions"] == str(post["likes"] + post.get("comments", 0))
+
     def fine(m):
         return None
 
@@ -275,6 +285,11 @@ def check_lines(paper: Paper) -> list[tuple[re.Pattern, Callable]]:
             post_figures,
         ),
         (r"^Consultations: not enough data", fine),
+        (r"^\d+ accounts? under 10,000 followers: (?P<details>.+)\.$", under_followers),
+        (
+            r"^1 account under the interaction thresholds: (?P<account>.+) \((?P<reads>\d+) reads per post, under 100, (?P<reactions>\d+) likes and comments per post, under 5\)\.$",
+            weak_interaction,
+        ),
         (r"^Reads per post of the one account measured: (?P<value>\d+) ", one_reads),
         (
             r"^Likes and comments per post of the one account measured: (?P<value>\d+) ",

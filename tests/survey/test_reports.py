@@ -174,5 +174,6 @@ def test_survey_report_command_writes_each_format(paper, tmp_path: Path):
 
 def test_report_queries_do_not_grow_with_accounts(generated, django_assert_max_num_queries):
     scope = selectors.scope_get(survey=generated)
-    with django_assert_max_num_queries(25):
+    # 27: the tables' statements and the screened posts are one query each, whatever the size.
+    with django_assert_max_num_queries(27):
         reports.report_build(scope, charts=False)

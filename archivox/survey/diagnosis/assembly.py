@@ -97,6 +97,7 @@ def diagnose(indicators: Indicators) -> Diagnosis:
                 basis=basis,
                 evidence=evidence,
                 actions=act.done(),
+                failing=act.failing,
             )
         )
     return Diagnosis(scope=scope.label, kind=scope.kind, as_of=scope.as_of, judgments=judgments)

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
 from archivox.survey.diagnosis.findings import Status
-from archivox.survey.diagnosis.wording import _account, _Actions, _join, _n, _pct
+from archivox.survey.diagnosis.wording import _account, _Actions, _clauses, _join, _n, _pct
 from archivox.survey.indicators.compute import Indicators
 from archivox.survey.indicators.followers import Reach
 from archivox.survey.indicators.thresholds import (
@@ -109,6 +109,34 @@ def _promotion(i: Indicators, act: _Actions) -> tuple[Status | None, list[str]]:
                 % values
             )
         (trips if low >= BAND_LOW_SHARE else evidence).append(line)
+    below = [a for a in r.accounts_with_figures + r.accounts_with_bounds if a.below_ten_thousand]
+    if below:
+        # Judged per account too: a healthy median does not hide an account few follow.
+        trips.append(
+            ngettext(
+                "%(count)d account under %(threshold)s followers: %(details)s.",
+                "%(count)d accounts under %(threshold)s followers: %(details)s.",
+                len(below),
+            )
+            % {
+                "count": len(below),
+                "threshold": f"{FOLLOWERS_LOW:,}",
+                "details": _clauses(
+                    [
+                        _("%(account)s %(followers)s")
+                        % {
+                            "account": _account(a),
+                            "followers": f"{a.followers:,}"
+                            if a.followers is not None
+                            else f"< {a.followers_below:,}",
+                        }
+                        for a in below[:8]
+                    ]
+                ),
+            }
+        )
+        for a in below:
+            act.fail_account(a)
     wechat_unknown = [
         a for a in i.accounts if a.platform == Platform.WECHAT and a.followers is None
     ]

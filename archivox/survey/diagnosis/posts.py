@@ -69,17 +69,49 @@ def _content(i: Indicators, act: _Actions) -> tuple[Status | None, list[str]]:
                 )
                 % values
             )
-        if (c.stale_share or 0) >= STALE_SHARE:
+        # Judged per account too: one stale account is a finding about that account, however
+        # healthy the others.
+        if c.stale or (c.stale_share or 0) >= STALE_SHARE:
             trips.append(line)
         else:
             evidence.append(line)
+        for a in c.stale:
+            act.fail_account(a)
     if known:
         line = _("%(share)s of %(count)s posts of known origin are originals.") % {
             "share": _pct(c.originality),
             "count": f"{known:,}",
         }
         (trips if (c.originality or 0) < ORIGINALITY_LOW else evidence).append(line)
+    forwarding = [
+        a for a in i.accounts if a.originality is not None and a.originality < ORIGINALITY_LOW
+    ]
+    if forwarding:
+        trips.append(
+            ngettext(
+                "%(count)d account posts fewer originals than %(threshold)s of its posts of "
+                "known origin: %(details)s.",
+                "%(count)d accounts post fewer originals than %(threshold)s of their posts of "
+                "known origin: %(details)s.",
+                len(forwarding),
+            )
+            % {
+                "count": len(forwarding),
+                "threshold": _pct(ORIGINALITY_LOW),
+                "details": _clauses(
+                    [
+                        _("%(account)s %(share)s")
+                        % {"account": _account(a), "share": _pct(a.originality)}
+                        for a in forwarding[:8]
+                    ]
+                ),
+            }
+        )
+        for a in forwarding:
+            act.fail_account(a)
     if c.confined:
+        for a in c.confined:
+            act.fail_account(a)
         details = [
             (
                 _("%(account)s: originals only in the '%(column)s' column (%(notes)s)")
@@ -151,7 +183,10 @@ def _content(i: Indicators, act: _Actions) -> tuple[Status | None, list[str]]:
                 )
                 % {"account": _account(a), "column": a.column},
             )
+        stale = {a.id for a in c.stale}
         for a in i.accounts:
+            if a.id in stale and not a.originals:
+                continue  # "has posted only forwards" already says it
             if a.originality is not None and a.originality < ORIGINALITY_LOW:
                 act.add(
                     "regional_features",
@@ -172,7 +207,7 @@ def _days(a: AccountIndicators) -> str:
                 "days": days
             }
         return ngettext("%(days)d day", "%(days)d days", days) % {"days": days}
-    if a.days_since_post is not None:
+    if a.days_since_post is not None and not a.posts:
         days = a.days_since_post
         return ngettext("%(days)d day (no post at all)", "%(days)d days (no post at all)", days) % {
             "days": days
@@ -324,6 +359,28 @@ def _interaction(i: Indicators, act: _Actions) -> tuple[Status | None, list[str]
             (trips if x.reads_per_follower_median < READS_PER_FOLLOWER_LOW else evidence).append(
                 line
             )
+        weak = [(a, _weak_interaction(a)) for a in x.measured]
+        weak = [(a, reason) for a, reason in weak if reason]
+        if weak:
+            # Judged per account too: healthy medians do not hide an account nobody answers.
+            trips.append(
+                ngettext(
+                    "%(count)d account under the interaction thresholds: %(details)s.",
+                    "%(count)d accounts under the interaction thresholds: %(details)s.",
+                    len(weak),
+                )
+                % {
+                    "count": len(weak),
+                    "details": _clauses(
+                        [
+                            _("%(account)s (%(reason)s)") % {"account": _account(a), "reason": r}
+                            for a, r in weak[:8]
+                        ]
+                    ),
+                }
+            )
+            for a, _reason in weak:
+                act.fail_account(a)
     if x.consultations is None:
         evidence.append(_("Consultations: not enough data (none supplied by the inbox)."))
     else:
@@ -377,3 +434,20 @@ def _interaction(i: Indicators, act: _Actions) -> tuple[Status | None, list[str]
             % {"hours": RESPONSE_HOURS_HIGH},
         )
     return (Status.HOLDS if trips else Status.DOES_NOT_HOLD), evidence
+
+
+def _weak_interaction(a: AccountIndicators) -> str:
+    """Why an account's interaction is weak, with the threshold ("" when it is not)."""
+    reasons = []
+    if a.reads_per_post is not None and a.reads_per_post < READS_PER_POST_LOW:
+        reasons.append(
+            _("%(value)s reads per post, under %(threshold)d")
+            % {"value": _n(a.reads_per_post), "threshold": READS_PER_POST_LOW}
+        )
+    parts = [v for v in (a.likes_per_post, a.comments_per_post) if v is not None]
+    if parts and sum(parts) < REACTIONS_PER_POST_LOW:
+        reasons.append(
+            _("%(value)s likes and comments per post, under %(threshold)d")
+            % {"value": _n(sum(parts)), "threshold": REACTIONS_PER_POST_LOW}
+        )
+    return pgettext("figures separator", ", ").join(reasons)

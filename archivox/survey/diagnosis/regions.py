@@ -73,6 +73,7 @@ def _uneven(i: Indicators, act: _Actions) -> tuple[Status | None, list[str]]:
             % {"region": mine.name, "count": len(lacking)}
         )
     for region, platform in lacking:
+        act.fail(f"region:{region.code}")
         act.add(
             "open_accounts",
             _(

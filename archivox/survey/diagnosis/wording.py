@@ -79,6 +79,15 @@ class _Actions:
         self.strategies = strategies
         self.items: list[Action] = []
         self.left_out = 0
+        self.failing: list[str] = []
+
+    def fail(self, key: str) -> None:
+        """Record what fails a threshold on its own (an account, a region, an archive)."""
+        if key not in self.failing:
+            self.failing.append(key)
+
+    def fail_account(self, account: AccountIndicators) -> None:
+        self.fail(f"account:{account.institution}:{account.platform}")
 
     def add(self, strategy: str, text: str) -> None:
         if len(self.items) >= MAX_ACTIONS:
