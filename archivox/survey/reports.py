@@ -27,6 +27,7 @@ from archivox.survey.own_records import indicators_for
 from archivox.survey.selectors import (
     Scope,
     SurveyTable,
+    display_name,
     finding_list,
     strategy_list,
     survey_region_links,
@@ -123,6 +124,7 @@ def report_build(scope: Scope, *, charts: bool = True, period: str = "month") ->
 def report_context(report: Report) -> dict[str, Any]:
     """The template context of ``survey/_report.html``."""
     presence = report.indicators.presence
+    region_names = {link.region.code: display_name(link.region) for link in report.regions}
     return {
         "report": report,
         "survey": report.survey,
@@ -136,7 +138,11 @@ def report_context(report: Report) -> dict[str, Any]:
         "platform_labels": [platform_label(p) for p in presence.platforms],
         "diagnosis": report.diagnosis,
         "charts": report.charts,
-        "activity": report.activity,
+        # The activity rows name their region, not its code.
+        "activity": [
+            {**row, "region_name": region_names.get(row["region"], row["region"])}
+            for row in report.activity
+        ],
     }
 
 

@@ -124,13 +124,16 @@ class Scope:
 
 
 def _display(name_zh: str, name: str) -> str:
+    if name_zh and (translation.get_language() or "").startswith("zh"):
+        return name_zh  # a Chinese page names places and archives in Chinese only
     if name_zh and name and name_zh != name:
         return f"{name_zh} ({name})"
     return name_zh or name
 
 
 def display_name(obj: Region | MonitoredInstitution) -> str:
-    """ "南京 (Nanjing)": the Chinese name with the English one, or whichever exists."""
+    """ "南京 (Nanjing)": the Chinese name with the English one (the Chinese alone on a Chinese
+    page), or whichever exists."""
     return _display(obj.name_zh, obj.name)
 
 

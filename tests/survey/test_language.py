@@ -3,6 +3,7 @@ Nanjing reads the diagnosis in Chinese), English when the browser asks. Section 
 paper and the data (names, columns, notes) stay as they are."""
 
 import csv
+import html
 import datetime
 import io
 import re
@@ -34,11 +35,11 @@ CHINESE_TITLES = {
     "security_risk": "3.2.6 第三方平台的安全隐患",
 }
 NANJING_UPDATED = (
-    "论文（调查截至 2016-04-06）称 南京市档案馆 (Nanjing Archives) · 微信 "
+    "论文（调查截至 2016-04-06）称 南京市档案馆 · 微信 "
     "在 2016-04-01 之后没有更新（英文版原文：“content still stays in March 2016”）；"
     "文章列表中有其 2016-05-03 的发文，此后已有更新。"
 )
-NANJING_READS = "南京市档案馆 (Nanjing Archives) · 微信：共 1 篇发文，篇均阅读 32，点赞 2。"
+NANJING_READS = "南京市档案馆 · 微信：共 1 篇发文，篇均阅读 32，点赞 2。"
 # Wording that must not survive in Chinese output: English sentences of the diagnosis.
 ENGLISH_WORDING = re.compile(
     r"\b(regions|account|accounts|holds|original post|followers|median|consultations?|"
@@ -102,10 +103,7 @@ def test_nanjing_reads_its_diagnosis_in_chinese(paper):
 def test_whole_survey_evidence_in_chinese_names_regions_and_gaps(paper):
     diagnosis = diagnosis_in("zh-hans", paper)
     uneven = diagnosis.get("uneven_development")
-    assert (
-        "微信：6 个地区中有 3 个开通，北京 (Beijing)、昆明 (Kunming)、新疆哈密 (Xinjiang Hami)"
-        "尚未开通。"
-    ) in uneven.evidence
+    assert ("微信：6 个地区中有 3 个开通，北京、昆明、新疆哈密尚未开通。") in uneven.evidence
     promotion = " ".join(diagnosis.get("weak_promotion").evidence)
     assert "粉丝 20,000" in promotion and "粉丝不足 7,000" in promotion
     assert "相差 2.8 倍以上" in promotion
@@ -310,3 +308,26 @@ def test_api_diagnosis_follows_the_accept_language_header(staff_client, paper):
     english = staff_client.get(url, {"region": "nanjing"}, HTTP_ACCEPT_LANGUAGE="en").json()
     titles = [f["title"] for f in english["findings"]]
     assert titles[0] == "3.2.1 regional development is uneven"
+
+
+# What English a Chinese report may hold outside the paper's quoted English edition: the names
+# of the indices and of the product.
+ALLOWED_LATIN = {"WCI", "BCI", "Archivox"}
+
+
+@pytest.mark.chinese
+def test_the_chinese_report_has_no_english_outside_the_quoted_english_edition(paper_scope):
+    with translation.override("zh-hans"):
+        page = reports.report_html(reports.report_build(paper_scope))
+    for svg in re.findall(r"<svg.*?</svg>", page, flags=re.S):
+        for text in re.findall(r"<text[^>]*>([^<]*)</text>", svg):
+            assert set(re.findall(r"[A-Za-z]{2,}", html.unescape(text))) <= ALLOWED_LATIN, text
+    body = re.sub(r"<svg.*?</svg>|<(style|script|title)[^>]*>.*?</\1>", "", page, flags=re.S)
+    # The paper's English edition, quoted and labelled: <q lang="en">…</q> in the tables,
+    # 英文版原文：“…” in the diagnosis, and the paper's own names in Chinese quotes (“Visual Hami”).
+    body = re.sub(r"<q\b[^>]*\blang=\"en\"[^>]*>.*?</q>", "", body, flags=re.S)
+    body = html.unescape(re.sub(r"<[^>]+>", " ", body))
+    body = re.sub(r"英文版原文：“[^”]*”|“[\x20-\x7e]+”", "", body)
+    latin = set(re.findall(r"[A-Za-z]{2,}", body))
+    assert latin <= ALLOWED_LATIN, sorted(latin - ALLOWED_LATIN)
+    assert "英文版原文" in page and "中文译文" in page

@@ -50,7 +50,8 @@ def _platform(platform: str) -> str:
 
 def _account(a: AccountIndicators) -> str:
     name = a.institution_name
-    if a.name and a.name != a.institution_name:
+    chinese = (translation.get_language() or "").startswith("zh")
+    if a.name and a.name != a.institution_name and not (chinese and not CJK.search(a.name)):
         name = f"{a.institution_name} ({a.name})"
     return f"{name} · {_platform(a.platform)}"
 
