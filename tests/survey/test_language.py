@@ -3,8 +3,8 @@ Nanjing reads the diagnosis in Chinese), English when the browser asks. Section 
 paper and the data (names, columns, notes) stay as they are."""
 
 import csv
-import html
 import datetime
+import html
 import io
 import re
 from io import StringIO
