@@ -259,14 +259,16 @@ def test_charts_titles_and_labels_follow_the_language(paper_scope):
         followers = charts.followers_chart(indicators)
         freshness = charts.freshness_chart(indicators)
         interaction = charts.interaction_chart(indicators)
-        ranking = charts.ranking_chart(indicators)
+        ranking = charts.wci_chart(indicators)
     assert "粉丝数量级分布" in followers and "观察次数" in followers
     assert "数百" in followers and "数万" in followers
     assert "Followers by band" not in followers
     assert "距上次原创的天数" in freshness and "天（虚线：30 天，超过即为停更）" in freshness
     assert "· 微信" in freshness
-    assert "篇均阅读" in interaction and "篇均点赞" in interaction
-    assert "传播指数排行" in ranking
+    assert "篇均阅读" in interaction and "篇均点赞与评论" in interaction
+    assert "WCI 排行" in ranking
+    assert "低于 100 即为偏弱" in interaction  # the threshold line is named
+    assert "超过 30 天即为停更" in freshness
     with translation.override("en"):
         followers = charts.followers_chart(indicators)
         freshness = charts.freshness_chart(indicators)

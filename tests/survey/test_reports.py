@@ -15,6 +15,7 @@ from django.utils.html import escape
 from openpyxl import load_workbook
 
 from archivox.survey import charts, reports, selectors
+from archivox.survey import indicators as ind
 from tests.survey.test_paper_survey import printed_cells
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
@@ -95,12 +96,26 @@ def test_html_report_embeds_svg_charts_with_chinese_text(paper_scope):
 
 def test_each_chart_keeps_chinese_labels_as_text(paper_scope):
     indicators = report_indicators = reports.report_build(paper_scope).indicators
-    for name in ("followers", "freshness", "interaction", "ranking"):
+    for name in ("followers", "freshness", "interaction", "wci"):
         with translation.override("zh-hans"):
             svg = getattr(charts, f"{name}_chart")(report_indicators)
         assert svg.startswith("<svg"), name
         assert CHINESE_TEXT.search(svg), name
     assert charts.originality_chart(indicators) is None  # no post of known origin
+    assert charts.bci_chart(indicators) is None  # no Weibo post measured
+
+
+def test_charts_rank_each_index_apart_with_values_and_named_thresholds(generated):
+    indicators = ind.indicators_compute(selectors.scope_get(survey=generated))
+    wci, bci = charts.wci_chart(indicators), charts.bci_chart(indicators)
+    assert "WCI ranking" in wci and "BCI" not in wci
+    assert "BCI ranking" in bci and "WCI" not in bci
+    interaction = charts.interaction_chart(indicators)
+    # Both platforms: the Weibo accounts have likes and comments, no reads.
+    assert "· Weibo" in interaction and "· WeChat" in interaction
+    assert "weak under 100" in interaction and "weak under 5" in interaction
+    assert "stale after 30 days" in charts.freshness_chart(indicators)
+    assert ">70.0<" in interaction  # 60 likes + 10 comments per post, written on the bar
     assert charts.response_chart([]) is None
 
 
