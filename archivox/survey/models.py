@@ -46,6 +46,10 @@ class Survey(models.Model):
     # Observations may go past the cut-off (the paper measured a post on 2016-05-04, four weeks
     # after its 2016-04-06 cut-off); indicators are computed as of this day when it is set.
     observed_until = models.DateField(_("observed until"), null=True, blank=True)
+    # A monitoring period (issue 18): its first day, so that its indicators cover the period
+    # alone, and the series its periods belong to (each compared with the one before it).
+    starts_on = models.DateField(_("period starts on"), null=True, blank=True)
+    series = models.SlugField(_("series"), max_length=60, blank=True)
     notes = models.TextField(_("notes"), blank=True)
     # Per platform, the table's title and note as printed and their Chinese renderings:
     # {"weibo": {"title_as_printed": …, "title_zh": …, "note_as_printed": …, "note_zh": …}}.

@@ -148,6 +148,8 @@ def scope_get(
     """The scope of a report on ``survey``: the whole survey, a region (by code) or an archive
     (by the slug of the monitored institution, which is the archive's slug in Archivox)."""
     as_of = as_of or survey_reference_date(survey)
+    if start is None and survey.starts_on is not None and survey.starts_on <= as_of:
+        start = survey.starts_on  # a monitoring period covers itself alone
     start = start or as_of - datetime.timedelta(days=DEFAULT_WINDOW_DAYS - 1)
     if start > as_of:
         raise ValueError(f"the window starts ({start}) after it ends ({as_of})")
@@ -353,3 +355,14 @@ def finding_list(*, survey: Survey) -> list[Finding]:
 
 def strategy_list(*, survey: Survey) -> list[Strategy]:
     return list(Strategy.objects.filter(survey=survey).order_by("position"))
+
+
+def survey_previous_period(survey: Survey) -> Survey | None:
+    """The period of the same series just before ``survey`` (None outside a series)."""
+    if not survey.series or survey.cutoff is None:
+        return None
+    return (
+        Survey.objects.filter(series=survey.series, cutoff__lt=survey.cutoff)
+        .order_by("-cutoff")
+        .first()
+    )
