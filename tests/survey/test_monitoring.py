@@ -67,3 +67,15 @@ def test_two_monthly_periods_of_a_demo_archive_show_a_trend():
     assert len(first.top_actions) == 3
     assert "示范市档案馆 (示范档案) · WeChat has posted only forwards" in first.top_actions[0].text
     assert "The three actions that would help most" in reports.report_html(first)
+
+
+def test_the_daily_task_opens_the_current_months_period():
+    from django.utils import timezone
+
+    from archivox.survey.tasks import monitoring_period_daily
+
+    monitoring_period_daily.call_local()
+    survey = selectors.survey_get(
+        slug=f"archivox-monitor-{timezone.localdate().replace(day=1).isoformat()}"
+    )
+    assert survey.starts_on.day == 1 and survey.cutoff.month == survey.starts_on.month
