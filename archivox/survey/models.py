@@ -338,6 +338,12 @@ class PostRecord(models.Model):
                 name="survey_post_account_counters",
             ),
             models.Index(fields=["published_on"]),
+            # Only the posts that carry a risk (few): 3.2.6 reads them without a scan of all.
+            models.Index(
+                fields=["account", "published_on"],
+                condition=models.Q(flags__gt=""),
+                name="survey_post_flagged",
+            ),
         ]
         verbose_name = _("post record")
         verbose_name_plural = _("post records")

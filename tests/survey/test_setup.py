@@ -69,3 +69,35 @@ def test_a_bad_row_refuses_the_whole_file_and_writes_nothing(tmp_path):
     assert not Region.objects.filter(code="qujing").exists()
     assert not Archive.objects.filter(slug="km-city").exists()
     assert not Survey.objects.filter(slug="yunnan-2026-11").exists()
+
+
+def test_the_console_form_sets_up_a_survey_and_keeps_what_was_typed_on_error(client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from tests.factories import UserFactory
+
+    url = reverse("console:survey:setup")
+    staff = UserFactory(username="clerk", is_staff=True)
+    client.force_login(staff)
+    assert client.get(url).status_code == 403  # installation administrators only
+    admin = UserFactory(username="root", is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "设置调查" in page and "region_level" in page
+    fields = {"survey": "yunnan-2026-11", "title": "云南省调查", "cutoff": "2026-11-30"}
+    bad = SETUP + "qujing,,,,,qj-x,,曲靖某馆,village,\n"
+    response = client.post(
+        url,
+        {**fields, "archives": SimpleUploadedFile("a.csv", bad.encode())},
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    page = response.content.decode()
+    assert response.status_code == 200 and "未保存任何内容" in page
+    assert "line 5, archive_level" in page
+    assert 'value="云南省调查"' in page  # what was typed is kept
+    assert not Survey.objects.exists()
+    response = client.post(url, {**fields, "archives": SimpleUploadedFile("a.csv", SETUP.encode())})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("console:survey:report", args=["yunnan-2026-11"])
+    assert Survey.objects.get(slug="yunnan-2026-11").survey_regions.count() == 2

@@ -56,14 +56,10 @@ def _security(i: Indicators, act: _Actions) -> tuple[Status | None, list[str]]:
             )
     if s.screened_posts:
         evidence.append(
-            ngettext(
-                "%(count)d post screened (titles: resident ID, mobile number, e-mail address, "
-                "sensitive words; and the risks its source declared).",
-                "%(count)d posts screened (titles: resident ID, mobile number, e-mail address, "
-                "sensitive words; and the risks their source declared).",
-                s.screened_posts,
+            _(
+                "The posts' titles were screened (resident ID, mobile number, e-mail address, "
+                "sensitive words), with the risks their sources declared."
             )
-            % {"count": s.screened_posts}
         )
     for item in s.flagged:
         # Judged per account: one post with a resident ID number is a finding about its account.

@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from archivox.core.models import Archive, Region, User
@@ -37,7 +37,10 @@ def survey_period_setup(
 ) -> PeriodReport:
     """Load the regions and archives of ``csv_text`` (when given), then open the survey period
     ``slug`` up to ``cutoff`` over them (and ``region_codes``), every archive of those regions
-    monitored. Running it again adds what is new and changes nothing else."""
+    monitored. Running it again adds what is new and changes nothing else. Only an installation
+    administrator (or the system, ``actor=None``: a command) may: it creates top-level archives."""
+    if actor is not None and not (actor.is_active and actor.is_superuser):
+        raise PermissionDenied("only an installation administrator may set up regions and archives")
     setup = regions_and_archives_load(text=csv_text) if csv_text else None
     codes = list(dict.fromkeys([*(setup.region_codes if setup else []), *(region_codes or [])]))
     regions = list(Region.objects.filter(code__in=codes))

@@ -35,9 +35,9 @@ class Security:
     operated: list[OperatedAccount]
     restricted_published: int | None
     screening_overrides: int | None
-    # Posts screened in the window (their titles, or their source's records), and the accounts
-    # whose posts carry risks.
-    screened_posts: int = 0
+    # Whether posts of the window were screened (their titles, or their source's records), and
+    # the accounts whose posts carry risks.
+    screened_posts: bool = False
     flagged: list[FlaggedAccount] = dataclasses.field(default_factory=list)
 
     @property
@@ -98,28 +98,25 @@ def security(
 
 def _flagged_posts(
     scope: Scope, accounts: Sequence[AccountIndicators]
-) -> tuple[int, list[FlaggedAccount]]:
-    """How many posts of the window were screened, and per account the risks they carry."""
-    posts = PostRecord.objects.filter(
-        account__in=scope.accounts(),
-        published_on__gte=scope.start,
-        published_on__lte=scope.as_of,
-        flags__isnull=False,
+) -> tuple[bool, list[FlaggedAccount]]:
+    """Whether posts of the window were screened, and per account the risks they carry. Both
+    read little: the first screened post ends the one, the partial index of flagged posts
+    serves the other."""
+    window = PostRecord.objects.filter(
+        account__in=scope.accounts(), published_on__gte=scope.start, published_on__lte=scope.as_of
     )
-    screened = 0
+    if not window.filter(flags__isnull=False).exists():
+        return False, []
     by_account: dict[int, dict[str, int]] = {}
-    rows = posts.values("account_id", "flags").annotate(n=Count("id")).order_by()
-    for account_id, flags, n in rows.values_list("account_id", "flags", "n"):
-        screened += n
+    rows = window.filter(flags__gt="").values("account_id", "flags").annotate(n=Count("id"))
+    for account_id, flags, n in rows.order_by().values_list("account_id", "flags", "n"):
+        counts = by_account.setdefault(account_id, {})
         for code in filter(None, flags.split(",")):
-            counts = by_account.setdefault(account_id, {})
             counts[code] = counts.get(code, 0) + n
-    if not screened:
-        return 0, []
     known = {a.id: a for a in accounts}
     flagged = [
         FlaggedAccount(account=known[account_id], flags=counts)
         for account_id, counts in sorted(by_account.items())
         if account_id in known
     ]
-    return screened, flagged
+    return True, flagged
