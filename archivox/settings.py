@@ -472,8 +472,8 @@ ARCHIVOX_HARVEST_MAX_RETRY_AFTER = float(os.environ.get("ARCHIVOX_HARVEST_MAX_RE
 # Where the paper's survey data lives: ../shared beside the checkout, else the copy in data/.
 SHARED_DIR = env_path("ARCHIVOX_SHARED_DIR", BASE_DIR.parent / "shared")
 PAPER_SURVEY_PATHS = [
-    SHARED_DIR / "data" / "survey-2016-paper.yaml",
-    BASE_DIR / "data" / "survey-2016-paper.yaml",
+    SHARED_DIR / "data" / "survey-2016-paper-v2.yaml",
+    BASE_DIR / "data" / "survey-2016-paper-v2.yaml",
 ]
 # The demo content (catalog, posts) that the load_demo_* commands load, read from the checkout.
 DEMO_DATA_DIR = env_path("ARCHIVOX_DEMO_DATA_DIR", BASE_DIR / "data" / "demo")

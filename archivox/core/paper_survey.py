@@ -1,4 +1,4 @@
-"""Read the paper's survey data set (survey-2016-paper.yaml); create its regions and archives.
+"""Read the paper's survey data set (survey-2016-paper-v2.yaml); create its regions and archives.
 
 The survey app extends what is loaded (accounts, tables, posts); this module owns the parts the
 rest of the product stands on: regions and the archives that serve them.

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from archivox.core.models import Archive, PlatformAccount
 from archivox.publishing.days import BEIJING
-from archivox.publishing.models import Delivery, Post
+from archivox.publishing.models import Delivery, Post, RecallState
 
 logger = logging.getLogger(__name__)
 WINDOW_DAYS = 30  # posts published in this many days are measured
@@ -49,10 +49,24 @@ def _save(delivery: Delivery, platform: str, counts: dict[str, int | None]) -> N
         is_original=post.origin == Post.Origin.ORIGINAL,
         measured_at=timezone.now(),
         source="archivox",
+        flags=_risk_flags(delivery),
         **counts,
     )
     delivery.metrics = {**delivery.metrics, "totals": counts}
     delivery.save(update_fields=["metrics", "updated_at"])
+
+
+def _risk_flags(delivery: Delivery) -> list[str]:
+    """What the desk knows of the post's security risks, for the survey's 3.2.6: a screening
+    override, a recall (it quotes an item found restricted), this copy withdrawn."""
+    flags = []
+    if delivery.post.overrides.exists():
+        flags.append("override")
+    if delivery.post.recall_found_at is not None:
+        flags.append("restricted")
+    if delivery.recall_state == RecallState.WITHDRAWN:
+        flags.append("withdrawn")
+    return flags
 
 
 def _wechat(

@@ -21,6 +21,7 @@ from archivox.survey.indicators.compute import Indicators
 from archivox.survey.indicators.thresholds import (
     BAND_ORDER,
     ORIGINALITY_LOW,
+    REACTIONS_PER_POST_LOW,
     READS_PER_POST_LOW,
     RESPONSE_HOURS_HIGH,
     STALE_DAYS,
@@ -63,6 +64,17 @@ def _render(draw: Callable[[Figure], None], *, width: float, height: float) -> s
         return _svg(figure)
 
 
+def _values(axes, container, fmt: str = "{:,.0f}") -> None:
+    """Each bar's value written at its end."""
+    axes.bar_label(container, labels=[fmt.format(v) for v in container.datavalues], padding=2)
+
+
+def _threshold(axes, value: float, label: str, *, colour: str = COLOURS["muted"]) -> None:
+    """The dashed threshold line, named in the legend."""
+    axes.axvline(value, color=colour, linestyle="--", label=label)
+    axes.legend(frameon=False, loc="lower right", fontsize=7)
+
+
 def _height(bars: int) -> float:
     return max(1.6, 0.6 + 0.28 * bars)
 
@@ -72,14 +84,23 @@ def followers_chart(indicators: Indicators) -> str | None:
     reach = indicators.reach
     if not reach.band_observations:
         return None
-    accounts = [reach.bands.get(band, 0) for band in BAND_ORDER]
-    table = [sum(1 for mention in reach.table_bands if mention.band == band) for band in BAND_ORDER]
-    labels = [band_label(band) for band in BAND_ORDER]
+    order = list(BAND_ORDER)
+    if reach.bands.get("under_ten_thousand"):
+        order.insert(-1, "under_ten_thousand")  # a bound below ten thousand, band unknown
+    accounts = [reach.bands.get(band, 0) for band in order]
+    table = [sum(1 for mention in reach.table_bands if mention.band == band) for band in order]
+    labels = [band_label(band) for band in order]
 
     def draw(figure: Figure) -> None:
         axes = figure.add_subplot()
         axes.bar(labels, accounts, color=COLOURS["main"], label=_("accounts"))
-        axes.bar(labels, table, bottom=accounts, color=COLOURS["second"], label=_("tables"))
+        stacked = axes.bar(
+            labels, table, bottom=accounts, color=COLOURS["second"], label=_("tables")
+        )
+        axes.bar_label(
+            stacked,
+            labels=[str(a + t) if a + t else "" for a, t in zip(accounts, table, strict=True)],
+        )
         axes.set_title(_("Followers by band"))
         axes.set_ylabel(_("observations"))
         axes.yaxis.get_major_locator().set_params(integer=True)
@@ -104,8 +125,9 @@ def freshness_chart(indicators: Indicators) -> str | None:
         axes = figure.add_subplot()
         values = [_days(a) for a in rows]
         colours = [COLOURS["alert"] if a.stale else COLOURS["main"] for a in rows]
-        axes.barh([a.label for a in rows][::-1], values[::-1], color=colours[::-1])
-        axes.axvline(STALE_DAYS, color=COLOURS["muted"], linestyle="--")
+        bars = axes.barh([a.label for a in rows][::-1], values[::-1], color=colours[::-1])
+        _values(axes, bars)
+        _threshold(axes, STALE_DAYS, _("stale after %(days)d days") % {"days": STALE_DAYS})
         axes.set_title(_("Days since the last original post"))
         axes.set_xlabel(_("days (dashed line: %(days)d days = stale)") % {"days": STALE_DAYS})
 
@@ -130,30 +152,63 @@ def originality_chart(indicators: Indicators) -> str | None:
             COLOURS["alert"] if (a.originality or 0) < ORIGINALITY_LOW else COLOURS["main"]
             for a in rows
         ]
-        axes.barh([a.label for a in rows][::-1], values[::-1], color=colours[::-1])
-        axes.axvline(100 * ORIGINALITY_LOW, color=COLOURS["muted"], linestyle="--")
-        axes.set_xlim(0, 100)
+        bars = axes.barh([a.label for a in rows][::-1], values[::-1], color=colours[::-1])
+        _values(axes, bars, "{:.0f}%")
+        _threshold(
+            axes,
+            100 * ORIGINALITY_LOW,
+            _("threshold: %(share)d%% originals") % {"share": 100 * ORIGINALITY_LOW},
+        )
+        axes.set_xlim(0, 110)
         axes.set_title(_("Share of original posts (%)"))
 
     return _render(draw, width=6.5, height=_height(len(rows)))
 
 
 def interaction_chart(indicators: Indicators) -> str | None:
-    rows = [a for a in indicators.interaction.measured if a.reads_per_post is not None]
-    rows = sorted(rows, key=lambda a: a.reads_per_post or 0)[:MAX_BARS]
-    if not rows:
+    """Reads per post (WeChat publishes them) and likes and comments per post, both platforms."""
+    measured = indicators.interaction.measured
+    reads = sorted(
+        (a for a in measured if a.reads_per_post is not None), key=lambda a: a.reads_per_post or 0
+    )[:MAX_BARS]
+    reactions = sorted(
+        (a for a in measured if _reactions(a) is not None), key=lambda a: _reactions(a) or 0
+    )[:MAX_BARS]
+    if not reads and not reactions:
         return None
 
     def draw(figure: Figure) -> None:
-        reads_axes, likes_axes = figure.subplots(1, 2, sharey=True)
-        labels = [a.label for a in rows]
-        reads_axes.barh(labels, [a.reads_per_post or 0 for a in rows], color=COLOURS["main"])
-        reads_axes.axvline(READS_PER_POST_LOW, color=COLOURS["muted"], linestyle="--")
-        reads_axes.set_title(_("Reads per post"))
-        likes_axes.barh(labels, [a.likes_per_post or 0 for a in rows], color=COLOURS["second"])
-        likes_axes.set_title(_("Likes per post"))
+        panels = [p for p in (reads, reactions) if p]
+        axes_list = figure.subplots(1, len(panels), squeeze=False)[0]
+        index = 0
+        if reads:
+            axes = axes_list[index]
+            index += 1
+            bars = axes.barh([a.label for a in reads], [a.reads_per_post or 0 for a in reads])
+            for bar in bars:
+                bar.set_color(COLOURS["main"])
+            _values(axes, bars)
+            _threshold(axes, READS_PER_POST_LOW, _("weak under %(n)d") % {"n": READS_PER_POST_LOW})
+            axes.set_title(_("Reads per post"))
+        if reactions:
+            axes = axes_list[index]
+            bars = axes.barh(
+                [a.label for a in reactions],
+                [_reactions(a) or 0 for a in reactions],
+                color=COLOURS["second"],
+            )
+            _values(axes, bars, "{:,.1f}")
+            _threshold(
+                axes, REACTIONS_PER_POST_LOW, _("weak under %(n)d") % {"n": REACTIONS_PER_POST_LOW}
+            )
+            axes.set_title(_("Likes and comments per post"))
 
-    return _render(draw, width=7.5, height=_height(len(rows)))
+    return _render(draw, width=8.5, height=_height(max(len(reads), len(reactions))))
+
+
+def _reactions(a: AccountIndicators) -> float | None:
+    parts = [v for v in (a.likes_per_post, a.comments_per_post) if v is not None]
+    return sum(parts) if parts else None
 
 
 def response_chart(response_hours: list[float]) -> str | None:
@@ -164,25 +219,44 @@ def response_chart(response_hours: list[float]) -> str | None:
     def draw(figure: Figure) -> None:
         axes = figure.add_subplot()
         axes.hist(response_hours, bins=min(20, max(5, len(response_hours) // 5)))
-        axes.axvline(RESPONSE_HOURS_HIGH, color=COLOURS["alert"], linestyle="--")
+        _threshold(
+            axes,
+            RESPONSE_HOURS_HIGH,
+            _("%(hours)d h: WeChat's limit") % {"hours": RESPONSE_HOURS_HIGH},
+            colour=COLOURS["alert"],
+        )
         axes.set_title(_("First response (hours)"))
 
     return _render(draw, width=5.5, height=3)
 
 
-def ranking_chart(indicators: Indicators) -> str | None:
-    rows = indicators.ranking[:MAX_BARS]
+def _index_chart(rows: list[AccountIndicators], name: str, colour: str) -> str | None:
+    """One index's ranking: WCI and BCI are on different scales, so never on one axis."""
+    rows = rows[:MAX_BARS]
     if not rows:
         return None
 
     def draw(figure: Figure) -> None:
         axes = figure.add_subplot()
-        labels = [f"{a.label} ({'WCI' if a.wci is not None else 'BCI'})" for a in rows]
-        colours = [COLOURS["main"] if a.wci is not None else COLOURS["second"] for a in rows]
-        axes.barh(labels[::-1], [a.index or 0 for a in rows][::-1], color=colours[::-1])
-        axes.set_title(_("Communication index ranking"))
+        bars = axes.barh(
+            [a.label for a in rows][::-1], [a.index or 0 for a in rows][::-1], color=colour
+        )
+        _values(axes, bars, "{:,.1f}")
+        axes.set_title(_("%(index)s ranking") % {"index": name})
 
     return _render(draw, width=6.5, height=_height(len(rows)))
+
+
+def wci_chart(indicators: Indicators) -> str | None:
+    return _index_chart(
+        [a for a in indicators.ranking if a.wci is not None], "WCI", COLOURS["main"]
+    )
+
+
+def bci_chart(indicators: Indicators) -> str | None:
+    return _index_chart(
+        [a for a in indicators.ranking if a.bci is not None], "BCI", COLOURS["second"]
+    )
 
 
 def report_charts(indicators: Indicators) -> dict[str, str | None]:
@@ -193,5 +267,6 @@ def report_charts(indicators: Indicators) -> dict[str, str | None]:
         "originality": originality_chart(indicators),
         "interaction": interaction_chart(indicators),
         "responses": None,  # drawn when the engagement inbox supplies response times
-        "ranking": ranking_chart(indicators),
+        "wci": wci_chart(indicators),
+        "bci": bci_chart(indicators),
     }

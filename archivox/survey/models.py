@@ -10,6 +10,7 @@ Institutions, accounts, snapshots and post records are shared time series: a sur
 from __future__ import annotations
 
 from django.db import models
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from archivox.core.models import Archive, Region
@@ -36,12 +37,26 @@ class Survey(models.Model):
 
     slug = models.SlugField(_("slug"), max_length=60, unique=True)
     title = models.CharField(_("title"), max_length=300)
+    # A Chinese rendering of the title and method when the survey's own are in another language
+    # (the paper's data set is transcribed from its English edition).
+    title_zh = models.CharField(_("Chinese title"), max_length=300, blank=True)
     method = models.TextField(_("method"), blank=True)
+    method_zh = models.TextField(_("method (Chinese)"), blank=True)
     cutoff = models.DateField(_("cut-off date"), null=True, blank=True)
     # Observations may go past the cut-off (the paper measured a post on 2016-05-04, four weeks
     # after its 2016-04-06 cut-off); indicators are computed as of this day when it is set.
     observed_until = models.DateField(_("observed until"), null=True, blank=True)
+    # A monitoring period (issue 18): its first day, so that its indicators cover the period
+    # alone, and the series its periods belong to (each compared with the one before it).
+    starts_on = models.DateField(_("period starts on"), null=True, blank=True)
+    series = models.SlugField(_("series"), max_length=60, blank=True)
     notes = models.TextField(_("notes"), blank=True)
+    # Per platform, the table's title and note as printed and their Chinese renderings:
+    # {"weibo": {"title_as_printed": …, "title_zh": …, "note_as_printed": …, "note_zh": …}}.
+    tables = models.JSONField(_("tables as printed"), default=dict, blank=True)
+    # Figures the survey gives without naming an account: [{"platform", "what", "value",
+    # "value_zh", "source"}].
+    observations = models.JSONField(_("observations"), default=list, blank=True)
     source = models.CharField(_("source"), max_length=300, blank=True)
     regions = models.ManyToManyField(
         Region, through="SurveyRegion", related_name="surveys", verbose_name=_("regions")
@@ -56,6 +71,19 @@ class Survey(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def title_display(self) -> str:
+        """The title in the active language: its Chinese rendering (if any) under Chinese."""
+        return self.title_zh if _chinese() and self.title_zh else self.title
+
+    @property
+    def method_display(self) -> str:
+        return self.method_zh if _chinese() and self.method_zh else self.method
+
+
+def _chinese() -> bool:
+    return (translation.get_language() or "").startswith("zh")
 
 
 class SurveyRegion(models.Model):
@@ -93,6 +121,17 @@ class TableEntry(models.Model):
     basic_situation = models.TextField(_("basic situation"), blank=True)
     impact = models.TextField(_("impact strength"), blank=True)
     service_level = models.TextField(_("service level"), blank=True)
+    # The column's label as the table prints it (the paper's tables label one region
+    # differently: "Chengdu" in Table 1, "Sichuan" in Table 2), and its Chinese rendering.
+    label = models.CharField(_("column label as printed"), max_length=200, blank=True)
+    label_zh = models.CharField(_("column label (Chinese)"), max_length=200, blank=True)
+    # Chinese renderings of the cells (the cells above are kept as printed).
+    basic_situation_zh = models.TextField(_("basic situation (Chinese)"), blank=True)
+    impact_zh = models.TextField(_("impact strength (Chinese)"), blank=True)
+    service_level_zh = models.TextField(_("service level (Chinese)"), blank=True)
+    # A column without the account printed as one text in every cell (Table 2's "No").
+    cells_as_printed = models.CharField(_("every cell as printed"), max_length=100, blank=True)
+    cells_zh = models.CharField(_("every cell (Chinese)"), max_length=100, blank=True)
     # The follower bands the impact cell names, read from its words (comma-separated codes).
     impact_bands = models.CharField(_("bands named in the impact cell"), max_length=80, blank=True)
 
@@ -261,6 +300,9 @@ class PostRecord(models.Model):
     published_on = models.DateField(_("published on"))
     title = models.CharField(_("title"), max_length=300)
     column = models.CharField(_("column"), max_length=200, blank=True)
+    # What a source says around the post without saying it of the post (not evidence of its column).
+    # A database default: the CSV import writes post records by raw INSERT without this column.
+    context = models.TextField(_("context"), blank=True, db_default="")
     # True original, False forward/repost, None not known.
     is_original = models.BooleanField(_("original"), null=True, blank=True)
     reads = models.PositiveBigIntegerField(_("reads"), null=True, blank=True)
@@ -269,6 +311,9 @@ class PostRecord(models.Model):
     shares = models.PositiveBigIntegerField(_("shares"), null=True, blank=True)
     measured_at = models.DateTimeField(_("measured"), null=True, blank=True)
     source = models.CharField(_("source"), max_length=100, blank=True)
+    # Security risks the post carries (``archivox.survey.post_flags``), comma-separated; NULL
+    # when it was never screened, "" when screened and clean.
+    flags = models.CharField(_("risk flags"), max_length=100, null=True, blank=True)  # noqa: DJ001
 
     class Meta:
         ordering = ["account", "published_at"]
@@ -293,6 +338,12 @@ class PostRecord(models.Model):
                 name="survey_post_account_counters",
             ),
             models.Index(fields=["published_on"]),
+            # Only the posts that carry a risk (few): 3.2.6 reads them without a scan of all.
+            models.Index(
+                fields=["account", "published_on"],
+                condition=models.Q(flags__gt=""),
+                name="survey_post_flagged",
+            ),
         ]
         verbose_name = _("post record")
         verbose_name_plural = _("post records")

@@ -17,7 +17,8 @@ from django.utils.translation import gettext_noop, pgettext
 
 from archivox.survey import charts as survey_charts
 from archivox.survey.diagnosis.assembly import diagnose
-from archivox.survey.diagnosis.findings import Diagnosis
+from archivox.survey.diagnosis.compare import Comparison, account_names, compare
+from archivox.survey.diagnosis.findings import Action, Diagnosis, Status
 from archivox.survey.indicators.accounts import AccountIndicators
 from archivox.survey.indicators.compute import Indicators
 from archivox.survey.indicators.periods import activity_by_period
@@ -26,9 +27,13 @@ from archivox.survey.models import Finding, Strategy, Survey, SurveyRegion
 from archivox.survey.own_records import indicators_for
 from archivox.survey.selectors import (
     Scope,
+    SurveyNotFound,
     SurveyTable,
+    display_name,
     finding_list,
+    scope_get,
     strategy_list,
+    survey_previous_period,
     survey_region_links,
     survey_tables,
 )
@@ -96,18 +101,24 @@ class Report:
     strategies: list[Strategy]
     charts: dict[str, str | None]
     generated_at: datetime.datetime
+    # A monitoring period compared with the one before it (None outside a series).
+    comparison: Comparison | None = None
+    # The three actions that would move the scope most: those for what fails on its own
+    # (an account, a region) first, then the others, in the order of the findings.
+    top_actions: list[Action] = dataclasses.field(default_factory=list)
 
 
 def report_build(scope: Scope, *, charts: bool = True, period: str = "month") -> Report:
     """Everything a report shows, for ``scope``."""
     indicators = indicators_for(scope)
+    diagnosis = diagnose(indicators)
     return Report(
         survey=scope.survey,
         scope=scope,
         regions=survey_region_links(scope.survey),
         tables=survey_tables(survey=scope.survey),
         indicators=indicators,
-        diagnosis=diagnose(indicators),
+        diagnosis=diagnosis,
         activity=activity_by_period(
             scope,
             period=period,
@@ -117,12 +128,49 @@ def report_build(scope: Scope, *, charts: bool = True, period: str = "month") ->
         strategies=strategy_list(survey=scope.survey),
         charts=survey_charts.report_charts(indicators) if charts else {},
         generated_at=timezone.now(),
+        comparison=_comparison(scope, indicators, diagnosis),
+        top_actions=top_actions(diagnosis),
     )
+
+
+def _comparison(scope: Scope, indicators: Indicators, diagnosis: Diagnosis) -> Comparison | None:
+    """The same scope in the period before, compared (a region or an archive it does not
+    cover yet has nothing to compare)."""
+    previous = survey_previous_period(scope.survey)
+    if previous is None:
+        return None
+    try:
+        before_scope = scope_get(
+            survey=previous,
+            region=scope.region.code if scope.region else None,
+            archive=scope.institution.slug if scope.institution else None,
+        )
+    except SurveyNotFound:
+        return None
+    before = indicators_for(before_scope)
+    return compare(
+        diagnose(before),
+        diagnosis,
+        before.accounts,
+        indicators.accounts,
+        previous_label=previous.title_display,
+        names=account_names(before.accounts + indicators.accounts),
+    )
+
+
+def top_actions(diagnosis: Diagnosis, count: int = 3) -> list[Action]:
+    """The ``count`` actions that would move the diagnosis most: first those answering what
+    fails on its own (they name it), then the rest, each finding in the paper's order."""
+    holding = [j for j in diagnosis.judgments if j.status == Status.HOLDS]
+    named = [a for j in holding if j.failing for a in j.actions[:1]]
+    rest = [a for j in holding for a in j.actions if a not in named]
+    return (named + rest)[:count]
 
 
 def report_context(report: Report) -> dict[str, Any]:
     """The template context of ``survey/_report.html``."""
     presence = report.indicators.presence
+    region_names = {link.region.code: display_name(link.region) for link in report.regions}
     return {
         "report": report,
         "survey": report.survey,
@@ -136,7 +184,11 @@ def report_context(report: Report) -> dict[str, Any]:
         "platform_labels": [platform_label(p) for p in presence.platforms],
         "diagnosis": report.diagnosis,
         "charts": report.charts,
-        "activity": report.activity,
+        # The activity rows name their region, not its code.
+        "activity": [
+            {**row, "region_name": region_names.get(row["region"], row["region"])}
+            for row in report.activity
+        ],
     }
 
 
@@ -164,7 +216,11 @@ def report_rows(report: Report) -> Iterator[tuple[str, str, str, str, str]]:
         section = f"table {table.number} ({table.platform})"
         for column, region in enumerate(table.regions):
             for row in table.rows:
-                yield section, region.code, row.label, row.field, row.cells[column].text
+                cell = row.cells[column]
+                # The cell as printed under its field; its Chinese rendering beside it.
+                yield section, region.code, row.label, row.field, cell.as_printed or cell.text
+                if cell.zh:
+                    yield section, region.code, row.label, f"{row.field}_zh", cell.zh
     presence = report.indicators.presence
     for region in presence.regions:
         for platform in presence.platforms:
@@ -227,11 +283,28 @@ def report_xlsx(report: Report) -> bytes:
                 cell.alignment = wrap
 
     for table in report.tables:
+        rows: list[list[Any]] = []
+        for row in table.rows:
+            if table.has_renderings:
+                # The paper's English edition as printed, then this data set's rendering.
+                rows.append(
+                    [
+                        _("%(row)s (English edition, as printed)") % {"row": row.label},
+                        *[cell.as_printed or cell.text for cell in row.cells],
+                    ]
+                )
+                rows.append(
+                    [
+                        _("%(row)s (Chinese rendering)") % {"row": row.label},
+                        *[cell.zh for cell in row.cells],
+                    ]
+                )
+            else:
+                rows.append([row.label, *[cell.text for cell in row.cells]])
         sheet(
             _("Table %(number)d") % {"number": table.number},
             ["", *table.headers],
-            [[row.label, *[cell.text for cell in row.cells]] for row in table.rows]
-            + ([[table.note]] if table.note else []),
+            rows + ([[table.note]] if table.note else []),
         )
     presence = report.indicators.presence
     h = _heading
@@ -239,13 +312,9 @@ def report_xlsx(report: Report) -> bytes:
         _("Presence"),
         [
             h(gettext_noop("region")),
-            h(gettext_noop("tier")),
             *map(platform_label, presence.platforms),
         ],
-        [
-            [r.name, r.tier, *[_yes_no(r.present[p]) for p in presence.platforms]]
-            for r in presence.regions
-        ],
+        [[r.name, *[_yes_no(r.present[p]) for p in presence.platforms]] for r in presence.regions],
     )
     sheet(
         _("Coverage"),

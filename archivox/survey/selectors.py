@@ -7,7 +7,7 @@ import datetime
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
@@ -109,7 +109,7 @@ class Scope:
             return _display(self.institution.name_zh, self.institution.name)
         if self.region is not None:
             return _display(self.region.name_zh, self.region.name)
-        return self.survey.title
+        return self.survey.title_display
 
     def institutions(self) -> QuerySet[MonitoredInstitution]:
         institutions = MonitoredInstitution.objects.filter(region__survey_links__survey=self.survey)
@@ -124,13 +124,16 @@ class Scope:
 
 
 def _display(name_zh: str, name: str) -> str:
+    if name_zh and (translation.get_language() or "").startswith("zh"):
+        return name_zh  # a Chinese page names places and archives in Chinese only
     if name_zh and name and name_zh != name:
         return f"{name_zh} ({name})"
     return name_zh or name
 
 
 def display_name(obj: Region | MonitoredInstitution) -> str:
-    """ "南京 (Nanjing)": the Chinese name with the English one, or whichever exists."""
+    """ "南京 (Nanjing)": the Chinese name with the English one (the Chinese alone on a Chinese
+    page), or whichever exists."""
     return _display(obj.name_zh, obj.name)
 
 
@@ -145,6 +148,8 @@ def scope_get(
     """The scope of a report on ``survey``: the whole survey, a region (by code) or an archive
     (by the slug of the monitored institution, which is the archive's slug in Archivox)."""
     as_of = as_of or survey_reference_date(survey)
+    if start is None and survey.starts_on is not None and survey.starts_on <= as_of:
+        start = survey.starts_on  # a monitoring period covers itself alone
     start = start or as_of - datetime.timedelta(days=DEFAULT_WINDOW_DAYS - 1)
     if start > as_of:
         raise ValueError(f"the window starts ({start}) after it ends ({as_of})")
@@ -180,6 +185,20 @@ def scope_get(
 class TableCell:
     value: bool | str | None
     text: str
+    # When the survey's data set carries Chinese renderings of an English edition: the cell as
+    # printed and its rendering, each shown with its label (``text`` is then the rendering under
+    # Chinese, the printed text otherwise).
+    as_printed: str = ""
+    zh: str = ""
+
+
+@dataclasses.dataclass
+class TableColumn:
+    """A region as one table labels it ("Chengdu" in Table 1 is "Sichuan" in Table 2)."""
+
+    region: Region
+    label: str
+    label_as_printed: str
 
 
 @dataclasses.dataclass
@@ -197,10 +216,19 @@ class SurveyTable:
     note: str
     regions: list[Region]
     rows: list[TableRow]
+    columns: list[TableColumn] = dataclasses.field(default_factory=list)
+    title_as_printed: str = ""
+    note_as_printed: str = ""
 
     @property
     def headers(self) -> list[str]:
+        if self.columns:
+            return [column.label for column in self.columns]
         return [display_name(region) for region in self.regions]
+
+    @property
+    def has_renderings(self) -> bool:
+        return any(cell.zh for row in self.rows for cell in row.cells)
 
     def cell(self, region_code: str, field: str) -> TableCell:
         column = [region.code for region in self.regions].index(region_code)
@@ -214,8 +242,52 @@ def opened_text(value: bool | None) -> str:
     return pgettext("account opened", "Yes") if value else pgettext("account opened", "No")
 
 
+def _chinese() -> bool:
+    return (translation.get_language() or "").startswith("zh")
+
+
+def _cell(entry: TableEntry, field: str) -> TableCell:
+    """One cell: its value, the text as printed and its Chinese rendering when the data set has
+    one. A column printed as one text in every cell (Table 2's "No") gives that text everywhere."""
+    value = getattr(entry, field)
+    if field == "opened":
+        with translation.override("en"):
+            printed = entry.cells_as_printed or opened_text(value)
+        zh = opened_text_zh(value) if (entry.cells_zh or _has_renderings(entry)) else ""
+    elif entry.cells_as_printed:
+        printed, zh = entry.cells_as_printed, entry.cells_zh
+    else:
+        printed, zh = str(value or ""), str(getattr(entry, f"{field}_zh", "") or "")
+    if not zh:
+        text = opened_text(value) if field == "opened" else str(value or "")
+        return TableCell(value=value, text=text)
+    return TableCell(value=value, text=zh if _chinese() else printed, as_printed=printed, zh=zh)
+
+
+def _has_renderings(entry: TableEntry) -> bool:
+    return bool(entry.basic_situation_zh or entry.impact_zh or entry.service_level_zh)
+
+
+def opened_text_zh(value: bool | None) -> str:
+    """是 / 否: the Chinese rendering of a printed Yes / No."""
+    if value is None:
+        return ""
+    with translation.override("zh-hans"):
+        return opened_text(value)
+
+
+def _column(entry: TableEntry) -> TableColumn:
+    region = entry.region
+    if not entry.label:
+        return TableColumn(region=region, label=display_name(region), label_as_printed="")
+    zh = entry.label_zh or region.name_zh
+    label = zh if _chinese() and zh else entry.label
+    return TableColumn(region=region, label=label, label_as_printed=entry.label)
+
+
 def survey_tables(*, survey: Survey) -> list[SurveyTable]:
-    """The survey's tables, one per platform, columns in the survey's order, cells verbatim.
+    """The survey's tables, one per platform, columns in the survey's order, cells as printed
+    with their Chinese renderings when the data set has them.
 
     A row appears when any column has a value for it (the paper's Table 2 has no impact row)."""
     entries = list(
@@ -229,6 +301,7 @@ def survey_tables(*, survey: Survey) -> list[SurveyTable]:
     tables = []
     number = 0
     cutoff = _("Deadline: %(date)s") % {"date": survey.cutoff.isoformat()} if survey.cutoff else ""
+    printed = survey.tables or {}
     for platform in TABLE_PLATFORMS:
         columns = by_platform.get(platform)
         if not columns:
@@ -240,20 +313,37 @@ def survey_tables(*, survey: Survey) -> list[SurveyTable]:
             values = [getattr(entry, field) for entry in columns]
             if field != "opened" and not any(values):
                 continue
-            cells = [
-                TableCell(value=value, text=opened_text(value) if field == "opened" else str(value))
-                for value in values
-            ]
+            cells = [_cell(entry, field) for entry in columns]
             rows.append(TableRow(field=field, label=label % {"platform": name}, cells=cells))
+        texts = printed.get(str(platform)) or {}
+        title = _("Table %(number)d Survey of %(platform)s in some regions") % {
+            "number": number,
+            "platform": name,
+        }
+        if texts.get("title_zh") and _chinese():
+            title = _("Table %(number)d %(title)s") % {"number": number, "title": texts["title_zh"]}
+        elif texts.get("title_as_printed"):
+            title = _("Table %(number)d %(title)s") % {
+                "number": number,
+                "title": texts["title_as_printed"],
+            }
+        # A table the data set describes has the note it printed, or none.
+        note = "" if texts else cutoff
+        if texts.get("note_zh") and _chinese():
+            note = texts["note_zh"]
+        elif texts.get("note_as_printed"):
+            note = texts["note_as_printed"]
         tables.append(
             SurveyTable(
                 number=number,
                 platform=platform,
-                title=_("Table %(number)d Survey of %(platform)s in some regions")
-                % {"number": number, "platform": name},
-                note=cutoff,
+                title=title,
+                note=note,
                 regions=[entry.region for entry in columns],
                 rows=rows,
+                columns=[_column(entry) for entry in columns],
+                title_as_printed=texts.get("title_as_printed", ""),
+                note_as_printed=texts.get("note_as_printed", ""),
             )
         )
     return tables
@@ -265,3 +355,14 @@ def finding_list(*, survey: Survey) -> list[Finding]:
 
 def strategy_list(*, survey: Survey) -> list[Strategy]:
     return list(Strategy.objects.filter(survey=survey).order_by("position"))
+
+
+def survey_previous_period(survey: Survey) -> Survey | None:
+    """The period of the same series just before ``survey`` (None outside a series)."""
+    if not survey.series or survey.cutoff is None:
+        return None
+    return (
+        Survey.objects.filter(series=survey.series, cutoff__lt=survey.cutoff)
+        .order_by("-cutoff")
+        .first()
+    )

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from django import forms
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
 
+from archivox.core.region_setup import COLUMNS, RegionSetupError
 from archivox.survey import reports, selectors
+from archivox.survey.imports.setup import survey_period_setup
 
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -62,3 +67,49 @@ def survey_report_download(request: HttpRequest, slug: str, format: str) -> Http
         name = reports.report_filename(report, format)
         response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+class SetupForm(forms.Form):
+    survey = forms.SlugField(label=_("Survey period (short name: letters, digits, hyphens)"))
+    title = forms.CharField(label=_("Title"), max_length=300)
+    cutoff = forms.DateField(label=_("Last day of the period (YYYY-MM-DD)"))
+    archives = forms.FileField(label=_("Regions and archives (CSV)"), required=False)
+    regions = forms.CharField(
+        label=_("Codes of regions already loaded (optional, separated by commas)"), required=False
+    )
+
+
+@login_required
+def survey_setup(request: HttpRequest) -> HttpResponse:
+    """A province's regions, archives and survey period, without the Django shell."""
+    if not request.user.is_superuser:
+        raise PermissionDenied
+    form = SetupForm(request.POST or None, request.FILES or None)
+    problems: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["archives"]
+        try:
+            text = upload.read().decode("utf-8") if upload else None
+            report = survey_period_setup(
+                actor=request.user,
+                slug=form.cleaned_data["survey"],
+                title=form.cleaned_data["title"],
+                cutoff=form.cleaned_data["cutoff"],
+                csv_text=text,
+                region_codes=[
+                    c.strip() for c in form.cleaned_data["regions"].split(",") if c.strip()
+                ],
+            )
+        except UnicodeDecodeError:
+            problems = [str(_("The CSV file is not UTF-8 text."))]
+        except RegionSetupError as exc:
+            problems = exc.problems
+        except ValidationError as exc:
+            problems = exc.messages
+        else:
+            return redirect("console:survey:report", report.survey.slug)
+    return render(
+        request,
+        "survey/setup.html",
+        {"form": form, "problems": problems, "columns": ", ".join(COLUMNS)},
+    )

@@ -36,9 +36,9 @@ def test_console_shows_the_papers_report(staff_client, paper):
     assert response.status_code == 200
     page = response.content.decode()
     assert 'data-table="1"' in page and 'data-table="2"' in page
-    assert "Jinling&#x27;s characteristic historical archives" in page
+    assert "Established Jinling&#x27;s characteristic historical archives" in page
     assert "<svg" in page
-    assert "schedule the &#x27;Nanjing Masterpieces Recommended&#x27; column weekly" in page
+    assert "the post list shows a post of 2016-05-03" in page
     region = staff_client.get(
         reverse("console:survey:report", args=[paper.slug]), {"region": "nanjing"}
     )
@@ -96,8 +96,8 @@ def test_api_indicators_and_diagnosis(staff_client, paper):
     ).json()
     assert diagnosis["scope"]["kind"] == "region"
     findings = {f["code"]: f for f in diagnosis["findings"]}
-    assert findings["incomplete_content"]["status"] == "holds"
-    assert findings["incomplete_content"]["actions"][0]["strategy"] == "regional_features"
+    assert findings["weak_interaction"]["status"] == "holds"
+    assert findings["weak_interaction"]["actions"][0]["strategy"] == "interaction_platform"
     bad = staff_client.get(
         f"/api/v1/survey/{paper.slug}/indicators",
         {"start": "2016-06-01", "as_of": "2016-05-01"},

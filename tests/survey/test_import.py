@@ -169,3 +169,18 @@ def test_import_survey_command(paper, tmp_path: Path):
     with pytest.raises(CommandError, match="nothing imported"):
         call_command("import_survey", str(bad), stdout=StringIO(), stderr=err)
     assert "bad.csv:2: followers: 'lots' is not a whole number" in err.getvalue()
+
+
+def test_the_refusal_counts_every_bad_row_not_only_those_listed(paper):
+    """All 1,500 rows bad: the error says 1,500, though the listing stops at 1,000."""
+    rows = "".join(f"nanjing,moon,njdaj,2016-04-20 10:00,第{n}篇\n" for n in range(1500))
+    with pytest.raises(SurveyImportError) as error:
+        survey_import(
+            actor=None,
+            sources=sources(posts="institution,platform,handle,published,title\n" + rows),
+        )
+    assert str(error.value) == "1500 bad row(s), 1500 problem(s); nothing imported"
+    lines = error.value.report.lines()
+    assert len(lines) == 1001
+    assert lines[-1] == "… stopped listing after 1000 problems: 1500 in 1500 bad row(s) in all"
+    assert not PostRecord.objects.filter(title__startswith="第").exists()

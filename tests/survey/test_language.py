@@ -4,6 +4,7 @@ paper and the data (names, columns, notes) stay as they are."""
 
 import csv
 import datetime
+import html
 import io
 import re
 from io import StringIO
@@ -33,11 +34,12 @@ CHINESE_TITLES = {
     "weak_interaction": "3.2.5 与用户互动性不强",
     "security_risk": "3.2.6 第三方平台的安全隐患",
 }
-NANJING_STALE_ACTION = (
-    "南京市档案馆 (Nanjing Archives) · 微信：至少 34 天没有原创内容；"
-    "将“Nanjing Masterpieces Recommended”栏目固定为每周更新（4.3）"
+NANJING_UPDATED = (
+    "论文（调查截至 2016-04-06）称 南京市档案馆 · 微信 "
+    "在 2016-04-01 之后没有更新（英文版原文：“content still stays in March 2016”）；"
+    "文章列表中有其 2016-05-03 的发文，此后已有更新。"
 )
-NANJING_READS = "南京市档案馆 (Nanjing Archives) · 微信：共 1 篇发文，篇均阅读 32，点赞 2。"
+NANJING_READS = "南京市档案馆 · 微信：共 1 篇发文，篇均阅读 32，点赞 2。"
 # Wording that must not survive in Chinese output: English sentences of the diagnosis.
 ENGLISH_WORDING = re.compile(
     r"\b(regions|account|accounts|holds|original post|followers|median|consultations?|"
@@ -81,16 +83,18 @@ def test_nanjing_reads_its_diagnosis_in_chinese(paper):
         "3.2.6",
     ]
     content = diagnosis.get("incomplete_content")
-    assert content.status_label == "成立"
+    assert content.status_label == "不成立"  # updated on 2016-05-03
     assert diagnosis.get("uneven_development").status_label == "不成立"
-    assert NANJING_STALE_ACTION in [a.text for a in content.actions]
-    assert any("至少 34 天" in line and "2016-04-01" in line for line in content.evidence)
+    assert NANJING_UPDATED in content.evidence
     assert NANJING_READS in diagnosis.get("weak_interaction").evidence
     assert "咨询：数据不足（咨询箱未提供数据）。" in diagnosis.get("weak_interaction").evidence
     security = diagnosis.get("security_risk")
     assert security.basis == "recorded" and security.basis_label == "依据调查记录"
     assert "此结论依据调查记录，而非测量" in " ".join(security.evidence)
-    assert content.actions[0].strategy_text == "4.3 增加和完善地区特色档案"
+    interaction = diagnosis.get("weak_interaction")
+    assert (
+        interaction.actions[0].strategy_text == "4.4 依托技术平台增强互动（咨询、话题、电子邮件）"
+    )
     for line in lines(diagnosis):
         assert not ENGLISH_WORDING.search(without_data(line)), line
 
@@ -99,17 +103,14 @@ def test_nanjing_reads_its_diagnosis_in_chinese(paper):
 def test_whole_survey_evidence_in_chinese_names_regions_and_gaps(paper):
     diagnosis = diagnosis_in("zh-hans", paper)
     uneven = diagnosis.get("uneven_development")
-    assert (
-        "微信：6 个地区中有 3 个开通，北京 (Beijing)、昆明 (Kunming)、新疆哈密 (Xinjiang Hami)"
-        "尚未开通。"
-    ) in uneven.evidence
+    assert ("微信：6 个地区中有 3 个开通，北京、昆明、新疆哈密尚未开通。") in uneven.evidence
     promotion = " ".join(diagnosis.get("weak_promotion").evidence)
     assert "粉丝 20,000" in promotion and "粉丝不足 7,000" in promotion
-    assert "相差 2.9 倍以上" in promotion
+    assert "相差 2.8 倍以上" in promotion
     coverage = diagnosis.get("low_coverage").evidence
     assert (
         coverage[0]
-        == "各级档案馆开通账号情况：省级 1/2（50%）；市级 3/4（75%）；区级 6/6（100%）。"
+        == "各级档案馆开通账号情况：省级 1/2（50%）；市级 4/4（100%）；区级 6/6（100%）。"
     )
     for line in lines(diagnosis):
         assert not ENGLISH_WORDING.search(without_data(line)), line
@@ -119,7 +120,7 @@ def test_english_stays_for_english_readers(paper):
     diagnosis = diagnosis_in("en", paper, region="nanjing")
     assert diagnosis.get("incomplete_content").title.startswith("3.2.4 content is not complete")
     with translation.override("en"):
-        assert diagnosis.get("incomplete_content").status_label == "holds"
+        assert diagnosis.get("incomplete_content").status_label == "does not hold"
         assert not any(re.search(r"[成立依据栏目]", line) for line in lines(diagnosis))
 
 
@@ -153,7 +154,7 @@ def test_every_measured_branch_has_chinese_wording(generated):
     assert "微信只允许在 48 小时内以消息答复" in interaction
     content = diagnosis.get("incomplete_content")
     assert any(
-        "· 微博：60 天没有原创内容；将“Featured archives”栏目固定为每周更新" in a.text
+        "· 微博：60 天没有更新（转发不计）；将“Featured archives”栏目固定为每周更新" in a.text
         for a in content.actions
     ), content.actions
     for line in lines(diagnosis):
@@ -175,15 +176,15 @@ def test_console_report_follows_the_browsers_language(staff_client, paper):
     ).content.decode()
     for title in CHINESE_TITLES.values():
         assert title in page
-    assert "将“Nanjing Masterpieces Recommended”栏目固定为每周更新（4.3）" in page
+    assert "文章列表中有其 2016-05-03 的发文" in page
     assert "篇均阅读 32，点赞 2" in page
-    assert "表1 部分地区微博调查情况" in page and "微博开通情况" in page
+    assert "表1 部分地区档案微博开通情况调查" in page and "微博开通情况" in page
     assert "粉丝数量级分布" in page  # the chart's title, kept as SVG text
     assert "regional development is uneven" not in page
     english = staff_client.get(url, {"region": "nanjing"}, HTTP_ACCEPT_LANGUAGE="en")
     english_page = english.content.decode()
     assert "3.2.1 regional development is uneven" in english_page
-    assert "Table 1 Survey of Weibo in some regions" in english_page
+    assert "Table 1 Survey of the establishment of Weibo in some regions" in english_page
     assert "Followers by band" in english_page and "粉丝数量级分布" not in english_page
     assert "区域发展不均衡" not in english_page
 
@@ -196,7 +197,7 @@ def test_csv_and_xlsx_headings_follow_the_language(staff_client, paper):
     # The keys scripts filter on stay; the diagnosis text is Chinese.
     assert rows[1][:2] == ["table 1 (weibo)", "beijing"]
     statuses = [row for row in rows if row[0] == "diagnosis" and row[3] == "status"]
-    assert {row[4] for row in statuses} == {"holds"}
+    assert {row[4] for row in statuses} == {"holds", "does_not_hold"}
     assert any(row[0] == "diagnosis" and "尚未开通微信公众号" in row[4] for row in rows)
     english = staff_client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert english.splitlines()[0] == ",".join(reports.CSV_COLUMNS)
@@ -209,12 +210,21 @@ def test_csv_and_xlsx_headings_follow_the_language(staff_client, paper):
     diagnosis = book["诊断"]
     assert [c.value for c in diagnosis[1]] == ["发现", "结论", "依据", "证据", "建议措施"]
     assert diagnosis.cell(row=2, column=1).value == "3.2.1 区域发展不均衡"
-    assert [diagnosis.cell(row=r, column=2).value for r in range(2, 8)] == ["成立"] * 6
+    assert [diagnosis.cell(row=r, column=2).value for r in range(2, 8)] == [
+        "成立",
+        "不成立",  # 3.2.2: the tables name lower-level archives in most regions
+        "成立",
+        "成立",
+        "成立",
+        "成立",
+    ]
     accounts_header = [c.value for c in book["账号"][1]]
     assert accounts_header[:4] == ["地区", "账号", "粉丝数", "粉丝少于"]
     table = book["表2"]
-    assert table.cell(row=2, column=1).value == "微信公众号开通情况"
-    assert {table.cell(row=2, column=c).value for c in range(2, 8)} == {"是", "否"}
+    assert table.cell(row=2, column=1).value == "微信公众号开通情况（英文版原文）"
+    assert {table.cell(row=2, column=c).value for c in range(2, 8)} == {"Yes", "No"}
+    assert table.cell(row=3, column=1).value == "微信公众号开通情况（中文译文）"
+    assert {table.cell(row=3, column=c).value for c in range(2, 8)} == {"是", "否"}
     english = load_workbook(
         io.BytesIO(staff_client.get(xlsx_url, HTTP_ACCEPT_LANGUAGE="en").content)
     )
@@ -231,14 +241,16 @@ def test_csv_and_xlsx_headings_follow_the_language(staff_client, paper):
 def test_paper_tables_in_chinese(paper):
     with translation.override("zh-hans"):
         weibo, wechat = selectors.survey_tables(survey=paper)
-    assert weibo.title == "表1 部分地区微博调查情况"
-    assert wechat.title == "表2 部分地区微信公众号调查情况"
+    assert weibo.title == "表1 部分地区档案微博开通情况调查"
+    assert wechat.title == "表2 部分地区档案微信公众号开通情况调查"
     assert [row.label for row in weibo.rows] == ["微博开通情况", "基本情况", "影响力度", "服务水平"]
     assert wechat.cell("beijing", "opened").text == "否"
     assert wechat.cell("nanjing", "opened").text == "是"
-    assert wechat.note == "截止时间：2016-04-06"
-    # The qualitative cells are the survey's data: verbatim whatever the language.
-    assert wechat.cell("nanjing", "basic_situation").text.startswith("Jinling's")
+    assert wechat.note == "截至2016年4月6日"
+    # The qualitative cells: the data set's Chinese rendering, and the paper's English as printed.
+    cell = wechat.cell("nanjing", "basic_situation")
+    assert cell.text == cell.zh == "设有金陵特色历史档案、网上展厅、讲堂和网上展览"
+    assert cell.as_printed.startswith("Established Jinling's")
 
 
 def test_charts_titles_and_labels_follow_the_language(paper_scope):
@@ -247,14 +259,16 @@ def test_charts_titles_and_labels_follow_the_language(paper_scope):
         followers = charts.followers_chart(indicators)
         freshness = charts.freshness_chart(indicators)
         interaction = charts.interaction_chart(indicators)
-        ranking = charts.ranking_chart(indicators)
+        ranking = charts.wci_chart(indicators)
     assert "粉丝数量级分布" in followers and "观察次数" in followers
     assert "数百" in followers and "数万" in followers
     assert "Followers by band" not in followers
     assert "距上次原创的天数" in freshness and "天（虚线：30 天，超过即为停更）" in freshness
     assert "· 微信" in freshness
-    assert "篇均阅读" in interaction and "篇均点赞" in interaction
-    assert "传播指数排行" in ranking
+    assert "篇均阅读" in interaction and "篇均点赞与评论" in interaction
+    assert "WCI 排行" in ranking
+    assert "低于 100 即为偏弱" in interaction  # the threshold line is named
+    assert "超过 30 天即为停更" in freshness
     with translation.override("en"):
         followers = charts.followers_chart(indicators)
         freshness = charts.freshness_chart(indicators)
@@ -290,9 +304,32 @@ def test_api_diagnosis_follows_the_accept_language_header(staff_client, paper):
     chinese = staff_client.get(url, {"region": "nanjing"}, HTTP_ACCEPT_LANGUAGE="zh-hans").json()
     findings = {f["code"]: f for f in chinese["findings"]}
     assert findings["incomplete_content"]["title"] == "3.2.4 内容不完善：原创少、转发多、更新慢"
-    assert findings["incomplete_content"]["status"] == "holds"  # codes stay codes
-    assert findings["incomplete_content"]["status_label"] == "成立"
-    assert NANJING_STALE_ACTION in [a["text"] for a in findings["incomplete_content"]["actions"]]
+    assert findings["weak_interaction"]["status"] == "holds"  # codes stay codes
+    assert findings["weak_interaction"]["status_label"] == "成立"
+    assert NANJING_UPDATED in findings["incomplete_content"]["evidence"]
     english = staff_client.get(url, {"region": "nanjing"}, HTTP_ACCEPT_LANGUAGE="en").json()
     titles = [f["title"] for f in english["findings"]]
     assert titles[0] == "3.2.1 regional development is uneven"
+
+
+# What English a Chinese report may hold outside the paper's quoted English edition: the names
+# of the indices and of the product.
+ALLOWED_LATIN = {"WCI", "BCI", "Archivox"}
+
+
+@pytest.mark.chinese
+def test_the_chinese_report_has_no_english_outside_the_quoted_english_edition(paper_scope):
+    with translation.override("zh-hans"):
+        page = reports.report_html(reports.report_build(paper_scope))
+    for svg in re.findall(r"<svg.*?</svg>", page, flags=re.S):
+        for text in re.findall(r"<text[^>]*>([^<]*)</text>", svg):
+            assert set(re.findall(r"[A-Za-z]{2,}", html.unescape(text))) <= ALLOWED_LATIN, text
+    body = re.sub(r"<svg.*?</svg>|<(style|script|title)[^>]*>.*?</\1>", "", page, flags=re.S)
+    # The paper's English edition, quoted and labelled: <q lang="en">…</q> in the tables,
+    # 英文版原文：“…” in the diagnosis, and the paper's own names in Chinese quotes (“Visual Hami”).
+    body = re.sub(r"<q\b[^>]*\blang=\"en\"[^>]*>.*?</q>", "", body, flags=re.S)
+    body = html.unescape(re.sub(r"<[^>]+>", " ", body))
+    body = re.sub(r"英文版原文：“[^”]*”|“[\x20-\x7e]+”", "", body)
+    latin = set(re.findall(r"[A-Za-z]{2,}", body))
+    assert latin <= ALLOWED_LATIN, sorted(latin - ALLOWED_LATIN)
+    assert "英文版原文" in page and "中文译文" in page

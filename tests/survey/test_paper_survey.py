@@ -5,6 +5,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.utils import translation
 
 from archivox.core.models import AuditEntry
 from archivox.survey import selectors
@@ -70,12 +71,56 @@ def test_tables_1_and_2_reproduce_the_yaml_cell_for_cell(paper, paper_data):
     assert [row.field for row in tables[1].rows] == ["opened", "basic_situation", "service_level"]
     assert tables[1].cell("beijing", "opened").text == "No"
     assert tables[0].cell("hami", "opened").text == "Yes"
-    assert tables[1].note == "Deadline: 2016-04-06"
+    assert tables[1].note == "Deadline until April 6, 2016"
+    assert tables[0].note == ""  # the paper prints a note under Table 2 only
+
+
+def printed_cells(paper_data: dict) -> dict[tuple[str, str, str], tuple[str, str]]:
+    """(platform, region, field) → (the cell as printed, its Chinese rendering)."""
+    cells = {}
+    for platform, regions in paper_data["platforms"].items():
+        for code, cell in regions.items():
+            cells[platform, code, "opened"] = ("Yes", "是") if cell["opened"] else ("No", "否")
+            for field in TABLE_FIELDS[1:]:
+                if platform == "wechat" and field == "impact":
+                    continue  # the paper's Table 2 has no impact row
+                if "cells_as_printed" in cell:
+                    cells[platform, code, field] = (cell["cells_as_printed"], cell["cells_zh"])
+                else:
+                    cells[platform, code, field] = (cell[field], cell[f"{field}_zh"])
+    return cells
+
+
+@pytest.mark.usefixtures("english")
+def test_tables_give_every_cell_as_printed_and_its_chinese_rendering(paper, paper_data):
+    tables = {t.platform: t for t in selectors.survey_tables(survey=paper)}
+    for (platform, code, field), (printed, zh) in printed_cells(paper_data).items():
+        cell = tables[platform].cell(code, field)
+        assert (cell.as_printed, cell.zh) == (printed, zh), (platform, code, field)
+    # Table 2's "No" columns are "No" in every cell, as printed.
+    assert tables["wechat"].cell("kunming", "service_level").as_printed == "No"
+    # Each table's own column labels: Table 1 "Beijing Shijingshan", "Chengdu"; Table 2 "Sichuan".
+    weibo = [c.label_as_printed for c in tables["weibo"].columns]
+    wechat = [c.label_as_printed for c in tables["wechat"].columns]
+    assert weibo[0] == "Beijing Shijingshan" and weibo[4] == "Chengdu"
+    assert wechat[4] == "Sichuan" and wechat[5] == "Xinjiang"
+    assert tables["weibo"].title_as_printed == paper_data["survey"]["table1"]["title_as_printed"]
+    with translation.override("zh-hans"):
+        chinese = {t.platform: t for t in selectors.survey_tables(survey=paper)}
+    assert chinese["weibo"].columns[0].label == "北京石景山"
+    assert chinese["wechat"].cell("beijing", "basic_situation").text == "无"
+    assert chinese["weibo"].title == "表1 部分地区档案微博开通情况调查"
+    assert chinese["wechat"].note == "截至2016年4月6日"
 
 
 def test_the_survey_itself_and_its_regions(paper, paper_data):
     assert paper.title == paper_data["survey"]["title"]
     assert paper.method == paper_data["survey"]["method"]
+    assert paper.title_zh == paper_data["survey"]["title_zh"]
+    assert paper.method_zh == paper_data["survey"]["method_zh"]
+    assert [o["value"] for o in paper.observations] == [
+        o["value"] for o in paper_data["observations"]
+    ]
     assert paper.cutoff == datetime.date(2016, 4, 6)
     # The paper measured the Bai Chongxi Mansion post after its cut-off.
     assert paper.observed_until == datetime.date(2016, 5, 4)
@@ -105,7 +150,9 @@ def test_the_bai_chongxi_mansion_post_is_recorded(paper):
     post = PostRecord.objects.get()
     assert post.account.institution.slug == "nanjing" and post.account.platform == "wechat"
     assert post.title == "Bai Chongxi Mansion (白崇禧公馆)"
-    assert post.column == "Nanjing Masterpieces Recommended"
+    # The paper does not say the post belongs to the section it mentions: context, not column.
+    assert post.column == ""
+    assert "Nanjing Masterpieces Recommended" in post.context
     assert (post.reads, post.likes, post.comments) == (32, 2, None)
     assert post.published_on == datetime.date(2016, 5, 3)
     assert post.is_original is None  # the paper does not say

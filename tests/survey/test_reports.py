@@ -11,17 +11,20 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 from django.utils import translation
+from django.utils.html import escape
 from openpyxl import load_workbook
 
 from archivox.survey import charts, reports, selectors
-from tests.survey.test_paper_survey import expected_cells
+from archivox.survey import indicators as ind
+from tests.survey.test_paper_survey import printed_cells
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 CHINESE_TEXT = re.compile(r"<text[^>]*>[^<]*[\u4e00-\u9fff][^<]*</text>")
 
 
 class TableParser(HTMLParser):
-    """(table number, region code, field) → cell text, from the report's paper tables."""
+    """(table number, region code, field) → the cell as printed (its quoted English edition, or
+    its text when it has none), from the report's paper tables."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -29,8 +32,8 @@ class TableParser(HTMLParser):
         self.table = self.field = None
         self.regions: list[str] = []
         self.column = -1
-        self.in_td = False
-        self.text = ""
+        self.in_td = self.in_q = False
+        self.text = self.quoted = ""
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
@@ -42,24 +45,25 @@ class TableParser(HTMLParser):
             self.field, self.column = attrs["data-field"], -1
         elif tag == "td" and self.field:
             self.column += 1
-            self.in_td, self.text = True, ""
+            self.in_td, self.text, self.quoted = True, "", ""
+        elif tag == "q" and self.in_td and attrs.get("lang") == "en":
+            self.in_q = True
 
     def handle_data(self, data):
-        if self.in_td:
+        if self.in_q:
+            self.quoted += data
+        elif self.in_td:
             self.text += data
 
     def handle_endtag(self, tag):
-        if tag == "td" and self.in_td:
-            self.cells[self.table, self.regions[self.column], self.field] = self.text
+        if tag == "q":
+            self.in_q = False
+        elif tag == "td" and self.in_td:
+            key = (self.table, self.regions[self.column], self.field)
+            self.cells[key] = self.quoted or self.text
             self.in_td = False
         elif tag == "table":
             self.table = self.field = None
-
-
-def shown(value) -> str:
-    if isinstance(value, bool):
-        return "Yes" if value else "No"
-    return value
 
 
 @pytest.fixture
@@ -72,15 +76,14 @@ def test_html_report_reproduces_tables_1_and_2_cell_for_cell(report, paper_data)
     parser = TableParser()
     parser.feed(html)
     numbers = {"weibo": "1", "wechat": "2"}
-    for (platform, code, field), value in expected_cells(paper_data).items():
-        key = (numbers[platform], code, field)
-        if platform == "wechat" and field == "impact":
-            assert key not in parser.cells  # the paper's Table 2 has no impact row
-            continue
-        assert parser.cells[key] == (shown(value) or "—"), key
-    assert "Table 1 Survey of Weibo in some regions" in html
+    printed = printed_cells(paper_data)
+    for (platform, code, field), (as_printed, zh) in printed.items():
+        assert parser.cells[numbers[platform], code, field] == as_printed, (platform, code, field)
+        assert escape(zh) in html
+    assert ("2", "beijing", "impact") not in parser.cells  # the paper's Table 2 has no impact row
+    assert "Table 1 Survey of the establishment of Weibo in some regions" in html
     for finding in report.diagnosis.judgments:
-        assert f'data-finding="{finding.code}" data-status="holds"' in html
+        assert f'data-finding="{finding.code}" data-status="{finding.status}"' in html
 
 
 def test_html_report_embeds_svg_charts_with_chinese_text(paper_scope):
@@ -93,12 +96,26 @@ def test_html_report_embeds_svg_charts_with_chinese_text(paper_scope):
 
 def test_each_chart_keeps_chinese_labels_as_text(paper_scope):
     indicators = report_indicators = reports.report_build(paper_scope).indicators
-    for name in ("followers", "freshness", "interaction", "ranking"):
+    for name in ("followers", "freshness", "interaction", "wci"):
         with translation.override("zh-hans"):
             svg = getattr(charts, f"{name}_chart")(report_indicators)
         assert svg.startswith("<svg"), name
         assert CHINESE_TEXT.search(svg), name
     assert charts.originality_chart(indicators) is None  # no post of known origin
+    assert charts.bci_chart(indicators) is None  # no Weibo post measured
+
+
+def test_charts_rank_each_index_apart_with_values_and_named_thresholds(generated):
+    indicators = ind.indicators_compute(selectors.scope_get(survey=generated))
+    wci, bci = charts.wci_chart(indicators), charts.bci_chart(indicators)
+    assert "WCI ranking" in wci and "BCI" not in wci
+    assert "BCI ranking" in bci and "WCI" not in bci
+    interaction = charts.interaction_chart(indicators)
+    # Both platforms: the Weibo accounts have likes and comments, no reads.
+    assert "· Weibo" in interaction and "· WeChat" in interaction
+    assert "weak under 100" in interaction and "weak under 5" in interaction
+    assert "stale after 30 days" in charts.freshness_chart(indicators)
+    assert ">70.0<" in interaction  # 60 likes + 10 comments per post, written on the bar
     assert charts.response_chart([]) is None
 
 
@@ -111,42 +128,45 @@ def test_csv_report_parses_back_with_every_table_cell(report, paper_data):
         if row["section"].startswith("table")
     }
     sections = {"weibo": "table 1 (weibo)", "wechat": "table 2 (wechat)"}
-    for (platform, code, field), value in expected_cells(paper_data).items():
-        if platform == "wechat" and field == "impact":
-            continue
-        assert cells[sections[platform], code, field] == shown(value)
+    for (platform, code, field), (as_printed, zh) in printed_cells(paper_data).items():
+        assert cells[sections[platform], code, field] == as_printed
+        assert cells[sections[platform], code, f"{field}_zh"] == zh
     statuses = {
         row["subject"]: row["value"]
         for row in rows
         if row["section"] == "diagnosis" and row["measure"] == "status"
     }
-    assert set(statuses.values()) == {"holds"} and len(statuses) == 6
+    assert statuses == {j.code: j.status.value for j in report.diagnosis.judgments}
 
 
 def test_xlsx_report_parses_back_with_the_tables_laid_out_as_in_the_paper(report, paper_data):
     book = load_workbook(io.BytesIO(reports.report_xlsx(report)))
     assert book.sheetnames[:2] == ["Table 1", "Table 2"]
+    printed = printed_cells(paper_data)
     for sheet, platform in (("Table 1", "weibo"), ("Table 2", "wechat")):
         ws = book[sheet]
         header = [c.value for c in ws[1]][1:]
-        assert header == [
-            selectors.display_name(region)
-            for region in selectors.survey_tables(survey=report.survey)[int(sheet[-1]) - 1].regions
-        ]
+        table = selectors.survey_tables(survey=report.survey)[int(sheet[-1]) - 1]
+        assert header == [column.label for column in table.columns]
+        assert header[0] == ("Beijing Shijingshan" if platform == "weibo" else "Beijing")
         codes = list(paper_data["platforms"][platform])
         by_label = {ws.cell(row=r, column=1).value: r for r in range(2, ws.max_row + 1)}
-        opened_label = next(label for label in by_label if label and "opening" in label)
-        for column, code in enumerate(codes, start=2):
-            cell = paper_data["platforms"][platform][code]
-            assert ws.cell(row=by_label[opened_label], column=column).value == shown(cell["opened"])
-            for field, label in (
-                ("basic_situation", "Basic situation"),
-                ("service_level", "Service level"),
-            ):
-                value = ws.cell(row=by_label[label], column=column).value
-                assert (value or "") == cell.get(field, "")
+        for label, field in (
+            (next(label for label in by_label if label and "opening" in label), "opened"),
+            ("Basic situation", "basic_situation"),
+            ("Service level", "service_level"),
+        ):
+            base = label.split(" (")[0]
+            as_printed_row = by_label[f"{base} (English edition, as printed)"]
+            zh_row = by_label[f"{base} (Chinese rendering)"]
+            for column, code in enumerate(codes, start=2):
+                expected_printed, expected_zh = printed[platform, code, field]
+                assert ws.cell(row=as_printed_row, column=column).value == expected_printed
+                assert ws.cell(row=zh_row, column=column).value == expected_zh
     diagnosis = book["Diagnosis"]
-    assert [diagnosis.cell(row=r, column=2).value for r in range(2, 8)] == ["holds"] * 6
+    assert [diagnosis.cell(row=r, column=2).value for r in range(2, 8)] == [
+        j.status_label for j in report.diagnosis.judgments
+    ]
     data_rows = list(book["Data"].iter_rows(values_only=True))
     assert data_rows[0] == reports.CSV_COLUMNS
 
@@ -169,5 +189,6 @@ def test_survey_report_command_writes_each_format(paper, tmp_path: Path):
 
 def test_report_queries_do_not_grow_with_accounts(generated, django_assert_max_num_queries):
     scope = selectors.scope_get(survey=generated)
-    with django_assert_max_num_queries(25):
+    # 27: the tables' statements and the screened posts are one query each, whatever the size.
+    with django_assert_max_num_queries(27):
         reports.report_build(scope, charts=False)

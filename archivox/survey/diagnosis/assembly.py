@@ -3,6 +3,7 @@ nothing could be measured, titled in the survey's own words or the paper's."""
 
 from __future__ import annotations
 
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -20,7 +21,8 @@ from archivox.survey.diagnosis.regions import _coverage, _uneven
 from archivox.survey.diagnosis.risks import _security
 from archivox.survey.diagnosis.wording import _Actions, _paper_text
 from archivox.survey.indicators.compute import Indicators, indicators_compute
-from archivox.survey.models import Finding, Strategy
+from archivox.survey.indicators.thresholds import platform_label
+from archivox.survey.models import Finding, Strategy, Survey
 from archivox.survey.selectors import Scope
 
 JUDGES = {
@@ -85,6 +87,7 @@ def diagnose(indicators: Indicators) -> Diagnosis:
                 *evidence,
                 _("The survey recorded: “%(finding)s”.") % {"finding": recorded[code]},
             ]
+        evidence = [*evidence, *_observations(scope.survey, title.split(" ", 1)[0])]
         judgments.append(
             Judgment(
                 code=code,
@@ -94,6 +97,7 @@ def diagnose(indicators: Indicators) -> Diagnosis:
                 basis=basis,
                 evidence=evidence,
                 actions=act.done(),
+                failing=act.failing,
             )
         )
     return Diagnosis(scope=scope.label, kind=scope.kind, as_of=scope.as_of, judgments=judgments)
@@ -102,3 +106,36 @@ def diagnose(indicators: Indicators) -> Diagnosis:
 def diagnosis_for(scope: Scope, **data: object) -> Diagnosis:
     """Compute the indicators of ``scope`` (``data`` as for ``indicators_compute``) and judge."""
     return diagnose(indicators_compute(scope, **data))  # type: ignore[arg-type]
+
+
+# What the paper observes without naming an account, by the words of the data set.
+OBSERVED = {
+    "comments on an original Weibo post": gettext_lazy("comments on an original Weibo post"),
+    "followers": gettext_lazy("followers"),
+}
+
+
+def _observations(survey: Survey, section: str) -> list[str]:
+    """The survey's observations made in a finding's own section, quoted as the survey's."""
+    lines = []
+    chinese = (translation.get_language() or "").startswith("zh")
+    for item in survey.observations or []:
+        if item.get("source") != section:
+            continue
+        what = OBSERVED.get(item.get("what", ""))
+        value = item.get("value_zh") if chinese and item.get("value_zh") else item.get("value")
+        if what is None or not value:
+            continue
+        lines.append(
+            _(
+                "The paper observes, without naming an account (%(section)s): %(platform)s "
+                "%(what)s, %(value)s."
+            )
+            % {
+                "section": section,
+                "platform": platform_label(item.get("platform", "")),
+                "what": what,
+                "value": value,
+            }
+        )
+    return lines

@@ -121,6 +121,9 @@ class Judgment:
     basis: str  # "measured", "recorded" (the survey's own finding) or ""
     evidence: list[str]
     actions: list[Action]
+    # What fails the finding's thresholds one by one: "account:<archive>:<platform>",
+    # "region:<code>", "archive:<name>" (the evidence names them with the threshold).
+    failing: list[str] = dataclasses.field(default_factory=list)
 
     @property
     def status_label(self) -> str:

@@ -4,11 +4,13 @@ when nothing could be measured) and the evidence."""
 
 from __future__ import annotations
 
+import math
+
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
 from archivox.survey.diagnosis.findings import Status
-from archivox.survey.diagnosis.wording import _account, _Actions, _join, _n, _pct
+from archivox.survey.diagnosis.wording import _account, _Actions, _clauses, _join, _n, _pct
 from archivox.survey.indicators.compute import Indicators
 from archivox.survey.indicators.followers import Reach
 from archivox.survey.indicators.thresholds import (
@@ -25,7 +27,19 @@ def _promotion(i: Indicators, act: _Actions) -> tuple[Status | None, list[str]]:
     if not r.accounts_with_figures and not r.accounts_with_bounds and not r.band_observations:
         return None, [_("No follower figures, bounds or bands were recorded.")]
     evidence, trips = [], []
-    if r.accounts_with_figures:
+    if len(r.accounts_with_figures) == 1:
+        # One account is no statistic: say whose figure it is.
+        only = r.accounts_with_figures[0]
+        evidence.append(
+            _("One account with a follower figure: %(account)s, %(followers)s.")
+            % {"account": _account(only), "followers": f"{only.followers:,}"}
+        )
+        if r.median is not None and r.median < FOLLOWERS_LOW:
+            trips.append(
+                _("Its figure is under %(threshold)s followers.")
+                % {"threshold": f"{FOLLOWERS_LOW:,}"}
+            )
+    elif r.accounts_with_figures:
         evidence.append(
             ngettext(
                 "Median followers of %(count)d account with a figure: %(median)s.",
@@ -59,7 +73,10 @@ def _promotion(i: Indicators, act: _Actions) -> tuple[Status | None, list[str]]:
             "top_followers": f"{r.top.followers:,}",
             "bottom": _account(r.bottom),
             "bottom_followers": bottom,
-            "ratio": f"{r.ratio:.1f}",
+            # A lower bound is rounded down: 20,000 / 7,000 = 2.857… is "more than 2.8×".
+            "ratio": f"{math.floor(r.ratio * 10) / 10:.1f}"
+            if r.ratio_is_lower_bound
+            else f"{r.ratio:.1f}",
         }
         if r.ratio >= DISPARITY_RATIO:
             trips.append(line)
@@ -92,6 +109,34 @@ def _promotion(i: Indicators, act: _Actions) -> tuple[Status | None, list[str]]:
                 % values
             )
         (trips if low >= BAND_LOW_SHARE else evidence).append(line)
+    below = [a for a in r.accounts_with_figures + r.accounts_with_bounds if a.below_ten_thousand]
+    if below:
+        # Judged per account too: a healthy median does not hide an account few follow.
+        trips.append(
+            ngettext(
+                "%(count)d account under %(threshold)s followers: %(details)s.",
+                "%(count)d accounts under %(threshold)s followers: %(details)s.",
+                len(below),
+            )
+            % {
+                "count": len(below),
+                "threshold": f"{FOLLOWERS_LOW:,}",
+                "details": _clauses(
+                    [
+                        _("%(account)s %(followers)s")
+                        % {
+                            "account": _account(a),
+                            "followers": f"{a.followers:,}"
+                            if a.followers is not None
+                            else f"< {a.followers_below:,}",
+                        }
+                        for a in below[:8]
+                    ]
+                ),
+            }
+        )
+        for a in below:
+            act.fail_account(a)
     wechat_unknown = [
         a for a in i.accounts if a.platform == Platform.WECHAT and a.followers is None
     ]
@@ -121,19 +166,24 @@ def _promotion(i: Indicators, act: _Actions) -> tuple[Status | None, list[str]]:
                 % {"account": _account(a), "followers": figure},
             )
         done = {a.region for a in weak}
-        low_regions = []
+        low_regions: dict[str, tuple[str, list[str]]] = {}
         for mention in r.table_bands:
-            if mention.band != "ten_thousands" and mention.code not in done:
-                done.add(mention.code)
-                low_regions.append(mention.region)
-        for region in low_regions:
+            if mention.code in done:
+                continue
+            name, bands = low_regions.setdefault(mention.code, (mention.region, []))
+            if mention.band not in bands:
+                bands.append(mention.band)
+        for name, bands in low_regions.values():
+            if all(band == "ten_thousands" for band in bands):
+                continue
             act.add(
                 "promote",
                 _(
-                    "%(region)s: followers in the hundreds or thousands; promote the accounts "
-                    "through exhibitions, posters and the government's website"
+                    "%(region)s: the table records followers in the %(bands)s; promote the "
+                    "accounts under ten thousand through exhibitions, posters and the "
+                    "government's website"
                 )
-                % {"region": region},
+                % {"region": name, "bands": _join([band_label(b) for b in bands])},
             )
     return (Status.HOLDS if trips else Status.DOES_NOT_HOLD), evidence
 

@@ -4,11 +4,20 @@ when nothing could be measured) and the evidence."""
 
 from __future__ import annotations
 
+import datetime
+
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
 from archivox.survey.diagnosis.findings import Status
-from archivox.survey.diagnosis.wording import _account, _Actions, _clauses, _n, _pct
+from archivox.survey.diagnosis.wording import (
+    _account,
+    _Actions,
+    _clauses,
+    _n,
+    _pct,
+    _source_text,
+)
 from archivox.survey.indicators.accounts import AccountIndicators
 from archivox.survey.indicators.compute import Indicators
 from archivox.survey.indicators.thresholds import (
@@ -30,7 +39,7 @@ def _content(i: Indicators, act: _Actions) -> tuple[Status | None, list[str]]:
         return None, [_("No post records, freshness or originality was recorded.")]
     evidence, trips = [], []
     if c.measured:
-        details = [_stale_detail(a) for a in c.stale[:6]]
+        details = [_stale_detail(a, i.scope.survey.cutoff) for a in c.stale[:6]]
         values = {
             "stale": len(c.stale),
             "measured": len(c.measured),
@@ -41,10 +50,10 @@ def _content(i: Indicators, act: _Actions) -> tuple[Status | None, list[str]]:
         if details:
             line = (
                 ngettext(
-                    "%(stale)d of %(measured)d account measured had no original post for more "
-                    "than %(days)d days on %(date)s: %(details)s.",
-                    "%(stale)d of %(measured)d accounts measured had no original post for more "
-                    "than %(days)d days on %(date)s: %(details)s.",
+                    "%(stale)d of %(measured)d account measured had not been updated (forwards "
+                    "aside) for more than %(days)d days on %(date)s: %(details)s.",
+                    "%(stale)d of %(measured)d accounts measured had not been updated (forwards "
+                    "aside) for more than %(days)d days on %(date)s: %(details)s.",
                     len(c.measured),
                 )
                 % values
@@ -52,32 +61,64 @@ def _content(i: Indicators, act: _Actions) -> tuple[Status | None, list[str]]:
         else:
             line = (
                 ngettext(
-                    "%(stale)d of %(measured)d account measured had no original post for more "
-                    "than %(days)d days on %(date)s.",
-                    "%(stale)d of %(measured)d accounts measured had no original post for more "
-                    "than %(days)d days on %(date)s.",
+                    "%(stale)d of %(measured)d account measured had not been updated (forwards "
+                    "aside) for more than %(days)d days on %(date)s.",
+                    "%(stale)d of %(measured)d accounts measured had not been updated (forwards "
+                    "aside) for more than %(days)d days on %(date)s.",
                     len(c.measured),
                 )
                 % values
             )
-        if (c.stale_share or 0) >= STALE_SHARE:
+        # Judged per account too: one stale account is a finding about that account, however
+        # healthy the others.
+        if c.stale or (c.stale_share or 0) >= STALE_SHARE:
             trips.append(line)
         else:
             evidence.append(line)
+        for a in c.stale:
+            act.fail_account(a)
     if known:
         line = _("%(share)s of %(count)s posts of known origin are originals.") % {
             "share": _pct(c.originality),
             "count": f"{known:,}",
         }
         (trips if (c.originality or 0) < ORIGINALITY_LOW else evidence).append(line)
+    forwarding = [
+        a for a in i.accounts if a.originality is not None and a.originality < ORIGINALITY_LOW
+    ]
+    if forwarding:
+        trips.append(
+            ngettext(
+                "%(count)d account posts fewer originals than %(threshold)s of its posts of "
+                "known origin: %(details)s.",
+                "%(count)d accounts post fewer originals than %(threshold)s of their posts of "
+                "known origin: %(details)s.",
+                len(forwarding),
+            )
+            % {
+                "count": len(forwarding),
+                "threshold": _pct(ORIGINALITY_LOW),
+                "details": _clauses(
+                    [
+                        _("%(account)s %(share)s")
+                        % {"account": _account(a), "share": _pct(a.originality)}
+                        for a in forwarding[:8]
+                    ]
+                ),
+            }
+        )
+        for a in forwarding:
+            act.fail_account(a)
     if c.confined:
+        for a in c.confined:
+            act.fail_account(a)
         details = [
             (
                 _("%(account)s: originals only in the '%(column)s' column (%(notes)s)")
                 if a.notes
                 else _("%(account)s: originals only in the '%(column)s' column")
             )
-            % {"account": _account(a), "column": a.column, "notes": a.notes}
+            % {"account": _account(a), "column": a.column, "notes": _source_text(a.notes)}
             for a in c.confined
         ]
         line = ngettext(
@@ -86,7 +127,26 @@ def _content(i: Indicators, act: _Actions) -> tuple[Status | None, list[str]]:
             len(c.confined),
         ) % {"count": len(c.confined), "details": _clauses(details)}
         (trips if (c.confined_share or 0) >= CONFINED_SHARE else evidence).append(line)
-    if c.posts_per_week_median is not None:
+    evidence.extend(_superseded_claims(i))
+    posting = [a for a in i.accounts if a.opened and a.posts]
+    if len(posting) == 1:
+        # One account is no statistic: say what it posted.
+        evidence.append(
+            ngettext(
+                "One account posted in the window (%(start)s to %(end)s): %(account)s, "
+                "%(posts)d post.",
+                "One account posted in the window (%(start)s to %(end)s): %(account)s, "
+                "%(posts)d posts.",
+                posting[0].posts,
+            )
+            % {
+                "account": _account(posting[0]),
+                "posts": posting[0].posts,
+                "start": i.scope.start.isoformat(),
+                "end": i.scope.as_of.isoformat(),
+            }
+        )
+    elif c.posts_per_week_median is not None:
         evidence.append(
             _("Median posting frequency: %(rate)s posts a week (%(start)s to %(end)s).")
             % {
@@ -107,9 +167,12 @@ def _content(i: Indicators, act: _Actions) -> tuple[Status | None, list[str]]:
                 )
             values = {"account": _account(a), "days": days, "todo": todo}
             if days:
-                text = _("%(account)s has had no original post for %(days)s: %(todo)s") % values
+                text = (
+                    _("%(account)s has not been updated (forwards aside) for %(days)s: %(todo)s")
+                    % values
+                )
             else:
-                text = _("%(account)s has no original post: %(todo)s") % values
+                text = _("%(account)s has posted only forwards: %(todo)s") % values
             act.add("regional_features", text)
         for a in c.confined:
             act.add(
@@ -120,7 +183,10 @@ def _content(i: Indicators, act: _Actions) -> tuple[Status | None, list[str]]:
                 )
                 % {"account": _account(a), "column": a.column},
             )
+        stale = {a.id for a in c.stale}
         for a in i.accounts:
+            if a.id in stale and not a.originals:
+                continue  # "has posted only forwards" already says it
             if a.originality is not None and a.originality < ORIGINALITY_LOW:
                 act.add(
                     "regional_features",
@@ -141,7 +207,7 @@ def _days(a: AccountIndicators) -> str:
                 "days": days
             }
         return ngettext("%(days)d day", "%(days)d days", days) % {"days": days}
-    if a.days_since_post is not None:
+    if a.days_since_post is not None and not a.posts:
         days = a.days_since_post
         return ngettext("%(days)d day (no post at all)", "%(days)d days (no post at all)", days) % {
             "days": days
@@ -149,23 +215,62 @@ def _days(a: AccountIndicators) -> str:
     return ""
 
 
-def _stale_detail(a: AccountIndicators) -> str:
+def _stale_detail(a: AccountIndicators, cutoff: datetime.date | None = None) -> str:
     detail = _("%(account)s %(days)s") % {
         "account": _account(a),
-        "days": _days(a) or _("no original post recorded"),
+        "days": _days(a) or _("no update recorded"),
     }
     if a.last_original_is_bound and a.last_update_before:
+        # The survey's own claim, dated by its cut-off and quoted, not restated as measured.
         values = {
             "detail": detail,
             "date": a.last_update_before.isoformat(),
+            "cutoff": cutoff.isoformat() if cutoff else "—",
             "notes": a.notes,
         }
         if a.notes:
-            detail = _("%(detail)s (the survey saw no update since before %(date)s: %(notes)s)")
+            detail = _(
+                "%(detail)s (the paper, survey cut-off %(cutoff)s: no update since before "
+                "%(date)s; English edition: “%(notes)s”)"
+            )
         else:
-            detail = _("%(detail)s (the survey saw no update since before %(date)s)")
+            detail = _(
+                "%(detail)s (the paper, survey cut-off %(cutoff)s: no update since before %(date)s)"
+            )
         detail = detail % values
     return detail
+
+
+def _superseded_claims(i: Indicators) -> list[str]:
+    """The survey's claims of no update that a later post in the post list answers: quoted as
+    the survey's dated claim beside the post, never as a measurement."""
+    cutoff = i.scope.survey.cutoff
+    lines = []
+    for a in i.accounts:
+        if not a.last_update_before or a.last_original_is_bound or a.last_post is None:
+            continue
+        if a.last_post < a.last_update_before:
+            continue
+        values = {
+            "account": _account(a),
+            "date": a.last_update_before.isoformat(),
+            "cutoff": cutoff.isoformat() if cutoff else "—",
+            "notes": a.notes,
+            "post": a.last_post.isoformat(),
+        }
+        if a.notes:
+            line = _(
+                "The paper (survey cut-off %(cutoff)s) says %(account)s was not updated after "
+                "%(date)s (English edition: “%(notes)s”); the post list shows a post of "
+                "%(post)s, so it has been updated since."
+            )
+        else:
+            line = _(
+                "The paper (survey cut-off %(cutoff)s) says %(account)s was not updated after "
+                "%(date)s; the post list shows a post of %(post)s, so it has been updated since."
+            )
+        lines.append(line % values)
+    return lines
 
 
 def _interaction(i: Indicators, act: _Actions) -> tuple[Status | None, list[str]]:
@@ -207,18 +312,39 @@ def _interaction(i: Indicators, act: _Actions) -> tuple[Status | None, list[str]
                     a.posts,
                 )
             evidence.append(line % values)
-        checks = (
-            (
-                x.reads_per_post_median,
-                READS_PER_POST_LOW,
-                _("Median reads per post: %(value)s (weak under %(threshold)d)."),
-            ),
-            (
-                x.reactions_per_post_median,
-                REACTIONS_PER_POST_LOW,
-                _("Median likes and comments per post: %(value)s (weak under %(threshold)d)."),
-            ),
-        )
+        if len(x.measured) == 1:
+            # One account is no statistic: its own figures, named as such.
+            checks = (
+                (
+                    x.reads_per_post_median,
+                    READS_PER_POST_LOW,
+                    _(
+                        "Reads per post of the one account measured: %(value)s (weak under "
+                        "%(threshold)d)."
+                    ),
+                ),
+                (
+                    x.reactions_per_post_median,
+                    REACTIONS_PER_POST_LOW,
+                    _(
+                        "Likes and comments per post of the one account measured: %(value)s "
+                        "(weak under %(threshold)d)."
+                    ),
+                ),
+            )
+        else:
+            checks = (
+                (
+                    x.reads_per_post_median,
+                    READS_PER_POST_LOW,
+                    _("Median reads per post: %(value)s (weak under %(threshold)d)."),
+                ),
+                (
+                    x.reactions_per_post_median,
+                    REACTIONS_PER_POST_LOW,
+                    _("Median likes and comments per post: %(value)s (weak under %(threshold)d)."),
+                ),
+            )
         for value, threshold, message in checks:
             if value is not None:
                 line = message % {"value": _n(value), "threshold": threshold}
@@ -233,6 +359,28 @@ def _interaction(i: Indicators, act: _Actions) -> tuple[Status | None, list[str]
             (trips if x.reads_per_follower_median < READS_PER_FOLLOWER_LOW else evidence).append(
                 line
             )
+        weak = [(a, _weak_interaction(a)) for a in x.measured]
+        weak = [(a, reason) for a, reason in weak if reason]
+        if weak:
+            # Judged per account too: healthy medians do not hide an account nobody answers.
+            trips.append(
+                ngettext(
+                    "%(count)d account under the interaction thresholds: %(details)s.",
+                    "%(count)d accounts under the interaction thresholds: %(details)s.",
+                    len(weak),
+                )
+                % {
+                    "count": len(weak),
+                    "details": _clauses(
+                        [
+                            _("%(account)s (%(reason)s)") % {"account": _account(a), "reason": r}
+                            for a, r in weak[:8]
+                        ]
+                    ),
+                }
+            )
+            for a, _reason in weak:
+                act.fail_account(a)
     if x.consultations is None:
         evidence.append(_("Consultations: not enough data (none supplied by the inbox)."))
     else:
@@ -286,3 +434,20 @@ def _interaction(i: Indicators, act: _Actions) -> tuple[Status | None, list[str]
             % {"hours": RESPONSE_HOURS_HIGH},
         )
     return (Status.HOLDS if trips else Status.DOES_NOT_HOLD), evidence
+
+
+def _weak_interaction(a: AccountIndicators) -> str:
+    """Why an account's interaction is weak, with the threshold ("" when it is not)."""
+    reasons = []
+    if a.reads_per_post is not None and a.reads_per_post < READS_PER_POST_LOW:
+        reasons.append(
+            _("%(value)s reads per post, under %(threshold)d")
+            % {"value": _n(a.reads_per_post), "threshold": READS_PER_POST_LOW}
+        )
+    parts = [v for v in (a.likes_per_post, a.comments_per_post) if v is not None]
+    if parts and sum(parts) < REACTIONS_PER_POST_LOW:
+        reasons.append(
+            _("%(value)s likes and comments per post, under %(threshold)d")
+            % {"value": _n(sum(parts)), "threshold": REACTIONS_PER_POST_LOW}
+        )
+    return pgettext("figures separator", ", ").join(reasons)

@@ -10,6 +10,7 @@ from django.utils.translation import ngettext, pgettext
 from archivox.survey.diagnosis.findings import PLATFORM_NAMES, Status
 from archivox.survey.diagnosis.wording import _Actions, _clauses, _names, _pct, _platform
 from archivox.survey.indicators.compute import Indicators
+from archivox.survey.indicators.regions import Uncovered
 from archivox.survey.indicators.thresholds import (
     COVERAGE_LOW,
     REACH_BELOW_SHARE,
@@ -72,6 +73,7 @@ def _uneven(i: Indicators, act: _Actions) -> tuple[Status | None, list[str]]:
             % {"region": mine.name, "count": len(lacking)}
         )
     for region, platform in lacking:
+        act.fail(f"region:{region.code}")
         act.add(
             "open_accounts",
             _(
@@ -125,7 +127,8 @@ def _coverage(i: Indicators, act: _Actions) -> tuple[Status | None, list[str]]:
         trips.append(
             _(
                 "Accounts reach below the main archive's level in only %(below)d of %(total)d "
-                "regions (%(below_names)s); in %(stuck_names)s they stop at the main archive."
+                "regions (%(below_names)s); in %(stuck_names)s no account below the main "
+                "archive is recorded."
             )
             % {
                 "below": len(below),
@@ -134,8 +137,26 @@ def _coverage(i: Indicators, act: _Actions) -> tuple[Status | None, list[str]]:
                 "stuck_names": _names(stuck),
             }
         )
+    from_table = [r.name for r in c.regions if r.below_from_table]
+    if from_table:
+        evidence.append(
+            _(
+                "By the survey's tables, archives below the main one have accounts in "
+                "%(names)s (district, county or local archives named in the cells)."
+            )
+            % {"names": _names(from_table)}
+        )
     county = next(level for level in c.levels if level.level == "county")
-    if not county.covered:
+    counties = [r.name for r in c.regions if r.county_in_table]
+    if counties:
+        evidence.append(
+            _(
+                "The survey's tables name county archives with accounts in %(names)s, but "
+                "none by name."
+            )
+            % {"names": _names(counties)}
+        )
+    elif not county.covered:
         evidence.append(_("No county-level archive with an account was recorded."))
     evidence.extend(trips)
     if lower.institutions and lower.share == 1 and trips:
@@ -157,10 +178,39 @@ def _coverage(i: Indicators, act: _Actions) -> tuple[Status | None, list[str]]:
                 % {"region": region.name, "level": level_label(region.main_level)},
             )
     for region in c.regions:
-        for name in region.uncovered:
+        for archive in region.uncovered_detail:
+            _uncovered_actions(archive, act)
+    return (Status.HOLDS if trips else Status.DOES_NOT_HOLD), evidence
+
+
+def _uncovered_actions(archive: Uncovered, act: _Actions) -> None:
+    """What to do about an archive with no account recorded, by what the tables state: none in
+    the region (open one), or not stated (find out first)."""
+    if not archive.platforms:
+        act.add(
+            "open_accounts",
+            _("%(name)s has no account: open a WeChat official account and a Weibo account")
+            % {"name": archive.name},
+        )
+        return
+    for platform, (table, main) in archive.platforms.items():
+        values = {
+            "name": archive.name,
+            "account": PLATFORM_NAMES[Platform(platform)],
+            "table": table,
+        }
+        if main is False:
             act.add(
                 "open_accounts",
-                _("%(name)s has no account: open a WeChat official account and a Weibo account")
-                % {"name": name},
+                _("%(name)s: Table %(table)d records no %(account)s in the region; open one")
+                % values,
             )
-    return (Status.HOLDS if trips else Status.DOES_NOT_HOLD), evidence
+        elif main is None:
+            act.add(
+                "open_accounts",
+                _(
+                    "%(name)s: whether it has its own %(account)s is unknown (Table %(table)d "
+                    "does not say); find out, and open one if it has none"
+                )
+                % values,
+            )

@@ -8,9 +8,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from archivox.survey.diagnosis.findings import Status
-from archivox.survey.diagnosis.wording import _Actions, _clauses
+from archivox.survey.diagnosis.wording import _account, _Actions, _clauses, _join
 from archivox.survey.indicators.compute import Indicators
 from archivox.survey.indicators.thresholds import MIN_ADMINISTRATORS
+from archivox.survey.post_flags import flag_label
 
 
 def _security(i: Indicators, act: _Actions) -> tuple[Status | None, list[str]]:
@@ -53,6 +54,40 @@ def _security(i: Indicators, act: _Actions) -> tuple[Status | None, list[str]]:
                 )
                 % values
             )
+    if s.screened_posts:
+        evidence.append(
+            _(
+                "The posts' titles were screened (resident ID, mobile number, e-mail address, "
+                "sensitive words), with the risks their sources declared."
+            )
+        )
+    for item in s.flagged:
+        # Judged per account: one post with a resident ID number is a finding about its account.
+        trips.append(
+            _("%(account)s: %(risks)s.")
+            % {
+                "account": _account(item.account),
+                "risks": _join(
+                    [
+                        ngettext("%(count)d post with %(risk)s", "%(count)d posts with %(risk)s", n)
+                        % {"count": n, "risk": flag_label(code)}
+                        for code, n in item.flags.items()
+                    ]
+                ),
+            }
+        )
+        act.fail_account(item.account)
+        act.add(
+            "security",
+            _(
+                "%(account)s: take down or correct the posts that carry %(risks)s, and screen "
+                "every post before publishing"
+            )
+            % {
+                "account": _account(item.account),
+                "risks": _join([flag_label(code) for code in item.flags]),
+            },
+        )
     restricted = s.restricted_published
     if restricted is None:
         evidence.append(_("Published items later found restricted: not enough data."))

@@ -4,6 +4,7 @@ here, the same in every language."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from django.utils import translation
@@ -49,9 +50,21 @@ def _platform(platform: str) -> str:
 
 def _account(a: AccountIndicators) -> str:
     name = a.institution_name
-    if a.name and a.name != a.institution_name:
+    chinese = (translation.get_language() or "").startswith("zh")
+    if a.name and a.name != a.institution_name and not (chinese and not CJK.search(a.name)):
         name = f"{a.institution_name} ({a.name})"
     return f"{name} · {_platform(a.platform)}"
+
+
+CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def _source_text(text: str) -> str:
+    """A note of the survey's data: quoted and labelled as the English edition when it is in
+    English (the paper's words), as it is otherwise."""
+    if not text or CJK.search(text):
+        return text
+    return _("English edition: “%(text)s”") % {"text": text}
 
 
 def _paper_text(recorded: str, default: object) -> str:
@@ -67,6 +80,15 @@ class _Actions:
         self.strategies = strategies
         self.items: list[Action] = []
         self.left_out = 0
+        self.failing: list[str] = []
+
+    def fail(self, key: str) -> None:
+        """Record what fails a threshold on its own (an account, a region, an archive)."""
+        if key not in self.failing:
+            self.failing.append(key)
+
+    def fail_account(self, account: AccountIndicators) -> None:
+        self.fail(f"account:{account.institution}:{account.platform}")
 
     def add(self, strategy: str, text: str) -> None:
         if len(self.items) >= MAX_ACTIONS:

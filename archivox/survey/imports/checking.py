@@ -31,10 +31,13 @@ from archivox.survey.imports.writing import (
     _Writer,
 )
 from archivox.survey.models import Account, MetricSnapshot, MonitoredInstitution, PostRecord
+from archivox.survey.post_flags import FlagError, TitleScreen, parse_flags
 
 
 class _Importer(_FastChecks):
     def __init__(self, report: ImportReport, today: datetime.date) -> None:
+        # Every imported title is screened (3.2.6) with one sensitive-word matcher.
+        self.screen = TitleScreen()
         self.report = report
         self.today = today
         self.now = timezone.now()
@@ -236,6 +239,11 @@ class _Importer(_FastChecks):
         original = row.flag("original")
         counts = {name: row.count(name) for name in ("reads", "likes", "comments", "shares")}
         measured = row.moment("measured")
+        try:
+            declared = parse_flags(row.values.get("flags", ""))
+        except FlagError as exc:
+            row.fail("flags", str(exc))
+            declared = []
         account = self._account(row, platform)
         if account is None or published is None:
             return
@@ -271,6 +279,7 @@ class _Importer(_FastChecks):
                 counts["shares"],
                 adapt(measured) if measured is not None else None,
                 row.file[:100],
+                self.screen.flags(title, declared),
             )
         )
         if len(self.posts) >= BATCH:

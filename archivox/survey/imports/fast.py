@@ -10,6 +10,7 @@ from typing import Any
 
 from archivox.survey.imports.reading import BATCH, COLUMN_MAX, FALSE, PLATFORMS, TITLE_MAX, TRUE
 from archivox.survey.models import MonitoredInstitution
+from archivox.survey.post_flags import FlagError, parse_flags
 
 DOUBT = object()  # a cell the fast checks leave to the slow ones
 
@@ -119,6 +120,8 @@ class _FastChecks:
         if published_at is None or title_at is None:
             return None
         column_at, original_at, measured_at = cell("column"), cell("original"), cell("measured")
+        flags_at = cell("flags")
+        screen = self.screen
         counters_at = [cell(name) for name in ("reads", "likes", "comments", "shares")]
         now = self.now
         # A naive time a day or more before now is in the past whatever the zone's offset.
@@ -187,6 +190,12 @@ class _FastChecks:
                 (not measured_past and measured > now) or measured < published
             ):
                 return False
+            declared: list[str] = []
+            if flags_at is not None and cells[flags_at].strip():
+                try:
+                    declared = parse_flags(cells[flags_at])
+                except FlagError:
+                    return False
             key = ("post", account_id, published, title)
             if key in seen:
                 return False
@@ -204,6 +213,7 @@ class _FastChecks:
                         *counters,
                         adapt_moment(measured) if measured is not None else None,
                         source,
+                        screen.flags(title, declared),
                     )
                 )
                 if len(posts) >= BATCH:

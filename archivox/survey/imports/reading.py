@@ -45,6 +45,7 @@ POST_COLUMNS = (
     "comments",
     "shares",
     "measured",
+    "flags",
 )
 KINDS = {"accounts": ACCOUNT_COLUMNS, "snapshots": SNAPSHOT_COLUMNS, "posts": POST_COLUMNS}
 REQUIRED = {

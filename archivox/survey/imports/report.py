@@ -12,7 +12,10 @@ class SurveyImportError(Exception):
     """The import was refused; ``report`` names every problem. Nothing was saved."""
 
     def __init__(self, report: ImportReport) -> None:
-        super().__init__(f"{len(report.problems)} problem(s); nothing imported")
+        # The true counts, not those of the listed problems (listing stops at MAX_PROBLEMS).
+        super().__init__(
+            f"{report.bad_rows} bad row(s), {report.problem_count} problem(s); nothing imported"
+        )
         self.report = report
 
 
@@ -32,6 +35,8 @@ class Problem:
 class ImportReport:
     problems: list[Problem] = dataclasses.field(default_factory=list)
     truncated: bool = False
+    problem_count: int = 0
+    _bad_rows: set[tuple[str, int]] = dataclasses.field(default_factory=set, repr=False)
     institutions_created: int = 0
     accounts_created: int = 0
     accounts_updated: int = 0
@@ -42,7 +47,14 @@ class ImportReport:
     def ok(self) -> bool:
         return not self.problems
 
+    @property
+    def bad_rows(self) -> int:
+        """Rows (or files, for a problem of a whole file) with at least one problem."""
+        return len(self._bad_rows)
+
     def problem(self, file: str, line: int, column: str, message: str) -> None:
+        self.problem_count += 1
+        self._bad_rows.add((file, line))
         if len(self.problems) >= MAX_PROBLEMS:
             self.truncated = True
             return
@@ -58,5 +70,8 @@ class ImportReport:
     def lines(self) -> list[str]:
         lines = [str(problem) for problem in self.problems]
         if self.truncated:
-            lines.append(f"… stopped listing after {MAX_PROBLEMS} problems")
+            lines.append(
+                f"… stopped listing after {MAX_PROBLEMS} problems: {self.problem_count} in "
+                f"{self.bad_rows} bad row(s) in all"
+            )
         return lines

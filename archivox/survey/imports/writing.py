@@ -25,6 +25,7 @@ POST_FIELDS = (
     "shares",
     "measured_at",
     "source",
+    "flags",
 )
 
 

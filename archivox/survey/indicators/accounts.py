@@ -110,7 +110,9 @@ def _last_post(scope: Scope, *, original: bool = False) -> Subquery:
         account=OuterRef("pk"), published_on__gte=scope.start, published_on__lte=scope.as_of
     )
     if original:
-        posts = posts.filter(is_original=True)
+        # A post of unknown origin may be original: it shows the account was updated. Only a
+        # known forward does not count.
+        posts = posts.filter(Q(is_original=True) | Q(is_original__isnull=True))
     return Subquery(posts.order_by("-published_on").values("published_on")[:1])
 
 
@@ -158,7 +160,9 @@ def _history(scope: Scope, account_ids: list[int]) -> dict[int, dict[str, Any]]:
             .values("account_id")
             .annotate(
                 last_post=Max("published_on"),
-                last_original=Max("published_on", filter=Q(is_original=True)),
+                last_original=Max(
+                    "published_on", filter=Q(is_original=True) | Q(is_original__isnull=True)
+                ),
                 originals_ever=Count("id", filter=Q(is_original=True)),
                 forwards_ever=Count("id", filter=Q(is_original=False)),
             )

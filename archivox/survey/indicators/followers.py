@@ -5,13 +5,18 @@ from __future__ import annotations
 
 import dataclasses
 import statistics
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from archivox.survey.indicators.accounts import AccountIndicators
 from archivox.survey.indicators.indices import _median, _share
-from archivox.survey.indicators.thresholds import BAND_ORDER
+from archivox.survey.indicators.thresholds import BAND_ORDER, FOLLOWERS_LOW
 from archivox.survey.models import TableEntry
 from archivox.survey.selectors import Scope, display_name
+
+# The least a band means (a band fits an upper bound when it starts below it).
+BAND_FLOOR = {"few": 1, "hundreds": 100, "thousands": 1_000, "ten_thousands": 10_000}
+# An account known only to have fewer than ten thousand followers, its band unknown.
+UNDER_TEN_THOUSAND = "under_ten_thousand"
 
 
 @dataclasses.dataclass
@@ -36,6 +41,8 @@ class Reach:
 
     @property
     def band_observations(self) -> int:
+        """Accounts with a band or an upper bound under ten thousand, and the tables' bands that
+        no such account already gives."""
         return sum(self.bands.values()) + len(self.table_bands)
 
     @property
@@ -69,9 +76,6 @@ def reach(scope: Scope, accounts: Sequence[AccountIndicators]) -> Reach:
         else:
             ratio = (top.followers or 0) / bottom_value
     bands = {band: 0 for band in BAND_ORDER}
-    for account in accounts:
-        if account.followers_band:
-            bands[account.followers_band] += 1
     mentions = []
     entries = TableEntry.objects.filter(survey=scope.survey).exclude(impact_bands="")
     if scope.region is not None:
@@ -88,6 +92,34 @@ def reach(scope: Scope, accounts: Sequence[AccountIndicators]) -> Reach:
                     band=band,
                 )
             )
+    # One observation per account: a table's band that an account of the region already gives
+    # (Shijingshan's 20,000 is Table 1's "ten thousands") is that account, not a second one; an
+    # upper bound under ten thousand (Dongcheng's "less than 7,000") takes the band the table
+    # names below it, else counts as under ten thousand.
+    unmatched = list(mentions)
+
+    def take(account: AccountIndicators, fits: Callable[[str], bool]) -> str | None:
+        for mention in unmatched:
+            if (
+                mention.code == account.region
+                and mention.platform == account.platform
+                and fits(mention.band)
+            ):
+                unmatched.remove(mention)
+                return mention.band
+        return None
+
+    for account in accounts:
+        if account.followers_band:
+            bands[account.followers_band] += 1
+            take(account, lambda band, own=account.followers_band: band == own)
+    for account in bounds:
+        if account.followers_band or (account.followers_below or 0) > FOLLOWERS_LOW:
+            continue
+        limit = account.followers_below or 0
+        band = take(account, lambda band, limit=limit: 0 < BAND_FLOOR.get(band, 0) < limit)
+        bands[band or UNDER_TEN_THOUSAND] = bands.get(band or UNDER_TEN_THOUSAND, 0) + 1
+    mentions = unmatched
     return Reach(
         accounts_with_figures=figures,
         accounts_with_bounds=bounds,

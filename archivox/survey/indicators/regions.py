@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import re
 
 from django.db import models
 from django.db.models import Count, Exists, OuterRef, Q
@@ -113,6 +114,53 @@ def region_in_survey(scope: Scope) -> Q:
     return Q(institution__region__survey_links__survey=scope.survey)
 
 
+# Words of a table's cells (as printed) that name archives below a region's main archive, or
+# the main archive itself ("Kunming City, District Archives Bureau": both).
+BELOW_MAIN_WORDS = re.compile(r"\b(district|county|local archives)", re.IGNORECASE)
+MAIN_WORDS = re.compile(r"\b(city|provincial|municipal)\b", re.IGNORECASE)
+
+
+@dataclasses.dataclass
+class TableStatement:
+    """What one column of the survey's tables states of a region on one platform: whether its
+    main archive has an account there, whether archives below it do (None: not stated)."""
+
+    platform: str
+    table: int
+    main: bool | None
+    below: bool | None
+    county: bool = False  # the cells name county archives
+
+
+def table_statements(scope: Scope) -> dict[int, list[TableStatement]]:
+    """Region id → what the survey's tables state of it, platform by platform. A column the
+    table marks "not opened" states that no archive of the region has an account there."""
+    numbers = {Platform.WEIBO: 1, Platform.WECHAT: 2}
+    statements: dict[int, list[TableStatement]] = {}
+    entries = TableEntry.objects.filter(survey=scope.survey).select_related("region")
+    for entry in entries.order_by("platform", "position"):
+        if entry.opened is False:
+            main = below = False
+        elif entry.opened:
+            text = " ".join((entry.label, entry.basic_situation, entry.impact))
+            name = re.escape(entry.region.name.split()[0]) if entry.region.name else "$^"
+            named = MAIN_WORDS.search(text) or re.search(rf"\b{name} archives", text, re.I)
+            main = True if named else None
+            below = True if BELOW_MAIN_WORDS.search(text) else None
+        else:
+            continue
+        statements.setdefault(entry.region_id, []).append(
+            TableStatement(
+                platform=entry.platform,
+                table=numbers.get(entry.platform, 0),
+                main=main,
+                below=below,
+                county=bool(entry.opened and re.search(r"\bcounty", entry.basic_situation, re.I)),
+            )
+        )
+    return statements
+
+
 @dataclasses.dataclass
 class LevelCoverage:
     level: str
@@ -129,6 +177,15 @@ class LevelCoverage:
 
 
 @dataclasses.dataclass
+class Uncovered:
+    """A monitored archive without an account of its own, and what the tables state of its
+    platforms: False (none in the region), None (not stated)."""
+
+    name: str
+    platforms: dict[str, tuple[int, bool | None]]
+
+
+@dataclasses.dataclass
 class RegionReach:
     code: str
     name: str
@@ -136,6 +193,10 @@ class RegionReach:
     levels_covered: list[str]
     reaches_below: bool
     uncovered: list[str]
+    # Below the main archive by the survey's tables only (no account of its own recorded).
+    below_from_table: bool = False
+    county_in_table: bool = False
+    uncovered_detail: list[Uncovered] = dataclasses.field(default_factory=list)
 
 
 @dataclasses.dataclass
@@ -181,6 +242,19 @@ def coverage(scope: Scope, presence_: Presence | None = None) -> Coverage:
     # A region the survey names but does not report on says nothing about its archives.
     reported = {region.region_id for region in (presence_ or presence(scope)).regions}
     rows = [row for row in rows if row["region_id"] in reported]
+    # What the tables state counts as evidence: a main archive they name on a platform has
+    # an account there; archives below it that they name reach below.
+    stated = table_statements(scope)
+    mains = {}
+    for row in rows:
+        level = LEVEL_ORDER.index(row["level"])
+        mains[row["region_id"]] = min(level, mains.get(row["region_id"], level))
+    for row in rows:
+        said = stated.get(row["region_id"], [])
+        is_main = LEVEL_ORDER.index(row["level"]) == mains[row["region_id"]]
+        row["from_table"] = bool(not row["has_account"] and is_main and any(s.main for s in said))
+        row["has_account"] = row["has_account"] or row["from_table"]
+        row["stated"] = {s.platform: (s.table, s.main) for s in said} if is_main else {}
     levels = []
     for level in LEVEL_ORDER:
         at_level = [row for row in rows if row["level"] == level]
@@ -207,14 +281,23 @@ def coverage(scope: Scope, presence_: Presence | None = None) -> Coverage:
         covered_levels = sorted(
             {row["level"] for row in mine if row["has_account"]}, key=LEVEL_ORDER.index
         )
+        by_accounts = any(LEVEL_ORDER.index(level) > main for level in covered_levels)
+        by_table = any(s.below for s in stated.get(link.region_id, []))
+        uncovered = [row for row in mine if not row["has_account"]]
         regions.append(
             RegionReach(
                 code=link.region.code,
                 name=display_name(link.region),
                 main_level=LEVEL_ORDER[main],
                 levels_covered=covered_levels,
-                reaches_below=any(LEVEL_ORDER.index(level) > main for level in covered_levels),
-                uncovered=[row["name_zh"] or row["name"] for row in mine if not row["has_account"]],
+                reaches_below=by_accounts or by_table,
+                uncovered=[row["name_zh"] or row["name"] for row in uncovered],
+                below_from_table=by_table and not by_accounts,
+                county_in_table=any(s.county for s in stated.get(link.region_id, [])),
+                uncovered_detail=[
+                    Uncovered(name=row["name_zh"] or row["name"], platforms=row["stated"])
+                    for row in uncovered
+                ],
             )
         )
     return Coverage(levels=levels, regions=regions)

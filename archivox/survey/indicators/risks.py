@@ -11,6 +11,7 @@ from django.db.models import Count
 from archivox.core.models import Membership, PlatformAccount, Role
 from archivox.survey.indicators.accounts import AccountIndicators
 from archivox.survey.indicators.thresholds import MIN_ADMINISTRATORS
+from archivox.survey.models import PostRecord
 from archivox.survey.selectors import Scope
 
 
@@ -22,10 +23,22 @@ class OperatedAccount:
 
 
 @dataclasses.dataclass
+class FlaggedAccount:
+    """An account whose posts in the window carry security risks: flag code → posts."""
+
+    account: AccountIndicators
+    flags: dict[str, int]
+
+
+@dataclasses.dataclass
 class Security:
     operated: list[OperatedAccount]
     restricted_published: int | None
     screening_overrides: int | None
+    # Whether posts of the window were screened (their titles, or their source's records), and
+    # the accounts whose posts carry risks.
+    screened_posts: bool = False
+    flagged: list[FlaggedAccount] = dataclasses.field(default_factory=list)
 
     @property
     def under_administered(self) -> list[OperatedAccount]:
@@ -33,8 +46,10 @@ class Security:
 
     @property
     def measured(self) -> bool:
-        return bool(self.operated) or (
-            self.restricted_published is not None or self.screening_overrides is not None
+        return (
+            bool(self.operated)
+            or bool(self.screened_posts)
+            or (self.restricted_published is not None or self.screening_overrides is not None)
         )
 
 
@@ -71,8 +86,37 @@ def security(
         for a in accounts
         if a.archive_id and (a.archive_id, a.platform) in operated_pairs
     ]
+    screened, flagged = _flagged_posts(scope, accounts)
     return Security(
         operated=operated,
         restricted_published=restricted_published,
         screening_overrides=screening_overrides,
+        screened_posts=screened,
+        flagged=flagged,
     )
+
+
+def _flagged_posts(
+    scope: Scope, accounts: Sequence[AccountIndicators]
+) -> tuple[bool, list[FlaggedAccount]]:
+    """Whether posts of the window were screened, and per account the risks they carry. Both
+    read little: the first screened post ends the one, the partial index of flagged posts
+    serves the other."""
+    window = PostRecord.objects.filter(
+        account__in=scope.accounts(), published_on__gte=scope.start, published_on__lte=scope.as_of
+    )
+    if not window.filter(flags__isnull=False).exists():
+        return False, []
+    by_account: dict[int, dict[str, int]] = {}
+    rows = window.filter(flags__gt="").values("account_id", "flags").annotate(n=Count("id"))
+    for account_id, flags, n in rows.order_by().values_list("account_id", "flags", "n"):
+        counts = by_account.setdefault(account_id, {})
+        for code in filter(None, flags.split(",")):
+            counts[code] = counts.get(code, 0) + n
+    known = {a.id: a for a in accounts}
+    flagged = [
+        FlaggedAccount(account=known[account_id], flags=counts)
+        for account_id, counts in sorted(by_account.items())
+        if account_id in known
+    ]
+    return True, flagged

@@ -41,6 +41,8 @@ BAND_LABELS = {
     "hundreds": pgettext_lazy("followers band", "hundreds"),
     "thousands": pgettext_lazy("followers band", "thousands"),
     "ten_thousands": pgettext_lazy("followers band", "ten thousands"),
+    # An upper bound under ten thousand whose band nothing states ("fewer than 7,000").
+    "under_ten_thousand": pgettext_lazy("followers band", "under ten thousand"),
 }
 PLATFORM_LABELS = {
     "wechat": pgettext_lazy("platform", "WeChat"),

@@ -13,7 +13,9 @@ from archivox.survey.services import paper_survey_load
 
 
 class Command(BaseCommand):
-    help = "Load the regions and archives of the 2016 survey (survey-2016-paper.yaml). Idempotent."
+    help = (
+        "Load the regions and archives of the 2016 survey (survey-2016-paper-v2.yaml). Idempotent."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(

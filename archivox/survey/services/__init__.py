@@ -33,6 +33,7 @@ from archivox.survey.models import (
     SurveyRegion,
     TableEntry,
 )
+from archivox.survey.post_flags import TitleScreen
 
 PAPER_SURVEY_SLUG = "paper-2016"
 TABLE_FIELDS = ("opened", "basic_situation", "impact", "service_level")
@@ -283,8 +284,11 @@ def post_record_save(
     measured_at: datetime.date | datetime.datetime | None = None,
     source: str = "",
     today: datetime.date | None = None,
+    flags: Iterable[str] = (),
 ) -> PostRecord:
-    """Record a post of a monitored account, or update its counters when measured again."""
+    """Record a post of a monitored account, or update its counters when measured again. Its
+    title is screened (personal data, sensitive words); ``flags`` are what the source knows
+    besides (``archivox.survey.post_flags``: restricted, override, withdrawn)."""
     published_at = as_aware(published_at)
     measured_at = as_aware(measured_at) if measured_at is not None else None
     counts = {"reads": reads, "likes": likes, "comments": comments, "shares": shares}
@@ -309,13 +313,14 @@ def post_record_save(
             "is_original": is_original,
             "measured_at": measured_at,
             "source": source,
+            "flags": TitleScreen().flags(title, flags),
             **counts,
         },
     )
     return post
 
 
-# --- the paper's survey (survey-2016-paper.yaml) ------------------------------------------------
+# --- the paper's survey (survey-2016-paper-v2.yaml) -------------------------------------------
 
 
 def impact_bands(text: str) -> list[str]:
@@ -330,7 +335,8 @@ def impact_bands(text: str) -> list[str]:
         bands.append(FollowersBand.THOUSANDS.value)
     if "hundred" in lowered:
         bands.append(FollowersBand.HUNDREDS.value)
-    if re.search(r"\bfew\b", lowered) and "more or less" not in lowered:
+    # "Fans in fews" (the paper's words for a handful of followers).
+    if re.search(r"\bfews?\b", lowered) and "more or less" not in lowered:
         bands.append(FollowersBand.FEW.value)
     return bands
 
@@ -396,6 +402,31 @@ def paper_survey_check(data: dict[str, Any]) -> None:
             raise PaperSurveyError(f"'{key}' must map codes to texts")
 
 
+# The paper's tables by platform: the data set's `label_table1` is Table 1's (Weibo) column label.
+TABLE_NUMBERS = {Platform.WEIBO: "table1", Platform.WECHAT: "table2"}
+TABLE_TEXT_KEYS = ("title_as_printed", "title_zh", "note_as_printed", "note_zh")
+
+
+def _tables_as_printed(spec: dict[str, Any]) -> dict[str, dict[str, str]]:
+    """{platform: {title_as_printed, title_zh, note_as_printed, note_zh}} from the survey's
+    ``table1``/``table2``."""
+    tables = {}
+    for platform, key in TABLE_NUMBERS.items():
+        texts = spec.get(key) or {}
+        if isinstance(texts, dict) and texts:
+            tables[str(platform)] = {k: str(texts.get(k, "") or "") for k in TABLE_TEXT_KEYS}
+    return tables
+
+
+def _observations(data: dict[str, Any]) -> list[dict[str, str]]:
+    keys = ("platform", "what", "value", "value_zh", "source")
+    return [
+        {key: str(item.get(key, "") or "") for key in keys}
+        for item in data.get("observations") or []
+        if isinstance(item, dict)
+    ]
+
+
 def _upsert(
     model: type[models.Model], *, lookup: dict[str, Any], values: dict[str, Any], report: LoadReport
 ) -> models.Model:
@@ -448,7 +479,11 @@ def paper_survey_load(*, data: dict[str, Any], source: str = "") -> LoadReport:
         lookup={"slug": PAPER_SURVEY_SLUG},
         values={
             "title": spec["title"],
+            "title_zh": str(spec.get("title_zh", "") or ""),
             "method": spec.get("method", "") or "",
+            "method_zh": str(spec.get("method_zh", "") or ""),
+            "tables": _tables_as_printed(spec),
+            "observations": _observations(data),
             "cutoff": cutoff,
             "observed_until": max(observed) if observed else None,
             "notes": spec.get("notes", "") or "",
@@ -478,7 +513,9 @@ def paper_survey_load(*, data: dict[str, Any], source: str = "") -> LoadReport:
             report=report,
         )
 
+    labels = {spec["code"]: spec for spec in data["regions"]}
     for platform, cells in platforms.items():
+        table = TABLE_NUMBERS.get(platform, platform)
         for position, (code, cell) in enumerate(cells.items()):
             impact = str(cell.get("impact", "") or "")
             _upsert(
@@ -491,6 +528,13 @@ def paper_survey_load(*, data: dict[str, Any], source: str = "") -> LoadReport:
                     "impact": impact,
                     "service_level": str(cell.get("service_level", "") or ""),
                     "impact_bands": ",".join(impact_bands(impact)),
+                    "label": str(labels[code].get(f"label_{table}", "") or ""),
+                    "label_zh": str(labels[code].get(f"label_{table}_zh", "") or ""),
+                    "basic_situation_zh": str(cell.get("basic_situation_zh", "") or ""),
+                    "impact_zh": str(cell.get("impact_zh", "") or ""),
+                    "service_level_zh": str(cell.get("service_level_zh", "") or ""),
+                    "cells_as_printed": str(cell.get("cells_as_printed", "") or ""),
+                    "cells_zh": str(cell.get("cells_zh", "") or ""),
                 },
                 report=report,
             )
@@ -562,6 +606,7 @@ def paper_survey_load(*, data: dict[str, Any], source: str = "") -> LoadReport:
             values={
                 "published_on": local_day(published_at),
                 "column": spec.get("column", "") or "",
+                "context": str(spec.get("context", "") or ""),
                 "is_original": spec.get("original"),
                 "reads": spec.get("reads"),
                 "likes": spec.get("likes"),

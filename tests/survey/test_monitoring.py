@@ -1,0 +1,81 @@
+"""Monitoring, not a one-off: a period per month over the archives on Archivox, filled from
+their own accounts; the report compares each period with the one before (findings appeared or
+resolved, per account, and trend arrows) and gives an archive its three most useful actions."""
+
+import datetime
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from archivox.core.models import PlatformAccount
+from archivox.survey import reports, selectors, services
+from archivox.survey.models import Account
+from tests.factories import ArchiveFactory, RegionFactory
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
+
+
+def _posts(account, month: datetime.date, *, original: bool, reads: int):
+    for day in range(1, 29, 2):
+        services.post_record_save(
+            account=account,
+            published_at=datetime.datetime.combine(month.replace(day=day), datetime.time(10)),
+            title=f"{month:%Y-%m} 第{day}篇",
+            is_original=original,
+            reads=reads,
+            likes=reads // 20,
+            comments=reads // 100,
+            today=datetime.date(2026, 12, 1),
+        )
+
+
+def test_two_monthly_periods_of_a_demo_archive_show_a_trend():
+    region = RegionFactory(code="demo-city", name="Demo", name_zh="示范市")
+    archive = ArchiveFactory(slug="demo-archives", region=region, name_zh="示范市档案馆")
+    PlatformAccount.objects.create(archive=archive, platform="wechat", name="示范档案")
+    out = StringIO()
+    call_command("survey_monitor", "--month", "2026-10-15", stdout=out)
+    call_command("survey_monitor", "--month", "2026-11-15", stdout=out)
+    assert "archivox-monitor-2026-10-01: 2026-10-01 – 2026-10-31, 1 region(s)" in out.getvalue()
+    account = Account.objects.get(institution__archive=archive, platform="wechat")
+    # October: forwards only, few reads. November: originals every other day, read widely.
+    _posts(account, datetime.date(2026, 10, 1), original=False, reads=40)
+    _posts(account, datetime.date(2026, 11, 1), original=True, reads=2_000)
+
+    november = selectors.survey_get(slug="archivox-monitor-2026-11-01")
+    scope = selectors.scope_get(survey=november, archive="demo-archives")
+    assert (scope.start, scope.as_of) == (datetime.date(2026, 11, 1), datetime.date(2026, 11, 30))
+    report = reports.report_build(scope, charts=False)
+    comparison = report.comparison
+    assert comparison is not None
+    content = comparison.get("incomplete_content")
+    assert (content.change, content.resolved) == ("resolved", ["示范市档案馆 · WeChat"])
+    interaction = comparison.get("weak_interaction")
+    assert interaction.change == "resolved"
+    trends = {(t.figure, t.arrow, t.better) for t in comparison.trends}
+    assert ("originals", "↑", True) in trends and ("reads_per_post", "↑", True) in trends
+    html = reports.report_html(report)
+    assert 'data-change="resolved"' in html and "↑" in html
+
+    # October, read on its own, asks for the three actions that would help most.
+    october = selectors.survey_get(slug="archivox-monitor-2026-10-01")
+    first = reports.report_build(
+        selectors.scope_get(survey=october, archive="demo-archives"), charts=False
+    )
+    assert first.comparison is None  # nothing before it
+    assert len(first.top_actions) == 3
+    assert "示范市档案馆 (示范档案) · WeChat has posted only forwards" in first.top_actions[0].text
+    assert "The three actions that would help most" in reports.report_html(first)
+
+
+def test_the_daily_task_opens_the_current_months_period():
+    from django.utils import timezone
+
+    from archivox.survey.tasks import monitoring_period_daily
+
+    monitoring_period_daily.call_local()
+    survey = selectors.survey_get(
+        slug=f"archivox-monitor-{timezone.localdate().replace(day=1).isoformat()}"
+    )
+    assert survey.starts_on.day == 1 and survey.cutoff.month == survey.starts_on.month
