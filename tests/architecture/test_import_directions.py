@@ -22,6 +22,7 @@ LAYERS: dict[str, int] = {
     "consultations": 3,  # the archive's services to the public, side by side
     "reservations": 3,
     "polls": 3,
+    "records_requests": 3,  # records-use requests (查档), cross-archive service, certified copies
     "survey": 4,  # reads the consultations' timings for monitoring
     "publishing": 5,  # records its own posts in the survey
     "exhibitions": 6,  # books events through reservations
