@@ -1,0 +1,119 @@
+"""The portal's application form, status page, download and verification page, and the
+console's queue and actions, through HTTP (Django's test client)."""
+
+import re
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import TestCase
+
+from archivox.records_requests.models import RecordsRequest
+from tests.records_requests.conftest import ID_NUMBER, apply, png_bytes
+
+FORM = {
+    "holding": "unknown",
+    "category": "marriage",
+    "proof": "person",
+    "name": "王小明",
+    "id_number": ID_NUMBER,
+    "years_from": "1980",
+    "district": "玄武区",
+    "purpose": "办理退休",
+    "email": "wang@example.com",
+    "delivery": "download",
+}
+
+
+def post_form(client, **changes):
+    data = {**FORM, **changes}
+    data["upload_id"] = SimpleUploadedFile("id.png", png_bytes(), content_type="image/png")
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return client.post("/archives/nanjing/records/apply/", data)
+
+
+def test_apply_redirects_to_the_private_status_page(client, kinds):
+    assert client.get("/archives/nanjing/records/apply/").status_code == 200
+    response = post_form(client)
+    assert response.status_code == 302
+    request = RecordsRequest.objects.get()
+    assert response["Location"].endswith(f"/archives/nanjing/records/r/{request.code}/?new=1")
+    page = client.get(response["Location"])
+    text = page.content.decode()
+    assert page.status_code == 200 and "submitted" in text
+    assert ID_NUMBER not in text
+
+
+def test_bad_input_keeps_what_was_typed(client, kinds):
+    response = post_form(client, id_number="110105194912310021", place="玄武区民政局")
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert "not a valid ID number" in text and "玄武区民政局" in text and "王小明" in text
+    assert not RecordsRequest.objects.exists()
+
+
+def test_unknown_codes_get_one_identical_answer(client, nanjing, xuanwu, kinds):
+    request = apply(nanjing)
+    wrong = client.get("/archives/nanjing/records/r/ABCDEFGHJKMNPQRS/")
+    other_archive = client.get(f"/archives/xuanwu/records/r/{request.code}/")
+    assert wrong.status_code == other_archive.status_code == 404
+
+    def main(response):  # the page's content, the archive's name and slug aside
+        text = re.search(r"<main.*</main>", response.content.decode(), re.S).group(0)
+        return text.replace("xuanwu", "nanjing")
+
+    assert main(wrong) == main(other_archive)
+    tracked = client.post("/archives/nanjing/records/track/", {"code": request.code.lower()})
+    assert tracked.status_code == 302 and request.code in tracked["Location"]
+
+
+def test_verify_page_unknown(client, db):
+    response = client.get("/verify/NOPE1234")
+    assert response.status_code == 404
+    assert b'data-verdict="unknown"' in response.content
+
+
+@pytest.fixture
+def staff_client(client, desk):
+    client.force_login(desk)
+    return client
+
+
+def test_console_verify_and_concurrent_action(client, nanjing, kinds, desk, desk2):
+    request = apply(nanjing)
+    client.force_login(desk)
+    page = client.get(f"/console/records/nanjing/{request.pk}/")
+    assert page.status_code == 200
+    # Masked until taken on, then shown to the one working it.
+    assert ID_NUMBER not in page.content.decode()
+    act = f"/console/records/nanjing/{request.pk}/act/"
+    client.post(act, {"action": "claim", "version": request.version})
+    assert ID_NUMBER in client.get(f"/console/records/nanjing/{request.pk}/").content.decode()
+    request.refresh_from_db()
+    stale = request.version
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        client.post(act, {"action": "accept", "version": stale})
+    client.force_login(desk2)
+    response = client.post(act, {"action": "refuse", "message": "x", "version": stale}, follow=True)
+    assert "in the meantime" in response.content.decode()
+    assert ID_NUMBER not in response.content.decode()
+    request.refresh_from_db()
+    assert request.status == "accepted"
+
+
+def test_console_overdue_queue_and_dashboard(client, nanjing, kinds, desk):
+    import datetime
+
+    request = apply(nanjing)
+    RecordsRequest.objects.filter(pk=request.pk).update(due_on=datetime.date(2020, 1, 2))
+    client.force_login(desk)
+    queue = client.get("/console/records/nanjing/?queue=overdue")
+    assert f'data-request="{request.pk}"' in queue.content.decode()
+    dashboard = client.get("/console/")
+    assert "records-use request is past its deadline" in dashboard.content.decode()
+
+
+def test_other_archives_staff_cannot_open_a_request(client, nanjing, xuanwu, kinds, district):
+    request = apply(nanjing)  # routed to Xuanwu but not forwarded yet
+    client.force_login(district)
+    assert client.get(f"/console/records/xuanwu/{request.pk}/").status_code == 404
+    assert client.get(f"/console/records/nanjing/{request.pk}/").status_code == 403
