@@ -33,6 +33,7 @@ demo: $(STAMP)
 	if [ "$(ARCHIVOX_SANDBOX)" = 1 ]; then $(BIN)/python manage.py sandbox_provision; fi
 	$(BIN)/python manage.py create_demo_staff
 	$(BIN)/python manage.py load_demo_posts
+	$(BIN)/python manage.py load_demo_records_requests
 
 run: demo
 	$(BIN)/python manage.py serve --host $(HOST) --port $(PORT)
