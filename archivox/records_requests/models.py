@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from archivox.catalog.models import Description
 from archivox.core.fields import EncryptedTextField
@@ -37,7 +38,7 @@ class Proof(models.TextChoices):
 class Delivery(models.TextChoices):
     DOWNLOAD = "download", _("download")
     EMAIL = "email", _("e-mail")
-    POST = "post", _("post")
+    POST = "post", pgettext_lazy("records request", "post")
     COLLECT = "collect", _("collect at the archive")
 
 
@@ -101,15 +102,15 @@ class RecordsRequest(models.Model):
     records (the same one, or another archive of the installation it was forwarded to)."""
 
     class Status(models.TextChoices):
-        SUBMITTED = "submitted", _("submitted")
+        SUBMITTED = "submitted", pgettext_lazy("records request", "submitted")
         NEEDS_MORE = "needs_more", _("more material needed")
-        REFUSED = "refused", _("refused")
+        REFUSED = "refused", pgettext_lazy("records request", "refused")
         ACCEPTED = "accepted", _("accepted, being searched")
         FORWARDED = "forwarded", _("forwarded to the holding archive")
         FOUND = "found", _("record found")
         NOT_FOUND = "not_found", _("record not found")
         ISSUED = "issued", _("copy issued")
-        CLOSED = "closed", _("closed")
+        CLOSED = "closed", pgettext_lazy("records request", "closed")
 
     class Channel(models.TextChoices):
         WEB = "web", _("website")
@@ -134,7 +135,10 @@ class RecordsRequest(models.Model):
     kind = models.ForeignKey(RequestKind, on_delete=models.PROTECT, related_name="requests")
     category = models.CharField(_("category"), max_length=20, choices=Category.choices)
     status = models.CharField(
-        _("status"), max_length=12, choices=Status.choices, default=Status.SUBMITTED
+        pgettext_lazy("records request", "status"),
+        max_length=12,
+        choices=Status.choices,
+        default=Status.SUBMITTED,
     )
     # Bumped by every staff action: two staff acting at once, the second is told who won.
     version = models.PositiveIntegerField(default=1)
@@ -146,12 +150,16 @@ class RecordsRequest(models.Model):
     person_key = models.CharField(max_length=64, db_index=True, editable=False)
     years_from = models.PositiveSmallIntegerField(_("from year"))
     years_to = models.PositiveSmallIntegerField(_("to year"))
-    district = models.CharField(_("district"), max_length=100, blank=True)
+    district = models.CharField(
+        pgettext_lazy("records request", "district"), max_length=100, blank=True
+    )
     place = models.CharField(_("place or unit"), max_length=200, blank=True)
     purpose = models.CharField(_("purpose"), max_length=500)
     email = models.EmailField(_("e-mail"))
     openid = models.CharField(max_length=64, blank=True)
-    delivery = models.CharField(_("delivery"), max_length=10, choices=Delivery.choices)
+    delivery = models.CharField(
+        pgettext_lazy("records request", "delivery"), max_length=10, choices=Delivery.choices
+    )
     postal_address = models.CharField(_("postal address"), max_length=300, blank=True)
     return_mode = models.CharField(
         max_length=14, choices=ReturnMode.choices, default=ReturnMode.DIRECT
