@@ -261,6 +261,8 @@ def _not_found_page(request: RecordsRequest, archive: Archive) -> bytes:
                 },
                 26,
             ),
+            (str(archive), 26),
+            (timezone.localdate().isoformat(), 26),
         ]
     )
 
