@@ -135,3 +135,12 @@ def test_what_a_logged_request_target_keeps(target, logged):
     from archivox.core.access_log import redact_target
 
     assert redact_target(target) == logged
+
+
+def test_a_records_request_tracking_code_is_never_logged():
+    from archivox.core.access_log import redact_target
+
+    assert redact_target("/archives/nanjing/records/r/ABCDEFGHJKMNPQRS/?new=1") == (
+        "/archives/nanjing/records/r/[redacted]/?new=1"
+    )
+    assert "ABCD" not in redact_target("https://a.example/archives/x/records/r/ABCD/copy/3/")
