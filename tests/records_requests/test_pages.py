@@ -117,3 +117,14 @@ def test_other_archives_staff_cannot_open_a_request(client, nanjing, xuanwu, kin
     client.force_login(district)
     assert client.get(f"/console/records/xuanwu/{request.pk}/").status_code == 404
     assert client.get(f"/console/records/nanjing/{request.pk}/").status_code == 403
+
+
+def test_admin_pages_show_kinds_and_a_masked_request(client, nanjing, kinds):
+    from tests.factories import UserFactory
+
+    request = apply(nanjing)
+    client.force_login(UserFactory(username="root", is_superuser=True))
+    page = client.get(f"/admin/records_requests/recordsrequest/{request.pk}/change/")
+    assert page.status_code == 200 and ID_NUMBER not in page.content.decode()
+    assert client.get("/admin/records_requests/requestkind/").status_code == 200
+    assert client.get("/admin/records_requests/holiday/").status_code == 200
