@@ -139,6 +139,17 @@ def act(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 
 @login_required
+def report(request: HttpRequest, slug: str) -> HttpResponse:
+    """Requests per category, archive and channel; working days to close; share on time."""
+    archive = archive_for_staff(request.user, slug, selectors.WORK)
+    return render(
+        request,
+        "records_requests/console/report.html",
+        {"archive": archive, "report": selectors.request_report(archive_ids=[archive.pk])},
+    )
+
+
+@login_required
 def upload(request: HttpRequest, slug: str, pk: int, upload_pk: int) -> HttpResponse:
     """An ID or authorisation the person sent, for the staff verifying it (never public)."""
     archive = archive_for_staff(request.user, slug, selectors.WORK)

@@ -21,6 +21,7 @@ from archivox.records_requests.services.applying import (
     UNKNOWN_ARCHIVE,
     Application,
     request_apply,
+    request_supplement,
 )
 from archivox.records_requests.services.common import RequestRefused
 
@@ -140,6 +141,7 @@ def _own(request: HttpRequest, archive: Archive, code: str) -> RecordsRequest | 
     return found
 
 
+@require_http_methods(["GET", "POST"])
 def status(request: HttpRequest, slug: str, code: str) -> HttpResponse:
     archive = archive_or_404(slug)
     if not _lookup_allowed(request):
@@ -147,11 +149,33 @@ def status(request: HttpRequest, slug: str, code: str) -> HttpResponse:
     found = _own(request, archive, code)
     if found is None:
         return _unknown(request, archive)
+    field_errors: dict = {}
+    if request.method == "POST":
+        # The material the archive asked for (post/redirect/get on success).
+        uploads = {
+            kind: request.FILES[f"upload_{kind}"].read()
+            for kind in ("id", "authorisation")
+            if f"upload_{kind}" in request.FILES
+        }
+        try:
+            request_supplement(
+                request_id=found.pk,
+                uploads=uploads,
+                note=request.POST.get("note", ""),
+                client=client_address(request),
+            )
+        except ValidationError as exc:
+            field_errors = {key: " ".join(value) for key, value in exc.message_dict.items()}
+        except RequestRefused as refused:
+            field_errors = {"upload_id": refused.message}
+        else:
+            return redirect("records:status", slug=archive.slug, code=found.code)
     status_slug, status_label = selectors.request_status_for_person(found)
     return render(
         request,
         "records_requests/status.html",
         {
+            "field_errors": field_errors,
             "archive": archive,
             "req": found,
             "code": code_display(found.code),
@@ -161,6 +185,7 @@ def status(request: HttpRequest, slug: str, code: str) -> HttpResponse:
             "copies": selectors.copies_for_person(found),
             "new": request.GET.get("new") == "1",
         },
+        status=400 if field_errors else 200,
     )
 
 

@@ -128,3 +128,37 @@ def test_admin_pages_show_kinds_and_a_masked_request(client, nanjing, kinds):
     assert page.status_code == 200 and ID_NUMBER not in page.content.decode()
     assert client.get("/admin/records_requests/requestkind/").status_code == 200
     assert client.get("/admin/records_requests/holiday/").status_code == 200
+
+
+def test_the_person_sends_more_material_from_the_status_page(client, nanjing, kinds, desk):
+    from archivox.records_requests.services import workflow
+
+    request = apply(nanjing)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        workflow.request_verify(
+            actor=desk,
+            archive=nanjing,
+            request_id=request.pk,
+            version=request.version,
+            decision="more",
+            message="请上传身份证反面",
+        )
+    url = f"/archives/nanjing/records/r/{request.code}/"
+    page = client.get(url).content.decode()
+    assert "请上传身份证反面" in page and "data-supplement" in page
+    bad = client.post(url, {"upload_id": SimpleUploadedFile("x.jpg", b"not an image")})
+    assert bad.status_code == 400
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        good = client.post(
+            url, {"upload_id": SimpleUploadedFile("id2.png", png_bytes()), "note": "反面"}
+        )
+    assert good.status_code == 302
+    request.refresh_from_db()
+    assert request.status == "submitted"
+
+
+def test_console_report(client, nanjing, kinds, desk):
+    apply(nanjing, holding="unknown")
+    client.force_login(desk)
+    page = client.get("/console/records/nanjing/report/")
+    assert page.status_code == 200 and b"data-report" in page.content

@@ -291,3 +291,27 @@ def test_personal_data_export_and_purge(nanjing, kinds):
 
     assert not os.path.exists(path)
     assert png_bytes()  # the fixture's image stays a real PNG
+
+
+def test_more_material_from_the_status_page_and_the_copy_by_email(nanjing, xuanwu, kinds, desk):
+    from archivox.records_requests.services.applying import request_supplement
+
+    request = apply(nanjing, holding="xuanwu", delivery="email")
+    step(workflow.request_verify, desk, nanjing, request, decision="more", message="请上传反面")
+    with pytest.raises(ValidationError):
+        request_supplement(request_id=request.pk, uploads={"id": b"GIF89a-not-really"})
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        request_supplement(request_id=request.pk, uploads={"id": png_bytes()}, note="已补充")
+    request.refresh_from_db()
+    assert request.status == S.SUBMITTED and request.uploads.count() == 2
+    with pytest.raises(RequestRefused):
+        request_supplement(request_id=request.pk, uploads={"id": png_bytes()})
+    step(workflow.request_verify, desk, nanjing, request, decision="accept")
+    step(workflow.request_forward, desk, nanjing, request, holding_slug="xuanwu")
+    from tests.records_requests.conftest import staff
+
+    district = staff(xuanwu, "xw-2")
+    step(workflow.request_result, district, xuanwu, request, found=False)
+    copy = step(copies.request_issue, district, xuanwu, request)
+    last = mail.outbox[-1]
+    assert last.attachments and last.attachments[0][0] == f"{copy.verification_code}.pdf"

@@ -261,6 +261,56 @@ def request_apply(
     return request
 
 
+@transaction.atomic
+def request_supplement(
+    *, request_id: int, uploads: dict[str, bytes], note: str = "", client: str = ""
+) -> RecordsRequest:
+    """The person sends what the archive asked for (from the private status page): new
+    uploads, checked like the first ones; the request goes back to verification."""
+    per_address, address_window, _per_person, _window = _limits()
+    if client and not ratelimit_hit(
+        f"records:apply:{client}", limit=per_address, window=address_window
+    ):
+        raise RequestRefused(
+            "rate_limited", _("Too many requests from your network; please try again later.")
+        )
+    request = RecordsRequest.objects.select_for_update().get(pk=request_id)
+    if request.status != RecordsRequest.Status.NEEDS_MORE:
+        raise RequestRefused("state", _("The archive is not waiting for material from you."))
+    checked, errors = {}, {}
+    for upload_kind, content in uploads.items():
+        if content is None:
+            continue
+        try:
+            checked[upload_kind] = _check_upload(content)
+        except ValidationError as exc:
+            errors[f"upload_{upload_kind}"] = " ".join(exc.messages)
+    if not checked and not errors:
+        errors["upload_id"] = _("Add the photo or scan the archive asked for.")
+    if errors:
+        raise ValidationError(errors)
+    for upload_kind, (content, media_type, extension) in checked.items():
+        upload = RequestUpload(
+            request=request, kind=upload_kind, media_type=media_type, size=len(content)
+        )
+        upload.file.save(f"{secrets.token_hex(12)}.{extension}", ContentFile(content))
+    request.status = RecordsRequest.Status.SUBMITTED
+    request.version += 1
+    request.save(update_fields=["status", "version", "updated_at"])
+    RequestEvent.objects.create(
+        request=request, archive=request.archive, status=request.status, note=note.strip()[:2000]
+    )
+    audit_record(
+        actor=None,
+        action="records_request.supplement",
+        obj=request,
+        archive=request.archive,
+        on_behalf_of="applicant",
+    )
+    transaction.on_commit(lambda: request_notify(request))
+    return request
+
+
 def _create(*, archive, kind, data, clean, person_key, channel, openid, due_on) -> RecordsRequest:
     for _attempt in range(5):
         try:

@@ -10,14 +10,14 @@ import logging
 from collections.abc import Callable
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from archivox.records_requests.codes import code_display
-from archivox.records_requests.models import RecordsRequest
-from archivox.records_requests.selectors import request_status_for_person
+from archivox.records_requests.models import Delivery, RecordsRequest
+from archivox.records_requests.selectors import copies_for_person, request_status_for_person
 
 logger = logging.getLogger(__name__)
 
@@ -48,9 +48,21 @@ def request_email_send(request: RecordsRequest) -> None:
         ]
         if request.message:
             lines += ["", request.message]
+        # Delivery by e-mail: the signed PDF goes along once it reaches the person.
+        attach = copies_for_person(request)[:1] if request.delivery == Delivery.EMAIL else []
+        for copy in attach:
+            lines += [
+                "",
+                _("Your copy (%(kind)s) is attached; its verification code is %(code)s.")
+                % {"kind": copy.get_kind_display(), "code": copy.verification_code},
+            ]
         lines += ["", _("Follow it here: %(url)s") % {"url": status_url(request)}]
         subject = _("Records request: %(status)s") % {"status": status}
-    send_mail(subject, "\n".join(lines), settings.DEFAULT_FROM_EMAIL, [request.email])
+    message = EmailMessage(subject, "\n".join(lines), settings.DEFAULT_FROM_EMAIL, [request.email])
+    for copy in attach:
+        with copy.file.open("rb") as handle:
+            message.attach(f"{copy.verification_code}.pdf", handle.read(), "application/pdf")
+    message.send(fail_silently=False)
 
 
 def request_notify(request: RecordsRequest) -> None:
