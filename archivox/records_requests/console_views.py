@@ -65,6 +65,12 @@ def detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         item.id_number if item.worked_by_id == request.user.pk else id_number_mask(item.id_number)
     )
     findings = [finding.description for finding in item.findings.select_related("description")]
+    query = request.GET.get("q", "").strip()[:100]
+    candidates = (
+        selectors.descriptions_matching(user=request.user, archive=archive, query=query)
+        if working_here and query
+        else []
+    )
     return render(
         request,
         "records_requests/console/detail.html",
@@ -79,6 +85,8 @@ def detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "events": item.events.select_related("archive", "actor"),
             "uploads": item.uploads.all(),
             "findings": findings,
+            "query": query,
+            "candidates": candidates,
             "copies": item.copies.all(),
             "forward_to": [a for a in selectors.archives_serving() if a.pk != item.archive_id],
             "Status": RecordsRequest.Status,

@@ -224,6 +224,18 @@ def overdue_counts(*, archive_ids: list[int]) -> dict[int, int]:
     }
 
 
+def descriptions_matching(*, user: User, archive: Archive, query: str) -> list:
+    """The archive's descriptions whose title or reference code holds ``query``, whatever
+    their access (the staff search of a request; the person never sees them)."""
+    from archivox.catalog import selectors as catalog_selectors
+
+    return list(
+        catalog_selectors.description_list_for_staff(user=user, archive=archive)
+        .filter(Q(title__icontains=query) | Q(reference_code__icontains=query))
+        .order_by("reference_code")[:20]
+    )
+
+
 def due_for_side(request: RecordsRequest, archive: Archive) -> datetime.date | None:
     if request.is_forwarded and archive.pk == request.holding_archive_id:
         return request.holding_due_on

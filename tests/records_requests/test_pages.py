@@ -162,3 +162,28 @@ def test_console_report(client, nanjing, kinds, desk):
     client.force_login(desk)
     page = client.get("/console/records/nanjing/report/")
     assert page.status_code == 200 and b"data-report" in page.content
+
+
+def test_staff_search_finds_restricted_descriptions_to_link(
+    client, nanjing, kinds, desk, make_description
+):
+    make_description("NJ-XJ-1985-3", title="1985年学籍档案", access_level="confidential")
+    request = apply(nanjing, holding="nanjing", category="school", district="", years_from="1985")
+    from archivox.records_requests.services import workflow
+
+    workflow.request_verify(
+        actor=desk, archive=nanjing, request_id=request.pk, version=1, decision="accept"
+    )
+    client.force_login(desk)
+    page = client.get(f"/console/records/nanjing/{request.pk}/?q=学籍").content.decode()
+    assert "NJ-XJ-1985-3" in page
+    client.post(
+        f"/console/records/nanjing/{request.pk}/act/",
+        {"action": "link", "version": 2, "reference_code": "NJ-XJ-1985-3"},
+    )
+    assert request.findings.count() == 1
+    # The person's page never names it.
+    assert (
+        "NJ-XJ-1985-3"
+        not in client.get(f"/archives/nanjing/records/r/{request.code}/").content.decode()
+    )
