@@ -1,6 +1,7 @@
 """Records-use requests end to end through the services: apply, route, verify, forward,
 search, result, issue a signed copy, verify it; and the bad input of the issue."""
 
+import concurrent.futures
 import datetime
 import hashlib
 import io
@@ -41,10 +42,16 @@ def validate_signature(data: bytes):
     _key, cert, _chain = copies.signing_files()
     reader = PdfFileReader(io.BytesIO(data))
     (signature,) = reader.embedded_signatures
-    status = validate_pdf_signature(
-        signature, ValidationContext(trust_roots=[load_cert_from_pemder(str(cert))])
-    )
-    return status
+
+    def validate():
+        return validate_pdf_signature(
+            signature, ValidationContext(trust_roots=[load_cert_from_pemder(str(cert))])
+        )
+
+    # In a thread of its own: pyHanko runs an event loop, and a browser test run earlier in
+    # this process may have left one in the main thread.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(validate).result()
 
 
 def test_id_number_checksum():

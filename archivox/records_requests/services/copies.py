@@ -10,6 +10,8 @@ issuing CA's certificates) point at an official one instead."""
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import datetime
 import hashlib
 import io
@@ -113,6 +115,17 @@ def _installation_key_make(key_path: Path, cert_path: Path) -> None:
 
 def pdf_sign(data: bytes) -> bytes:
     """``data`` signed: a PAdES baseline signature (CMS, SHA-256) over the whole file."""
+    # pyHanko's synchronous API runs its own event loop, which cannot start in a thread that
+    # already has one running (an ASGI worker's, a test's browser driver): sign in another.
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return _pdf_sign(data)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(_pdf_sign, data).result()
+
+
+def _pdf_sign(data: bytes) -> bytes:
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import fields, signers
 
