@@ -216,12 +216,37 @@ def _overdue_q(archive_id: int, today: datetime.date) -> Q:
 
 def overdue_counts(*, archive_ids: list[int]) -> dict[int, int]:
     """Overdue requests per archive (the dashboard's "needs me")."""
+    if not archive_ids:
+        return {}
     today = timezone.localdate()
-    return {
-        archive_id: count
-        for archive_id in archive_ids
-        if (count := RecordsRequest.objects.filter(_overdue_q(archive_id, today)).count())
-    }
+    S = RecordsRequest.Status
+    working = RecordsRequest.objects.filter(
+        status__in=[s for s in RecordsRequest.OPEN if s != S.ISSUED]
+    )
+    counts: dict[int, int] = {}
+    wanted = set(archive_ids)
+    # One query for all archives (overdue requests are few): each counts for the receiving
+    # archive past its promise, and for the holding archive of a forward past its own.
+    rows = working.filter(
+        Q(archive_id__in=archive_ids, due_on__lt=today)
+        | Q(
+            holding_archive_id__in=archive_ids,
+            holding_due_on__lt=today,
+            forwarded_at__isnull=False,
+        )
+    ).values_list("archive_id", "holding_archive_id", "due_on", "holding_due_on", "forwarded_at")
+    for receiving, holding, due_on, holding_due_on, forwarded_at in rows:
+        if receiving in wanted and due_on < today:
+            counts[receiving] = counts.get(receiving, 0) + 1
+        if (
+            forwarded_at is not None
+            and holding != receiving
+            and holding in wanted
+            and holding_due_on is not None
+            and holding_due_on < today
+        ):
+            counts[holding] = counts.get(holding, 0) + 1
+    return counts
 
 
 def descriptions_matching(*, user: User, archive: Archive, query: str) -> list:
