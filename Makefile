@@ -36,6 +36,7 @@ demo: $(STAMP)
 	if [ "$(ARCHIVOX_SANDBOX)" = 1 ]; then $(BIN)/python manage.py load_demo_service_hall; fi
 	$(BIN)/python manage.py create_demo_staff
 	$(BIN)/python manage.py load_demo_posts
+	$(BIN)/python manage.py load_demo_records_requests
 
 run: demo
 	$(BIN)/python manage.py serve --host $(HOST) --port $(PORT)

@@ -9,6 +9,7 @@ from archivox.core.api import router as core_router
 from archivox.exhibitions.api import router as exhibitions_router
 from archivox.polls.api import router as polls_router
 from archivox.publishing.api import router as publishing_router
+from archivox.records_requests.api import router as records_router
 from archivox.reservations.api import router as reservations_router
 from archivox.survey.api import router as survey_router
 from archivox.topics.api import router as topics_router
@@ -28,6 +29,7 @@ api.add_router("/engagement/reservations/", reservations_router)
 api.add_router("/engagement/exhibitions/", exhibitions_router)
 api.add_router("/engagement/polls/", polls_router)
 api.add_router("/engagement/topics/", topics_router)
+api.add_router("/records/", records_router)
 
 
 @api.exception_handler(ValidationError)

@@ -208,6 +208,7 @@ INSTALLED_APPS = [
     "archivox.survey",
     "archivox.consultations",
     "archivox.reservations",
+    "archivox.records_requests",
     "archivox.exhibitions",
     "archivox.current_documents",
     "archivox.polls",
@@ -347,6 +348,17 @@ if IIIF_CACHE_MAX_BYTES < 0 or IIIF_MAX_DIMENSION < 64:
     raise ConfigurationError(
         "ARCHIVOX_IIIF_CACHE_MB must be 0 or more and ARCHIVOX_IIIF_MAX_SIZE at least 64"
     )
+# Certified copies of records-use requests are signed with the archive's official certificate
+# (PEM files) when given, else with the installation's own key, made on first use under
+# var/records_signing/ (docs/records-requests.md).
+RECORDS_SIGNING_KEY = os.environ.get("ARCHIVOX_RECORDS_SIGNING_KEY", "")
+RECORDS_SIGNING_CERT = os.environ.get("ARCHIVOX_RECORDS_SIGNING_CERT", "")
+RECORDS_SIGNING_CHAIN = [
+    p for p in os.environ.get("ARCHIVOX_RECORDS_SIGNING_CHAIN", "").split(os.pathsep) if p
+]
+# The province's rule for forwarded requests: "direct" (the holding archive answers the person)
+# or "via_receiving" (the answer goes back through the archive the person applied at).
+ARCHIVOX_RECORDS_RETURN_MODE = os.environ.get("ARCHIVOX_RECORDS_RETURN_MODE", "direct")
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = BASE_URL.startswith("https://")

@@ -10,6 +10,7 @@ from archivox.catalog import oai
 from archivox.consultations.views.wechat import wechat_callback
 from archivox.core import views as core_views
 from archivox.portal.sitemaps import SITEMAPS
+from archivox.records_requests import views as records_views
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
@@ -25,11 +26,13 @@ urlpatterns = [
         {"sitemaps": SITEMAPS},
         name="django.contrib.sitemaps.views.sitemap",
     ),
+    path("verify/<str:code>", records_views.verify, name="records_verify"),
     path("wechat/<slug:slug>/callback", wechat_callback, name="wechat_callback"),
     path("feeds/", include("archivox.publishing.feed_urls")),
     path("console/publishing/", include("archivox.publishing.console_urls")),
     path("console/inbox/", include("archivox.consultations.console_urls")),
     path("console/reservations/", include("archivox.reservations.console_urls")),
+    path("console/records/", include("archivox.records_requests.console_urls")),
     path("console/exhibitions/", include("archivox.exhibitions.console_urls")),
     path("console/polls/", include("archivox.polls.console_urls")),
     path("console/topics/", include("archivox.topics.console_urls")),
@@ -44,6 +47,7 @@ urlpatterns = [
     path("archives/<slug:slug>/posts/", include("archivox.publishing.urls")),
     path("archives/<slug:slug>/ask/", include("archivox.consultations.urls")),
     path("archives/<slug:slug>/reservations/", include("archivox.reservations.urls")),
+    path("archives/<slug:slug>/records/", include("archivox.records_requests.urls")),
     path("archives/<slug:slug>/exhibitions/", include("archivox.exhibitions.urls")),
     path("archives/<slug:slug>/polls/", include("archivox.polls.urls")),
     path("archives/<slug:slug>/topics/", include("archivox.topics.urls")),

@@ -73,6 +73,7 @@ def _other_areas(archives: list[Archive], capabilities: dict[int, frozenset[str]
 
     from archivox.consultations.selectors import overdue_counts
     from archivox.publishing.selectors import desk_summaries, recall_open_by_archive
+    from archivox.records_requests.selectors import overdue_counts as records_overdue_counts
     from archivox.reservations.selectors import visitor_counts_for_day
 
     def having(capability: str) -> list[int]:
@@ -83,6 +84,7 @@ def _other_areas(archives: list[Archive], capabilities: dict[int, frozenset[str]
     desks = desk_summaries(archive_ids=sorted(set(reviewing) | set(composing)))
     recalls = recall_open_by_archive(archive_ids=sorted(set(reviewing) | set(composing)))
     overdue = overdue_counts(archive_ids=answering)
+    records_overdue = records_overdue_counts(archive_ids=answering)
     visitors = visitor_counts_for_day(archive_ids=answering, day=timezone.localdate())
     items: list[NeedsMe] = []
     for archive in archives:
@@ -114,6 +116,15 @@ def _other_areas(archives: list[Archive], capabilities: dict[int, frozenset[str]
                 count,
             ) % {"count": count}
             items.append(NeedsMe(text, reverse("console_inbox:overdue"), archive))
+        if records_overdue.get(archive.pk):
+            count = records_overdue[archive.pk]
+            text = ngettext(
+                "%(count)d records-use request is past its deadline.",
+                "%(count)d records-use requests are past their deadline.",
+                count,
+            ) % {"count": count}
+            queue = reverse("console_records:queue", args=[archive.slug]) + "?queue=overdue"
+            items.append(NeedsMe(text, queue, archive))
         if visitors.get(archive.pk):
             count = visitors[archive.pk]
             text = ngettext(

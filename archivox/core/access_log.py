@@ -23,6 +23,12 @@ CALLBACK_PATH = re.compile(r"/wechat/[^/]+/callback/?")
 PERSONAL_PARAMETERS = frozenset({"openid", "wx", "t"})
 # WeChat's openids: 28 characters of base64url starting with "o".
 OPENID = re.compile(r"(?<![0-9A-Za-z_-])o[0-9A-Za-z_-]{27}(?![0-9A-Za-z_-])")
+# The tracking code of a records-use request opens its private page: never logged.
+TRACKING_CODE = re.compile(r"(/records/r/)[^/?#]+")
+
+
+def _redact_path(head: str) -> str:
+    return TRACKING_CODE.sub(rf"\g<1>{REDACTED}", OPENID.sub(REDACTED, head))
 
 
 def redact_query(path: str, query: str) -> str:
@@ -42,9 +48,9 @@ def redact_target(target: str) -> str:
     """A request target (``/path?query``) or a whole URL (a Referer), as it may be logged."""
     head, separator, query = target.partition("?")
     if not separator:
-        return OPENID.sub(REDACTED, target)
+        return _redact_path(target)
     path = urlsplit(head).path if "://" in head else head
-    return f"{OPENID.sub(REDACTED, head)}?{redact_query(path, query)}"
+    return f"{_redact_path(head)}?{redact_query(path, query)}"
 
 
 class RedactingLogger(Logger):

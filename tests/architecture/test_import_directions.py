@@ -25,6 +25,7 @@ LAYERS: dict[str, int] = {
     "polls": 3,
     "harvesting": 3,  # other repositories' records over OAI-PMH: the union catalog
     "collecting": 3,  # collecting from the public: offers reviewed into the catalog
+    "records_requests": 3,  # records-use requests (查档), cross-archive service, certified copies
     "survey": 4,  # reads the consultations' timings for monitoring
     "publishing": 5,  # records its own posts in the survey
     "exhibitions": 6,  # books events through reservations

@@ -236,6 +236,18 @@ MATRIX: dict[str, Case] = {
         path=lambda w: {"slug": w.a, "token": w.answered_token},
         body=lambda w: {"rating": 5, "comment": "谢谢"},
     ),
+    # -- records-use requests --------------------------------------------------------------------
+    "POST /api/v1/records/{slug}/status": Case(
+        EVERYONE, path=_a, body=lambda w: {"code": w.records_code}, read_only=True
+    ),
+    "GET /api/v1/records/verify/{code}": Case(EVERYONE, path=lambda w: {"code": w.records_copy}),
+    "GET /api/v1/records/{slug}/requests": Case(ARCHIVE_STAFF, path=_a),
+    "POST /api/v1/records/{slug}/requests/{pk}/act": Case(
+        ARCHIVE_STAFF,
+        path=lambda w: {"slug": w.a, "pk": w.records_request},
+        body=lambda w: {"action": "claim", "version": w.records_version},
+    ),
+    "GET /api/v1/records/{slug}/report": Case(ARCHIVE_STAFF, path=_a),
     # -- reservations ----------------------------------------------------------------------------
     "GET /api/v1/engagement/reservations/{slug}/resources": Case(EVERYONE, path=_a),
     "POST /api/v1/engagement/reservations/{slug}/resources": Case(

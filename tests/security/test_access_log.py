@@ -135,3 +135,54 @@ def test_what_a_logged_request_target_keeps(target, logged):
     from archivox.core.access_log import redact_target
 
     assert redact_target(target) == logged
+
+
+def test_a_records_request_tracking_code_is_never_logged():
+    from archivox.core.access_log import redact_target
+
+    assert redact_target("/archives/nanjing/records/r/ABCDEFGHJKMNPQRS/?new=1") == (
+        "/archives/nanjing/records/r/[redacted]/?new=1"
+    )
+    assert "ABCD" not in redact_target("https://a.example/archives/x/records/r/ABCD/copy/3/")
+
+
+def test_the_shipped_nginx_logs_a_tracking_code_as_redacted(tmp_path):
+    """Debian's nginx with the shipped ``archivox.conf`` (its plain-HTTP server, on a free
+    port): a request for a records-use request's private page is logged without its code."""
+    import shutil
+    from pathlib import Path
+
+    shipped = Path(REPO) / "deploy" / "nginx"
+    for name in ("archivox_site.conf", "archivox_proxy.conf"):
+        (tmp_path / name).symlink_to(shipped / name)
+    port = free_port()
+    site = (
+        (shipped / "archivox.conf")
+        .read_text()
+        .replace("/var/log/nginx/", f"{tmp_path}/")
+        .replace("listen 80;", f"listen 127.0.0.1:{port};")
+    )
+    # Only the plain-HTTP server (the redirect): no certificate needed.
+    site = site[: site.index("server {", site.index("listen 127.0.0.1"))]
+    (tmp_path / "archivox.conf").write_text(site)
+    (tmp_path / "nginx.conf").write_text(
+        f"pid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\nevents {{}}\n"
+        f"http {{\n    access_log {tmp_path}/access.log;\n    include archivox.conf;\n}}\n"
+    )
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    prefix = f"{tmp_path}/"
+    subprocess.run(
+        [nginx, "-p", prefix, "-c", f"{prefix}nginx.conf", "-e", f"{prefix}error.log"],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    try:
+        url = f"http://127.0.0.1:{port}/archives/nanjing/records/r/ABCDEFGHJKMNPQRS/copy/3/"
+        assert httpx.get(url).status_code == 301
+        time.sleep(0.2)
+        log = (tmp_path / "archivox.access.log").read_text()
+    finally:
+        pid = int((tmp_path / "nginx.pid").read_text())
+        subprocess.run(["kill", str(pid)], check=False)
+    assert "/records/r/[redacted]/copy/3/" in log and "ABCDEFGH" not in log

@@ -36,6 +36,10 @@ from archivox.polls import services as polls
 from archivox.polls.identity import Person
 from archivox.publishing import services as publishing
 from archivox.publishing.models import Delivery
+from archivox.records_requests.services import applying as records_applying
+from archivox.records_requests.services import copies as records_copies
+from archivox.records_requests.services import setup as records_setup
+from archivox.records_requests.services import workflow as records_workflow
 from archivox.reservations import services as reservations
 from archivox.reservations.models import Slot
 from archivox.survey.models import Survey, SurveyRegion
@@ -223,6 +227,40 @@ def _build_world() -> World:
         topic=subject, person=Person("web", "mx-reader"), display_name="读者", body="想看原件"
     )
 
+    # Records-use requests: one request in archive A, its not-found certificate issued.
+    records_kind = records_setup.request_kind_save(
+        actor=None, archive=a, category="marriage", years_from=1950, years_to=2010
+    )
+    records_request = records_applying.request_apply(
+        archive=a,
+        data=records_applying.Application(
+            holding=a.slug,
+            category=records_kind.category,
+            proof="person",
+            name="王五",
+            id_number="11010519491231002X",
+            years_from="1980",
+            purpose="办理退休",
+            email="records@example.com",
+            delivery="download",
+        ),
+        uploads={"id": _png()},
+    )
+    for step in (
+        lambda v: records_workflow.request_verify(
+            actor=chief, archive=a, request_id=records_request.pk, version=v, decision="accept"
+        ),
+        lambda v: records_workflow.request_result(
+            actor=chief, archive=a, request_id=records_request.pk, version=v, found=False
+        ),
+        lambda v: records_copies.request_issue(
+            actor=chief, archive=a, request_id=records_request.pk, version=v
+        ),
+    ):
+        records_request.refresh_from_db()
+        step(records_request.version)
+    records_request.refresh_from_db()
+
     sessions = {}
     for role, user in users.items():
         client = Client()
@@ -267,7 +305,21 @@ def _build_world() -> World:
         topic=subject.slug,
         topic_pk=subject.pk,
         pending_comment=pending.pk,
+        records_code=records_request.code,
+        records_request=records_request.pk,
+        records_version=records_request.version,
+        records_copy=records_request.copies.get().verification_code,
     )
+
+
+def _png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (20, 20), "white").save(out, "PNG")
+    return out.getvalue()
 
 
 @pytest.fixture(scope="module")

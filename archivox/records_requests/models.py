@@ -1,0 +1,314 @@
+"""Records-use requests (查档): what each archive serves (request kinds), the working-day
+calendar it keeps, the requests a person follows from application to certified copy, and the
+copies issued (verifiable by their code)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from archivox.catalog.models import Description
+from archivox.core.fields import EncryptedTextField
+from archivox.core.models import Archive
+
+
+class Category(models.TextChoices):
+    """Livelihood records (民生档案) a person most often asks for."""
+
+    MARRIAGE = "marriage", _("marriage registration")
+    SCHOOL = "school", _("school records and diplomas")
+    EMPLOYMENT = "employment", _("employment and seniority")
+    RETIREMENT = "retirement", _("retirement")
+    SOCIAL_INSURANCE = "social_insurance", _("social insurance")
+    HOUSING = "housing", _("housing")
+    LAND = "land", _("land and forest rights")
+    NOTARISATION = "notarisation", _("notarisation")
+    SENT_DOWN = "sent_down", _("sent-down youth")
+
+
+class Proof(models.TextChoices):
+    PERSON = "person", _("the person concerned, with an ID card")
+    AGENT = "agent", _("an agent, with a notarised authorisation")
+    UNIT = "unit", _("a unit, with its letter of introduction")
+
+
+class Delivery(models.TextChoices):
+    DOWNLOAD = "download", _("download")
+    EMAIL = "email", _("e-mail")
+    POST = "post", pgettext_lazy("records request", "post")
+    COLLECT = "collect", _("collect at the archive")
+
+
+class RequestKind(models.Model):
+    """A record category an archive holds and serves, with what it asks and promises."""
+
+    archive = models.ForeignKey(Archive, on_delete=models.CASCADE, related_name="request_kinds")
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    years_from = models.PositiveSmallIntegerField(_("records from year"))
+    years_to = models.PositiveSmallIntegerField(_("records to year"))
+    # The districts the records cover, one per line; empty: the archive's whole area.
+    districts = models.TextField(_("districts covered"), blank=True, max_length=2000)
+    proofs = models.JSONField(_("proof accepted"), default=list)
+    working_days = models.PositiveSmallIntegerField(_("promised working days"), default=5)
+    fee = models.CharField(_("fee"), max_length=200, blank=True)
+    deliveries = models.JSONField(_("delivery options"), default=list)
+    notes = models.TextField(_("notes for the applicant"), blank=True, max_length=2000)
+    is_active = models.BooleanField(_("accepting requests"), default=True)
+
+    class Meta:
+        ordering = ["archive", "category"]
+        constraints = [
+            models.UniqueConstraint(fields=["archive", "category"], name="request_kind_unique"),
+            models.CheckConstraint(
+                condition=Q(years_to__gte=F("years_from")), name="request_kind_years"
+            ),
+            models.CheckConstraint(
+                condition=Q(working_days__gte=1) & Q(working_days__lte=60),
+                name="request_kind_working_days",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.archive} · {self.get_category_display()}"
+
+    @property
+    def district_list(self) -> list[str]:
+        return [line.strip() for line in self.districts.splitlines() if line.strip()]
+
+
+class Holiday(models.Model):
+    """A day off on a weekday, or a weekend day worked (调休), in the archive's calendar."""
+
+    archive = models.ForeignKey(Archive, on_delete=models.CASCADE, related_name="holidays")
+    day = models.DateField(_("day"))
+    is_working_day = models.BooleanField(_("worked (adjusted working day)"), default=False)
+    name = models.CharField(_("name"), max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["archive", "day"]
+        constraints = [
+            models.UniqueConstraint(fields=["archive", "day"], name="records_holiday_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.name}"
+
+
+class RecordsRequest(models.Model):
+    """One person's request, received by one archive and worked by the archive holding the
+    records (the same one, or another archive of the installation it was forwarded to)."""
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", pgettext_lazy("records request", "submitted")
+        NEEDS_MORE = "needs_more", _("more material needed")
+        REFUSED = "refused", pgettext_lazy("records request", "refused")
+        ACCEPTED = "accepted", _("accepted, being searched")
+        FORWARDED = "forwarded", _("forwarded to the holding archive")
+        FOUND = "found", _("record found")
+        NOT_FOUND = "not_found", _("record not found")
+        ISSUED = "issued", _("copy issued")
+        CLOSED = "closed", pgettext_lazy("records request", "closed")
+
+    class Channel(models.TextChoices):
+        WEB = "web", _("website")
+        WECHAT = "wechat", _("WeChat")
+        COUNTER = "counter", _("counter")
+
+    class ReturnMode(models.TextChoices):
+        DIRECT = "direct", _("the holding archive answers the person directly")
+        VIA_RECEIVING = "via_receiving", _("the answer goes back through the receiving archive")
+
+    class Result(models.TextChoices):
+        FOUND = "found", _("found")
+        NOT_FOUND = "not_found", _("not found")
+
+    code = models.CharField(_("tracking code"), max_length=20, unique=True)
+    archive = models.ForeignKey(
+        Archive, on_delete=models.PROTECT, related_name="records_requests_received"
+    )
+    holding_archive = models.ForeignKey(
+        Archive, on_delete=models.PROTECT, related_name="records_requests_held"
+    )
+    kind = models.ForeignKey(RequestKind, on_delete=models.PROTECT, related_name="requests")
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    status = models.CharField(
+        pgettext_lazy("records request", "status"),
+        max_length=12,
+        choices=Status.choices,
+        default=Status.SUBMITTED,
+    )
+    # Bumped by every staff action: two staff acting at once, the second is told who won.
+    version = models.PositiveIntegerField(default=1)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    proof = models.CharField(_("applying as"), max_length=10, choices=Proof.choices)
+    name = models.CharField(_("name on the record"), max_length=100)
+    id_number = EncryptedTextField(_("ID number"))
+    # A keyed digest of the ID number: rate limits and export find a person without decrypting.
+    person_key = models.CharField(max_length=64, db_index=True, editable=False)
+    years_from = models.PositiveSmallIntegerField(_("from year"))
+    years_to = models.PositiveSmallIntegerField(_("to year"))
+    district = models.CharField(
+        pgettext_lazy("records request", "district"), max_length=100, blank=True
+    )
+    place = models.CharField(_("place or unit"), max_length=200, blank=True)
+    purpose = models.CharField(_("purpose"), max_length=500)
+    email = models.EmailField(_("e-mail"))
+    openid = models.CharField(max_length=64, blank=True)
+    delivery = models.CharField(
+        pgettext_lazy("records request", "delivery"), max_length=10, choices=Delivery.choices
+    )
+    postal_address = models.CharField(_("postal address"), max_length=300, blank=True)
+    return_mode = models.CharField(
+        max_length=14, choices=ReturnMode.choices, default=ReturnMode.DIRECT
+    )
+    # What the person is told (the reason of a refusal, what more is needed).
+    message = models.TextField(_("message to the applicant"), blank=True, max_length=2000)
+    result = models.CharField(_("result"), max_length=10, choices=Result.choices, blank=True)
+    worked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    due_on = models.DateField(_("due (receiving archive)"))
+    holding_due_on = models.DateField(_("due (holding archive)"), null=True, blank=True)
+    # Via the receiving archive: the copy reaches the person once that archive releases it.
+    released_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    forwarded_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    OPEN = (
+        Status.SUBMITTED,
+        Status.NEEDS_MORE,
+        Status.ACCEPTED,
+        Status.FORWARDED,
+        Status.FOUND,
+        Status.NOT_FOUND,
+        Status.ISSUED,
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["archive", "status", "due_on"], name="records_req_due"),
+            models.Index(fields=["holding_archive", "status"], name="records_req_holding"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(years_to__gte=F("years_from")), name="records_request_years"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code[:4]}… {self.get_category_display()}"
+
+    @property
+    def is_forwarded(self) -> bool:
+        """Until forwarded, ``holding_archive`` is only where the routing thinks the record is;
+        the receiving archive works the request."""
+        return self.forwarded_at is not None
+
+    @property
+    def worker_archive_id(self) -> int:
+        return self.holding_archive_id if self.is_forwarded else self.archive_id
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN
+
+
+class RequestEvent(models.Model):
+    """One step of a request: the status it reached, who moved it, at which archive."""
+
+    request = models.ForeignKey(RecordsRequest, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(auto_now_add=True)
+    archive = models.ForeignKey(Archive, on_delete=models.CASCADE, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(max_length=12, choices=RecordsRequest.Status.choices)
+    # What the person is told at this step ("" when the step says it all).
+    message = models.TextField(blank=True, max_length=2000)
+    # Staff notes stay in the console; the person's page shows only public steps.
+    note = models.TextField(blank=True, max_length=2000)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.status}"
+
+
+class RequestUpload(models.Model):
+    """An ID or authorisation the person uploaded: checked by content, never public, purged
+    after the retention period."""
+
+    class Kind(models.TextChoices):
+        ID = "id", _("ID document")
+        AUTHORISATION = "authorisation", _("authorisation or letter")
+
+    request = models.ForeignKey(RecordsRequest, on_delete=models.CASCADE, related_name="uploads")
+    kind = models.CharField(max_length=14, choices=Kind.choices)
+    file = models.FileField(upload_to="records_requests/uploads/%Y/%m/")
+    media_type = models.CharField(max_length=40)
+    size = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.media_type})"
+
+
+class RequestFinding(models.Model):
+    """A catalog description the search found: staff see it, whatever its access; the person
+    only ever sees the copy issued."""
+
+    request = models.ForeignKey(RecordsRequest, on_delete=models.CASCADE, related_name="findings")
+    description = models.ForeignKey(Description, on_delete=models.PROTECT, related_name="+")
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["request", "description"], name="records_finding_once")
+        ]
+
+    def __str__(self) -> str:
+        return str(self.description)
+
+
+class CertifiedCopy(models.Model):
+    """A signed PDF issued for a request: the certified copy, or the certificate that the
+    record was not found. Verified publicly by its code at /verify/<code>."""
+
+    class Kind(models.TextChoices):
+        COPY = "copy", _("certified copy")
+        NOT_FOUND = "not_found", _("certificate of no record found")
+
+    request = models.ForeignKey(RecordsRequest, on_delete=models.PROTECT, related_name="copies")
+    archive = models.ForeignKey(Archive, on_delete=models.PROTECT, related_name="certified_copies")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    verification_code = models.CharField(max_length=20, unique=True)
+    reference_code = models.CharField(_("reference code"), max_length=300, blank=True)
+    file = models.FileField(upload_to="records_requests/copies/%Y/")
+    sha256 = models.CharField(max_length=64)
+    page_count = models.PositiveIntegerField()
+    issued_at = models.DateTimeField(auto_now_add=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoke_reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-issued_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.verification_code}"
