@@ -6,6 +6,7 @@ from archivox.catalog.models import (
     Description,
     DigitalObject,
     FeaturedCollection,
+    PublicDemand,
     SearchText,
 )
 from archivox.core.admin import AuditedAdmin
@@ -43,6 +44,13 @@ class SearchTextAdmin(ReadOnlyAdmin):
 @admin.register(DeletedRecord)
 class DeletedRecordAdmin(ReadOnlyAdmin):
     list_display = ["reference_code", "archive", "deleted_at"]
+
+
+# Counted by the portal, read by the demand dashboard: nothing here to edit by hand.
+@admin.register(PublicDemand)
+class PublicDemandAdmin(ReadOnlyAdmin):
+    list_display = ["day", "archive", "kind", "key", "count"]
+    list_filter = ["kind", "archive"]
 
 
 class CollectionEntryInline(admin.TabularInline):
