@@ -176,6 +176,8 @@ def _post_page(request: HttpRequest, post: Post, errors=(), status=200, **extra)
         "screening": screening,
         "renderings": renderings,
         "comments": post.comments.select_related("author"),
+        "review": selectors.review_state(user=request.user, post=post),
+        "review_history": selectors.review_history(post=post),
         "revisions": post.revisions.select_related("created_by")[:20],
         "deliveries": selectors.delivery_list(post=post),
         "items": post.post_items.select_related("description"),
@@ -447,16 +449,18 @@ def settings_view(request: HttpRequest, slug: str) -> HttpResponse:
             words = form.word_list()
             if words is not None:
                 screening.sensitive_words_set(actor=request.user, archive=archive, words=words)
-            if form.cleaned_data["freshness_days"] is not None:
+            data = form.cleaned_data
+            if data["freshness_days"] is not None or data["review_levels"] is not None:
                 desk_settings_update(
                     actor=request.user,
                     archive=archive,
-                    freshness_days=form.cleaned_data["freshness_days"],
+                    freshness_days=data["freshness_days"],
+                    review_levels=data["review_levels"],
                 )
             saved = True
         except ValidationError as exc:
             errors, status = _errors(exc, form), 422
-            typed = form.typed("words", "freshness_days")
+            typed = form.typed("words", "freshness_days", "review_levels")
     return render(
         request,
         "publishing/console/settings.html",
@@ -465,6 +469,12 @@ def settings_view(request: HttpRequest, slug: str) -> HttpResponse:
             "words": screening.sensitive_word_list(archive=archive),
             "defaults": screening.sensitive_word_list(archive=None),
             "freshness_days": selectors.freshness_days(archive),
+            "review_levels": selectors.review_levels(archive),
+            "level_choices": [
+                (1, _("One level: review")),
+                (2, _("Two levels: first review, final review")),
+                (3, _("Three levels: first, second and final review (三审)")),
+            ],
             "errors": errors,
             "typed": typed,
             "saved": saved,

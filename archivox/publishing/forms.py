@@ -138,6 +138,14 @@ class DeskSettingsForm(ConsoleForm):
         required=False,
         error_messages={"invalid": _("a whole number of days")},
     )
+    review_levels = forms.TypedChoiceField(
+        label=_("Levels of review before a post is approved"),
+        choices=[(1, "1"), (2, "2"), (3, "3")],
+        coerce=int,
+        required=False,
+        empty_value=None,
+        error_messages={"invalid_choice": _("one, two or three levels of review")},
+    )
 
     def word_list(self) -> list[tuple[str, str]] | None:
         """The words as (word, severity); None when the page did not send the word list."""

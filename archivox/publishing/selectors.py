@@ -24,6 +24,7 @@ from archivox.publishing.models import (
     Notice,
     Post,
     RecallReason,
+    ReviewStep,
     WarcFile,
 )
 
@@ -233,6 +234,72 @@ def recall_open_by_archive(*, archive_ids: list[int], limit: int = 200) -> dict[
     for post in posts:
         found.setdefault(post.archive_id, []).append(post)
     return found
+
+
+def review_levels(archive: Archive) -> int:
+    """How many levels of review (1–3, 三审) the archive requires before a post is approved."""
+    desk = DeskSettings.objects.filter(archive=archive).first()
+    return desk.review_levels if desk is not None else 1
+
+
+def review_level_name(level: int, levels: int) -> str:
+    """初审 / 复审 / 终审: the last level is always the final review."""
+    if level >= levels:
+        return _("final review") if levels > 1 else _("review")
+    return _("first review") if level == 1 else _("second review")
+
+
+@dataclasses.dataclass(frozen=True)
+class ReviewState:
+    """Where a post stands in review, and what one staff member may do there."""
+
+    levels: int
+    level: int  # the level awaiting a decision (levels + 1 once approved)
+    level_name: str
+    approvals: list[ReviewStep]  # of the current round
+    can_approve: bool
+    why_not: str  # why the user may not approve ("" when they may, or nothing is pending)
+
+
+def review_state(*, user: User, post: Post) -> ReviewState:
+    """The current round's approvals and whether ``user`` may approve the next level: a
+    reviewer of the archive, never the author, never one who approved another level of it."""
+    levels = review_levels(post.archive)
+    approvals = list(
+        ReviewStep.objects.filter(
+            post=post, round=post.review_round, decision=ReviewStep.Decision.APPROVED
+        ).select_related("reviewer")
+    )
+    level = len(approvals) + 1
+    why_not = ""
+    may_review = user_can(user=user, archive=post.archive, capability=Capability.POST_REVIEW)
+    if post.status != Post.Status.SUBMITTED or not may_review:
+        can = False
+    elif post.created_by_id == user.pk:
+        can, why_not = False, _("You wrote this post: another reviewer must approve it.")
+    elif any(step.reviewer_id == user.pk for step in approvals):
+        can = False
+        why_not = _(
+            "You approved an earlier level of this post: the next level needs another reviewer."
+        )
+    else:
+        can = True
+    return ReviewState(
+        levels=levels,
+        level=level,
+        level_name=review_level_name(min(level, levels), levels),
+        approvals=approvals,
+        can_approve=can,
+        why_not=why_not,
+    )
+
+
+def review_history(*, post: Post) -> list[ReviewStep]:
+    """Every review decision on the post, oldest first, with its level's name."""
+    steps = list(post.review_steps.select_related("reviewer").order_by("created_at", "id"))
+    for step in steps:
+        step.level_name = review_level_name(step.level, step.levels)
+    return steps
 
 
 def freshness_days(archive: Archive) -> int:
