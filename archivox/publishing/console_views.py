@@ -175,6 +175,10 @@ def _post_page(request: HttpRequest, post: Post, errors=(), status=200, **extra)
         "errors": errors,
         "screening": screening,
         "renderings": renderings,
+        "previews": [
+            (name, CHANNEL_LABELS.get(name, name), rendering)
+            for name, rendering in renderings.items()
+        ],
         "comments": post.comments.select_related("author"),
         "review": selectors.review_state(user=request.user, post=post),
         "review_history": selectors.review_history(post=post),
