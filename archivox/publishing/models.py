@@ -61,7 +61,7 @@ class Post(models.Model):
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("draft")
-        SUBMITTED = "submitted", _("submitted")
+        SUBMITTED = "submitted", pgettext_lazy("post status", "submitted")
         CHANGES_REQUESTED = "changes_requested", _("changes requested")
         APPROVED = "approved", _("approved")
         SCHEDULED = "scheduled", _("scheduled")

@@ -6,12 +6,15 @@ from __future__ import annotations
 import calendar
 import dataclasses
 import datetime
+from collections.abc import Iterable
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from archivox.catalog.models import DigitalObject
+from archivox.catalog.selectors import description_list_for_staff
 from archivox.core.models import Archive, User
 from archivox.core.selectors import ArchivePermissionDenied, Capability, user_can
 from archivox.publishing.channels import channel_get
@@ -467,3 +470,98 @@ def desk_summaries(*, archive_ids: list[int]) -> dict[int, DeskSummary]:
         )
         for archive_id in archive_ids
     }
+
+
+PICKER_PAGE_SIZE = 20
+
+
+@dataclasses.dataclass(frozen=True)
+class PickerItem:
+    """A catalog item as the composer's picker offers it: whether it can be quoted now, and
+    what its access means for a post (in the editor's words, not the access code)."""
+
+    pk: int
+    reference_code: str
+    title: str
+    access_label: str
+    access_class: str  # open, restricted, closed: the badge's colour
+    selectable: bool
+    has_image: bool
+
+
+@dataclasses.dataclass(frozen=True)
+class PickerPage:
+    items: list[PickerItem]
+    query: str
+    number: int
+    pages: int
+    total: int
+
+
+def _picker_item(description, today: datetime.date, with_image: set[int]) -> PickerItem:
+    closed = description.effective_closed_until
+    if closed is not None and closed >= today:
+        label = _("closed until %(date)s: cannot be quoted yet") % {
+            "date": closed.strftime("%Y-%m-%d")
+        }
+        return PickerItem(
+            description.pk,
+            description.reference_code,
+            description.title,
+            label,
+            "closed",
+            False,
+            False,
+        )
+    if description.effective_access == "restricted":
+        label, css = _("restricted: its images are not published"), "restricted"
+    else:
+        label, css = _("open"), "open"
+    return PickerItem(
+        description.pk,
+        description.reference_code,
+        description.title,
+        label,
+        css,
+        True,
+        css == "open" and description.pk in with_image,
+    )
+
+
+def picker_page(
+    *, user: User, archive: Archive, query: str = "", page: int = 1, exclude: Iterable[int] = ()
+) -> PickerPage:
+    """One page of the catalog items an editor may draw on: never a confidential item (nor
+    one under a confidential fonds or series); closed ones shown with their closure, not
+    offered. Searched by title, reference code or scope and content."""
+    candidates = (
+        description_list_for_staff(user=user, archive=archive)
+        .exclude(effective_access="confidential")
+        .exclude(pk__in=list(exclude))
+    )
+    query = query.strip()
+    if query:
+        candidates = candidates.filter(
+            Q(title__icontains=query)
+            | Q(reference_code__icontains=query)
+            | Q(scope_content__icontains=query)
+        )
+    candidates = candidates.order_by("path")
+    total = candidates.count()
+    pages = max(1, -(-total // PICKER_PAGE_SIZE))
+    number = min(max(1, page), pages)
+    start = (number - 1) * PICKER_PAGE_SIZE
+    rows = list(candidates[start : start + PICKER_PAGE_SIZE])
+    with_image = set(
+        DigitalObject.objects.filter(
+            description__in=rows, kind=DigitalObject.Kind.IMAGE
+        ).values_list("description_id", flat=True)
+    )
+    today = timezone.localdate()
+    return PickerPage(
+        items=[_picker_item(d, today, with_image) for d in rows],
+        query=query,
+        number=number,
+        pages=pages,
+        total=total,
+    )
