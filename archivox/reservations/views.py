@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -31,6 +32,8 @@ from archivox.reservations.services.links import (
 from archivox.reservations.services.ratelimits import public_request_allowed
 from archivox.reservations.services.slots import slot_days_public
 from archivox.reservations.services.visits import reservation_rate
+
+DONE_KEY = "reservations_done"
 
 
 def _resource(archive: Archive, slug: str) -> Resource:
@@ -134,11 +137,35 @@ def book(request: HttpRequest, slug: str, resource: str, slot_id: int) -> HttpRe
         context["refused"] = refused.reason
         status = 409 if refused.reason in {"full", "duplicate", "past", "closed"} else 400
         return render(request, "reservations/book.html", context, status=status)
+    # The confirmation is also a GET page of this visitor's session: the page replaces its
+    # address with it, so reloading shows the confirmation again instead of booking twice.
+    request.session[DONE_KEY] = booking.pk
+    return render(
+        request,
+        "reservations/done.html",
+        {
+            "archive": archive,
+            "booking": booking,
+            "slot": booking.slot,
+            "wx": wx,
+            "replace_url": reverse("reservations:done", args=[archive.slug]),
+        },
+        status=201,
+    )
+
+
+def done(request: HttpRequest, slug: str) -> HttpResponse:
+    """The confirmation of the booking this browser just made (post/redirect/get)."""
+    archive = archive_or_404(slug)
+    pk = request.session.get(DONE_KEY)
+    booking = selectors.booking_get_public(archive=archive, pk=pk) if isinstance(pk, int) else None
+    if booking is None:
+        return redirect("reservations:manage", slug=archive.slug)
+    wx = (request.GET.get("wx") or "")[:TOKEN_MAX]
     return render(
         request,
         "reservations/done.html",
         {"archive": archive, "booking": booking, "slot": booking.slot, "wx": wx},
-        status=201,
     )
 
 
@@ -160,7 +187,11 @@ def manage(request: HttpRequest, slug: str) -> HttpResponse:
         return _too_many(request, archive, "reservations/manage.html", context)
     code, contact = context["values"]["code"], context["values"]["contact"]
     try:
-        if request.POST.get("action") == "cancel":
+        if request.POST.get("action") == "ask_cancel":
+            # One more tap, on a page that says what is cancelled: never by a stray tap.
+            booking = reservation_get_for_person(archive=archive, code=code, contact=contact)
+            context["confirm_cancel"] = True
+        elif request.POST.get("action") == "cancel":
             booking = reservation_cancel(archive=archive, code=code, contact=contact)
             context["cancelled"] = True
         else:

@@ -1,0 +1,42 @@
+"""Rough edges of the public reservation pages (issue 21): reloading the confirmation shows it
+again (the page names its GET address) instead of booking twice; cancelling asks once more;
+the contact field does not bring up the e-mail keyboard (a mobile number is as good)."""
+
+import pytest
+
+from archivox.reservations.models import Booking
+from tests.reservations.conftest import book
+
+pytestmark = [pytest.mark.django_db, pytest.mark.chinese]
+
+
+def book_url(slot):
+    return f"/archives/{slot.archive.slug}/reservations/{slot.resource.slug}/book/{slot.pk}/"
+
+
+def test_the_confirmation_has_a_get_address_that_shows_it_again(client, slot):
+    form = client.get(book_url(slot)).content.decode()
+    assert 'inputmode="email"' not in form
+    made = client.post(book_url(slot), {"name": "甲", "contact": "13800000000"})
+    assert made.status_code == 201
+    done_url = f"/archives/{slot.archive.slug}/reservations/done/"
+    assert f'<meta name="archivox-replace-url" content="{done_url}">' in made.content.decode()
+    again = client.get(done_url)
+    booking = Booking.objects.get()
+    assert again.status_code == 200 and booking.code_display in again.content.decode()
+    assert Booking.objects.count() == 1
+    # Another browser (no session) is sent to the find-my-reservation page instead.
+    client.cookies.clear()
+    elsewhere = client.get(done_url)
+    assert elsewhere.status_code == 302 and elsewhere["Location"].endswith("/reservations/my/")
+
+
+def test_cancelling_asks_once_more(client, slot):
+    booking = book(slot)
+    url = "/archives/nanjing/reservations/my/"
+    values = {"code": booking.code, "contact": booking.contact}
+    asked = client.post(url, {**values, "action": "ask_cancel"}).content.decode()
+    assert "确定取消这次预约吗" in asked and 'value="cancel"' in asked
+    assert Booking.objects.get().status == Booking.Status.BOOKED
+    client.post(url, {**values, "action": "cancel"})
+    assert Booking.objects.get().status == Booking.Status.CANCELLED
