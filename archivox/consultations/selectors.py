@@ -240,14 +240,15 @@ def autoreply_test(*, archive: Archive, text: str) -> RuleTest:
 # ── the inbox's settings (the promise, the flood limit, the tags) ─────────────────────────────
 
 DEFAULT_FLOOD_PER_MINUTE = 10
+# Tags are the archive's own words (editable on the rules page); the defaults are Chinese.
 DEFAULT_TAGS = [
-    "utilisation request",
-    "genealogy",
-    "certificate",
-    "exhibition",
-    "reservation",
-    "complaint",
-    "donation",
+    "利用申请",
+    "家谱查询",
+    "证明材料",
+    "展览",
+    "预约",
+    "投诉",
+    "捐赠",
 ]
 
 
