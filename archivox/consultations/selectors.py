@@ -398,3 +398,16 @@ def overdue_counts(*, archive_ids: list[int]) -> dict[int, int]:
         .values_list("archive_id")
         .annotate(n=Count("pk"))
     )
+
+
+def awaiting_counts(*, archive_ids: list[int]) -> dict[int, int]:
+    """Consultations waiting for an answer and not yet past the promise, per archive (the
+    dashboard lists them too, so a new question is seen before it is late; one query)."""
+    from django.db.models import Count
+
+    return dict(
+        Consultation.objects.filter(archive_id__in=archive_ids, status__in=AWAITING)
+        .exclude(due_at__lt=timezone.now())
+        .values_list("archive_id")
+        .annotate(n=Count("pk"))
+    )
