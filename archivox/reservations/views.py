@@ -5,7 +5,10 @@ from page to page and checked again by the booking service."""
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
+from typing import TYPE_CHECKING
+from urllib.parse import urlencode
+
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -13,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from archivox.catalog.selectors import description_get_public
 from archivox.core.access import archive_or_404, client_address
 from archivox.core.models import Archive
 from archivox.reservations import selectors
@@ -33,7 +37,11 @@ from archivox.reservations.services.ratelimits import public_request_allowed
 from archivox.reservations.services.slots import slot_days_public
 from archivox.reservations.services.visits import reservation_rate
 
+if TYPE_CHECKING:
+    from archivox.catalog.models import Description
+
 DONE_KEY = "reservations_done"
+DONE_ITEM_KEY = "reservations_done_item"
 
 
 def _resource(archive: Archive, slug: str) -> Resource:
@@ -55,6 +63,24 @@ def _wx(request: HttpRequest, archive: Archive) -> tuple[str, str]:
     return token, ""
 
 
+def _item(request: HttpRequest, archive: Archive) -> Description | None:
+    """The catalog item the visitor comes to see (``?item=`` from its page), if it is public:
+    named on every page of the booking and on the confirmation."""
+    code = (request.POST.get("item") or request.GET.get("item") or "")[:100].strip()
+    if not code:
+        return None
+    try:
+        return description_get_public(archive=archive, reference_code=code)
+    except ObjectDoesNotExist:
+        return None
+
+
+def _carry(wx: str, item: Description | None) -> str:
+    """The query string the booking's pages pass on (the WeChat token, the item)."""
+    values = {"wx": wx, "item": item.reference_code if item else ""}
+    return urlencode({key: value for key, value in values.items() if value})
+
+
 def _too_many(request: HttpRequest, archive: Archive, template: str, context: dict) -> HttpResponse:
     context.update(
         archive=archive,
@@ -66,6 +92,7 @@ def _too_many(request: HttpRequest, archive: Archive, template: str, context: di
 def index(request: HttpRequest, slug: str) -> HttpResponse:
     archive = archive_or_404(slug)
     wx, wx_error = _wx(request, archive)
+    item = _item(request, archive)
     return render(
         request,
         "reservations/index.html",
@@ -74,6 +101,8 @@ def index(request: HttpRequest, slug: str) -> HttpResponse:
             "resources": selectors.resource_list_public(archive=archive),
             "wx": wx,
             "error": wx_error,
+            "item": item,
+            "carry": _carry(wx, item),
         },
     )
 
@@ -82,6 +111,7 @@ def resource_slots(request: HttpRequest, slug: str, resource: str) -> HttpRespon
     archive = archive_or_404(slug)
     found = _resource(archive, resource)
     wx, wx_error = _wx(request, archive)
+    item = _item(request, archive)
     return render(
         request,
         "reservations/resource.html",
@@ -91,6 +121,8 @@ def resource_slots(request: HttpRequest, slug: str, resource: str) -> HttpRespon
             "days": slot_days_public(resource=found),
             "wx": wx,
             "error": wx_error,
+            "item": item,
+            "carry": _carry(wx, item),
         },
     )
 
@@ -103,12 +135,15 @@ def book(request: HttpRequest, slug: str, resource: str, slot_id: int) -> HttpRe
     if slot is None:
         raise Http404(str(slot_id))
     wx, wx_error = _wx(request, archive)
+    item = _item(request, archive)
     context = {
         "archive": archive,
         "resource": found,
         "slot": slot,
         "wx": wx,
         "error": wx_error,
+        "item": item,
+        "carry": _carry(wx, item),
         "values": {"name": "", "contact": ""},
         "field_errors": {},
     }
@@ -140,6 +175,7 @@ def book(request: HttpRequest, slug: str, resource: str, slot_id: int) -> HttpRe
     # The confirmation is also a GET page of this visitor's session: the page replaces its
     # address with it, so reloading shows the confirmation again instead of booking twice.
     request.session[DONE_KEY] = booking.pk
+    request.session[DONE_ITEM_KEY] = item.reference_code if item else ""
     return render(
         request,
         "reservations/done.html",
@@ -148,6 +184,7 @@ def book(request: HttpRequest, slug: str, resource: str, slot_id: int) -> HttpRe
             "booking": booking,
             "slot": booking.slot,
             "wx": wx,
+            "item": item,
             "replace_url": reverse("reservations:done", args=[archive.slug]),
         },
         status=201,
@@ -162,10 +199,17 @@ def done(request: HttpRequest, slug: str) -> HttpResponse:
     if booking is None:
         return redirect("reservations:manage", slug=archive.slug)
     wx = (request.GET.get("wx") or "")[:TOKEN_MAX]
+    code = request.session.get(DONE_ITEM_KEY) or ""
+    item = None
+    if code:
+        try:
+            item = description_get_public(archive=archive, reference_code=code)
+        except ObjectDoesNotExist:
+            item = None
     return render(
         request,
         "reservations/done.html",
-        {"archive": archive, "booking": booking, "slot": booking.slot, "wx": wx},
+        {"archive": archive, "booking": booking, "slot": booking.slot, "wx": wx, "item": item},
     )
 
 

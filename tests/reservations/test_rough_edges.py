@@ -40,3 +40,36 @@ def test_cancelling_asks_once_more(client, slot):
     assert Booking.objects.get().status == Booking.Status.BOOKED
     client.post(url, {**values, "action": "cancel"})
     assert Booking.objects.get().status == Booking.Status.CANCELLED
+
+
+def test_the_item_a_visitor_comes_to_see_is_named_through_the_booking(client, slot):
+    from archivox.catalog import services as catalog
+
+    item = catalog.description_create(
+        actor=None,
+        archive=slot.archive,
+        parent=None,
+        reference_code="NJ-5-1",
+        title="白崇禧公馆图纸",
+        level="item",
+    )
+    secret = catalog.description_create(
+        actor=None,
+        archive=slot.archive,
+        parent=None,
+        reference_code="NJ-5-2",
+        title="机密图纸",
+        level="item",
+        access_level="confidential",
+    )
+    index = client.get(f"/archives/{slot.archive.slug}/reservations/", {"item": "NJ-5-1"})
+    html = index.content.decode()
+    assert "白崇禧公馆图纸" in html and "item=NJ-5-1" in html
+    form = client.get(book_url(slot), {"item": "NJ-5-1"}).content.decode()
+    assert 'name="item" value="NJ-5-1"' in form
+    made = client.post(book_url(slot), {"name": "甲", "contact": "a@example.com", "item": "NJ-5-1"})
+    assert made.status_code == 201 and item.title in made.content.decode()
+    done = client.get(f"/archives/{slot.archive.slug}/reservations/done/").content.decode()
+    assert item.title in done
+    hidden = client.get(f"/archives/{slot.archive.slug}/reservations/", {"item": "NJ-5-2"})
+    assert secret.title not in hidden.content.decode()
