@@ -134,8 +134,10 @@ def _public_journey(phone, live_server) -> tuple[str, str]:
     phone.click("nav.actions a[href*='/reservations/?item=']")
     _arrive(phone, "**/reservations/**")
     _public_page_ok(phone, "1-reservations")
-    phone.click("ul.resources a[href$='/reservations/reading-room/']")
-    _arrive(phone, "**/reservations/reading-room/")
+    # The item chosen is named, and carried to the booking (issue 21).
+    assert "白崇禧公馆" in phone.locator("p.item-to-see").inner_text()
+    phone.click("ul.resources a[href*='/reservations/reading-room/?item=']")
+    _arrive(phone, "**/reservations/reading-room/?item=*")
     _public_page_ok(phone, "1-reading-room")
     phone.locator("section.day a.slot").first.click()
     _arrive(phone, "**/book/**")
@@ -147,6 +149,7 @@ def _public_journey(phone, live_server) -> tuple[str, str]:
     booking = Booking.objects.get()
     assert code == booking.code_display
     assert (booking.name, booking.contact) == ("李华", "lihua@example.com")
+    assert "白崇禧公馆" in phone.locator("p.item-to-see").inner_text()
     _public_page_ok(phone, "1-booked")
 
     # Back to the item: "Ask about this item"; the question starts with the item's reference.
