@@ -394,7 +394,7 @@ def _load_node(
                     reference_code=node.code, title=node.title_en or node.code, colour=spec.colour
                 ),
                 original_name=f"{node.code}.jpg",
-                caption=f"{node.title}（演示占位图 / demo placeholder）",
+                caption=f"{node.title}（演示占位图）",
             )
             outcome.images += 1
         images[node.code] = first

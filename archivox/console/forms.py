@@ -151,6 +151,8 @@ class CollectionForm(forms.Form):
                 fields=["slug", "title", "title_en", "introduction", "position", "is_published"],
             )
         )
+        self.fields["slug"].label = _("Address name")
+        self.fields["position"].label = _("Order")
         self.fields["slug"].help_text = _("Letters, digits and hyphens; part of its address.")
         self.fields["introduction"].widget.attrs["rows"] = 4
         self.fields["position"].required = False

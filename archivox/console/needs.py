@@ -71,7 +71,7 @@ def _other_areas(archives: list[Archive], capabilities: dict[int, frozenset[str]
     queries for all archives."""
     from django.utils import timezone
 
-    from archivox.consultations.selectors import overdue_counts
+    from archivox.consultations.selectors import awaiting_counts, overdue_counts
     from archivox.publishing.selectors import desk_summaries, recall_open_by_archive
     from archivox.records_requests.selectors import overdue_counts as records_overdue_counts
     from archivox.reservations.selectors import visitor_counts_for_day
@@ -85,6 +85,7 @@ def _other_areas(archives: list[Archive], capabilities: dict[int, frozenset[str]
     recalls = recall_open_by_archive(archive_ids=sorted(set(reviewing) | set(composing)))
     overdue = overdue_counts(archive_ids=answering)
     records_overdue = records_overdue_counts(archive_ids=answering)
+    awaiting = awaiting_counts(archive_ids=answering)
     visitors = visitor_counts_for_day(archive_ids=answering, day=timezone.localdate())
     items: list[NeedsMe] = []
     for archive in archives:
@@ -125,6 +126,15 @@ def _other_areas(archives: list[Archive], capabilities: dict[int, frozenset[str]
             ) % {"count": count}
             queue = reverse("console_records:queue", args=[archive.slug]) + "?queue=overdue"
             items.append(NeedsMe(text, queue, archive))
+        if awaiting.get(archive.pk):
+            count = awaiting[archive.pk]
+            text = ngettext(
+                "%(count)d question waits for an answer.",
+                "%(count)d questions wait for an answer.",
+                count,
+            ) % {"count": count}
+            inbox = reverse("console_inbox:index") + f"?archive={archive.slug}&status=open"
+            items.append(NeedsMe(text, inbox, archive))
         if visitors.get(archive.pk):
             count = visitors[archive.pk]
             text = ngettext(
@@ -165,3 +175,21 @@ def _recall_items(archive: Archive, recalls: list) -> list[NeedsMe]:  # posts wi
         ) % {"count": more}
         items.append(NeedsMe(text, page, archive))
     return items
+
+
+@dataclass(frozen=True)
+class NeedsMeGroup:
+    """One line of the dashboard: the same thing waiting in one or more archives."""
+
+    text: str
+    places: list[tuple[Archive | None, str]]  # (archive, url) each
+
+
+def needs_me_grouped(items: list[NeedsMe]) -> list[NeedsMeGroup]:
+    """The items with the same words joined into one line naming each archive, so twelve
+    archives without a WeChat account make one line, not twelve; first-seen order kept."""
+    groups: dict[str, NeedsMeGroup] = {}
+    for item in items:
+        group = groups.setdefault(item.text, NeedsMeGroup(item.text, []))
+        group.places.append((item.archive, item.url))
+    return list(groups.values())

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from archivox.console.forms import AuditFilterForm
-from archivox.console.needs import needs_me
+from archivox.console.needs import needs_me, needs_me_grouped
 from archivox.core import selectors as core_selectors
 from archivox.core.models import Archive
 from archivox.core.selectors import Capability
@@ -80,12 +80,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         }
         for archive in archives
     ]
+    needs = needs_me(request.user, archives, capabilities)
     return render(
         request,
         "console/dashboard.html",
         {
             "cards": cards,
-            "needs_me": needs_me(request.user, archives, capabilities),
+            "needs_me": needs,
+            "needs_me_groups": needs_me_grouped(needs),
         },
     )
 

@@ -176,7 +176,10 @@ def _act(request: HttpRequest, item: Consultation, action: str, staff: Any) -> H
         _valid(form)
         answer = answers.consultation_answer(actor=request.user, consultation=item, **form.values())
         if answer.state == ConsultationAnswer.State.SENT:
-            messages.success(request, answer.get_via_display())
+            messages.success(
+                request,
+                _("The answer was sent by %(via)s.") % {"via": answer.get_via_display()},
+            )
         else:
             messages.error(request, answer.error or answer.get_state_display())
         return back

@@ -12,6 +12,22 @@ from django.utils.translation import gettext_lazy as _
 
 from archivox.core.models import Archive, PlatformAccount
 
+# The platforms' message types as staff read them (InboundMessage.msg_type holds the code).
+MESSAGE_TYPE_LABELS = {
+    "text": _("text"),
+    "question": _("question from the website"),
+    "email": _("e-mail"),
+    "image": _("picture"),
+    "voice": _("voice"),
+    "video": _("video"),
+    "shortvideo": _("video"),
+    "location": _("location"),
+    "link": _("link"),
+    "event": _("event"),
+    "comment": _("comment"),
+    "mention": _("mention"),
+}
+
 
 class InboundMessage(models.Model):
     """One message or event delivered by a platform, stored once however often it is retried.
@@ -137,6 +153,11 @@ class InboundMessage(models.Model):
     def __str__(self) -> str:
         kind = f"{self.msg_type}/{self.event}" if self.event else self.msg_type
         return f"{self.archive_id} · {self.channel} · {kind} from {self.sender}"
+
+    @property
+    def msg_type_label(self) -> str:
+        """The kind of message in the reader's words (the platform's code when unknown)."""
+        return str(MESSAGE_TYPE_LABELS.get(self.msg_type, self.msg_type))
 
     @property
     def sent_at(self) -> datetime.datetime:

@@ -241,14 +241,15 @@ def autoreply_test(*, archive: Archive, text: str) -> RuleTest:
 # ── the inbox's settings (the promise, the flood limit, the tags) ─────────────────────────────
 
 DEFAULT_FLOOD_PER_MINUTE = 10
+# Tags are the archive's own words (editable on the rules page); the defaults are Chinese.
 DEFAULT_TAGS = [
-    "utilisation request",
-    "genealogy",
-    "certificate",
-    "exhibition",
-    "reservation",
-    "complaint",
-    "donation",
+    "利用申请",
+    "家谱查询",
+    "证明材料",
+    "展览",
+    "预约",
+    "投诉",
+    "捐赠",
 ]
 
 
@@ -426,3 +427,14 @@ def consultation_subjects_since(
     if archives is not None:
         rows = rows.filter(archive__in=archives)
     return list(rows.order_by("-opened_at").values_list("subject", flat=True)[:limit])
+def awaiting_counts(*, archive_ids: list[int]) -> dict[int, int]:
+    """Consultations waiting for an answer and not yet past the promise, per archive (the
+    dashboard lists them too, so a new question is seen before it is late; one query)."""
+    from django.db.models import Count
+
+    return dict(
+        Consultation.objects.filter(archive_id__in=archive_ids, status__in=AWAITING)
+        .exclude(due_at__lt=timezone.now())
+        .values_list("archive_id")
+        .annotate(n=Count("pk"))
+    )

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("archives/<slug:slug>/new/", views.compose, name="new"),
     path("archives/<slug:slug>/posts/<int:pk>/edit/", views.compose, name="edit"),
+    path("archives/<slug:slug>/items/", views.item_picker, name="item_picker"),
     path("archives/<slug:slug>/calendar/", views.calendar_view, name="calendar"),
     path("archives/<slug:slug>/deliveries/", views.deliveries_view, name="deliveries"),
     path("archives/<slug:slug>/warc/", views.warc_view, name="warc"),

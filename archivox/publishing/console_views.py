@@ -5,6 +5,7 @@ re-render with the problem, named by the field's label, and what was typed (422)
 from __future__ import annotations
 
 import datetime
+import json
 from pathlib import Path
 from typing import Any
 
@@ -104,16 +105,48 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "publishing/console/index.html", context)
 
 
+def _picker_context(request: HttpRequest, archive: Archive, data: Any, chosen_ids: set[int]):
+    try:
+        page = int(data.get("page") or 1)
+    except ValueError:
+        page = 1
+    return selectors.picker_page(
+        user=request.user,
+        archive=archive,
+        query=str(data.get("q", "")),
+        page=page,
+        exclude=chosen_ids,
+    )
+
+
+def _chosen_from_form(request: HttpRequest, archive: Archive) -> list[dict[str, Any]]:
+    """The items ticked on a form sent back (refused, or a search inside the form), as the
+    rows of the chosen table: nothing the editor picked is lost."""
+    ids = [int(pk) for pk in request.POST.getlist("item") if pk.isdigit()]
+    found = description_list_for_staff(user=request.user, archive=archive).in_bulk(ids)
+    return [
+        {
+            "description": found[pk],
+            "use_image": f"use_image_{pk}" in request.POST,
+            "quote": f"quote_{pk}" in request.POST,
+        }
+        for pk in ids
+        if pk in found
+    ]
+
+
 @login_required
 def compose(request: HttpRequest, slug: str, pk: int | None = None) -> HttpResponse:
-    """New post (``pk`` None) or edit of a draft, with the catalog item picker."""
+    """New post (``pk`` None) or edit of a draft, with the catalog item picker. A search or
+    a page of the picker sent with the form redraws it with everything typed (no save)."""
     archive = _archive(request, slug)
     post = _post(request, pk) if pk else None
     if post is not None and post.archive_id != archive.pk:
         raise Http404("no such post")
     errors: list[str] = []
     status = 200
-    if request.method == "POST":
+    picking = request.method == "POST" and ("picker" in request.POST or "page" in request.POST)
+    if request.method == "POST" and not picking:
         form = PostForm(
             request.POST,
             collections=FeaturedCollection.objects.filter(archive=archive),
@@ -136,30 +169,57 @@ def compose(request: HttpRequest, slug: str, pk: int | None = None) -> HttpRespo
             return redirect("console_publishing:post", pk=post.pk)
         except ValidationError as exc:
             errors, status = _errors(exc, form), 422
-    query = request.GET.get("q", "").strip()
-    candidates = description_list_for_staff(user=request.user, archive=archive)
-    if query:
-        candidates = candidates.filter(title__icontains=query) | candidates.filter(
-            reference_code__icontains=query
-        )
-    chosen = list(post.post_items.select_related("description")) if post else []
-    chosen_ids = {item.description_id for item in chosen}
+    if request.method == "POST":
+        chosen = _chosen_from_form(request, archive)
+    else:
+        chosen = [
+            {"description": i.description, "use_image": i.use_image, "quote": i.quote}
+            for i in (post.post_items.select_related("description") if post else [])
+        ]
+    chosen_ids = {row["description"].pk for row in chosen}
+    data = request.POST if request.method == "POST" else request.GET
+    picker = _picker_context(request, archive, data, chosen_ids)
     context = {
         "archive": archive,
         "post": post,
         "errors": errors,
         "form": request.POST if request.method == "POST" else None,
         "chosen": chosen,
-        "candidates": [d for d in candidates.order_by("path")[:50] if d.pk not in chosen_ids],
-        "query": query,
+        "picker": picker,
         "channels": [(name, CHANNEL_LABELS[name]) for name in CHANNELS],
         "available": archive_channels(archive),
         "collections": FeaturedCollection.objects.filter(archive=archive),
         "kinds": Post.Kind.choices,
         "origins": Post.Origin.choices,
         "wechat_modes": Post.WeChatMode.choices,
+        "limits": {"wechat": 20000, "weibo": 140},
+        "tools_json": json.dumps(
+            {
+                "header": _("Heading"),
+                "bold": _("Bold"),
+                "italic": _("Italic"),
+                "underline": _("Underline"),
+                "blockquote": _("Quotation"),
+                "list-ordered": _("Numbered list"),
+                "list-bullet": _("Bulleted list"),
+                "link": _("Link"),
+                "clean": _("Clear formatting"),
+            },
+            ensure_ascii=False,
+        ),
     }
     return render(request, "publishing/console/compose.html", context, status=status)
+
+
+@login_required
+def item_picker(request: HttpRequest, slug: str) -> HttpResponse:
+    """One page of the composer's item picker, as rows the page swaps in (fetch)."""
+    archive = _archive(request, slug)
+    exclude = {int(pk) for pk in request.GET.getlist("chosen") if pk.isdigit()}
+    picker = _picker_context(request, archive, request.GET, exclude)
+    return render(
+        request, "publishing/console/_picker.html", {"archive": archive, "picker": picker}
+    )
 
 
 def _post_page(request: HttpRequest, post: Post, errors=(), status=200, **extra) -> HttpResponse:
@@ -175,7 +235,13 @@ def _post_page(request: HttpRequest, post: Post, errors=(), status=200, **extra)
         "errors": errors,
         "screening": screening,
         "renderings": renderings,
+        "previews": [
+            (name, CHANNEL_LABELS.get(name, name), rendering)
+            for name, rendering in renderings.items()
+        ],
         "comments": post.comments.select_related("author"),
+        "review": selectors.review_state(user=request.user, post=post),
+        "review_history": selectors.review_history(post=post),
         "revisions": post.revisions.select_related("created_by")[:20],
         "deliveries": selectors.delivery_list(post=post),
         "items": post.post_items.select_related("description"),
@@ -438,25 +504,31 @@ def settings_view(request: HttpRequest, slug: str) -> HttpResponse:
     errors: list[str] = []
     typed: dict[str, str] = {}
     saved = False
+    # The word list is the administrator's (screening.manage); a reviewer sets the rest.
+    may_manage_words = user_can(
+        user=request.user, archive=archive, capability=Capability.SCREENING_MANAGE
+    )
     status = 200
     if request.method == "POST":
         form = DeskSettingsForm(request.POST)
         try:
             if not form.is_valid():
                 raise ValidationError(form.errors.as_data())
-            words = form.word_list()
+            words = form.word_list() if may_manage_words else None
             if words is not None:
                 screening.sensitive_words_set(actor=request.user, archive=archive, words=words)
-            if form.cleaned_data["freshness_days"] is not None:
+            data = form.cleaned_data
+            if data["freshness_days"] is not None or data["review_levels"] is not None:
                 desk_settings_update(
                     actor=request.user,
                     archive=archive,
-                    freshness_days=form.cleaned_data["freshness_days"],
+                    freshness_days=data["freshness_days"],
+                    review_levels=data["review_levels"],
                 )
             saved = True
         except ValidationError as exc:
             errors, status = _errors(exc, form), 422
-            typed = form.typed("words", "freshness_days")
+            typed = form.typed("words", "freshness_days", "review_levels")
     return render(
         request,
         "publishing/console/settings.html",
@@ -465,6 +537,13 @@ def settings_view(request: HttpRequest, slug: str) -> HttpResponse:
             "words": screening.sensitive_word_list(archive=archive),
             "defaults": screening.sensitive_word_list(archive=None),
             "freshness_days": selectors.freshness_days(archive),
+            "review_levels": selectors.review_levels(archive),
+            "may_manage_words": may_manage_words,
+            "level_choices": [
+                (1, _("One level: review")),
+                (2, _("Two levels: first review, final review")),
+                (3, _("Three levels: first, second and final review (三审)")),
+            ],
             "errors": errors,
             "typed": typed,
             "saved": saved,

@@ -6,8 +6,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
-from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.templatetags.static import static
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, Stylesheet
 from django.utils.translation import gettext as _
+from django.utils.xmlutils import SimplerXMLGenerator
 
 from archivox.core.models import Archive
 from archivox.publishing import selectors
@@ -17,6 +19,11 @@ from archivox.publishing.models import Post
 
 class RssFeed(Feed):
     feed_type = Rss201rev2Feed
+
+    def stylesheets(self) -> list[Stylesheet]:
+        # A browser opening the feed shows a readable page (feed.xsl), not raw XML; feed
+        # readers ignore the processing instruction.
+        return [Stylesheet(static("publishing/feed.xsl"), mimetype="text/xsl")]
 
     def get_object(self, request, slug: str) -> Archive:
         return get_object_or_404(Archive, slug=slug)
@@ -74,6 +81,17 @@ class AtomFeed(RssFeed):
 
 
 class _ContentAtom(Atom1Feed):
+    def write(self, outfile, encoding):
+        # Django 5.2 writes the stylesheets of RSS only; Atom gets the same instruction here.
+        handler = SimplerXMLGenerator(outfile, encoding, short_empty_elements=True)
+        handler.startDocument()
+        for stylesheet in self.feed["stylesheets"] or []:
+            handler.processingInstruction("xml-stylesheet", stylesheet)
+        handler.startElement("feed", self.root_attributes())
+        self.add_root_elements(handler)
+        self.write_items(handler)
+        handler.endElement("feed")
+
     def add_item_elements(self, handler, item):
         super().add_item_elements(handler, item)
         if item.get("content"):

@@ -128,6 +128,9 @@ class ScheduleForm(ConsoleForm):
         return when if timezone.is_aware(when) else timezone.make_aware(when)
 
 
+SEVERITY_WORDS = {"拦截": "block", "提醒": "warn"}
+
+
 class DeskSettingsForm(ConsoleForm):
     """The archive's sensitive words, one a line as ``word|severity``, and the freshness
     threshold; an empty threshold leaves it as it is."""
@@ -138,6 +141,14 @@ class DeskSettingsForm(ConsoleForm):
         required=False,
         error_messages={"invalid": _("a whole number of days")},
     )
+    review_levels = forms.TypedChoiceField(
+        label=_("Levels of review before a post is approved"),
+        choices=[(1, "1"), (2, "2"), (3, "3")],
+        coerce=int,
+        required=False,
+        empty_value=None,
+        error_messages={"invalid_choice": _("one, two or three levels of review")},
+    )
 
     def word_list(self) -> list[tuple[str, str]] | None:
         """The words as (word, severity); None when the page did not send the word list."""
@@ -147,7 +158,9 @@ class DeskSettingsForm(ConsoleForm):
         for line in self.cleaned_data["words"].splitlines():
             parts = [part.strip() for part in line.split("|")]
             if parts and parts[0]:
-                words.append((parts[0], parts[1] if len(parts) > 1 and parts[1] else "block"))
+                severity = parts[1] if len(parts) > 1 and parts[1] else "block"
+                # The page writes the severities in Chinese (拦截, 提醒); English still works.
+                words.append((parts[0], SEVERITY_WORDS.get(severity, severity)))
         return words
 
 

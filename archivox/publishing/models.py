@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -60,7 +61,7 @@ class Post(models.Model):
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("draft")
-        SUBMITTED = "submitted", _("submitted")
+        SUBMITTED = "submitted", pgettext_lazy("post status", "submitted")
         CHANGES_REQUESTED = "changes_requested", _("changes requested")
         APPROVED = "approved", _("approved")
         SCHEDULED = "scheduled", _("scheduled")
@@ -112,6 +113,9 @@ class Post(models.Model):
         verbose_name=_("author (staff)"),
     )
     revision_number = models.PositiveIntegerField(default=0, editable=False)
+    # Each submission starts a new round of review; approvals of an earlier round (before changes
+    # were requested) do not count for the content submitted now.
+    review_round = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -202,6 +206,45 @@ class ReviewComment(models.Model):
 
     def __str__(self) -> str:
         return self.body[:60]
+
+
+class ReviewStep(models.Model):
+    """One level of review (三审: first, second, final) decided by one reviewer in one round:
+    approved, or sent back with what should change. The history staff see and the rule's
+    record: one approval per level and per reviewer in a round (the author never approves)."""
+
+    class Decision(models.TextChoices):
+        APPROVED = "approved", _("approved")
+        CHANGES_REQUESTED = "changes_requested", _("changes requested")
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="review_steps")
+    round = models.PositiveIntegerField()
+    level = models.PositiveSmallIntegerField()
+    levels = models.PositiveSmallIntegerField()  # how many the archive required at the time
+    decision = models.CharField(max_length=20, choices=Decision.choices)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["post", "round", "level", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["post", "round", "level"],
+                condition=models.Q(decision="approved"),
+                name="review_step_one_approval_per_level",
+            ),
+            models.UniqueConstraint(
+                fields=["post", "round", "reviewer"],
+                condition=models.Q(decision="approved"),
+                name="review_step_one_level_per_reviewer",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.post_id} r{self.round} L{self.level} {self.decision}"
 
 
 class ScreeningOverride(models.Model):
@@ -393,6 +436,11 @@ class DeskSettings(models.Model):
     )
     freshness_days = models.PositiveIntegerField(
         _("warn after this many days without an original post"), default=7
+    )
+    review_levels = models.PositiveSmallIntegerField(
+        _("levels of review"),
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(3)],
     )
 
     def __str__(self) -> str:

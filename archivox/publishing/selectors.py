@@ -6,12 +6,15 @@ from __future__ import annotations
 import calendar
 import dataclasses
 import datetime
+from collections.abc import Iterable
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from archivox.catalog.models import DigitalObject
+from archivox.catalog.selectors import description_list_for_staff
 from archivox.core.models import Archive, User
 from archivox.core.selectors import ArchivePermissionDenied, Capability, user_can
 from archivox.publishing.channels import channel_get
@@ -24,6 +27,7 @@ from archivox.publishing.models import (
     Notice,
     Post,
     RecallReason,
+    ReviewStep,
     WarcFile,
 )
 
@@ -235,6 +239,72 @@ def recall_open_by_archive(*, archive_ids: list[int], limit: int = 200) -> dict[
     return found
 
 
+def review_levels(archive: Archive) -> int:
+    """How many levels of review (1–3, 三审) the archive requires before a post is approved."""
+    desk = DeskSettings.objects.filter(archive=archive).first()
+    return desk.review_levels if desk is not None else 1
+
+
+def review_level_name(level: int, levels: int) -> str:
+    """初审 / 复审 / 终审: the last level is always the final review."""
+    if level >= levels:
+        return _("final review") if levels > 1 else _("review")
+    return _("first review") if level == 1 else _("second review")
+
+
+@dataclasses.dataclass(frozen=True)
+class ReviewState:
+    """Where a post stands in review, and what one staff member may do there."""
+
+    levels: int
+    level: int  # the level awaiting a decision (levels + 1 once approved)
+    level_name: str
+    approvals: list[ReviewStep]  # of the current round
+    can_approve: bool
+    why_not: str  # why the user may not approve ("" when they may, or nothing is pending)
+
+
+def review_state(*, user: User, post: Post) -> ReviewState:
+    """The current round's approvals and whether ``user`` may approve the next level: a
+    reviewer of the archive, never the author, never one who approved another level of it."""
+    levels = review_levels(post.archive)
+    approvals = list(
+        ReviewStep.objects.filter(
+            post=post, round=post.review_round, decision=ReviewStep.Decision.APPROVED
+        ).select_related("reviewer")
+    )
+    level = len(approvals) + 1
+    why_not = ""
+    may_review = user_can(user=user, archive=post.archive, capability=Capability.POST_REVIEW)
+    if post.status != Post.Status.SUBMITTED or not may_review:
+        can = False
+    elif post.created_by_id == user.pk:
+        can, why_not = False, _("You wrote this post: another reviewer must approve it.")
+    elif any(step.reviewer_id == user.pk for step in approvals):
+        can = False
+        why_not = _(
+            "You approved an earlier level of this post: the next level needs another reviewer."
+        )
+    else:
+        can = True
+    return ReviewState(
+        levels=levels,
+        level=level,
+        level_name=review_level_name(min(level, levels), levels),
+        approvals=approvals,
+        can_approve=can,
+        why_not=why_not,
+    )
+
+
+def review_history(*, post: Post) -> list[ReviewStep]:
+    """Every review decision on the post, oldest first, with its level's name."""
+    steps = list(post.review_steps.select_related("reviewer").order_by("created_at", "id"))
+    for step in steps:
+        step.level_name = review_level_name(step.level, step.levels)
+    return steps
+
+
 def freshness_days(archive: Archive) -> int:
     desk = DeskSettings.objects.filter(archive=archive).first()
     if desk is not None:
@@ -400,3 +470,98 @@ def desk_summaries(*, archive_ids: list[int]) -> dict[int, DeskSummary]:
         )
         for archive_id in archive_ids
     }
+
+
+PICKER_PAGE_SIZE = 20
+
+
+@dataclasses.dataclass(frozen=True)
+class PickerItem:
+    """A catalog item as the composer's picker offers it: whether it can be quoted now, and
+    what its access means for a post (in the editor's words, not the access code)."""
+
+    pk: int
+    reference_code: str
+    title: str
+    access_label: str
+    access_class: str  # open, restricted, closed: the badge's colour
+    selectable: bool
+    has_image: bool
+
+
+@dataclasses.dataclass(frozen=True)
+class PickerPage:
+    items: list[PickerItem]
+    query: str
+    number: int
+    pages: int
+    total: int
+
+
+def _picker_item(description, today: datetime.date, with_image: set[int]) -> PickerItem:
+    closed = description.effective_closed_until
+    if closed is not None and closed >= today:
+        label = _("closed until %(date)s: cannot be quoted yet") % {
+            "date": closed.strftime("%Y-%m-%d")
+        }
+        return PickerItem(
+            description.pk,
+            description.reference_code,
+            description.title,
+            label,
+            "closed",
+            False,
+            False,
+        )
+    if description.effective_access == "restricted":
+        label, css = _("restricted: its images are not published"), "restricted"
+    else:
+        label, css = _("open"), "open"
+    return PickerItem(
+        description.pk,
+        description.reference_code,
+        description.title,
+        label,
+        css,
+        True,
+        css == "open" and description.pk in with_image,
+    )
+
+
+def picker_page(
+    *, user: User, archive: Archive, query: str = "", page: int = 1, exclude: Iterable[int] = ()
+) -> PickerPage:
+    """One page of the catalog items an editor may draw on: never a confidential item (nor
+    one under a confidential fonds or series); closed ones shown with their closure, not
+    offered. Searched by title, reference code or scope and content."""
+    candidates = (
+        description_list_for_staff(user=user, archive=archive)
+        .exclude(effective_access="confidential")
+        .exclude(pk__in=list(exclude))
+    )
+    query = query.strip()
+    if query:
+        candidates = candidates.filter(
+            Q(title__icontains=query)
+            | Q(reference_code__icontains=query)
+            | Q(scope_content__icontains=query)
+        )
+    candidates = candidates.order_by("path")
+    total = candidates.count()
+    pages = max(1, -(-total // PICKER_PAGE_SIZE))
+    number = min(max(1, page), pages)
+    start = (number - 1) * PICKER_PAGE_SIZE
+    rows = list(candidates[start : start + PICKER_PAGE_SIZE])
+    with_image = set(
+        DigitalObject.objects.filter(
+            description__in=rows, kind=DigitalObject.Kind.IMAGE
+        ).values_list("description_id", flat=True)
+    )
+    today = timezone.localdate()
+    return PickerPage(
+        items=[_picker_item(d, today, with_image) for d in rows],
+        query=query,
+        number=number,
+        pages=pages,
+        total=total,
+    )

@@ -24,6 +24,11 @@ def resource_get_public(*, archive: Archive, slug: str) -> Resource:
     return resource_list_public(archive=archive).get(slug=slug)
 
 
+def booking_get_public(*, archive: Archive, pk: int) -> Booking | None:
+    """A booking this browser just made (its id kept in the visitor's session), or None."""
+    return Booking.objects.select_related("slot__resource").filter(archive=archive, pk=pk).first()
+
+
 def resource_list_for_staff(*, user: User, archive: Archive) -> QuerySet[Resource]:
     archive_check_capability(user=user, archive=archive, capability=Capability.CONSULTATION_ANSWER)
     return Resource.objects.filter(archive=archive).prefetch_related("opening_hours", "closures")

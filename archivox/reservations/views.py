@@ -5,13 +5,18 @@ from page to page and checked again by the booking service."""
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
+from typing import TYPE_CHECKING
+from urllib.parse import urlencode
+
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from archivox.catalog.selectors import description_get_public
 from archivox.core.access import archive_or_404, client_address
 from archivox.core.models import Archive
 from archivox.reservations import selectors
@@ -31,6 +36,12 @@ from archivox.reservations.services.links import (
 from archivox.reservations.services.ratelimits import public_request_allowed
 from archivox.reservations.services.slots import slot_days_public
 from archivox.reservations.services.visits import reservation_rate
+
+if TYPE_CHECKING:
+    from archivox.catalog.models import Description
+
+DONE_KEY = "reservations_done"
+DONE_ITEM_KEY = "reservations_done_item"
 
 
 def _resource(archive: Archive, slug: str) -> Resource:
@@ -52,6 +63,24 @@ def _wx(request: HttpRequest, archive: Archive) -> tuple[str, str]:
     return token, ""
 
 
+def _item(request: HttpRequest, archive: Archive) -> Description | None:
+    """The catalog item the visitor comes to see (``?item=`` from its page), if it is public:
+    named on every page of the booking and on the confirmation."""
+    code = (request.POST.get("item") or request.GET.get("item") or "")[:100].strip()
+    if not code:
+        return None
+    try:
+        return description_get_public(archive=archive, reference_code=code)
+    except ObjectDoesNotExist:
+        return None
+
+
+def _carry(wx: str, item: Description | None) -> str:
+    """The query string the booking's pages pass on (the WeChat token, the item)."""
+    values = {"wx": wx, "item": item.reference_code if item else ""}
+    return urlencode({key: value for key, value in values.items() if value})
+
+
 def _too_many(request: HttpRequest, archive: Archive, template: str, context: dict) -> HttpResponse:
     context.update(
         archive=archive,
@@ -63,6 +92,7 @@ def _too_many(request: HttpRequest, archive: Archive, template: str, context: di
 def index(request: HttpRequest, slug: str) -> HttpResponse:
     archive = archive_or_404(slug)
     wx, wx_error = _wx(request, archive)
+    item = _item(request, archive)
     return render(
         request,
         "reservations/index.html",
@@ -71,6 +101,8 @@ def index(request: HttpRequest, slug: str) -> HttpResponse:
             "resources": selectors.resource_list_public(archive=archive),
             "wx": wx,
             "error": wx_error,
+            "item": item,
+            "carry": _carry(wx, item),
         },
     )
 
@@ -79,6 +111,7 @@ def resource_slots(request: HttpRequest, slug: str, resource: str) -> HttpRespon
     archive = archive_or_404(slug)
     found = _resource(archive, resource)
     wx, wx_error = _wx(request, archive)
+    item = _item(request, archive)
     return render(
         request,
         "reservations/resource.html",
@@ -88,6 +121,8 @@ def resource_slots(request: HttpRequest, slug: str, resource: str) -> HttpRespon
             "days": slot_days_public(resource=found),
             "wx": wx,
             "error": wx_error,
+            "item": item,
+            "carry": _carry(wx, item),
         },
     )
 
@@ -100,12 +135,15 @@ def book(request: HttpRequest, slug: str, resource: str, slot_id: int) -> HttpRe
     if slot is None:
         raise Http404(str(slot_id))
     wx, wx_error = _wx(request, archive)
+    item = _item(request, archive)
     context = {
         "archive": archive,
         "resource": found,
         "slot": slot,
         "wx": wx,
         "error": wx_error,
+        "item": item,
+        "carry": _carry(wx, item),
         "values": {"name": "", "contact": ""},
         "field_errors": {},
     }
@@ -134,11 +172,44 @@ def book(request: HttpRequest, slug: str, resource: str, slot_id: int) -> HttpRe
         context["refused"] = refused.reason
         status = 409 if refused.reason in {"full", "duplicate", "past", "closed"} else 400
         return render(request, "reservations/book.html", context, status=status)
+    # The confirmation is also a GET page of this visitor's session: the page replaces its
+    # address with it, so reloading shows the confirmation again instead of booking twice.
+    request.session[DONE_KEY] = booking.pk
+    request.session[DONE_ITEM_KEY] = item.reference_code if item else ""
     return render(
         request,
         "reservations/done.html",
-        {"archive": archive, "booking": booking, "slot": booking.slot, "wx": wx},
+        {
+            "archive": archive,
+            "booking": booking,
+            "slot": booking.slot,
+            "wx": wx,
+            "item": item,
+            "replace_url": reverse("reservations:done", args=[archive.slug]),
+        },
         status=201,
+    )
+
+
+def done(request: HttpRequest, slug: str) -> HttpResponse:
+    """The confirmation of the booking this browser just made (post/redirect/get)."""
+    archive = archive_or_404(slug)
+    pk = request.session.get(DONE_KEY)
+    booking = selectors.booking_get_public(archive=archive, pk=pk) if isinstance(pk, int) else None
+    if booking is None:
+        return redirect("reservations:manage", slug=archive.slug)
+    wx = (request.GET.get("wx") or "")[:TOKEN_MAX]
+    code = request.session.get(DONE_ITEM_KEY) or ""
+    item = None
+    if code:
+        try:
+            item = description_get_public(archive=archive, reference_code=code)
+        except ObjectDoesNotExist:
+            item = None
+    return render(
+        request,
+        "reservations/done.html",
+        {"archive": archive, "booking": booking, "slot": booking.slot, "wx": wx, "item": item},
     )
 
 
@@ -160,7 +231,11 @@ def manage(request: HttpRequest, slug: str) -> HttpResponse:
         return _too_many(request, archive, "reservations/manage.html", context)
     code, contact = context["values"]["code"], context["values"]["contact"]
     try:
-        if request.POST.get("action") == "cancel":
+        if request.POST.get("action") == "ask_cancel":
+            # One more tap, on a page that says what is cancelled: never by a stray tap.
+            booking = reservation_get_for_person(archive=archive, code=code, contact=contact)
+            context["confirm_cancel"] = True
+        elif request.POST.get("action") == "cancel":
             booking = reservation_cancel(archive=archive, code=code, contact=contact)
             context["cancelled"] = True
         else:

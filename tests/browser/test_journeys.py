@@ -134,8 +134,10 @@ def _public_journey(phone, live_server) -> tuple[str, str]:
     phone.click("nav.actions a[href*='/reservations/?item=']")
     _arrive(phone, "**/reservations/**")
     _public_page_ok(phone, "1-reservations")
-    phone.click("ul.resources a[href$='/reservations/reading-room/']")
-    _arrive(phone, "**/reservations/reading-room/")
+    # The item chosen is named, and carried to the booking (issue 21).
+    assert "白崇禧公馆" in phone.locator("p.item-to-see").inner_text()
+    phone.click("ul.resources a[href*='/reservations/reading-room/?item=']")
+    _arrive(phone, "**/reservations/reading-room/?item=*")
     _public_page_ok(phone, "1-reading-room")
     phone.locator("section.day a.slot").first.click()
     _arrive(phone, "**/book/**")
@@ -147,6 +149,7 @@ def _public_journey(phone, live_server) -> tuple[str, str]:
     booking = Booking.objects.get()
     assert code == booking.code_display
     assert (booking.name, booking.contact) == ("李华", "lihua@example.com")
+    assert "白崇禧公馆" in phone.locator("p.item-to-see").inner_text()
     _public_page_ok(phone, "1-booked")
 
     # Back to the item: "Ask about this item"; the question starts with the item's reference.
@@ -238,22 +241,23 @@ def test_an_archivist_composes_a_post_from_the_item_a_reviewer_approves_it_and_i
     archivist.click("a[href='/console/publishing/archives/nanjing/new/']")
     _arrive(archivist, "**/archives/nanjing/new/")
     archivist.fill("#q", "白崇禧")
-    archivist.click("form.item-search button[type=submit]")
-    _arrive(archivist, "**/new/?q=*")
+    # The picker searches without leaving the page (issue 21).
+    archivist.click("button[name=picker]")
+    archivist.wait_for_selector("table.candidates tr[data-item]")
     item = Description.objects.get(archive__slug="nanjing", title="白崇禧公馆")
-    row = archivist.locator("fieldset.items tbody tr").filter(
+    row = archivist.locator("table.candidates tbody tr").filter(
         has=archivist.get_by_text(f"{item.reference_code} 白崇禧公馆", exact=True)
     )
     assert row.count() == 1
-    row.locator("input[name=item]").check()
     row.locator("input[name^=quote_]").check()
+    row.locator("input[name=item]").check()  # the row moves to the chosen items
+    assert archivist.locator("table.chosen input[name=item]:checked").count() == 1
     archivist.fill("#title", POST_TITLE)
     archivist.fill("#author", "南京市档案馆")
     archivist.fill("#digest", "雍园1号的民国花园住宅，馆藏照片与档案。")
-    archivist.fill(
-        "#body_html",
-        "<p>白崇禧公馆位于秦淮区大悲巷雍园1号，是一处保存完好的民国建筑。</p>",
-    )
+    # The body in the rich-text editor.
+    archivist.click(".ql-editor")
+    archivist.keyboard.type("白崇禧公馆位于秦淮区大悲巷雍园1号，是一处保存完好的民国建筑。")
     # Every channel: WeChat and Weibo are the sandboxes (as `make run` with ARCHIVOX_SANDBOX=1).
     for channel in CHANNELS:
         archivist.locator(f"input[name=channels][value={channel}]").check()
@@ -261,7 +265,7 @@ def test_an_archivist_composes_a_post_from_the_item_a_reviewer_approves_it_and_i
         "#cover", files=[{"name": "cover.jpg", "mimeType": "image/jpeg", "buffer": _jpeg()}]
     )
     _console_page_ok(archivist, "2-compose")
-    archivist.click("form.compose button[type=submit]")
+    archivist.click("form.compose > button[type=submit]")
     _arrive(archivist, "**/console/publishing/posts/*/")
     post = Post.objects.get(title=POST_TITLE)
     assert sorted(post.channels) == sorted(CHANNELS)

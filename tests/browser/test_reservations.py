@@ -52,6 +52,11 @@ def test_a_visitor_books_a_reading_room_place_and_cancels_it(phone, live_server,
     assert Slot.objects.get(pk=booking.slot_id).booked == 1
     assert_fits_phone(phone)
     screenshot(phone, "reservations-booked")
+    # Reloading the confirmation shows it again; it does not book a second time (issue 21).
+    phone.wait_for_url("**/reservations/done/")
+    phone.reload()
+    assert phone.locator("#confirmation-code").inner_text().strip() == code
+    assert Booking.objects.count() == 1
 
     phone.click("a.button[href*='/reservations/my/']")
     phone.wait_for_url("**/reservations/my/**")
@@ -59,6 +64,10 @@ def test_a_visitor_books_a_reading_room_place_and_cancels_it(phone, live_server,
     phone.fill("#contact", "wang@example.com")
     phone.click("button.primary")
     phone.click("button.danger")
+    # One more tap, on a page that says what is cancelled (issue 21).
+    phone.wait_for_selector("button.danger[value=cancel]")
+    assert Booking.objects.get().status == Booking.Status.BOOKED
+    phone.click("button.danger[value=cancel]")
     phone.wait_for_selector(".notice.success")
     assert Booking.objects.get().status == Booking.Status.CANCELLED
     assert Slot.objects.get(pk=booking.slot_id).booked == 0

@@ -115,7 +115,8 @@ def test_follow_qr_codes_are_drawn_locally_and_encode_the_right_address(client, 
     html = client.get("/archives/nanjing/").content.decode()
     assert 'src="/archives/nanjing/follow/wechat.svg"' in html
     assert 'src="/archives/nanjing/follow/weibo.svg"' in html
-    assert "南京档案" in html and "gh_0123456789ab" in html
+    # The account by its name; WeChat's raw original id (gh_…) is not for readers (issue 21).
+    assert "南京档案" in html and "gh_0123456789ab" not in html
     assert 'href="https://m.weibo.cn/u/1234567890"' in html
 
     weibo = client.get("/archives/nanjing/follow/weibo.svg")

@@ -50,6 +50,15 @@ class Route:
     available: bool
     reason: str = ""
 
+    @property
+    def label(self) -> str:
+        """The channel of the answer in the reader's words (微信客服消息, 电子邮件 …)."""
+        return (
+            str(ConsultationAnswer.Via(self.via).label)
+            if self.via in ConsultationAnswer.Via.values
+            else self.via
+        )
+
 
 def window_closes_at(consultation: Consultation) -> datetime.datetime | None:
     """When WeChat's customer-service window for this person closes (48 h after their last

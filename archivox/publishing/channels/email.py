@@ -13,6 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from archivox.core.models import PlatformAccount
@@ -36,7 +37,7 @@ class EmailChannel:
     needs_account: str | None = None
 
     def render(self, content: PostContent) -> Rendering:
-        from archivox.publishing.content import html_to_text
+        from archivox.publishing.content import absolute, html_to_text
 
         flags: list[Flag] = []
         body_html = content.body_html if content.kind == "article" else ""
@@ -62,7 +63,11 @@ class EmailChannel:
             "text": text,
             "html": html,
         }
-        return Rendering(channel=self.name, payload=payload, preview_html=html, flags=flags)
+        # The preview's unsubscribe link leads to the archive's subscription page; each
+        # subscriber's own one-click link replaces the placeholder when the message is sent.
+        subscription = absolute(reverse("posts:subscribe", args=[content.archive_slug]))
+        preview = html.replace("{{unsubscribe_url}}", subscription)
+        return Rendering(channel=self.name, payload=payload, preview_html=preview, flags=flags)
 
     def _message(self, payload: dict[str, Any], recipient: dict[str, str], connection: Any):
         unsubscribe = recipient["unsubscribe_url"]

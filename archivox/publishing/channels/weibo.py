@@ -172,12 +172,22 @@ class WeiboChannel:
         payload = {"text": text, "url": url, "picture": picture}
         picture_line = ""
         if picture:
-            label = _("Picture: %(name)s") % {"name": picture["name"]}
-            picture_line = f'<p class="picture">{html.escape(label)}</p>'
+            # The picture itself, inline from the payload, as the status will show it.
+            kind = html.escape(picture.get("format") or "jpeg")
+            picture_line = (
+                f'<p class="picture"><img src="data:image/{kind};base64,{picture["data"]}" '
+                f'alt="{html.escape(picture.get("caption") or content.title)}"></p>'
+            )
+        # Weibo shows a link in a status as a short "网页链接" (web link), not the address.
+        link_html = (
+            f'<a class="weibo-link" href="{html.escape(url)}">{html.escape(_("Web link"))}</a>'
+            if url
+            else ""
+        )
         preview = (
             '<article class="preview preview-weibo">'
-            f"<p>{html.escape(text)} "
-            f'<a href="{html.escape(url)}">{html.escape(url)}</a></p>{picture_line}</article>'
+            f'<p class="account">{html.escape(content.archive_name)}</p>'
+            f'<p class="text">{html.escape(text)} {link_html}</p>{picture_line}</article>'
         )
         return Rendering(channel=self.name, payload=payload, preview_html=preview, flags=flags)
 

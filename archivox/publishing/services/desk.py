@@ -47,24 +47,36 @@ def _transition(*, actor: User | None, post: Post, to: str, action: str, **extra
 
 @transaction.atomic
 def desk_settings_update(
-    *, actor: User | None, archive: Archive, freshness_days: int
+    *,
+    actor: User | None,
+    archive: Archive,
+    freshness_days: int | None = None,
+    review_levels: int | None = None,
 ) -> DeskSettings:
+    """The freshness threshold and the levels of review (1–3); None leaves one as it is."""
     _check(actor, archive, Capability.POST_REVIEW)
-    if freshness_days < 1 or freshness_days > 365:
+    if freshness_days is not None and (freshness_days < 1 or freshness_days > 365):
         raise PublishingError({"freshness_days": _("between 1 and 365 days")})
-    desk, _created = DeskSettings.objects.get_or_create(archive=archive)
-    before = snapshot(desk, ["freshness_days"])
-    desk.freshness_days = freshness_days
+    if review_levels is not None and review_levels not in (1, 2, 3):
+        raise PublishingError({"review_levels": _("one, two or three levels of review")})
+    desk, _created = DeskSettings.objects.select_for_update().get_or_create(archive=archive)
+    before = snapshot(desk, ["freshness_days", "review_levels"])
+    if freshness_days is not None:
+        desk.freshness_days = freshness_days
+    if review_levels is not None:
+        desk.review_levels = review_levels
     desk.full_clean()
     desk.save()
-    audit_record(
-        actor=actor,
-        action="publishing_settings.update",
-        obj=desk,
-        archive=archive,
-        before=before,
-        after={"freshness_days": freshness_days},
-    )
+    after = {"freshness_days": desk.freshness_days, "review_levels": desk.review_levels}
+    if after != before:
+        audit_record(
+            actor=actor,
+            action="publishing_settings.update",
+            obj=desk,
+            archive=archive,
+            before=before,
+            after=after,
+        )
     return desk
 
 

@@ -130,6 +130,8 @@ def post_submit(*, actor: User | None, post: Post) -> Screening:
     screening = post_screen(post=post)
     if screening.blocks:
         raise PublishingError({"screening": screening.blocks})
+    # A new round of review: approvals given before changes were requested do not carry over.
+    post.review_round += 1
     _transition(
         actor=actor,
         post=post,

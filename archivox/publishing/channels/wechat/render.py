@@ -267,27 +267,38 @@ class WeChatRender:
             "fetch_images": parser.fetch,
             "cover": cover,
         }
-        preview = self._preview(payload)
+        preview = self._preview(payload, account=content.archive_name)
         return Rendering(channel=self.name, payload=payload, preview_html=preview, flags=flags)
 
     @staticmethod
-    def _preview(payload: dict[str, Any]) -> str:
+    def _preview(payload: dict[str, Any], *, account: str = "") -> str:
+        """The article as a follower's phone shows it: title, author and account, the body with
+        its pictures (inline, from the payload: the preview must not depend on an upload) and
+        WeChat's own 阅读原文 link at the end."""
         article = payload["article"]
         body = article["content"]
         for index, image in enumerate(payload["images"]):
+            kind = image.get("format") or "jpeg"
             body = body.replace(
                 f'src="{PLACEHOLDER}{index}"',
-                f'src="" data-picture="{html.escape(image["name"])}"',
+                f'src="data:image/{html.escape(kind)};base64,{image["data"]}"',
             )
         for index, url in enumerate(payload["fetch_images"]):
             body = body.replace(f'src="{PLACEHOLDER}f{index}"', f'src="{html.escape(url)}"')
-        meta = " · ".join(html.escape(part) for part in (article["author"],) if part)
+        meta = " ".join(
+            f'<span class="{cls}">{html.escape(part)}</span>'
+            for cls, part in (("author", article["author"]), ("account", account))
+            if part
+        )
+        source = ""
+        if article["content_source_url"]:
+            source = (
+                f'<p class="source"><a href="{html.escape(article["content_source_url"])}">'
+                f"{html.escape(_('Read the original'))}</a></p>"
+            )
         return (
             '<article class="preview preview-wechat">'
             f"<h1>{html.escape(article['title'])}</h1>"
             + (f'<p class="meta">{meta}</p>' if meta else "")
-            + f'<p class="digest">{html.escape(article["digest"])}</p>'
-            f'<div class="body">{body}</div>'
-            f'<p class="source"><a href="{html.escape(article["content_source_url"])}">'
-            f"{html.escape(_('Read the original'))}</a></p></article>"
+            + f'<div class="body">{body}</div>{source}</article>'
         )
