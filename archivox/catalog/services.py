@@ -474,6 +474,8 @@ def digital_object_add(
     except Exception:
         _remove_files(digital_object)
         raise
+    # A public image lifts the description in a broad search's static order.
+    search.refresh_quality([description.pk])
     audit_record(
         actor=actor,
         action="digital_object.add",
@@ -507,6 +509,7 @@ def digital_object_delete(*, actor: User | None, digital_object: DigitalObject) 
         before={"description": description.reference_code, "sha256": digital_object.sha256},
     )
     digital_object.delete()
+    search.refresh_quality([description.pk])
     # The files go only once the deletion is committed.
     transaction.on_commit(lambda: _remove_files(digital_object))
 
@@ -561,6 +564,9 @@ def collection_update(
         action="collection.update",
         archive=collection.archive,
     )
+    if "is_published" in changes:
+        # Being featured lifts a description in a broad search's static order.
+        search.refresh_quality(collection.entries.values_list("description_id", flat=True))
     return collection
 
 
@@ -575,6 +581,7 @@ def collection_set_entries(
     if foreign:
         raise CatalogError({"entries": f"from another archive: {', '.join(foreign)}"})
     before = list(collection.entries.values_list("description__reference_code", flat=True))
+    before_ids = list(collection.entries.values_list("description_id", flat=True))
     collection.entries.all().delete()
     entries = CollectionEntry.objects.bulk_create(
         [
@@ -582,6 +589,7 @@ def collection_set_entries(
             for index, description in enumerate(descriptions)
         ]
     )
+    search.refresh_quality({*before_ids, *(d.pk for d in descriptions)})
     audit_record(
         actor=actor,
         action="collection.set_entries",
