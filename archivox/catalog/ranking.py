@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import math
+import time
 
 from django.db import connection, transaction
 
@@ -24,7 +26,7 @@ from archivox.catalog.models import Access
 
 WINDOW = 1000
 # Up to this many matches a broad query is counted exactly; beyond, estimated.
-EXACT_COUNT = 5000
+EXACT_COUNT = 2000
 # The estimate's sample: one description in SAMPLE_MODULUS (a power of two), chosen by a hash
 # of the id so that no periodic pattern in the ids (every tenth confidential, 24 items a file)
 # lines up with it. A partial GIN index on PostgreSQL holds just the sample (migration 0004);
@@ -45,6 +47,9 @@ RANK_SHIFT = 1 << 40
 ID_MASK = RANK_SHIFT - 1
 QUALITY_MAX = 7
 NOT_IN_TITLE = 100000
+# A query matching at least this share of the index is "dense" on PostgreSQL: its window is
+# read by an ordered scan of rank_key, about 1 / DENSE rows per match.
+DENSE = 0.05
 
 
 @dataclasses.dataclass
@@ -109,7 +114,7 @@ class _Sqlite:
         self.all = " AND ".join(f'"{token}"' for token in tokens)
         self.titles = " AND ".join(f'title : "{token}"' for token in tokens)
 
-    def window(self, *, in_title: bool, where: str) -> tuple[str, list[object]]:
+    def window(self, *, in_title: bool, where: str, bounded: bool) -> tuple[str, list[object]]:
         sql = (
             f"SELECT d.id, {TITLE_TIER}, bm25(catalog_fts, {TITLE_WEIGHT}, {BODY_WEIGHT}), "  # noqa: S608 - fragments are ours, values are parameters
             f"{QUALITY_MAX} - (f.rowid >> 40) "
@@ -136,14 +141,19 @@ class _Postgres:
         self.all = " & ".join(f"'{token}'" for token in tokens)
         self.titles = " & ".join(f"'{token}':A" for token in tokens)
 
-    def window(self, *, in_title: bool, where: str) -> tuple[str, list[object]]:
+    def window(self, *, in_title: bool, where: str, bounded: bool) -> tuple[str, list[object]]:
         # The window is chosen first and only its rows are ranked (ts_rank reads the whole
         # tsvector); MATERIALIZED keeps the planner from ranking every match before the LIMIT.
+        # Bounded: the matches below the bound come from a GIN bitmap AND-ed with the rank_key
+        # range, then sorted ("+ 0": not an ordered index scan that filters its way through
+        # the table). Unbounded: an ordered index scan on rank_key, for a dense query.
+        upto = " AND s.rank_key <= %s" if bounded else ""
+        order = "s.rank_key + 0" if bounded else "s.rank_key"
         sql = (
             "WITH w AS MATERIALIZED (SELECT s.description_id FROM catalog_searchtext s "  # noqa: S608 - fragments are ours, values are parameters
             "JOIN catalog_description d ON d.id = s.description_id "
-            f"WHERE s.document @@ to_tsquery('simple', %s){where} "
-            "ORDER BY s.rank_key LIMIT %s) "
+            f"WHERE s.document @@ to_tsquery('simple', %s){upto}{where} "
+            f"ORDER BY {order} LIMIT %s) "
             f"SELECT d.id, {TITLE_TIER}, -ts_rank(s.document, to_tsquery('simple', %s)), "
             "s.quality FROM w JOIN catalog_searchtext s ON s.description_id = w.description_id "
             "JOIN catalog_description d ON d.id = w.description_id"
@@ -176,13 +186,19 @@ def ranked_ids(
     with transaction.atomic() if postgres else _nothing(), connection.cursor() as cursor:
         if postgres:
             # The planner's guess for rare words starts parallel workers that cost more than
-            # the query itself.
-            cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+            # the query itself; and every join here is a few thousand rows at most, which a
+            # nested loop over the primary key does best (its guesses for tsquery matches can
+            # be far off and then hash a million descriptions).
+            cursor.execute(
+                "SET LOCAL max_parallel_workers_per_gather = 0; "
+                "SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off"
+            )
 
-        def window(in_title: bool) -> list[tuple]:
-            sql, match = dialect.window(in_title=in_title, where=where)
+        def window(in_title: bool, upto: int | None) -> list[tuple]:
+            sql, match = dialect.window(in_title=in_title, where=where, bounded=upto is not None)
+            bound = [] if upto is None else [upto]
             if postgres:
-                params = [*match, *filter_params, WINDOW + 1, *tier_params, *match]
+                params = [*match, *bound, *filter_params, WINDOW + 1, *tier_params, *match]
             else:
                 params = [*tier_params, *match, *filter_params, WINDOW + 1]
             cursor.execute(sql, params)
@@ -193,17 +209,37 @@ def ranked_ids(
             cursor.execute(sql, [*match, *filter_params, bound])
             return cursor.fetchone()[0]
 
-        rows = window(in_title=False)
+        # The sample first: it says how broad the query is before anything is ranked.
+        estimate = count(sampled=True, bound=10**9) * SAMPLE_MODULUS
+        # SQLite's FTS5 reads its posting lists in the static order anyway. PostgreSQL reads a
+        # dense query's window by an ordered index scan on rank_key (a few rows per match),
+        # and any other below a rank_key bound that should hold about 1.5 windows of matches
+        # (from rank_key's histogram), so neither a GIN bitmap of all matches nor a long
+        # filtered index scan is needed; a bound that proves too tight is widened.
+        share = 1.5 * WINDOW / estimate if estimate else 1.0
+        dense = postgres and estimate >= DENSE * _statistics(cursor)[0]
+        upto = _rank_key_quantile(cursor, share) if postgres and not dense else None
+        if dense:
+            cursor.execute("SET LOCAL enable_bitmapscan = off")
+        while True:
+            rows = window(in_title=False, upto=upto)
+            if len(rows) > WINDOW or upto is None:
+                break
+            share *= 4
+            upto = _rank_key_quantile(cursor, share)
+        if dense:
+            cursor.execute("SET LOCAL enable_bitmapscan = on")
         if len(rows) <= WINDOW:
             return Ranked(_order(rows), len(rows), estimated=False)
-        # Broad: add the best title matches and the description titled exactly as asked.
-        rows += window(in_title=True)
+        # Broad: add the best title matches (where that is cheap: a dense query's titles may
+        # be sparse) and the description titled exactly as asked.
+        if not dense:
+            rows += window(in_title=True, upto=upto)
         cursor.execute(
             f"SELECT d.id, 0, 0, 0 FROM catalog_description d WHERE d.title = %s{where} LIMIT 20",  # noqa: S608 - fragments are ours
             [phrase, *filter_params],
         )
         rows += cursor.fetchall()
-        estimate = count(sampled=True, bound=10**9) * SAMPLE_MODULUS
         if estimate <= EXACT_COUNT:
             total, estimated = count(sampled=False, bound=EXACT_COUNT + 1), False
             if total > EXACT_COUNT:
@@ -212,6 +248,37 @@ def ranked_ids(
             total, estimated = estimate, True
     ids = _order(rows)
     return Ranked(ids, max(total, len(ids)), estimated=estimated)
+
+
+_statistics_cache: dict[str, tuple[float, tuple[float, list[int]]]] = {}
+
+
+def _statistics(cursor) -> tuple[float, list[int]]:
+    """PostgreSQL's row count and rank_key histogram of the index (read at most once a
+    minute per process)."""
+    now = time.monotonic()
+    cached = _statistics_cache.get(connection.alias)
+    if cached is None or now - cached[0] > 60:
+        cursor.execute(
+            "SELECT (SELECT reltuples FROM pg_class WHERE relname = 'catalog_searchtext'), "
+            "(SELECT histogram_bounds::text FROM pg_stats "
+            "WHERE tablename = 'catalog_searchtext' AND attname = 'rank_key')"
+        )
+        rows, histogram = cursor.fetchone()
+        bounds = [int(value) for value in histogram.strip("{}").split(",")] if histogram else []
+        cached = _statistics_cache[connection.alias] = (now, (max(rows or 0, 0), bounds))
+    return cached[1]
+
+
+def _rank_key_quantile(cursor, share: float) -> int | None:
+    """The rank_key below which ``share`` of the index lies, or None for the whole index."""
+    if share >= 1:
+        return None
+    bounds = _statistics(cursor)[1]
+    if len(bounds) < 2:
+        return None
+    position = math.ceil(share * (len(bounds) - 1))
+    return bounds[position] if position < len(bounds) - 1 else None
 
 
 def _order(rows: list[tuple]) -> list[int]:
