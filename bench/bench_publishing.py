@@ -282,6 +282,11 @@ def run(scratch: Path) -> int:
             f"{WORKERS} worker processes × {THREADS} threads: {with_workers:.1f} s {states}"
         )
         print(f"  all {len(batch)} posts queued by the caller after {queued:.2f} s")
+        if with_workers > 10:
+            # Slower than the goal: what the workers said, for whoever reads the run.
+            for n in range(WORKERS):
+                tail = (scratch / f"worker{n}.log").read_text(errors="replace")[-2000:]
+                print(f"  worker {n} log (end):\n{tail}", file=sys.stderr)
         print(f"  queued → sent, median/slowest: {latencies(ids)}")
 
         HUEY.immediate = True  # baseline: every delivery sent in turn, in this process
