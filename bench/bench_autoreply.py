@@ -280,7 +280,7 @@ def main() -> int:
                 extra = ""
                 if slug == "bench3":
                     extra = f" items={checked['items']} not_open={checked['not_open']}"
-                name = f"paced {RATE:g}/s" if paced else "saturated"
+                name = f"paced {RATE:g}/s" if paced else "all at once"
                 print(
                     f"{label:<24} {name:<10} {len(result.outcomes):>8} {p50:>6.0f}ms {p99:>6.0f}ms "
                     f"{throughput:>8.1f}  {checked['kinds']} failed={failed}{extra}",
@@ -288,7 +288,7 @@ def main() -> int:
                 )
         for paced in (True, False):
             baseline = figures[("bench1", paced)]
-            name = "paced" if paced else "saturated"
+            name = "paced" if paced else "all at once"
             print(
                 f"{name}: catalog p99 / baseline p99 = "
                 f"{figures[('bench3', paced)] / max(baseline, 0.001):.2f}x; keyword p99 / "

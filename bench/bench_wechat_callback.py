@@ -572,7 +572,7 @@ def report(label: str, figures: dict) -> None:
         f"server CPU ratio bare / callback: {cpu_ratio:.2f}",
         f"  paced at {RATE:.0f} msg/s ({PACED_MESSAGES} each):",
         f"    callback   p50 {paced['p50_ms']:7.1f} ms  p99 {paced['p99_ms']:7.1f} ms  "
-        f"(target p99 < 500 ms)",
+        f"(reported; the goal is judged on the all-at-once pass)",
         f"  sent {callback['sent'] + paced['sent']} · stored {checks['stored']} · "
         f"lost {checks['lost']} · answered twice {checks['answered_twice']} · "
         f"not the acknowledgement {checks['not_the_acknowledgement']} · "
