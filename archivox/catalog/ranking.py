@@ -50,6 +50,7 @@ NOT_IN_TITLE = 100000
 # A query matching at least this share of the index is "dense" on PostgreSQL: its window is
 # read by an ordered scan of rank_key, about 1 / DENSE rows per match.
 DENSE = 0.05
+DENSE_MATCHES = 50 * WINDOW
 
 
 @dataclasses.dataclass
@@ -231,9 +232,10 @@ def ranked_ids(
             cursor.execute("SET LOCAL enable_bitmapscan = on")
         if len(rows) <= WINDOW:
             return Ranked(_order(rows), len(rows), estimated=False)
-        # Broad: add the best title matches (where that is cheap: a dense query's titles may
-        # be sparse) and the description titled exactly as asked.
-        if not dense:
+        # Broad: add the best title matches, unless the query is so common that the window
+        # itself is mostly title matches and a second pass would double the cost (PostgreSQL:
+        # dense; SQLite: more than DENSE_MATCHES), and the description titled exactly as asked.
+        if not dense and (postgres or estimate <= DENSE_MATCHES):
             rows += window(in_title=True, upto=upto)
         cursor.execute(
             f"SELECT d.id, 0, 0, 0 FROM catalog_description d WHERE d.title = %s{where} LIMIT 20",  # noqa: S608 - fragments are ours
