@@ -214,3 +214,17 @@ def test_the_most_specific_title_holding_the_query_comes_first(make_description)
     make_description("A-3", "白崇禧公馆", title_en="Bai Chongxi Mansion")
     assert codes(search_descriptions("白崇禧"))[0] == "A-3"
     assert codes(search_descriptions("bai chongxi mansion"))[0] == "A-3"
+
+
+def test_the_portal_says_an_estimated_count_is_one(make_description, monkeypatch, client):
+    from archivox.catalog import ranking
+
+    monkeypatch.setattr(ranking, "WINDOW", 5)
+    monkeypatch.setattr(ranking, "EXACT_COUNT", 5)
+    monkeypatch.setattr(ranking, "SAMPLE_MODULUS", 1)
+    for index in range(12):
+        make_description(f"E-{index:02}", f"档案照片 {index}")
+    page = client.get("/search/?q=照片", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "约 12 条结果，最相关的排在前面" in page
+    english = client.get("/search/?q=照片", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "About 12 results; the most relevant are shown first" in english
