@@ -18,17 +18,17 @@ BENCH_AUTOREPLY_MESSAGES text messages (default 5) one after the other, as fast 
 following WeChat's rule (5 s a try, 3 tries). Requests are signed before the clock starts
 (plaintext mode, so that the load generator stays light; the callback benchmark covers AES).
 
-Each scenario runs twice: paced (the users together send BENCH_AUTOREPLY_RATE messages a second
-— 100 users each writing every 5 s by default — as people pause between messages; the target is
-judged on this pass) and saturated (each next message as soon as the answer comes: latency is
-then queueing, and throughput the server's capacity). Reported per pass: p50/p99 latency of the
-first try, throughput, replies of the expected kind, and for the catalog scenario whether any
-reply pointed at material that is not open (it must be 0). Then the ratio of the catalog path's
-p99 to the baseline's. The issue's target: p99 < 300 ms for the auto-reply path under 100
-concurrent users. Nothing is asserted.
+Each scenario runs twice, 2,000 messages a pass by default: paced (the users together send
+BENCH_AUTOREPLY_RATE messages a second, as people pause between messages) and all at once
+(each next message as soon as the answer comes: latency is then queueing, and throughput the
+server's capacity; the target is judged on this pass, issue 24). Reported per pass: p50/p99
+latency of the first try, throughput, replies of the expected kind, and for the catalog
+scenario whether any reply pointed at material that is not open (it must be 0). Then the
+ratio of the catalog path's p99 to the baseline's. The issue's target: p99 < 500 ms for the
+auto-reply path with 100 users at once. Nothing is asserted; the final table says what holds.
 
 Environment: BENCH_AUTOREPLY_ROWS (1000000), BENCH_AUTOREPLY_USERS (100),
-BENCH_AUTOREPLY_MESSAGES (5), BENCH_AUTOREPLY_RATE (20 messages a second from all users
+BENCH_AUTOREPLY_MESSAGES (20), BENCH_AUTOREPLY_RATE (50 messages a second from all users
 together in the paced pass), BENCH_AUTOREPLY_WORKERS (4), BENCH_AUTOREPLY_WORKER_CLASS (sync),
 BENCH_AUTOREPLY_THREADS (1), BENCH_AUTOREPLY_REUSE=1 (keep the catalog for the next run and
 reuse a kept one of the same size: building 1M rows takes a long while; the same files as
@@ -51,12 +51,14 @@ BENCH = Path(__file__).resolve().parent
 
 ROWS = int(os.environ.get("BENCH_AUTOREPLY_ROWS", "1000000"))
 USERS = int(os.environ.get("BENCH_AUTOREPLY_USERS", "100"))
-MESSAGES = int(os.environ.get("BENCH_AUTOREPLY_MESSAGES", "5"))
+# 100 users × 20 = 2,000 messages a pass (issue 24).
+MESSAGES = int(os.environ.get("BENCH_AUTOREPLY_MESSAGES", "20"))
 REUSE = os.environ.get("BENCH_AUTOREPLY_REUSE") == "1"
 # Messages a second from all users together in the paced pass (people pause between messages);
 # the saturated pass sends each next message as soon as the answer comes.
-RATE = float(os.environ.get("BENCH_AUTOREPLY_RATE", "20"))
-TARGET_MS = 300.0
+RATE = float(os.environ.get("BENCH_AUTOREPLY_RATE", "50"))
+# Judged on the all-at-once pass (issue 24).
+TARGET_MS = 500.0
 
 # The search benchmark's data set and the callback benchmark's server and load generator,
 # configured through their environment (restored at the end, for bench/run.py's next bench).
@@ -83,6 +85,7 @@ sys.path.insert(0, str(REPO))
 
 import bench_catalog_search as catalog_bench  # noqa: E402
 import bench_wechat_callback as callback_bench  # noqa: E402
+import summary  # noqa: E402
 
 # What the followers write to each archive (the catalog queries range from rare to common).
 SCENARIOS = {
@@ -256,6 +259,7 @@ def main() -> int:
             warmup = prepare(slug, accounts[slug], users=8, messages_each=3)
             asyncio.run(callback_bench.drive(server.port, warmup))
         figures: dict[tuple[str, bool], float] = {}
+        medians: dict[tuple[str, bool], float] = {}
         print(
             f"\n{'scenario':<24} {'pass':<10} {'messages':>8} {'p50':>8} {'p99':>8} {'msg/s':>8}"
             "  replies"
@@ -270,12 +274,13 @@ def main() -> int:
                 p99 = callback_bench.percentile(latencies, 0.99)
                 checked = check(slug, result)
                 figures[(slug, paced)] = p99
+                medians[(slug, paced)] = p50
                 throughput = len(result.outcomes) / result.elapsed if result.elapsed else 0.0
                 failed = sum(1 for o in result.outcomes if o.status != 200)
                 extra = ""
                 if slug == "bench3":
                     extra = f" items={checked['items']} not_open={checked['not_open']}"
-                name = f"paced {RATE:g}/s" if paced else "saturated"
+                name = f"paced {RATE:g}/s" if paced else "all at once"
                 print(
                     f"{label:<24} {name:<10} {len(result.outcomes):>8} {p50:>6.0f}ms {p99:>6.0f}ms "
                     f"{throughput:>8.1f}  {checked['kinds']} failed={failed}{extra}",
@@ -283,18 +288,35 @@ def main() -> int:
                 )
         for paced in (True, False):
             baseline = figures[("bench1", paced)]
-            name = "paced" if paced else "saturated"
+            name = "paced" if paced else "all at once"
             print(
                 f"{name}: catalog p99 / baseline p99 = "
                 f"{figures[('bench3', paced)] / max(baseline, 0.001):.2f}x; keyword p99 / "
                 f"baseline p99 = {figures[('bench2', paced)] / max(baseline, 0.001):.2f}x"
             )
-        worst = max(figures[("bench3", True)], figures[("bench2", True)])
+        worst = max(figures[("bench3", False)], figures[("bench2", False)])
         print(
-            f"target (issue): auto-reply p99 < {TARGET_MS:.0f} ms with {USERS} concurrent users "
-            f"(paced, {RATE:g} msg/s) -> {'met' if worst < TARGET_MS else 'NOT met'} "
-            f"({worst:.0f} ms)"
+            f"target (issue): auto-reply p99 < {TARGET_MS:.0f} ms with {USERS} users at once "
+            f"-> {'met' if worst < TARGET_MS else 'NOT met'} ({worst:.0f} ms)"
         )
+        database = "PostgreSQL" if where.startswith("PostgreSQL") else "SQLite"
+        baseline = figures[("bench1", False)]
+        rows = []
+        for slug in ("bench3", "bench2"):
+            label = SCENARIOS[slug][0]
+            rows.append(
+                summary.Row(
+                    f"auto-reply, {database}",
+                    f"{label}: p99 < {TARGET_MS:.0f} ms, {USERS} at once, {ROWS:,} items",
+                    f"p99 {summary.ms(figures[(slug, False)])} "
+                    f"(p50 {summary.ms(medians[(slug, False)])}); paced {RATE:g}/s: "
+                    f"p99 {summary.ms(figures[(slug, True)])}",
+                    f"no rule p99 {summary.ms(baseline)}",
+                    summary.times(figures[(slug, False)] / max(baseline, 0.001)),
+                    figures[(slug, False)] < TARGET_MS,
+                )
+            )
+        summary.report(rows)
     finally:
         if server is not None:
             server.stop()

@@ -8,10 +8,12 @@ sandboxes and the portal (loopback), give BENCH_PUBLISHING_ARCHIVES archives (de
 sandbox WeChat and Weibo account, an open catalog item with an image, two email subscribers and
 one approved post each (all through the real services). Then:
 
-1. deliveries with workers: publish every post (5 channels each: 500 deliveries at the default
-   scale) with 2 real ``manage.py run_huey`` worker processes (BENCH_PUBLISHING_THREADS threads
-   each, default 32: a delivery mostly waits on the platform) and time until every delivery is
-   sent or failed. The issue's target: under 30 s for 500.
+1. deliveries with workers: the desk publishes every post at once (``post_publish_queue``: the
+   caller checks and queues, issue 24), and 2 real ``manage.py run_huey`` worker processes
+   (BENCH_PUBLISHING_THREADS threads each, default 32: a delivery mostly waits on the platform)
+   render the posts and send the deliveries (5 channels each: 500 at the default scale); timed
+   until every delivery is sent or failed. The issue's targets: queued in under 2 s in the
+   caller, all 500 done in under 10 s.
 2. baseline: the same number of posts published again, every delivery sent one after the other
    in this one process (Huey's immediate mode); the ratio says what the workers buy.
 3. rendering: a 5,000-character article rendered for all five channels (the desk's
@@ -36,6 +38,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import summary  # noqa: E402
 from throwaway import run_on_throwaway_database  # noqa: E402
 
 ARCHIVES = int(os.environ.get("BENCH_PUBLISHING_ARCHIVES", "100"))
@@ -143,6 +146,21 @@ def publish_all(posts: list, author) -> list[int]:
     return ids
 
 
+def queue_all(posts: list, author) -> None:
+    """The desk publishing every post at once: the caller only checks and queues (issue 24);
+    the workers render and make the deliveries."""
+    from archivox.publishing import services
+
+    for post in posts:
+        services.post_publish_queue(actor=author, post=post, rip="203.0.113.7")
+
+
+def deliveries_of(posts: list) -> list[int]:
+    from archivox.publishing.models import Delivery
+
+    return list(Delivery.objects.filter(post__in=posts).values_list("pk", flat=True))
+
+
 def outcome(ids: list[int]) -> dict[str, int]:
     from collections import Counter
 
@@ -245,11 +263,14 @@ def run(scratch: Path) -> int:
             workers.append(start(worker, scratch / f"worker{n}.log"))
         time.sleep(2)  # the consumers start
         started = time.perf_counter()
-        ids = publish_all(batch, author)
+        queue_all(batch, author)
         queued = time.perf_counter() - started
+        expected = len(batch) * len(CHANNELS)
         while True:
+            ids = deliveries_of(batch)
             states = outcome(ids)
-            if not states.get("pending") and not states.get("sending"):
+            done = len(ids) == expected
+            if done and not states.get("pending") and not states.get("sending"):
                 break
             if time.perf_counter() - started > 600:
                 print(f"gave up after 600 s: {states}")
@@ -260,7 +281,12 @@ def run(scratch: Path) -> int:
             f"deliveries: {len(ids)} ({len(batch)} posts × {len(CHANNELS)} channels) with "
             f"{WORKERS} worker processes × {THREADS} threads: {with_workers:.1f} s {states}"
         )
-        print(f"  all {len(batch)} posts published (deliveries queued) after {queued:.1f} s")
+        print(f"  all {len(batch)} posts queued by the caller after {queued:.2f} s")
+        if with_workers > 10:
+            # Slower than the goal: what the workers said, for whoever reads the run.
+            for n in range(WORKERS):
+                tail = (scratch / f"worker{n}.log").read_text(errors="replace")[-2000:]
+                print(f"  worker {n} log (end):\n{tail}", file=sys.stderr)
         print(f"  queued → sent, median/slowest: {latencies(ids)}")
 
         HUEY.immediate = True  # baseline: every delivery sent in turn, in this process
@@ -273,6 +299,38 @@ def run(scratch: Path) -> int:
         print(
             f"render for all 5 channels: {render * 1000:.1f} ms (target < 50 ms); "
             f"nh3 clean of the same body: {clean * 1000:.2f} ms; ratio {render / clean:.0f}×"
+        )
+        sent = states.get("sent", 0)
+        postgres = os.environ.get("DATABASE_URL", "").startswith("postgres")
+        database = "PostgreSQL" if postgres else "SQLite"
+        name = f"publishing, {database}"
+        summary.report(
+            [
+                summary.Row(
+                    name,
+                    f"{len(batch)} posts × {len(CHANNELS)} channels queued in < 2 s (caller)",
+                    summary.ms(queued * 1000),
+                    f"publish_now and send in one process: {summary.ms(sequential * 1000)}",
+                    summary.times(sequential / max(queued, 0.001)),
+                    queued < 2,
+                ),
+                summary.Row(
+                    name,
+                    f"{expected} deliveries done in < 10 s, {WORKERS} workers",
+                    f"{summary.ms(with_workers * 1000)}, {sent} sent",
+                    f"one process: {summary.ms(sequential * 1000)}",
+                    summary.times(sequential / max(with_workers, 0.001)),
+                    with_workers < 10 and sent == expected,
+                ),
+                summary.Row(
+                    name,
+                    "render for 5 channels < 50 ms",
+                    summary.ms(render * 1000),
+                    f"nh3 clean {summary.ms(clean * 1000)}",
+                    summary.times(render / max(clean, 1e-9)),
+                    render < 0.05,
+                ),
+            ]
         )
     finally:
         for worker in workers:

@@ -47,6 +47,9 @@ from pathlib import Path
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "bench"))
+import summary  # noqa: E402 - bench/summary.py, next to this file
+
 BENCH_DB = "archivox_bench_callback"
 SLUG = "nanjing"
 # engagement.replies.ACKNOWLEDGEMENT (not imported: this process does not set Django up).
@@ -63,7 +66,8 @@ WORKER_CLASS = os.environ.get("BENCH_CALLBACK_WORKER_CLASS", "sync")
 THREADS = int(os.environ.get("BENCH_CALLBACK_THREADS", "1"))
 KEEP = os.environ.get("BENCH_CALLBACK_KEEP") == "1"
 RATE = float(os.environ.get("BENCH_CALLBACK_RATE", "100"))
-PACED_MESSAGES = int(os.environ.get("BENCH_CALLBACK_PACED_MESSAGES", "5"))
+# 200 users × 10 = 2,000 messages a pass, paced and all at once alike (issue 24).
+PACED_MESSAGES = int(os.environ.get("BENCH_CALLBACK_PACED_MESSAGES", "10"))
 ROUNDS = max(1, int(os.environ.get("BENCH_CALLBACK_ROUNDS", "5")))
 TRY_TIMEOUT = 5.0
 TRIES = 3
@@ -375,6 +379,7 @@ def median_figures(measured: list[dict[str, float]]) -> dict[str, float]:
     figures = {name: statistics.median(m[name] for m in measured) for name in measured[0]}
     for name in ("sent", "answered", "retried"):
         figures[name] = sum(m[name] for m in measured)
+    figures["max_ms"] = max(m["max_ms"] for m in measured)
     return figures
 
 
@@ -393,6 +398,7 @@ def summarize(name: str, result: LoadResult) -> dict[str, float]:
         "answered": len(answered),
         "p50_ms": percentile(latencies, 0.50) * 1000,
         "p99_ms": percentile(latencies, 0.99) * 1000,
+        "max_ms": max(latencies) * 1000 if latencies else float("nan"),
         "mean_ms": (statistics.fmean(latencies) * 1000) if latencies else float("nan"),
         "throughput": len(answered) / result.elapsed if result.elapsed else 0.0,
         "retried": sum(1 for o in result.outcomes if o.tries > 1),
@@ -566,7 +572,7 @@ def report(label: str, figures: dict) -> None:
         f"server CPU ratio bare / callback: {cpu_ratio:.2f}",
         f"  paced at {RATE:.0f} msg/s ({PACED_MESSAGES} each):",
         f"    callback   p50 {paced['p50_ms']:7.1f} ms  p99 {paced['p99_ms']:7.1f} ms  "
-        f"(target p99 < 500 ms)",
+        f"(reported; the goal is judged on the all-at-once pass)",
         f"  sent {callback['sent'] + paced['sent']} · stored {checks['stored']} · "
         f"lost {checks['lost']} · answered twice {checks['answered_twice']} · "
         f"not the acknowledgement {checks['not_the_acknowledgement']} · "
@@ -574,6 +580,42 @@ def report(label: str, figures: dict) -> None:
         f"retried by the users {callback['retried'] + paced['retried']}",
     ]
     print("\n".join(lines), flush=True)
+    # The goal is judged on the all-at-once pass (issue 24): p99 < 1 s with every user at once,
+    # no answer later than WeChat's 5 s (nothing retried or lost).
+    name = f"WeChat callback, {label.split(' ')[0]}"
+    late = callback["retried"] + paced["retried"] + checks["lost"]
+    summary.report(
+        [
+            summary.Row(
+                name,
+                f"p99 < 1 s, {USERS} users at once",
+                f"p99 {summary.ms(callback['p99_ms'])} (p50 {summary.ms(callback['p50_ms'])})",
+                f"bare view p99 {summary.ms(bare['p99_ms'])}",
+                summary.times(callback["p99_ms"] / bare["p99_ms"]),
+                callback["p99_ms"] < 1000,
+            ),
+            summary.Row(
+                name,
+                "paced pass (reported)",
+                f"p99 {summary.ms(paced['p99_ms'])} (p50 {summary.ms(paced['p50_ms'])})",
+                f"{RATE:.0f} msg/s",
+            ),
+            summary.Row(
+                name,
+                "none later than 5 s, none lost",
+                f"slowest {summary.ms(callback['max_ms'])}, {late} retried or lost",
+                met=late == 0 and callback["max_ms"] < 5000,
+            ),
+            summary.Row(
+                name,
+                "throughput ≥ 0.5 × bare view",
+                f"{callback['throughput']:.0f} msg/s",
+                f"{bare['throughput']:.0f} req/s",
+                f"{ratio:.2f}",
+                ratio >= 0.5,
+            ),
+        ]
+    )
 
 
 def main() -> int:

@@ -5,8 +5,10 @@ Benchmarks are not tests: they print ratios measured in the same run and assert 
 
 from __future__ import annotations
 
+import os
 import runpy
 import sys
+import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -18,6 +20,14 @@ def main() -> int:
     if not benches:
         print("no benchmarks yet")
         return 0
+    sys.path.insert(0, str(HERE))
+    import summary
+
+    # Every benchmark appends its final table's rows here (bench/summary.py), also from the
+    # child processes some of them run in; the summary of them all is printed at the end.
+    handle, collected = tempfile.mkstemp(prefix="bench_summary_", suffix=".jsonl")
+    os.close(handle)
+    os.environ["BENCH_SUMMARY_FILE"] = collected
     failed = []
     for bench in benches:
         print(f"== {bench.stem}", flush=True)
@@ -29,6 +39,13 @@ def main() -> int:
             if stop.code not in (None, 0):
                 print(f"{bench.stem} stopped: {stop.code}", flush=True)
                 failed.append(bench.stem)
+    rows = summary.collected(collected)
+    os.unlink(collected)
+    print("\n== summary: every goal, measured in this run")
+    if rows:
+        print(summary.table(rows))
+        unmet = [row for row in rows if row.met is False]
+        print(f"{len(rows) - len(unmet)} of {len(rows)} rows met or reported; {len(unmet)} not met")
     if failed:
         print(f"benchmarks that stopped: {', '.join(failed)}")
     return 1 if failed else 0

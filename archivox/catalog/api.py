@@ -94,6 +94,8 @@ class SearchOut(Schema):
     tokens: list[str]
     total: int
     total_is_lower_bound: bool
+    # A broad query's total is estimated (from a sample); the hits are still ranked.
+    total_is_estimate: bool
     page: int
     pages: int
     per_page: int
@@ -201,6 +203,7 @@ def catalog_search(request: HttpRequest, params: Query[SearchParams]):
         "tokens": page.tokens,
         "total": page.total,
         "total_is_lower_bound": page.total_is_lower_bound,
+        "total_is_estimate": page.total_is_estimate,
         "page": page.page,
         "pages": page.pages,
         "per_page": page.per_page,

@@ -94,6 +94,8 @@ class Description(models.Model):
             models.Index(fields=["archive", "level"]),
             models.Index(fields=["effective_access", "effective_closed_until"]),
             models.Index(fields=["start_year", "end_year"]),
+            # A broad search looks up the description titled exactly as the query.
+            models.Index(fields=["title"], name="catalog_des_title_idx"),
         ]
         verbose_name = _("description")
         verbose_name_plural = _("descriptions")
@@ -128,6 +130,12 @@ class SearchText(models.Model):
     )
     title = models.TextField()
     body = models.TextField()
+    # The description's static worth for a broad query (featured, has images, level; see
+    # search.quality_of) and its place in the static order: rank_key is (7 - quality) << 40 | id,
+    # so the best descriptions come first. SQLite's FTS5 table uses it as its rowid, so a posting
+    # list is read in that order and a broad query stops after the first few thousand.
+    quality = models.SmallIntegerField(default=0)
+    rank_key = models.BigIntegerField(unique=True, null=True)
 
     def __str__(self) -> str:
         return self.title[:80]

@@ -10,25 +10,32 @@ so a re-classified item leaves the results the moment its row changes.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import datetime
 import html
 import logging
 import re
 from collections.abc import Iterable, Sequence
 
 import jieba
-from django.db import connection, transaction
+from django.db import connection
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 
-from archivox.catalog.models import Access, Description, SearchText
+from archivox.catalog import ranking
+from archivox.catalog.models import (
+    Access,
+    CollectionEntry,
+    Description,
+    DigitalObject,
+    Level,
+    SearchText,
+)
 
 jieba.setLogLevel(logging.WARNING)
 
 TOKEN = re.compile(r"[0-9a-z]+|[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+", re.IGNORECASE)
-TITLE_WEIGHT, BODY_WEIGHT = 10.0, 1.0
 MAX_QUERY_TOKENS = 12
 
 
@@ -102,17 +109,75 @@ def index_descriptions(ids: Iterable[int], *, batch_size: int = 1000) -> int:
     return written
 
 
+# The static order (issue 24). A description's quality: 4 if it is in a published featured
+# collection, 2 if it has a public image, 1 if it is a fonds or series (an entry point, where a
+# broad word such as 档案 should lead first). rank_key sorts the best first, then by id.
+ENTRY_LEVELS = (Level.FONDS, Level.SERIES)
+
+
+def rank_key(pk: int, quality: int) -> int:
+    return (ranking.QUALITY_MAX - quality) * ranking.RANK_SHIFT + pk
+
+
+def quality_of(ids: Iterable[int]) -> dict[int, int]:
+    """The static quality of each description in ``ids`` (one query)."""
+    ids = list(ids)
+    if not ids:
+        return {}
+    featured = CollectionEntry.objects.filter(
+        description_id=OuterRef("pk"), collection__is_published=True
+    )
+    pictured = DigitalObject.objects.filter(
+        description_id=OuterRef("pk"), kind=DigitalObject.Kind.IMAGE
+    ).exclude(public_file="")
+    rows = (
+        Description.objects.filter(pk__in=ids)
+        .annotate(featured=Exists(featured), pictured=Exists(pictured))
+        .values_list("pk", "level", "featured", "pictured")
+    )
+    return {
+        pk: 4 * bool(featured) + 2 * bool(pictured) + (level in ENTRY_LEVELS)
+        for pk, level, featured, pictured in rows
+    }
+
+
 def index_rows(rows: Sequence[tuple[int, str, str]]) -> None:
-    """Write pre-segmented (id, title text, body text) rows into the index (upsert)."""
+    """Write pre-segmented (id, title text, body text) rows into the index (upsert), each with
+    its static quality and place in the static order."""
     if not rows:
         return
+    qualities = quality_of(pk for pk, _, _ in rows)
     SearchText.objects.bulk_create(
-        [SearchText(description_id=pk, title=title, body=body) for pk, title, body in rows],
+        [
+            SearchText(
+                description_id=pk,
+                title=title,
+                body=body,
+                quality=qualities.get(pk, 0),
+                rank_key=rank_key(pk, qualities.get(pk, 0)),
+            )
+            for pk, title, body in rows
+        ],
         update_conflicts=True,
         unique_fields=["description"],
-        update_fields=["title", "body"],
+        update_fields=["title", "body", "quality", "rank_key"],
         batch_size=500,
     )
+
+
+def refresh_quality(ids: Iterable[int]) -> int:
+    """Recompute the static quality of ``ids`` after what it depends on changed (a collection's
+    entries or publication, an image added or removed); returns how many rows moved."""
+    qualities = quality_of(ids)
+    changed = [
+        SearchText(description_id=pk, quality=qualities[pk], rank_key=rank_key(pk, qualities[pk]))
+        for pk, quality in SearchText.objects.filter(
+            description_id__in=list(qualities)
+        ).values_list("description_id", "quality")
+        if quality != qualities[pk]
+    ]
+    SearchText.objects.bulk_update(changed, ["quality", "rank_key"], batch_size=500)
+    return len(changed)
 
 
 def unindex_descriptions(ids: Iterable[int]) -> None:
@@ -155,17 +220,41 @@ class SearchPage:
     total: int
     page: int
     per_page: int
-    # True for a broad query: there are more than ``total`` results, and only the pages of the
-    # best-ranked window are offered.
+    # Kept for callers of the earlier API; a broad query's total is now an estimate instead.
     total_is_lower_bound: bool = False
+    # True for a broad query: ``total`` is estimated from a sample ("约 32 万条"), and only the
+    # pages of the ranked window (``reachable`` results) are offered.
+    total_is_estimate: bool = False
+    reachable: int | None = None
 
     @property
     def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
+        shown = self.total if self.reachable is None else min(self.total, self.reachable)
+        return max(1, -(-shown // self.per_page))
 
     @property
     def has_next(self) -> bool:
         return self.page < self.pages
+
+    @property
+    def total_rounded(self) -> int:
+        """An estimated total to two significant figures (321,671 -> 320,000), exact ones as
+        they are."""
+        if not self.total_is_estimate or self.total < 100:
+            return self.total
+        step = 10 ** (len(str(self.total)) - 2)
+        return round(self.total / step) * step
+
+    @property
+    def total_display(self) -> str:
+        """The (rounded) total as a reader of the current language counts: "32 万" in Chinese
+        (for 321,671), "320,000" otherwise."""
+        total = self.total_rounded
+        if total >= 10_000 and (get_language() or "").startswith("zh"):
+            wan = total / 10_000
+            number = f"{wan:.0f}" if wan >= 10 else f"{wan:.1f}".rstrip("0").rstrip(".")
+            return f"{number} 万"
+        return f"{total:,}"
 
 
 def query_tokens(query: str) -> list[str]:
@@ -175,67 +264,6 @@ def query_tokens(query: str) -> list[str]:
         if token not in seen:
             seen.append(token)
     return seen[:MAX_QUERY_TOKENS]
-
-
-def _filter_sql(
-    filters: SearchFilters, public_on: datetime.date | None
-) -> tuple[list[str], list[object]]:
-    clauses: list[str] = []
-    params: list[object] = []
-    if public_on is not None:
-        # The access gateway, applied inside the query (catalog.selectors.public_filter).
-        clauses.append(
-            "d.effective_access IN (%s, %s) AND "
-            "(d.effective_closed_until IS NULL OR d.effective_closed_until < %s)"
-        )
-        params += [Access.OPEN.value, Access.RESTRICTED.value, public_on]
-    if filters.archive_id is not None:
-        clauses.append("d.archive_id = %s")
-        params.append(filters.archive_id)
-    if filters.levels:
-        clauses.append(f"d.level IN ({', '.join(['%s'] * len(filters.levels))})")
-        params += list(filters.levels)
-    if filters.year_from is not None:
-        clauses.append("(d.end_year IS NULL OR d.end_year >= %s)")
-        params.append(filters.year_from)
-        clauses.append("(d.start_year IS NOT NULL OR d.end_year IS NOT NULL)")
-    if filters.year_to is not None:
-        clauses.append("(d.start_year IS NULL OR d.start_year <= %s)")
-        params.append(filters.year_to)
-        clauses.append("(d.start_year IS NOT NULL OR d.end_year IS NOT NULL)")
-    if filters.collection_id is not None:
-        clauses.append(
-            "d.id IN (SELECT description_id FROM catalog_collectionentry WHERE collection_id = %s)"
-        )
-        params.append(filters.collection_id)
-    return clauses, params
-
-
-def _match_sql(tokens: list[str]) -> tuple[str, str, str, list[object]]:
-    """FROM, WHERE and rank-column fragments for the full-text match of ``tokens`` (all must
-    match). The rank column sorts ascending: better matches first."""
-    if _is_postgres():
-        tsquery = " & ".join(f"'{token}'" for token in tokens)
-        return (
-            "catalog_searchtext s JOIN catalog_description d ON d.id = s.description_id",
-            "s.document @@ to_tsquery('simple', %s)",
-            "-ts_rank(s.document, to_tsquery('simple', %s))",
-            [tsquery],
-        )
-    fts_query = " AND ".join(f'"{token}"' for token in tokens)
-    return (
-        "catalog_fts f JOIN catalog_description d ON d.id = f.rowid",
-        "catalog_fts MATCH %s",
-        f"bm25(catalog_fts, {TITLE_WEIGHT}, {BODY_WEIGHT})",
-        [fts_query],
-    )
-
-
-# A query matching more public descriptions than this is "broad": its total is shown as a lower
-# bound ("more than 200"), and the first BROAD_QUERY matches found are ordered by their titles
-# only, so that a common word such as 档案 answers about as fast as a rare one on a catalog of
-# millions. Narrower queries are counted and ranked exactly.
-BROAD_QUERY = 200
 
 
 def search_descriptions(
@@ -248,60 +276,28 @@ def search_descriptions(
 ) -> SearchPage:
     """Rank descriptions matching every token of ``query``; public=True applies the access
     gateway (the only way public surfaces may call this). Staff callers pass public=False after
-    checking their permission on ``filters.archive_id``."""
+    checking their permission on ``filters.archive_id``.
+
+    Every query is ranked: title matches first (the title as written, then the shortest title
+    holding it), then bm25 (SQLite) or ts_rank (PostgreSQL) with the static quality added. A
+    query with up to ``ranking.WINDOW`` matches is ranked and counted exactly; a broader one
+    ranks the best-ordered window of its matches (docs/search.md) and estimates its count."""
     filters = filters or SearchFilters()
     page = max(1, page)
     per_page = max(1, min(per_page, 100))
     tokens = query_tokens(query)
     if not tokens:
         return SearchPage(query, [], [], 0, page, per_page)
-    from_sql, match_sql, rank_sql, match_params = _match_sql(tokens)
-    clauses, params = _filter_sql(filters, timezone.localdate() if public else None)
-    where = " AND ".join([match_sql, *clauses])
-    postgres = _is_postgres()
-    rank_params = match_params if postgres else []
-    # A title that holds the query as written (白崇禧 in 白崇禧公馆) comes before the rest.
-    phrase = query.strip()
-    # Among those, the shorter title is the more specific: 白崇禧公馆 before 白崇禧公馆修缮档案.
-    title_sql = (
-        "CASE WHEN d.title = %s OR UPPER(d.title_en) = UPPER(%s) THEN 0 "
-        "WHEN d.title LIKE %s ESCAPE '\\' OR UPPER(d.title_en) LIKE UPPER(%s) ESCAPE '\\' "
-        "THEN LENGTH(d.title) ELSE 100000 END"
+    result = ranking.ranked_ids(
+        tokens,
+        phrase=query.strip(),
+        filter_sql=ranking.filter_sql(filters, timezone.localdate() if public else None),
     )
-    like = "%" + phrase.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     offset = (page - 1) * per_page
-    # PostgreSQL needs a transaction for SET LOCAL; SQLite runs the two reads as they are.
-    in_transaction = transaction.atomic() if postgres else contextlib.nullcontext()
-    with in_transaction, connection.cursor() as cursor:
-        if postgres:
-            # The planner's guess for rare words starts parallel workers that cost more than
-            # the query itself.
-            cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
-        # First a bounded pass without the full-text rank: it counts (exactly up to the bound)
-        # and finds candidates cheaply, because bm25 must read a common word's whole posting
-        # list. The access join stays in: a count must not reveal how much hidden material
-        # matches.
-        cursor.execute(
-            f"SELECT d.id, {title_sql} FROM {from_sql} WHERE {where} LIMIT %s",  # noqa: S608 - fragments are ours, values are parameters
-            [phrase, phrase, like, like, *match_params, *params, BROAD_QUERY + 1],
-        )
-        candidates = cursor.fetchall()
-        broad = len(candidates) > BROAD_QUERY
-        if broad:
-            # Titles holding the query first, then the catalog's own order.
-            candidates = [(pk, title_rank, 0) for pk, title_rank in candidates[:BROAD_QUERY]]
-        else:
-            cursor.execute(
-                f"SELECT d.id, {title_sql}, {rank_sql} FROM {from_sql} WHERE {where}",  # noqa: S608
-                [phrase, phrase, like, like, *rank_params, *match_params, *params],
-            )
-            candidates = cursor.fetchall()
-    candidates.sort(key=lambda row: (row[1], row[2], row[0]))
-    ids = [row[0] for row in candidates[offset : offset + per_page]]
-    total = len(candidates)
+    ids = result.ids[offset : offset + per_page]
     by_id = Description.objects.select_related("archive").in_bulk(ids)
     hits = []
-    for rank, pk in enumerate(ids):
+    for rank, pk in enumerate(ids, start=offset):
         description = by_id.get(pk)
         if description is None:
             continue
@@ -313,7 +309,16 @@ def search_descriptions(
                 snippet_html=snippet(description, tokens),
             )
         )
-    return SearchPage(query, tokens, hits, total, page, per_page, total_is_lower_bound=broad)
+    return SearchPage(
+        query,
+        tokens,
+        hits,
+        result.total,
+        page,
+        per_page,
+        total_is_estimate=result.estimated,
+        reachable=len(result.ids) if result.estimated else None,
+    )
 
 
 def like_scan(query: str, *, limit: int = 20) -> list[int]:

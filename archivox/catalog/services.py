@@ -475,6 +475,8 @@ def digital_object_add(
     except Exception:
         _remove_files(digital_object)
         raise
+    # A public image lifts the description in a broad search's static order.
+    search.refresh_quality([description.pk])
     audit_record(
         actor=actor,
         action="digital_object.add",
@@ -509,6 +511,7 @@ def digital_object_delete(*, actor: User | None, digital_object: DigitalObject) 
     )
     object_id = digital_object.pk
     digital_object.delete()
+    search.refresh_quality([description.pk])
     # The files go only once the deletion is committed, and its IIIF derivatives with them.
     transaction.on_commit(lambda: _remove_files(digital_object))
     transaction.on_commit(lambda: iiif_cache.derivatives_purge(object_ids=[object_id]))
@@ -564,6 +567,9 @@ def collection_update(
         action="collection.update",
         archive=collection.archive,
     )
+    if "is_published" in changes:
+        # Being featured lifts a description in a broad search's static order.
+        search.refresh_quality(collection.entries.values_list("description_id", flat=True))
     return collection
 
 
@@ -578,6 +584,7 @@ def collection_set_entries(
     if foreign:
         raise CatalogError({"entries": f"from another archive: {', '.join(foreign)}"})
     before = list(collection.entries.values_list("description__reference_code", flat=True))
+    before_ids = list(collection.entries.values_list("description_id", flat=True))
     collection.entries.all().delete()
     entries = CollectionEntry.objects.bulk_create(
         [
@@ -585,6 +592,7 @@ def collection_set_entries(
             for index, description in enumerate(descriptions)
         ]
     )
+    search.refresh_quality({*before_ids, *(d.pk for d in descriptions)})
     audit_record(
         actor=actor,
         action="collection.set_entries",

@@ -6,7 +6,7 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
 from archivox.publishing.services.deliveries import deliveries_resume, delivery_run
-from archivox.publishing.services.publish import posts_publish_due
+from archivox.publishing.services.publish import post_publish_queued, posts_publish_due
 from archivox.publishing.services.recall import recall_copy_run, recalls_detect, recalls_sweep
 
 
@@ -15,6 +15,13 @@ from archivox.publishing.services.recall import recall_copy_run, recalls_detect,
 def delivery_send(delivery_id: int) -> str:
     """Send one delivery (at most once; see services.deliveries.delivery_run)."""
     return delivery_run(delivery_id=delivery_id)
+
+
+# Publishing queued from the desk (services.publish.post_publish_queue): the rendering and the
+# deliveries are made here, not in the request.
+@db_task(priority=10)
+def post_publish(post_id: int, actor_id: int | None, rip: str = "") -> int:
+    return post_publish_queued(post_id=post_id, actor_id=actor_id, rip=rip)
 
 
 @db_task()

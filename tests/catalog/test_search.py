@@ -188,20 +188,24 @@ def test_a_title_holding_the_query_as_written_comes_first(make_description):
     assert codes(search_descriptions("白崇禧"))[0] == "EXACT-1"
 
 
-def test_a_broad_query_reports_a_lower_bound_and_still_pages(make_description, monkeypatch):
-    monkeypatch.setattr(search, "BROAD_QUERY", 10)
+def test_a_broad_query_is_ranked_estimated_and_still_pages(make_description, monkeypatch):
+    from archivox.catalog import ranking
+
+    monkeypatch.setattr(ranking, "WINDOW", 10)
+    monkeypatch.setattr(ranking, "EXACT_COUNT", 12)
+    monkeypatch.setattr(ranking, "SAMPLE_MODULUS", 1)  # the sample is every description
     for index in range(30):
         make_description(f"B-{index:02}", f"档案照片 {index}")
     make_description("B-SECRET", "档案照片 密", access_level=Access.CONFIDENTIAL)
     first = search_descriptions("照片", per_page=5)
-    assert first.total == 10 and first.total_is_lower_bound
-    assert first.pages == 2 and first.has_next
+    assert first.total == 30 and first.total_is_estimate
+    assert first.pages >= 2 and first.has_next
     assert len(first.hits) == 5
     second = search_descriptions("照片", page=2, per_page=5)
     assert not set(codes(first)) & set(codes(second))
     assert "B-SECRET" not in codes(first) + codes(second)
     narrow = search_descriptions("照片", filters=SearchFilters(levels=("fonds",)))
-    assert not narrow.total_is_lower_bound
+    assert not narrow.total_is_estimate and narrow.total == 0
 
 
 def test_the_most_specific_title_holding_the_query_comes_first(make_description):
@@ -210,3 +214,17 @@ def test_the_most_specific_title_holding_the_query_comes_first(make_description)
     make_description("A-3", "白崇禧公馆", title_en="Bai Chongxi Mansion")
     assert codes(search_descriptions("白崇禧"))[0] == "A-3"
     assert codes(search_descriptions("bai chongxi mansion"))[0] == "A-3"
+
+
+def test_the_portal_says_an_estimated_count_is_one(make_description, monkeypatch, client):
+    from archivox.catalog import ranking
+
+    monkeypatch.setattr(ranking, "WINDOW", 5)
+    monkeypatch.setattr(ranking, "EXACT_COUNT", 5)
+    monkeypatch.setattr(ranking, "SAMPLE_MODULUS", 1)
+    for index in range(12):
+        make_description(f"E-{index:02}", f"档案照片 {index}")
+    page = client.get("/search/?q=照片", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "约 12 条结果，最相关的排在前面" in page
+    english = client.get("/search/?q=照片", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "About 12 results; the most relevant are shown first" in english

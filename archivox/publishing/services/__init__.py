@@ -36,7 +36,12 @@ from archivox.publishing.services.desk import (
     desk_settings_update,
     notice_mark_read,
 )
-from archivox.publishing.services.publish import post_publish_now, posts_publish_due
+from archivox.publishing.services.publish import (
+    post_publish_now,
+    post_publish_queue,
+    post_publish_queued,
+    posts_publish_due,
+)
 from archivox.publishing.services.recall import (
     recall_copies_sync,
     recall_copy_run,
@@ -98,6 +103,8 @@ __all__ = [
     "post_create",
     "post_delete",
     "post_publish_now",
+    "post_publish_queue",
+    "post_publish_queued",
     "post_render",
     "post_request_changes",
     "post_schedule",

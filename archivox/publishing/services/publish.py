@@ -14,7 +14,7 @@ from archivox.core.models import User
 from archivox.core.selectors import Capability
 from archivox.publishing.channels.base import Rendering
 from archivox.publishing.days import beijing_day
-from archivox.publishing.models import Delivery, Post
+from archivox.publishing.models import Delivery, Notice, Post
 from archivox.publishing.services.deliveries import _notify_failure, _operator_ip
 from archivox.publishing.services.desk import PublishingError, _check, _transition
 from archivox.publishing.services.rendering import archive_channels, post_render
@@ -103,6 +103,62 @@ def post_publish_now(*, actor: User | None, post: Post, rip: str = "") -> list[D
         if locked.updated_at != post.updated_at:
             renderings = _check_renderings(locked)
         return _publish(actor=actor, post=locked, renderings=renderings, rip=rip)
+
+
+@transaction.atomic
+def post_publish_queue(*, actor: User | None, post: Post, rip: str = "") -> Post:
+    """Publish now with the work in a worker (issue 24: a desk that publishes a hundred posts
+    at once must not render and write them all in the request). Here only what is cheap is
+    checked (permission, status, channels, today's mass send); the post becomes scheduled for
+    this minute, so that the periodic task publishes it should the queued task be lost, and a
+    task publishes it at once (``post_publish_now``: rendering, refusing what the platform would
+    refuse, one delivery per channel). A refusal there puts the post back to approved and tells
+    the author in a notice."""
+    post = Post.objects.select_for_update(of=("self",)).select_related("archive").get(pk=post.pk)
+    _check(actor, post.archive, Capability.POST_COMPOSE)
+    if post.status != Post.Status.APPROVED:
+        raise PublishingError(
+            {
+                "__all__": _("only approved posts can be published; this one is %(status)s")
+                % {"status": post.get_status_display()}
+            }
+        )
+    now = timezone.now()
+    _check_channels(post)
+    _check_mass_send(post, now)
+    post.scheduled_for = now
+    _transition(actor=actor, post=post, to=Post.Status.SCHEDULED, action="post.queue")
+    from archivox.publishing.tasks import post_publish
+
+    actor_id = actor.pk if actor is not None else None
+    transaction.on_commit(lambda: post_publish(post.pk, actor_id, rip))
+    return post
+
+
+def post_publish_queued(*, post_id: int, actor_id: int | None, rip: str = "") -> int:
+    """The worker's half of ``post_publish_queue``; returns the number of deliveries made (0
+    when the post was published meanwhile, by the periodic task or a repeated task)."""
+    post = Post.objects.filter(pk=post_id, status=Post.Status.SCHEDULED).first()
+    if post is None:
+        return 0
+    actor = User.objects.filter(pk=actor_id).first() if actor_id is not None else None
+    try:
+        return len(post_publish_now(actor=actor, post=post, rip=rip))
+    except PublishingError as error:
+        with transaction.atomic():
+            locked = Post.objects.select_for_update(of=("self",)).get(pk=post_id)
+            if locked.status != Post.Status.SCHEDULED:
+                return 0  # published meanwhile: the refusal was of a second try
+            locked.scheduled_for = None
+            _transition(actor=None, post=locked, to=Post.Status.APPROVED, action="post.refuse")
+            message = _("“%(title)s” was not published: %(reasons)s") % {
+                "title": locked.title,
+                "reasons": "; ".join(str(reason) for reason in error.messages),
+            }
+            logger.warning(message)
+            if locked.created_by_id is not None:
+                Notice.objects.create(user_id=locked.created_by_id, post=locked, message=message)
+        return 0
 
 
 def posts_publish_due(*, now: datetime.datetime | None = None) -> int:

@@ -1,0 +1,326 @@
+"""How a catalog search is ranked and counted at any breadth (issue 24; docs/search.md).
+
+A query with up to WINDOW public matches is ranked over all of them and counted exactly. A
+broader one (档案 in a third of a million descriptions) cannot be bm25-ranked in full within
+50 ms, so it is ranked over a bounded window read in the index's static order (best quality
+first, see ``search.quality_of``): the description titled exactly as the query, the first
+WINDOW matches in their titles and the first WINDOW matches anywhere, each scored by title,
+bm25 / ts_rank and quality. Its count is estimated from a fixed 1-in-SAMPLE_MODULUS sample of
+the descriptions (by id), with the access rules and filters applied to the sample: honest, and
+as cheap for 32 万 matches as for 3 万.
+
+The access gateway's condition is part of every statement, so hidden material is neither shown
+nor counted.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import math
+import time
+
+from django.db import connection, transaction
+
+from archivox.catalog.models import Access
+
+WINDOW = 1000
+# Up to this many matches a broad query is counted exactly; beyond, estimated.
+EXACT_COUNT = 2000
+# The estimate's sample: one description in SAMPLE_MODULUS (a power of two), chosen by a hash
+# of the id so that no periodic pattern in the ids (every tenth confidential, 24 items a file)
+# lines up with it. A partial GIN index on PostgreSQL holds just the sample (migration 0004);
+# on SQLite the FTS rowid carries the id.
+SAMPLE_MODULUS = 128
+
+
+def sample_sql(id_sql: str) -> str:
+    """The condition for the description with id ``id_sql`` to be in the sample (in a
+    statement with parameters; kept below 2**63 for ids below 2**40)."""
+    return f"((({id_sql}) * 40503) >> 7) & {SAMPLE_MODULUS - 1} = 0"
+
+
+TITLE_WEIGHT, BODY_WEIGHT = 10.0, 1.0
+# What one point of static quality adds to a relevance normalised to 1 for the best match.
+QUALITY_WEIGHT = 0.05
+RANK_SHIFT = 1 << 40
+ID_MASK = RANK_SHIFT - 1
+QUALITY_MAX = 7
+NOT_IN_TITLE = 100000
+# A query matching at least this share of the index is "dense" on PostgreSQL: its window is
+# read by an ordered scan of rank_key, about 1 / DENSE rows per match.
+DENSE = 0.05
+DENSE_MATCHES = 50 * WINDOW
+
+
+@dataclasses.dataclass
+class Ranked:
+    ids: list[int]
+    total: int
+    estimated: bool
+
+
+def filter_sql(filters, public_on: datetime.date | None) -> tuple[list[str], list[object]]:
+    """WHERE clauses over ``d`` (catalog_description) for a SearchFilters and the access
+    gateway (``public_on`` None: staff, no gateway)."""
+    clauses: list[str] = []
+    params: list[object] = []
+    if public_on is not None:
+        # The access gateway, applied inside the query (catalog.selectors.public_filter).
+        clauses.append(
+            "d.effective_access IN (%s, %s) AND "
+            "(d.effective_closed_until IS NULL OR d.effective_closed_until < %s)"
+        )
+        params += [Access.OPEN.value, Access.RESTRICTED.value, public_on]
+    if filters.archive_id is not None:
+        clauses.append("d.archive_id = %s")
+        params.append(filters.archive_id)
+    if filters.levels:
+        clauses.append(f"d.level IN ({', '.join(['%s'] * len(filters.levels))})")
+        params += list(filters.levels)
+    if filters.year_from is not None:
+        clauses.append("(d.end_year IS NULL OR d.end_year >= %s)")
+        params.append(filters.year_from)
+        clauses.append("(d.start_year IS NOT NULL OR d.end_year IS NOT NULL)")
+    if filters.year_to is not None:
+        clauses.append("(d.start_year IS NULL OR d.start_year <= %s)")
+        params.append(filters.year_to)
+        clauses.append("(d.start_year IS NOT NULL OR d.end_year IS NOT NULL)")
+    if filters.collection_id is not None:
+        clauses.append(
+            "d.id IN (SELECT description_id FROM catalog_collectionentry WHERE collection_id = %s)"
+        )
+        params.append(filters.collection_id)
+    return clauses, params
+
+
+def _like(phrase: str) -> str:
+    return "%" + phrase.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+# A title that holds the query as written (白崇禧 in 白崇禧公馆) comes before the rest, and among
+# those the shorter title is the more specific: 白崇禧公馆 before 白崇禧公馆修缮档案.
+TITLE_TIER = (
+    "CASE WHEN d.title = %s OR UPPER(d.title_en) = UPPER(%s) THEN 0 "
+    "WHEN d.title LIKE %s ESCAPE '\\' OR UPPER(d.title_en) LIKE UPPER(%s) ESCAPE '\\' "
+    f"THEN LENGTH(d.title) ELSE {NOT_IN_TITLE} END"
+)
+
+
+class _Sqlite:
+    """FTS5: the rowid is the static rank key, so ``ORDER BY rowid`` reads posting lists
+    best-first and stops at the LIMIT; bm25 is computed only for the rows returned."""
+
+    def __init__(self, tokens: list[str]) -> None:
+        self.all = " AND ".join(f'"{token}"' for token in tokens)
+        self.titles = " AND ".join(f'title : "{token}"' for token in tokens)
+
+    def window(self, *, in_title: bool, where: str, bounded: bool) -> tuple[str, list[object]]:
+        sql = (
+            f"SELECT d.id, {TITLE_TIER}, bm25(catalog_fts, {TITLE_WEIGHT}, {BODY_WEIGHT}), "  # noqa: S608 - fragments are ours, values are parameters
+            f"{QUALITY_MAX} - (f.rowid >> 40) "
+            f"FROM catalog_fts f JOIN catalog_description d ON d.id = (f.rowid & {ID_MASK}) "
+            f"WHERE catalog_fts MATCH %s{where} ORDER BY f.rowid LIMIT %s"
+        )
+        return sql, [self.titles if in_title else self.all]
+
+    def count(self, *, where: str, sampled: bool) -> tuple[str, list[object]]:
+        sample = f" AND {sample_sql(f'f.rowid & {ID_MASK}')}" if sampled else ""
+        return (
+            f"SELECT COUNT(*) FROM (SELECT 1 FROM catalog_fts f "  # noqa: S608 - fragments are ours, values are parameters
+            f"JOIN catalog_description d ON d.id = (f.rowid & {ID_MASK}) "
+            f"WHERE catalog_fts MATCH %s{sample}{where} LIMIT %s) AS hits",
+            [self.all],
+        )
+
+
+class _Postgres:
+    """A GIN index finds the matches, a B-tree on rank_key gives the static order; ts_rank is
+    computed only for the window."""
+
+    def __init__(self, tokens: list[str]) -> None:
+        self.all = " & ".join(f"'{token}'" for token in tokens)
+        self.titles = " & ".join(f"'{token}':A" for token in tokens)
+
+    def window(self, *, in_title: bool, where: str, bounded: bool) -> tuple[str, list[object]]:
+        # The window is chosen first and only its rows are ranked (ts_rank reads the whole
+        # tsvector); MATERIALIZED keeps the planner from ranking every match before the LIMIT.
+        # Bounded: the matches below the bound come from a GIN bitmap AND-ed with the rank_key
+        # range, then sorted ("+ 0": not an ordered index scan that filters its way through
+        # the table). Unbounded: an ordered index scan on rank_key, for a dense query.
+        upto = " AND s.rank_key <= %s" if bounded else ""
+        order = "s.rank_key + 0" if bounded else "s.rank_key"
+        sql = (
+            "WITH w AS MATERIALIZED (SELECT s.description_id FROM catalog_searchtext s "  # noqa: S608 - fragments are ours, values are parameters
+            "JOIN catalog_description d ON d.id = s.description_id "
+            f"WHERE s.document @@ to_tsquery('simple', %s){upto}{where} "
+            f"ORDER BY {order} LIMIT %s) "
+            f"SELECT d.id, {TITLE_TIER}, -ts_rank(s.document, to_tsquery('simple', %s)), "
+            "s.quality FROM w JOIN catalog_searchtext s ON s.description_id = w.description_id "
+            "JOIN catalog_description d ON d.id = w.description_id"
+        )
+        query = self.titles if in_title else self.all
+        return sql, [query]
+
+    def count(self, *, where: str, sampled: bool) -> tuple[str, list[object]]:
+        # The sample's condition is the partial GIN index's own predicate (migration 0004).
+        sample = f" AND {sample_sql('s.description_id')}" if sampled else ""
+        return (
+            "SELECT COUNT(*) FROM (SELECT 1 FROM catalog_searchtext s "  # noqa: S608 - fragments are ours, values are parameters
+            "JOIN catalog_description d ON d.id = s.description_id "
+            f"WHERE s.document @@ to_tsquery('simple', %s){sample}{where} LIMIT %s) AS hits",
+            [self.all],
+        )
+
+
+def ranked_ids(
+    tokens: list[str], *, phrase: str, filter_sql: tuple[list[str], list[object]]
+) -> Ranked:
+    """The matching description ids, best first (all of them, or a broad query's ranked
+    window), with their count (exact, or estimated for a broad query)."""
+    postgres = connection.vendor == "postgresql"
+    dialect = _Postgres(tokens) if postgres else _Sqlite(tokens)
+    clauses, filter_params = filter_sql
+    where = "".join(f" AND {clause}" for clause in clauses)
+    tier_params = [phrase, phrase, _like(phrase), _like(phrase)]
+    # PostgreSQL needs a transaction for SET LOCAL; SQLite runs the reads as they are.
+    with transaction.atomic() if postgres else _nothing(), connection.cursor() as cursor:
+        if postgres:
+            # The planner's guess for rare words starts parallel workers that cost more than
+            # the query itself; and every join here is a few thousand rows at most, which a
+            # nested loop over the primary key does best (its guesses for tsquery matches can
+            # be far off and then hash a million descriptions).
+            cursor.execute(
+                "SET LOCAL max_parallel_workers_per_gather = 0; "
+                "SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off"
+            )
+
+        def window(in_title: bool, upto: int | None) -> list[tuple]:
+            sql, match = dialect.window(in_title=in_title, where=where, bounded=upto is not None)
+            bound = [] if upto is None else [upto]
+            if postgres:
+                params = [*match, *bound, *filter_params, WINDOW + 1, *tier_params, *match]
+            else:
+                params = [*tier_params, *match, *filter_params, WINDOW + 1]
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+
+        def count(sampled: bool, bound: int) -> int:
+            sql, match = dialect.count(where=where, sampled=sampled)
+            cursor.execute(sql, [*match, *filter_params, bound])
+            return cursor.fetchone()[0]
+
+        # The sample first: it says how broad the query is before anything is ranked.
+        estimate = count(sampled=True, bound=10**9) * SAMPLE_MODULUS
+        # SQLite's FTS5 reads its posting lists in the static order anyway. PostgreSQL reads a
+        # dense query's window by an ordered index scan on rank_key (a few rows per match),
+        # and any other below a rank_key bound that should hold about 1.5 windows of matches
+        # (from rank_key's histogram), so neither a GIN bitmap of all matches nor a long
+        # filtered index scan is needed; a bound that proves too tight is widened.
+        share = 1.5 * WINDOW / estimate if estimate else 1.0
+        dense = postgres and estimate >= DENSE * _statistics(cursor)[0]
+        upto = _rank_key_quantile(cursor, share) if postgres and not dense else None
+        if dense:
+            cursor.execute("SET LOCAL enable_bitmapscan = off")
+        while True:
+            rows = window(in_title=False, upto=upto)
+            if len(rows) > WINDOW or upto is None:
+                break
+            share *= 4
+            upto = _rank_key_quantile(cursor, share)
+        if dense:
+            cursor.execute("SET LOCAL enable_bitmapscan = on")
+        if len(rows) <= WINDOW:
+            return Ranked(_order(rows), len(rows), estimated=False)
+        # Broad: add the best title matches, unless the query is so common that the window
+        # itself is mostly title matches and a second pass would double the cost (PostgreSQL:
+        # dense; SQLite: more than DENSE_MATCHES), and the description titled exactly as asked.
+        if not dense and (postgres or estimate <= DENSE_MATCHES):
+            rows += window(in_title=True, upto=upto)
+        cursor.execute(
+            f"SELECT d.id, 0, 0, 0 FROM catalog_description d WHERE d.title = %s{where} LIMIT 20",  # noqa: S608 - fragments are ours
+            [phrase, *filter_params],
+        )
+        rows += cursor.fetchall()
+        if estimate <= EXACT_COUNT:
+            total, estimated = count(sampled=False, bound=EXACT_COUNT + 1), False
+            if total > EXACT_COUNT:
+                total, estimated = max(estimate, total), True
+        else:
+            total, estimated = estimate, True
+    ids = _order(rows)
+    return Ranked(ids, max(total, len(ids)), estimated=estimated)
+
+
+_statistics_cache: dict[str, tuple[float, tuple[float, list[int]]]] = {}
+
+
+def _statistics(cursor) -> tuple[float, list[int]]:
+    """PostgreSQL's row count and rank_key histogram of the index (read at most once a
+    minute per process)."""
+    now = time.monotonic()
+    cached = _statistics_cache.get(connection.alias)
+    if cached is None or now - cached[0] > 60:
+        cursor.execute(
+            "SELECT (SELECT reltuples FROM pg_class WHERE relname = 'catalog_searchtext'), "
+            "(SELECT histogram_bounds::text FROM pg_stats "
+            "WHERE tablename = 'catalog_searchtext' AND attname = 'rank_key')"
+        )
+        rows, histogram = cursor.fetchone()
+        bounds = [int(value) for value in histogram.strip("{}").split(",")] if histogram else []
+        cached = _statistics_cache[connection.alias] = (now, (max(rows or 0, 0), bounds))
+    return cached[1]
+
+
+def _rank_key_quantile(cursor, share: float) -> int | None:
+    """The rank_key below which ``share`` of the index lies, or None for the whole index."""
+    if share >= 1:
+        return None
+    bounds = _statistics(cursor)[1]
+    if len(bounds) < 2:
+        return None
+    position = math.ceil(share * (len(bounds) - 1))
+    return bounds[position] if position < len(bounds) - 1 else None
+
+
+def _order(rows: list[tuple]) -> list[int]:
+    """Ids by title tier, then relevance (bm25 / ts_rank normalised to the best) plus quality.
+    Rows are (id, title tier, rank ascending-is-better, quality); duplicates keep the best."""
+    best_rank = min((row[2] for row in rows if row[2]), default=0) or -1.0
+    scored: dict[int, tuple] = {}
+    for pk, tier, rank, quality in rows:
+        relevance = (rank or 0) / best_rank  # both negative: 1.0 for the best match
+        key = (tier, -(relevance + QUALITY_WEIGHT * quality), pk)
+        if pk not in scored or key < scored[pk]:
+            scored[pk] = key
+    return sorted(scored, key=scored.__getitem__)
+
+
+class _nothing:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+def raw_top(tokens: list[str], *, limit: int = 20) -> list[int]:
+    """The benchmark's baseline: the database's own full-text search ranking every match and
+    returning the top ``limit`` ids (FTS5 bm25 / ts_rank), without access rules or titles."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            query = " & ".join(f"'{token}'" for token in tokens)
+            cursor.execute(
+                "SELECT description_id FROM catalog_searchtext "
+                "WHERE document @@ to_tsquery('simple', %s) "
+                "ORDER BY ts_rank(document, to_tsquery('simple', %s)) DESC LIMIT %s",
+                [query, query, limit],
+            )
+        else:
+            query = " AND ".join(f'"{token}"' for token in tokens)
+            cursor.execute(
+                "SELECT rowid FROM catalog_fts WHERE catalog_fts MATCH %s "  # noqa: S608 - fragments are ours, values are parameters
+                f"ORDER BY bm25(catalog_fts, {TITLE_WEIGHT}, {BODY_WEIGHT}) LIMIT %s",
+                [query, limit],
+            )
+        return [row[0] & ID_MASK for row in cursor.fetchall()]

@@ -1,0 +1,161 @@
+"""Ranked search for broad queries (issue 24): a highly relevant description among 100,000
+matches comes first, the count is an honest estimate, and the access rules hold.
+
+The 100,000 matching rows are written with one INSERT … SELECT each (descriptions, then their
+index rows) so the test stays fast; the planted descriptions go through the real services."""
+
+import io
+
+import pytest
+from django.db import connection
+from django.utils import translation
+from PIL import Image
+
+from archivox.catalog import ranking, search, services
+from archivox.catalog.models import Access, Description
+from archivox.catalog.search import SearchFilters, search_descriptions
+
+pytestmark = pytest.mark.django_db
+
+BULK = 100_000
+
+
+def codes(page):
+    return [hit.description.reference_code for hit in page.hits]
+
+
+def bulk_matches(archive, count: int = BULK) -> None:
+    """``count`` items titled 第N号民国档案卷宗汇编, every tenth confidential, with index rows."""
+    jsonb = "CAST('[]' AS jsonb)" if connection.vendor == "postgresql" else "'[]'"
+    numbered = (
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < %s) "  # noqa: S608 - no input
+        "INSERT INTO catalog_description (archive_id, parent_id, path, depth, position, "
+        "reference_code, title, title_en, date_expression, start_year, end_year, level, "
+        "extent, creator, scope_content, access_conditions, language, subjects, places, "
+        "people, access_level, closed_until, effective_access, effective_closed_until, "
+        "is_demo, created_at, updated_at) "
+        "SELECT %s, NULL, '', 0, i, 'BULK-' || CAST(i AS TEXT), "
+        "'第' || CAST(i AS TEXT) || '号民国档案卷宗汇编', '', '', 1930, 1930, 'item', '', "
+        "'', '民国时期档案一卷，内容为日常公文往来。', '', '', "
+        f"{jsonb}, {jsonb}, {jsonb}, "
+        "CASE WHEN i %% 10 = 0 THEN 'confidential' ELSE 'open' END, NULL, "
+        "CASE WHEN i %% 10 = 0 THEN 'confidential' ELSE 'open' END, NULL, "
+        "%s, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP FROM n"
+    )
+    title, body = search.index_text(
+        Description(
+            reference_code="BULK",
+            title="第1号民国档案卷宗汇编",
+            scope_content="民国时期档案一卷，内容为日常公文往来。",
+        )
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(numbered, [count, archive.pk, False])
+        cursor.execute(
+            "UPDATE catalog_description SET path = '/' || CAST(id AS TEXT) || '/' "
+            "WHERE reference_code LIKE 'BULK-%%'"
+        )
+        cursor.execute(
+            "INSERT INTO catalog_searchtext (description_id, title, body, quality, rank_key) "
+            "SELECT id, %s, %s, 0, %s + id FROM catalog_description "
+            "WHERE reference_code LIKE 'BULK-%%'",
+            [title, body, ranking.QUALITY_MAX * ranking.RANK_SHIFT],
+        )
+        if connection.vendor == "postgresql":
+            cursor.execute("ANALYZE catalog_searchtext")
+            cursor.execute("ANALYZE catalog_description")
+
+
+def png() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (32, 24), (150, 120, 60)).save(out, "PNG")
+    return out.getvalue()
+
+
+@pytest.fixture
+def broad(nanjing, make_description):
+    bulk_matches(nanjing)
+    # Planted after the bulk rows: the last ids, so an order by id would never reach them.
+    featured = make_description(
+        "STAR-1", "金陵民国档案精选", scope_content="馆藏民国档案中的精品，附高清图像。"
+    )
+    services.digital_object_add(actor=None, description=featured, content=png())
+    collection = services.collection_create(
+        actor=None, archive=nanjing, slug="jingxuan", title="民国档案精选"
+    )
+    services.collection_set_entries(actor=None, collection=collection, descriptions=[featured])
+    return featured
+
+
+def test_a_planted_highly_relevant_description_is_found_first_among_100k_matches(
+    broad, make_description
+):
+    page = search_descriptions("民国档案")
+    assert page.total_is_estimate
+    assert codes(page)[0] == "STAR-1"
+    # Relevance order, then the window of the static order: the bulk rows follow, none hidden.
+    assert len(page.hits) == 20
+    assert all(code.startswith("BULK-") for code in codes(page)[1:])
+    confidential = {f"BULK-{i}" for i in range(10, BULK + 1, 10)}
+    assert not set(codes(page)) & confidential
+    # A description titled exactly as asked comes first, whatever its place in the static order.
+    make_description("EXACT-1", "民国档案")
+    assert codes(search_descriptions("民国档案"))[:2] == ["EXACT-1", "STAR-1"]
+
+
+def test_the_static_quality_follows_images_and_featured_collections(nanjing, make_description):
+    from archivox.catalog.models import SearchText
+
+    item = make_description("Q-1", "金陵民国档案精选")
+    fonds = make_description("Q-F", "民国档案全宗", level="fonds")
+    assert SearchText.objects.get(description=item).quality == 0
+    assert SearchText.objects.get(description=fonds).quality == 1
+    services.digital_object_add(actor=None, description=item, content=png())
+    collection = services.collection_create(
+        actor=None, archive=nanjing, slug="jingxuan", title="民国档案精选"
+    )
+    services.collection_set_entries(actor=None, collection=collection, descriptions=[item])
+    row = SearchText.objects.get(description=item)
+    assert row.quality == 6 and row.rank_key == search.rank_key(item.pk, 6)
+    services.collection_update(actor=None, collection=collection, is_published=False)
+    assert SearchText.objects.get(description=item).quality == 2
+    services.digital_object_delete(actor=None, digital_object=item.digital_objects.get())
+    assert SearchText.objects.get(description=item).quality == 0
+    # Still found after moving in the static order (the FTS rowid changed with it).
+    assert search_descriptions("金陵").total == 1
+
+
+def test_the_count_of_a_broad_query_is_an_honest_estimate_of_public_matches(broad):
+    public = search_descriptions("民国档案")
+    # 90,000 public bulk rows and the planted one; the estimate comes from a 1-in-128 sample.
+    assert public.total_is_estimate
+    assert abs(public.total - 90_001) / 90_001 < 0.05
+    staff = search_descriptions("民国档案", public=False)
+    assert abs(staff.total - 100_001) / 100_001 < 0.05
+    with translation.override("zh-hans"):
+        assert public.total_display == "9 万"
+    with translation.override("en"):
+        assert public.total_display == "90,000"
+    # Only the ranked window is offered as pages, and it is never empty on its last page.
+    last = search_descriptions("民国档案", page=public.pages)
+    assert last.hits and not last.has_next
+    # The benchmark's baseline: the database's own ranking, without access rules or titles.
+    top = ranking.raw_top(search.query_tokens("民国档案"), limit=5)
+    assert Description.objects.filter(pk__in=top).count() == 5
+
+
+def test_filters_and_access_apply_to_the_window_and_the_estimate(broad, nanjing):
+    from tests.factories import ArchiveFactory
+
+    other = ArchiveFactory(slug="suzhou")
+    page = search_descriptions("民国档案", filters=SearchFilters(archive_id=other.pk))
+    assert page.total == 0 and not page.hits
+    fonds_only = search_descriptions("民国档案", filters=SearchFilters(levels=("fonds",)))
+    assert fonds_only.total == 0
+    items = search_descriptions("民国档案", filters=SearchFilters(archive_id=nanjing.pk))
+    assert items.total_is_estimate and codes(items)[0] == "STAR-1"
+    # Re-classified, the planted item leaves a broad query at once.
+    services.description_update(actor=None, description=broad, access_level=Access.CONFIDENTIAL)
+    page = search_descriptions("民国档案")
+    assert "STAR-1" not in codes(page)
+    assert "STAR-1" in codes(search_descriptions("民国档案", public=False))

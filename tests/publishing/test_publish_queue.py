@@ -1,0 +1,81 @@
+"""Publishing with the work in the workers (issue 24): the desk queues, a task renders and
+creates the deliveries; a lost task is caught by the periodic one; a refusal found by the
+worker puts the post back and tells the author."""
+
+from __future__ import annotations
+
+import pytest
+
+from archivox.core.models import PlatformAccount
+from archivox.publishing import services
+from archivox.publishing.models import Delivery, Notice, Post
+from archivox.publishing.services.desk import PublishingError
+from archivox.sandbox.provisioning import sandbox_credentials_ensure
+
+pytestmark = pytest.mark.django_db
+
+
+def test_queued_publishing_makes_the_deliveries_in_the_task(
+    approved_post, archivist, django_capture_on_commit_callbacks
+):
+    posts = [approved_post() for _ in range(3)]
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        for post in posts:
+            services.post_publish_queue(actor=archivist, post=post)
+    # In the caller: nothing rendered, nothing delivered; the posts wait for this minute.
+    assert not Delivery.objects.exists()
+    assert set(Post.objects.values_list("status", flat=True)) == {Post.Status.SCHEDULED}
+    assert len(queued) == 3
+    with django_capture_on_commit_callbacks(execute=True):
+        for callback in queued:
+            callback()
+    assert set(Post.objects.values_list("status", flat=True)) == {Post.Status.PUBLISHED}
+    assert Delivery.objects.count() == 9
+    assert set(Delivery.objects.values_list("status", flat=True)) == {Delivery.Status.SENT}
+    # A repeated task makes nothing more.
+    assert services.post_publish_queued(post_id=posts[0].pk, actor_id=archivist.pk) == 0
+    assert Delivery.objects.count() == 9
+
+
+def test_a_lost_publishing_task_is_made_good_by_the_periodic_task(
+    approved_post, archivist, django_capture_on_commit_callbacks
+):
+    post = approved_post()
+    with django_capture_on_commit_callbacks(execute=False):
+        services.post_publish_queue(actor=archivist, post=post)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.posts_publish_due() == 1
+    post.refresh_from_db()
+    assert post.status == Post.Status.PUBLISHED
+    assert Delivery.objects.filter(post=post).count() == 3
+
+
+def test_what_is_cheap_to_check_is_refused_in_the_caller(approved_post, make_post, archivist):
+    draft = make_post()
+    with pytest.raises(PublishingError, match="only approved posts"):
+        services.post_publish_queue(actor=archivist, post=draft)
+    post = approved_post(channels=["portal", "weibo"])
+    with pytest.raises(PublishingError, match="no active account for weibo"):
+        services.post_publish_queue(actor=archivist, post=post)
+    post.refresh_from_db()
+    assert post.status == Post.Status.APPROVED
+
+
+def test_a_refusal_found_by_the_worker_puts_the_post_back_and_tells_the_author(
+    approved_post, archive, archivist, django_capture_on_commit_callbacks
+):
+    sandbox_credentials_ensure(archive)
+    post = approved_post(channels=["portal", "weibo"])
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        services.post_publish_queue(actor=archivist, post=post)
+    # The Weibo account is switched off before the worker gets to the post.
+    PlatformAccount.objects.filter(archive=archive, platform="weibo").update(is_active=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        queued[0]()
+    post.refresh_from_db()
+    assert post.status == Post.Status.APPROVED and post.scheduled_for is None
+    assert not Delivery.objects.filter(post=post).exists()
+    notice = Notice.objects.get(post=post)
+    assert notice.user == post.created_by and "weibo" in notice.message
+    # Nothing is published behind the author's back a minute later.
+    assert services.posts_publish_due() == 0
