@@ -427,6 +427,8 @@ def consultation_subjects_since(
     if archives is not None:
         rows = rows.filter(archive__in=archives)
     return list(rows.order_by("-opened_at").values_list("subject", flat=True)[:limit])
+
+
 def awaiting_counts(*, archive_ids: list[int]) -> dict[int, int]:
     """Consultations waiting for an answer and not yet past the promise, per archive (the
     dashboard lists them too, so a new question is seen before it is late; one query)."""
