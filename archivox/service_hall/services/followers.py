@@ -19,6 +19,9 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.urls import reverse
 
+from archivox.consultations.services.followers import (
+    follower_token_for as ask_follower_token_for,
+)
 from archivox.core.models import Archive, PlatformAccount
 from archivox.platforms.wechat.client import WeChatError, client_for_account
 from archivox.platforms.wechat.client.oauth import oauth_authorize_url
@@ -41,12 +44,17 @@ def _records_identity(archive: Archive, openid: str) -> dict[str, str]:
     return {"wx": records_follower_token_for(archive=archive, openid=openid)}
 
 
+def _ask_identity(archive: Archive, openid: str) -> dict[str, str]:
+    return {"wx": ask_follower_token_for(archive=archive, openid=openid)}
+
+
 # The services whose pages learn the follower, by URL namespace (every page of the service) or
 # view name (that page only), and how each is told (query parameters added to the page's URL).
-# Questions (``ask``) and polls join here once their services take a follower identity.
+# Polls join here once their service takes a follower identity.
 IDENTITY_FOR: dict[str, Callable[[Archive, str], dict[str, str]]] = {
     "reservations": _reservations_identity,
     "records:apply": _records_identity,
+    "ask:ask": _ask_identity,
 }
 
 
