@@ -10,6 +10,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from archivox.core.fields import EncryptedTextField
 from archivox.core.models import Archive, PlatformAccount
 
 # The platforms' message types as staff read them (InboundMessage.msg_type holds the code).
@@ -220,6 +221,9 @@ class Consultation(models.Model):
     person = models.CharField(_("person on the channel"), max_length=254)
     person_name = models.CharField(_("name"), max_length=200, blank=True)
     person_email = models.EmailField(_("email address"), blank=True)
+    # The WeChat follower who asked on the portal inside WeChat's browser (learned silently by
+    # the service hall): answers reach them there too. Never shown; purged with the rest.
+    person_openid = EncryptedTextField(_("WeChat follower"), blank=True)
     subject = models.CharField(_("subject"), max_length=200, blank=True)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.NEW

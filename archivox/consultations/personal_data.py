@@ -23,7 +23,7 @@ def consultations_purge(*, before: datetime.datetime) -> int:
     old = Consultation.objects.filter(opened_at__lt=before, status="closed").exclude(
         person__startswith=PURGED
     )
-    count = old.update(person=purged_key(), person_name="", person_email="")
+    count = old.update(person=purged_key(), person_name="", person_email="", person_openid="")
     InboundMessage.objects.filter(received_at__lt=before).exclude(sender__startswith=PURGED).update(
         sender=purged_key(), content="", raw="", payload={}
     )

@@ -48,6 +48,7 @@ PURPOSE_LABELS = {
     "reservations.feedback": _("Invitation to rate a visit"),
     "reservations.message": _("Message about a reservation"),
     "consultations.answer": _("Answer to a question"),
+    "records_requests.status": _("Records request status"),
 }
 
 

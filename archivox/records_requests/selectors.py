@@ -139,6 +139,11 @@ def request_public_events(request: RecordsRequest) -> list:
     ]
 
 
+def request_latest_event_id(request: RecordsRequest) -> int:
+    """The id of the request's last step (0 before the first): names one status change."""
+    return request.events.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+
 def request_status_for_person(request: RecordsRequest) -> tuple[str, str]:
     """The one status line the person sees (status slug, label): a forward or a copy not yet
     released by the receiving archive shows as being searched."""

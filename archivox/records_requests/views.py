@@ -24,6 +24,7 @@ from archivox.records_requests.services.applying import (
     request_supplement,
 )
 from archivox.records_requests.services.common import RequestRefused
+from archivox.records_requests.services.followers import TOKEN_MAX, follower_openid_from_token
 
 LOOKUPS_PER_WINDOW = 30  # status pages, downloads and verifications per address …
 LOOKUP_WINDOW = 600  # … per ten minutes: guessing codes gets nowhere
@@ -78,6 +79,12 @@ def _form_context(archive: Archive, values: dict, errors: dict) -> dict:
     }
 
 
+def _wx(request: HttpRequest, archive: Archive) -> str:
+    """The follower's signed token on the page, kept only when it is valid for ``archive``."""
+    token = (request.POST.get("wx") or request.GET.get("wx") or "")[:TOKEN_MAX]
+    return token if follower_openid_from_token(archive=archive, token=token) else ""
+
+
 @require_http_methods(["GET", "POST"])
 def apply(request: HttpRequest, slug: str) -> HttpResponse:
     archive = archive_or_404(slug)
@@ -86,7 +93,9 @@ def apply(request: HttpRequest, slug: str) -> HttpResponse:
         values["holding"] = values["holding"] or (
             archive.slug if selectors.kind_list_public(archive=archive).exists() else ""
         )
-        return render(request, "records_requests/apply.html", _form_context(archive, values, {}))
+        context = _form_context(archive, values, {})
+        context["wx"] = _wx(request, archive)
+        return render(request, "records_requests/apply.html", context)
     # What the person typed comes back in the form whatever goes wrong: nothing is lost
     # (files must be chosen again: browsers never refill a file input).
     values = {name: request.POST.get(name, "")[:2000] for name in FIELDS}
@@ -95,11 +104,10 @@ def apply(request: HttpRequest, slug: str) -> HttpResponse:
         for kind in ("id", "authorisation")
         if f"upload_{kind}" in request.FILES
     }
-    channel = (
-        RecordsRequest.Channel.WECHAT
-        if "MicroMessenger" in request.headers.get("User-Agent", "")
-        else RecordsRequest.Channel.WEB
-    )
+    in_wechat = "MicroMessenger" in request.headers.get("User-Agent", "")
+    channel = RecordsRequest.Channel.WECHAT if in_wechat else RecordsRequest.Channel.WEB
+    # The follower, when the page was opened in WeChat and learned them (service hall).
+    wx = _wx(request, archive) if in_wechat else ""
     try:
         made = request_apply(
             archive=archive,
@@ -107,15 +115,18 @@ def apply(request: HttpRequest, slug: str) -> HttpResponse:
             uploads=uploads,
             channel=channel,
             client=client_address(request),
+            openid=follower_openid_from_token(archive=archive, token=wx) if wx else "",
         )
     except ValidationError as exc:
         errors = {key: " ".join(value) for key, value in exc.message_dict.items()}
         context = _form_context(archive, values, errors)
         context["error"] = _("Please correct the marked fields.")
+        context["wx"] = wx
         return render(request, "records_requests/apply.html", context, status=400)
     except RequestRefused as refused:
         context = _form_context(archive, values, {})
         context["error"] = refused.message
+        context["wx"] = wx
         return render(request, "records_requests/apply.html", context, status=429)
     return redirect(_status_path(made) + "?new=1")
 

@@ -42,6 +42,7 @@ class WeChatFollowerAuth:
 
         from archivox.core.models import Archive
         from archivox.service_hall.services.followers import (
+            IDENTITY_FOR,
             follower_auth_start,
             follower_auth_wanted,
         )
@@ -58,6 +59,9 @@ class WeChatFollowerAuth:
         namespace = match.namespaces[0] if match.namespaces else ""
         if not slug or not namespace:
             return ""
+        # A service that learns the follower on one page only names it ("records:apply").
+        if match.view_name in IDENTITY_FOR:
+            namespace = match.view_name
         archive = Archive.objects.filter(slug=slug).first()
         if archive is None or not follower_auth_wanted(
             archive=archive,

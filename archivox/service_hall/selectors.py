@@ -40,14 +40,14 @@ def is_wechat_browser(user_agent: str) -> bool:
 
 # -- the custom menu --------------------------------------------------------------------------
 
-# The portal pages a "view" button can open, by the name the editor shows. Records-use
-# requests (another app, issue 20's hook) add theirs here as ("records", url name) once mounted.
+# The portal pages a "view" button can open, by the name the editor shows.
 PORTAL_PAGES: tuple[tuple[str, str, Any], ...] = (
     ("search", "portal:search", _("Catalog search")),
     ("archive", "portal:archive", _("The archive's home page")),
     ("exhibitions", "exhibitions:index", _("Exhibitions and events")),
     ("reservations", "reservations:index", _("Reading-room reservations")),
     ("ask", "ask:ask", _("Ask the archive")),
+    ("records", "records:index", _("Records-use requests")),
     ("polls", "polls:index", _("Polls and questionnaires")),
     ("posts", "posts:list", _("Posts")),
     ("topics", "topics:index", _("Topics")),

@@ -203,7 +203,39 @@ def consultation_answer(
         return _answer_settle(
             answer, actor, ConsultationAnswer.State.FAILED, f"{type(exc).__name__}: {exc}"[:1000]
         )
-    return _answer_settle(answer, actor, ConsultationAnswer.State.SENT, "", external_id, waiting)
+    settled = _answer_settle(answer, actor, ConsultationAnswer.State.SENT, "", external_id, waiting)
+    if via == ConsultationAnswer.Via.EMAIL and consultation.person_openid:
+        _follower_tell(settled)
+    return settled
+
+
+def _follower_tell(answer: ConsultationAnswer) -> None:
+    """The answer to a question asked inside WeChat by a known follower reaches them there
+    too, through ``notifications.notify`` (template message, else the customer-service
+    window), once per answer. The e-mail has gone already; a failure here never undoes it."""
+    from archivox.notifications.services import notify
+
+    consultation = answer.consultation
+    archive = consultation.archive
+    name = archive.name_zh or archive.name
+    url = private_url(consultation)
+    try:
+        notify(
+            archive=archive,
+            purpose="consultations.answer",
+            key=f"consultations.answer:{answer.pk}",
+            text=f"{answer.text}\n\n{_feedback_line(consultation)}",
+            subject=_("Your question to %(archive)s") % {"archive": name},
+            openid=consultation.person_openid,
+            fields={
+                "thing1": consultation.subject or _("Your question"),
+                "thing2": answer.text,
+                "thing3": name,
+            },
+            link=url,
+        )
+    except Exception:  # the answer is sent; WeChat is a second way to it
+        logger.exception("inbox: the answer could not be told in WeChat")
 
 
 def _window_message(consultation: Consultation) -> str:

@@ -49,7 +49,13 @@ class AskReceipt:
 
 
 def consultation_ask(
-    *, archive: Archive, name: str, email: str, question: str, client_ip: str = ""
+    *,
+    archive: Archive,
+    name: str,
+    email: str,
+    question: str,
+    client_ip: str = "",
+    openid: str = "",
 ) -> AskReceipt:
     """A question from the portal's form: validated, rate-limited per address, stored and
     threaded (one person = one email address). The answer comes by email and on a private page."""
@@ -82,6 +88,10 @@ def consultation_ask(
         person_name=name,
         person_email=email,
     )
+    if openid and consultation.person_openid != openid:
+        # Asked inside WeChat by a known follower: the answer goes there too.
+        consultation.person_openid = openid[:64]
+        consultation.save(update_fields=["person_openid"])
     settings_ = inbox_settings_for(archive)
     return AskReceipt(
         consultation=consultation,

@@ -14,6 +14,7 @@ from archivox.catalog.models import Description
 from archivox.catalog.selectors import description_get_public
 from archivox.consultations import selectors
 from archivox.consultations.services import asking, common
+from archivox.consultations.services.followers import TOKEN_MAX, follower_openid_from_token
 from archivox.core.access import archive_or_404, client_address
 from archivox.core.models import Archive
 
@@ -35,9 +36,18 @@ def _question_about(archive: Archive, reference_code: str | None) -> str:
     }
 
 
+def _wx(request: HttpRequest, archive: Archive) -> str:
+    """The follower's signed token (inside WeChat's browser), kept only when valid here."""
+    if "MicroMessenger" not in request.headers.get("User-Agent", ""):
+        return ""
+    token = (request.POST.get("wx") or request.GET.get("wx") or "")[:TOKEN_MAX]
+    return token if follower_openid_from_token(archive=archive, token=token) else ""
+
+
 @require_http_methods(["GET", "POST"])
 def ask(request: HttpRequest, slug: str) -> HttpResponse:
     archive = archive_or_404(slug)
+    wx = _wx(request, archive)
     promise = selectors.inbox_settings_for(archive).promise_working_days
     form = {"name": "", "email": "", "question": _question_about(archive, request.GET.get("item"))}
     errors: dict[str, list[str]] = {}
@@ -51,6 +61,7 @@ def ask(request: HttpRequest, slug: str) -> HttpResponse:
                 email=form["email"],
                 question=form["question"],
                 client_ip=client_address(request),
+                openid=follower_openid_from_token(archive=archive, token=wx) if wx else "",
             )
         except ValidationError as exc:
             errors = exc.message_dict
@@ -73,6 +84,7 @@ def ask(request: HttpRequest, slug: str) -> HttpResponse:
             "errors": errors,
             "promise": promise,
             "max_question": MAX_QUESTION,
+            "wx": wx,
         },
         status=status,
     )

@@ -11,9 +11,11 @@ from django.utils import timezone
 from archivox.sandbox.wechat.models import (
     Account,
     Article,
+    CustomMessage,
     EventDelivery,
     MassMessage,
     Publish,
+    TemplateMessage,
 )
 
 BEIJING = ZoneInfo("Asia/Shanghai")  # the platform's day starts at midnight Beijing time
@@ -76,3 +78,31 @@ def mass_send_list(appid: str) -> list[MassMessage]:
 
 def event_delivery_list(appid: str) -> list[EventDelivery]:
     return list(EventDelivery.objects.filter(account__appid=appid).order_by("id"))
+
+
+def message_log(appid: str) -> list[dict]:
+    """What the account sent to its followers one by one (template and customer-service
+    messages), oldest first: the sandbox's message log."""
+    rows = [
+        {
+            "kind": "template",
+            "openid": m.follower.openid,
+            "sent_at": m.sent_at,
+            "what": m.template_id,
+            "data": m.data,
+            "url": m.url,
+        }
+        for m in TemplateMessage.objects.filter(account__appid=appid).select_related("follower")
+    ]
+    rows += [
+        {
+            "kind": "customer_service",
+            "openid": m.follower.openid,
+            "sent_at": m.sent_at,
+            "what": m.msgtype,
+            "data": m.payload,
+            "url": "",
+        }
+        for m in CustomMessage.objects.filter(account__appid=appid).select_related("follower")
+    ]
+    return sorted(rows, key=lambda row: row["sent_at"])

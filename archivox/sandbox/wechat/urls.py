@@ -37,5 +37,6 @@ urlpatterns = [
     path("_clock", views.clock_endpoint, name="clock"),
     path("_jssdk_verify", views.jssdk_verify_endpoint, name="jssdk-verify"),
     path("_menu/<str:appid>/", views.menu_page, name="menu-page"),
+    path("_messages/<str:appid>/", views.messages_page, name="messages-page"),
     path("_jweixin.js", views.jweixin_stand_in, name="jweixin"),
 ]

@@ -399,6 +399,19 @@ def menu_page(request: HttpRequest, appid: str) -> HttpResponse:
     return render(request, "sandbox_wechat/menu.html", {"account": account, "menu": menu})
 
 
+@require_GET
+def messages_page(request: HttpRequest, appid: str) -> HttpResponse:
+    """The sandbox's message log: what the account sent to followers one by one."""
+    account = selectors.account_get(appid)
+    if account is None:
+        raise Http404("no such sandbox account")
+    return render(
+        request,
+        "sandbox_wechat/messages.html",
+        {"account": account, "messages": selectors.message_log(appid)},
+    )
+
+
 OPENID_COOKIE = "sandbox_wechat_openid"
 
 

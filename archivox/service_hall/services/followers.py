@@ -19,9 +19,15 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.urls import reverse
 
+from archivox.consultations.services.followers import (
+    follower_token_for as ask_follower_token_for,
+)
 from archivox.core.models import Archive, PlatformAccount
 from archivox.platforms.wechat.client import WeChatError, client_for_account
 from archivox.platforms.wechat.client.oauth import oauth_authorize_url
+from archivox.records_requests.services.followers import (
+    follower_token_for as records_follower_token_for,
+)
 from archivox.reservations.services import follower_token_for
 from archivox.service_hall.selectors import is_wechat_browser, wechat_account_of_archive
 
@@ -34,11 +40,21 @@ def _reservations_identity(archive: Archive, openid: str) -> dict[str, str]:
     return {"wx": follower_token_for(archive=archive, openid=openid)}
 
 
-# The services whose pages learn the follower, by URL namespace, and how each is told (query
-# parameters added to the page's URL). Questions (``ask``), polls and records-use requests join
-# here once their services take a follower identity — the hook of issue 20 for those apps.
+def _records_identity(archive: Archive, openid: str) -> dict[str, str]:
+    return {"wx": records_follower_token_for(archive=archive, openid=openid)}
+
+
+def _ask_identity(archive: Archive, openid: str) -> dict[str, str]:
+    return {"wx": ask_follower_token_for(archive=archive, openid=openid)}
+
+
+# The services whose pages learn the follower, by URL namespace (every page of the service) or
+# view name (that page only), and how each is told (query parameters added to the page's URL).
+# Polls join here once their service takes a follower identity.
 IDENTITY_FOR: dict[str, Callable[[Archive, str], dict[str, str]]] = {
     "reservations": _reservations_identity,
+    "records:apply": _records_identity,
+    "ask:ask": _ask_identity,
 }
 
 
