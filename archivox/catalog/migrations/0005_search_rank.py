@@ -88,6 +88,9 @@ def forward(apps, schema_editor):
             for statement in SQLITE_FORWARD[3:]:
                 cursor.execute(statement)
         else:
+            # The filled-in rows leave deferred foreign-key checks pending, and PostgreSQL
+            # refuses to index a table with pending trigger events: run them now.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             for statement in POSTGRES_FORWARD:
                 cursor.execute(statement)
 
