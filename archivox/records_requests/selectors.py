@@ -8,7 +8,7 @@ import statistics
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from archivox.core import selectors as core_selectors
@@ -289,7 +289,10 @@ def _percentile(values: list[int], share: float) -> float:
 
 
 def request_report(
-    *, archive_ids: list[int] | None = None, since: datetime.date | None = None
+    *,
+    archive_ids: list[int] | None = None,
+    since: datetime.date | None = None,
+    until: datetime.date | None = None,
 ) -> RequestReport:
     """Requests per category, receiving archive and channel; working days to close (median,
     90th percentile) and the share closed within the promise. The survey reads this for its
@@ -299,6 +302,8 @@ def request_report(
         found = found.filter(Q(archive_id__in=archive_ids) | Q(holding_archive_id__in=archive_ids))
     if since is not None:
         found = found.filter(created_at__date__gte=since)
+    if until is not None:
+        found = found.filter(created_at__date__lte=until)
     report = RequestReport()
     durations: list[int] = []
     on_time = 0
@@ -326,12 +331,44 @@ def request_report(
     return report
 
 
-def survey_service_indicators(*, archive: Archive) -> dict[str, Any]:
-    """What the survey's interaction/service indicators read of this archive's requests."""
-    report = request_report(archive_ids=[archive.pk])
+def survey_service_indicators(
+    *,
+    archive: Archive,
+    start: datetime.date | None = None,
+    end: datetime.date | None = None,
+) -> dict[str, Any]:
+    """What the survey's interaction/service indicators (§3.2.5, §4.5) read of this archive's
+    requests made between ``start`` and ``end`` (both inclusive, either open): how many, how
+    many closed, working days to close (median, 90th percentile) and the share closed within
+    the promise."""
+    report = request_report(archive_ids=[archive.pk], since=start, until=end)
     return {
         "records_requests": report.total,
         "records_requests_closed": report.closed,
         "records_requests_median_working_days": report.median_working_days,
+        "records_requests_p90_working_days": report.p90_working_days,
         "records_requests_share_on_time": report.share_on_time,
     }
+
+
+def request_category_counts(
+    *,
+    archive_ids: list[int] | None = None,
+    since: datetime.date | None = None,
+    until: datetime.date | None = None,
+) -> list[tuple[str, str, int]]:
+    """Requests per record category (category slug, label, count), most requested first: the
+    demand dashboard's "most requested record categories". Counts only, no person."""
+    found = RecordsRequest.objects.all()
+    if archive_ids is not None:
+        found = found.filter(Q(archive_id__in=archive_ids) | Q(holding_archive_id__in=archive_ids))
+    if since is not None:
+        found = found.filter(created_at__date__gte=since)
+    if until is not None:
+        found = found.filter(created_at__date__lte=until)
+    labels = dict(RecordsRequest._meta.get_field("category").flatchoices)
+    rows = found.values("category").annotate(count=Count("pk")).order_by("-count", "category")
+    return [
+        (row["category"], str(labels.get(row["category"], row["category"])), row["count"])
+        for row in rows
+    ]
