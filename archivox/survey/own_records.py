@@ -37,15 +37,16 @@ def own_records_for(scope: Scope) -> dict[str, Any]:
 
 
 def records_requests_for(institutions: list, scope: Scope) -> list[ArchiveService]:
-    """Each archive's records-use requests made in the scope's window (archives that received
-    none are left out: nothing to judge)."""
-    from archivox.records_requests.selectors import survey_service_indicators
+    """Each archive's records-use requests made in the scope's window, read in a fixed number
+    of queries (archives that received none are left out: nothing to judge)."""
+    from archivox.records_requests.selectors import survey_service_indicators_many
 
+    rows = survey_service_indicators_many(
+        archive_ids=[i.archive_id for i in institutions], start=scope.start, end=scope.as_of
+    )
     services = []
     for institution in sorted(institutions, key=lambda i: i.slug):
-        row = survey_service_indicators(
-            archive=institution.archive, start=scope.start, end=scope.as_of
-        )
+        row = rows[institution.archive_id]
         if not row["records_requests"]:
             continue
         services.append(

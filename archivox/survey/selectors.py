@@ -111,7 +111,8 @@ def survey_scope_for_staff(
 
 
 def survey_latest_for_archives(*, archive_ids: list[int]) -> dict[int, Survey]:
-    """For each archive, the latest survey period (by cut-off) monitoring it: one query."""
+    """For each archive, the latest survey period (by cut-off) monitoring it (two queries,
+    whatever the number of archives)."""
     if not archive_ids:
         return {}
     rows = list(

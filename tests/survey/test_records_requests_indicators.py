@@ -25,8 +25,8 @@ def period():
     region = RegionFactory(code="demo-city", name="Demo", name_zh="示范市")
     slow = ArchiveFactory(slug="slow-archives", region=region, name_zh="慢速档案馆")
     quick = ArchiveFactory(slug="quick-archives", region=region, name_zh="快速档案馆")
-    make_requests(slow, on_time=2, late=3)
-    make_requests(quick, on_time=4, late=0)
+    make_requests(slow, on_time=2, late=3, start=NOVEMBER)
+    make_requests(quick, on_time=4, late=0, start=NOVEMBER)
     # Requests of another month are not this period's.
     make_requests(
         quick, on_time=0, late=5, category=Category.MARRIAGE, start=datetime.date(2026, 9, 1)
@@ -93,3 +93,21 @@ def test_the_chinese_report_words_the_finding_in_chinese(period):
         text = " ".join(judgment.evidence)
     assert "records-use" not in text and "查档" in text and "慢速档案馆" in text
     assert "90%" in text
+
+
+def test_many_archives_are_read_in_two_queries_with_the_same_figures(
+    period, django_assert_num_queries
+):
+    archives = [i.archive for i in MonitoredInstitution.objects.select_related("archive")]
+    end = datetime.date(2026, 11, 30)
+    with django_assert_num_queries(2):
+        many = records_selectors.survey_service_indicators_many(
+            archive_ids=[a.pk for a in archives], start=NOVEMBER, end=end
+        )
+    for archive in archives:
+        one = records_selectors.request_report(archive_ids=[archive.pk], since=NOVEMBER, until=end)
+        row = many[archive.pk]
+        assert row["records_requests"] == one.total
+        assert row["records_requests_median_working_days"] == one.median_working_days
+        assert row["records_requests_p90_working_days"] == one.p90_working_days
+        assert row["records_requests_share_on_time"] == one.share_on_time
