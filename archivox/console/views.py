@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -17,6 +18,8 @@ from archivox.console.needs import needs_me, needs_me_grouped
 from archivox.core import selectors as core_selectors
 from archivox.core.models import Archive
 from archivox.core.selectors import Capability
+from archivox.survey import reports as survey_reports
+from archivox.survey import selectors as survey_selectors
 
 AUDIT_PER_PAGE = 50
 
@@ -66,17 +69,49 @@ def _area_links(archive: Archive, caps: frozenset[str]) -> list[Link]:
     return links
 
 
+OWN_DIAGNOSES = 5  # at most this many archives' diagnoses computed on one dashboard
+
+
+def _own_diagnoses(user, archives: list[Archive], capabilities) -> dict[int, dict]:
+    """An archive's own staff see their archive's diagnosis in its latest survey period and its
+    three most useful actions, linking to the report filtered to it. Supervisors read the full
+    reports instead (nothing is computed for them here)."""
+    if survey_selectors.survey_reader_is_supervisor(user):
+        return {}
+    own = [
+        archive for archive in archives if Capability.SURVEY_VIEW_OWN in capabilities[archive.pk]
+    ][:OWN_DIAGNOSES]
+    latest = survey_selectors.survey_latest_for_archives(archive_ids=[a.pk for a in own])
+    found = {}
+    for archive in own:
+        survey = latest.get(archive.pk)
+        if survey is None:
+            continue
+        summary = survey_reports.archive_summary_for_staff(
+            user=user, survey=survey, archive=archive.slug
+        )
+        found[archive.pk] = {
+            "summary": summary,
+            "url": reverse("console:survey:report", args=[survey.slug])
+            + "?"
+            + urlencode({"archive": archive.slug}),
+        }
+    return found
+
+
 @login_required
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     archives = list(core_selectors.archive_list_for_staff(user=request.user))
     roles = core_selectors.user_role_labels_by_archive(user=request.user)
     capabilities = core_selectors.user_capabilities_by_archive(user=request.user, archives=archives)
+    diagnoses = _own_diagnoses(request.user, archives, capabilities)
     cards = [
         {
             "archive": archive,
             "roles": roles.get(archive.pk, []),
             "links": _area_links(archive, capabilities[archive.pk]),
+            "diagnosis": diagnoses.get(archive.pk),
         }
         for archive in archives
     ]

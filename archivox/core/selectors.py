@@ -33,6 +33,7 @@ class Capability:
     STAFF_MANAGE = "staff.manage"
     AUDIT_VIEW = "audit.view"
     SCREENING_MANAGE = "screening.manage"  # the archive's sensitive-word list
+    SURVEY_VIEW_OWN = "survey.view_own"  # the survey's diagnosis of this archive (every role)
 
 
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
@@ -42,6 +43,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.CATALOG_VIEW_CLOSED,
             Capability.POST_COMPOSE,
             Capability.CONSULTATION_ANSWER,
+            Capability.SURVEY_VIEW_OWN,
         }
     ),
     Role.REVIEWER: frozenset(
@@ -50,6 +52,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.POST_REVIEW,
             Capability.CONSULTATION_ANSWER,
             Capability.AUDIT_VIEW,
+            Capability.SURVEY_VIEW_OWN,
         }
     ),
     Role.ADMINISTRATOR: frozenset(
@@ -63,6 +66,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.STAFF_MANAGE,
             Capability.AUDIT_VIEW,
             Capability.SCREENING_MANAGE,
+            Capability.SURVEY_VIEW_OWN,
         }
     ),
 }

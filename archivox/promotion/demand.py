@@ -22,6 +22,7 @@ from archivox.catalog.models import PublicDemand
 from archivox.catalog.search import segment
 from archivox.consultations import selectors as consultation_selectors
 from archivox.core.models import Archive
+from archivox.records_requests import selectors as records_selectors
 from archivox.topics import selectors as topic_selectors
 
 TOP = 10
@@ -230,6 +231,33 @@ def _viewed_sections(archives, since) -> list[Section]:
     return [viewed, favourite]
 
 
+def _requested_section(archives, since) -> Section:
+    """Records-use requests (查档) per record category: what the public needs from the
+    archives' holdings most (§4.5), counted without who, small counts suppressed."""
+    one = _one(archives)
+    counted = records_selectors.request_category_counts(
+        archive_ids=[a.pk for a in archives] if archives is not None else None, since=since
+    )
+    labels = {category: label for category, label, _n in counted}
+    kept, hidden = _kept([(category, n) for category, _label, n in counted])
+    section = Section(_("Most requested record categories"), hidden=hidden)
+    for category, n in kept:
+        label = labels[category]
+        section.rows.append(
+            Row(
+                label,
+                n,
+                _(
+                    "Publish a guide for “%s” requests (what to bring, how long it takes), "
+                    "link it from the service hall menu, and check the promised days"
+                )
+                % label,
+                reverse("console_records:report", args=[one.slug]) if one else "",
+            )
+        )
+    return section
+
+
 @dataclass
 class Week:
     monday: datetime.date
@@ -279,5 +307,6 @@ def demand_report(*, archives: list[Archive] | None, days: int = 56) -> Demand:
         *_consultation_sections(archives, since_moment),
         _topic_section(archives, since_moment),
         *_viewed_sections(archives, since),
+        _requested_section(archives, since),
     ]
     return Demand(since, min_count(), sections, _weeks(archives, since))

@@ -8,7 +8,7 @@ import statistics
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from archivox.core import selectors as core_selectors
@@ -294,7 +294,10 @@ def _percentile(values: list[int], share: float) -> float:
 
 
 def request_report(
-    *, archive_ids: list[int] | None = None, since: datetime.date | None = None
+    *,
+    archive_ids: list[int] | None = None,
+    since: datetime.date | None = None,
+    until: datetime.date | None = None,
 ) -> RequestReport:
     """Requests per category, receiving archive and channel; working days to close (median,
     90th percentile) and the share closed within the promise. The survey reads this for its
@@ -304,6 +307,8 @@ def request_report(
         found = found.filter(Q(archive_id__in=archive_ids) | Q(holding_archive_id__in=archive_ids))
     if since is not None:
         found = found.filter(created_at__date__gte=since)
+    if until is not None:
+        found = found.filter(created_at__date__lte=until)
     report = RequestReport()
     durations: list[int] = []
     on_time = 0
@@ -331,12 +336,106 @@ def request_report(
     return report
 
 
-def survey_service_indicators(*, archive: Archive) -> dict[str, Any]:
-    """What the survey's interaction/service indicators read of this archive's requests."""
-    report = request_report(archive_ids=[archive.pk])
-    return {
-        "records_requests": report.total,
-        "records_requests_closed": report.closed,
-        "records_requests_median_working_days": report.median_working_days,
-        "records_requests_share_on_time": report.share_on_time,
-    }
+def survey_service_indicators(
+    *,
+    archive: Archive,
+    start: datetime.date | None = None,
+    end: datetime.date | None = None,
+) -> dict[str, Any]:
+    """What the survey's interaction/service indicators (§3.2.5, §4.5) read of this archive's
+    requests made between ``start`` and ``end`` (both inclusive, either open): how many, how
+    many closed, working days to close (median, 90th percentile) and the share closed within
+    the promise, as ``request_report`` counts them."""
+    return survey_service_indicators_many(archive_ids=[archive.pk], start=start, end=end)[
+        archive.pk
+    ]
+
+
+def survey_service_indicators_many(
+    *,
+    archive_ids: list[int],
+    start: datetime.date | None = None,
+    end: datetime.date | None = None,
+) -> dict[int, dict[str, Any]]:
+    """``survey_service_indicators`` for many archives in two queries (the requests, and the
+    receiving archives' holiday calendars), whatever their number: a request counts for the
+    archive that received it and for the one holding the records."""
+    wanted = set(archive_ids)
+    found = RecordsRequest.objects.filter(
+        Q(archive_id__in=archive_ids) | Q(holding_archive_id__in=archive_ids)
+    )
+    if start is not None:
+        found = found.filter(created_at__date__gte=start)
+    if end is not None:
+        found = found.filter(created_at__date__lte=end)
+    rows = list(
+        found.values_list("archive_id", "holding_archive_id", "created_at", "closed_at", "due_on")
+    )
+    closed = [
+        (timezone.localdate(created), timezone.localdate(closed_at))
+        for _a, _h, created, closed_at, _d in rows
+        if closed_at is not None
+    ]
+    exceptions: dict[int, dict] = {}
+    if closed:
+        holidays = Holiday.objects.filter(
+            archive_id__in={row[0] for row in rows},
+            day__gte=min(day for day, _c in closed),
+            day__lte=max(day for _c, day in closed),
+        ).values_list("archive_id", "day", "is_working_day")
+        for archive_id, day, working in holidays:
+            exceptions.setdefault(archive_id, {})[day] = working
+    totals = {pk: 0 for pk in wanted}
+    durations: dict[int, list[int]] = {pk: [] for pk in wanted}
+    on_time = {pk: 0 for pk in wanted}
+    for receiving, holding, created_at, closed_at, due_on in rows:
+        sides = {receiving, holding} & wanted
+        days = None
+        if closed_at is not None:
+            opened, closed_on = timezone.localdate(created_at), timezone.localdate(closed_at)
+            calendar = exceptions.get(receiving, {})
+            days = sum(
+                _is_working(opened + datetime.timedelta(days=n), calendar)
+                for n in range(1, (closed_on - opened).days + 1)
+            )
+        for pk in sides:
+            totals[pk] += 1
+            if days is not None:
+                durations[pk].append(days)
+                on_time[pk] += closed_on <= due_on
+    result = {}
+    for pk in wanted:
+        spans = durations[pk]
+        result[pk] = {
+            "records_requests": totals[pk],
+            "records_requests_closed": len(spans),
+            "records_requests_median_working_days": (
+                float(statistics.median(spans)) if spans else None
+            ),
+            "records_requests_p90_working_days": _percentile(spans, 0.9) if spans else None,
+            "records_requests_share_on_time": on_time[pk] / len(spans) if spans else None,
+        }
+    return result
+
+
+def request_category_counts(
+    *,
+    archive_ids: list[int] | None = None,
+    since: datetime.date | None = None,
+    until: datetime.date | None = None,
+) -> list[tuple[str, str, int]]:
+    """Requests per record category (category slug, label, count), most requested first: the
+    demand dashboard's "most requested record categories". Counts only, no person."""
+    found = RecordsRequest.objects.all()
+    if archive_ids is not None:
+        found = found.filter(Q(archive_id__in=archive_ids) | Q(holding_archive_id__in=archive_ids))
+    if since is not None:
+        found = found.filter(created_at__date__gte=since)
+    if until is not None:
+        found = found.filter(created_at__date__lte=until)
+    labels = dict(RecordsRequest._meta.get_field("category").flatchoices)
+    rows = found.values("category").annotate(count=Count("pk")).order_by("-count", "category")
+    return [
+        (row["category"], str(labels.get(row["category"], row["category"])), row["count"])
+        for row in rows
+    ]

@@ -43,9 +43,9 @@ class SurveyOut(Schema):
 
 def _scope(request: HttpRequest, slug: str, params: ScopeParams) -> selectors.Scope:
     try:
-        survey = selectors.survey_get_for_staff(user=request.user, slug=slug)
-        return selectors.scope_get(
-            survey=survey,
+        return selectors.survey_scope_for_staff(
+            user=request.user,
+            slug=slug,
             region=params.region,
             archive=params.archive,
             as_of=params.as_of,
@@ -197,6 +197,7 @@ def survey_indicators(request: HttpRequest, slug: str, params: Query[ScopeParams
             "reads_per_follower_median": interaction.reads_per_follower_median,
             "consultations": interaction.consultations,
             "response_hours_median": interaction.response_hours_median,
+            "records_requests": [dataclasses.asdict(s) for s in interaction.services or []],
         },
         "security": {
             "operated_accounts": _json(security.operated),

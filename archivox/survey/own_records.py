@@ -8,30 +8,59 @@ from __future__ import annotations
 from typing import Any
 
 from archivox.survey.indicators.compute import Indicators, indicators_compute
-from archivox.survey.indicators.posts import Consultation
-from archivox.survey.selectors import Scope
+from archivox.survey.indicators.posts import ArchiveService, Consultation
+from archivox.survey.selectors import Scope, display_name
 
 
 def own_records_for(scope: Scope) -> dict[str, Any]:
-    """Keyword arguments for ``indicators_compute``: consultations of the scope's archives."""
+    """Keyword arguments for ``indicators_compute``: consultations and records-use requests
+    of the scope's archives in the scope's window."""
     from archivox.consultations.selectors import consultation_timings
 
-    archive_ids = [
-        archive_id
-        for archive_id in scope.institutions().values_list("archive_id", flat=True)
-        if archive_id is not None
+    institutions = [
+        i for i in scope.institutions().select_related("archive") if i.archive_id is not None
     ]
+    archive_ids = [i.archive_id for i in institutions]
     if not archive_ids:
         return {}
+    data: dict[str, Any] = {}
     timings = consultation_timings(archive_ids=archive_ids, start=scope.start, end=scope.as_of)
-    if not timings:
-        return {}
-    return {
-        "consultations": [
+    if timings:
+        data["consultations"] = [
             Consultation(received_at=opened, first_response_at=answered)
             for opened, answered in timings
         ]
-    }
+    services = records_requests_for(institutions, scope)
+    if services:
+        data["services"] = services
+    return data
+
+
+def records_requests_for(institutions: list, scope: Scope) -> list[ArchiveService]:
+    """Each archive's records-use requests made in the scope's window, read in a fixed number
+    of queries (archives that received none are left out: nothing to judge)."""
+    from archivox.records_requests.selectors import survey_service_indicators_many
+
+    rows = survey_service_indicators_many(
+        archive_ids=[i.archive_id for i in institutions], start=scope.start, end=scope.as_of
+    )
+    services = []
+    for institution in sorted(institutions, key=lambda i: i.slug):
+        row = rows[institution.archive_id]
+        if not row["records_requests"]:
+            continue
+        services.append(
+            ArchiveService(
+                archive=institution.archive.slug,
+                name=display_name(institution),
+                requests=row["records_requests"],
+                closed=row["records_requests_closed"],
+                median_working_days=row["records_requests_median_working_days"],
+                p90_working_days=row["records_requests_p90_working_days"],
+                share_on_time=row["records_requests_share_on_time"],
+            )
+        )
+    return services
 
 
 def indicators_for(scope: Scope) -> Indicators:

@@ -35,6 +35,7 @@ from archivox.survey.selectors import (
     strategy_list,
     survey_previous_period,
     survey_region_links,
+    survey_scope_for_staff,
     survey_tables,
 )
 
@@ -165,6 +166,31 @@ def top_actions(diagnosis: Diagnosis, count: int = 3) -> list[Action]:
     named = [a for j in holding if j.failing for a in j.actions[:1]]
     rest = [a for j in holding for a in j.actions if a not in named]
     return (named + rest)[:count]
+
+
+@dataclasses.dataclass
+class ArchiveSummary:
+    """An archive's own diagnosis in its latest survey period, for its staff's dashboard."""
+
+    survey: Survey
+    archive: str
+    holding: list[str]
+    measured: int
+    top_actions: list[Action]
+
+
+def archive_summary_for_staff(*, user: Any, survey: Survey, archive: str) -> ArchiveSummary:
+    """The diagnosis of ``archive`` in ``survey`` and its three most useful actions, for a
+    reader who may see it (``survey_scope_for_staff`` checks)."""
+    scope = survey_scope_for_staff(user=user, slug=survey.slug, archive=archive)
+    diagnosis = diagnose(indicators_for(scope))
+    return ArchiveSummary(
+        survey=survey,
+        archive=archive,
+        holding=[j.title for j in diagnosis.judgments if j.status == Status.HOLDS],
+        measured=sum(1 for j in diagnosis.judgments if j.status != Status.NOT_ENOUGH_DATA),
+        top_actions=top_actions(diagnosis),
+    )
 
 
 def report_context(report: Report) -> dict[str, Any]:

@@ -11,7 +11,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
-from archivox.core.models import Region, User
+from archivox.core import selectors as core_selectors
+from archivox.core.models import Archive, Region, User
+from archivox.core.selectors import Capability
 from archivox.survey.models import (
     Account,
     Finding,
@@ -70,6 +72,64 @@ def survey_get_for_staff(*, user: User, slug: str) -> Survey:
     """The survey, for a staff member; PermissionDenied for anyone else."""
     _require_staff(user)
     return survey_get(slug=slug)
+
+
+def survey_reader_is_supervisor(user: User) -> bool:
+    """A supervisor reads every archive's report: a superuser, or a staff account holding no
+    role in any archive (the provincial bureau's). An archive's own staff read their own."""
+    if user.is_superuser:
+        return True
+    return not core_selectors.archive_list_for_staff(user=user).exists()
+
+
+def survey_scope_for_staff(
+    *,
+    user: User,
+    slug: str,
+    region: str | None = None,
+    archive: str | None = None,
+    as_of: datetime.date | None = None,
+    start: datetime.date | None = None,
+) -> Scope:
+    """The scope of a report a staff member may read: anything for a supervisor; for an
+    archive's own staff only the report filtered to an archive where they hold a role
+    (PermissionDenied otherwise, also for a whole survey or a region)."""
+    _require_staff(user)
+    survey = survey_get(slug=slug)
+    if not survey_reader_is_supervisor(user):
+        if not archive:
+            raise PermissionDenied("an archive's staff read the report of their own archive")
+        try:
+            own = core_selectors.archive_get(slug=archive)
+        except Archive.DoesNotExist as exc:
+            raise SurveyNotFound(f"no archive {archive!r}") from exc
+        core_selectors.archive_check_capability(
+            user=user, archive=own, capability=Capability.SURVEY_VIEW_OWN
+        )
+        region = None
+    return scope_get(survey=survey, region=region, archive=archive, as_of=as_of, start=start)
+
+
+def survey_latest_for_archives(*, archive_ids: list[int]) -> dict[int, Survey]:
+    """For each archive, the latest survey period (by cut-off) monitoring it (two queries,
+    whatever the number of archives)."""
+    if not archive_ids:
+        return {}
+    rows = list(
+        MonitoredInstitution.objects.filter(archive_id__in=archive_ids)
+        .exclude(region__survey_links__survey__isnull=True)
+        .values_list("archive_id", "region__survey_links__survey")
+    )
+    survey_ids = {survey_id for _archive, survey_id in rows}
+    surveys = {s.pk: s for s in Survey.objects.filter(pk__in=survey_ids)}
+    latest: dict[int, Survey] = {}
+    for archive_id, survey_id in rows:
+        survey = surveys[survey_id]
+        best = latest.get(archive_id)
+        key = (survey.cutoff or datetime.date.min, survey.pk)
+        if best is None or key > (best.cutoff or datetime.date.min, best.pk):
+            latest[archive_id] = survey
+    return latest
 
 
 def survey_reference_date(survey: Survey) -> datetime.date:

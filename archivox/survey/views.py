@@ -11,7 +11,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
+from archivox.core import access
 from archivox.core.region_setup import COLUMNS, RegionSetupError
+from archivox.core.selectors import Capability
 from archivox.survey import reports, selectors
 from archivox.survey.imports.setup import survey_period_setup
 
@@ -23,12 +25,21 @@ CONTENT_TYPES = {
 
 
 def _scope(request: HttpRequest, slug: str) -> selectors.Scope:
+    """A supervisor reads any scope; an archive's own staff only their archive's (403 for
+    another archive's, a region or the whole survey)."""
+    archive = request.GET.get("archive") or None
+    if (
+        archive
+        and request.user.is_staff
+        and not selectors.survey_reader_is_supervisor(request.user)
+    ):
+        access.archive_for_staff(request.user, archive, Capability.SURVEY_VIEW_OWN)
     try:
-        survey = selectors.survey_get_for_staff(user=request.user, slug=slug)
-        return selectors.scope_get(
-            survey=survey,
+        return selectors.survey_scope_for_staff(
+            user=request.user,
+            slug=slug,
             region=request.GET.get("region") or None,
-            archive=request.GET.get("archive") or None,
+            archive=archive,
         )
     except selectors.SurveyNotFound as exc:
         raise Http404(str(exc)) from exc

@@ -6,6 +6,7 @@ import pytest
 from archivox.catalog.models import PublicDemand
 from archivox.promotion.demand import demand_report
 from archivox.promotion.demo import demo_demand_load
+from tests.factories import ArchiveFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -102,3 +103,30 @@ def test_asked_tags_recurring_words_and_discussed_topics(exhibition):
     assert "请问" not in words
     [discussed] = sections["Most discussed topics"].rows
     assert (discussed.label, discussed.count) == ("#南京城墙#", 5)
+
+
+def test_most_requested_record_categories_with_small_counts_suppressed(client, exhibition):
+    from archivox.records_requests.models import Category
+    from tests.records_requests_factory import make_requests
+
+    archive = exhibition["archive"]
+    make_requests(archive, on_time=6, category=Category.SCHOOL)
+    make_requests(archive, on_time=2, category=Category.MARRIAGE)  # too few to show
+    other = ArchiveFactory(slug="hami", name_zh="哈密市档案馆")
+    make_requests(other, on_time=9, category=Category.HOUSING)  # another archive's
+    sections = {s.title: s for s in demand_report(archives=[archive]).sections}
+    requested = sections["Most requested record categories"]
+    assert [(row.label, row.count) for row in requested.rows] == [
+        ("school records and diplomas", 6)
+    ]
+    assert requested.hidden == 1
+    assert "Publish a guide for “school records and diplomas” requests" in requested.rows[0].action
+    assert requested.rows[0].link == "/console/records/nanjing/report/"
+    everywhere = {s.title: s for s in demand_report(archives=None).sections}
+    assert [row.label for row in everywhere["Most requested record categories"].rows] == [
+        "housing",
+        "school records and diplomas",
+    ]
+    client.login(username="wang", password=PASSWORD)
+    page = client.get("/console/promotion/nanjing/demand/").content.decode()
+    assert "Most requested record categories" in page and "housing" not in page

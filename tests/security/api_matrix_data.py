@@ -39,8 +39,12 @@ ROLES = (
 )
 
 EVERYONE = frozenset(ROLES)
-# Survey reports are for any staff account (survey.selectors._require_staff: ``is_staff``).
+# The list of survey periods is for any staff account (survey.selectors._require_staff).
 ANY_STAFF = EVERYONE - {"anonymous"}
+# A whole survey's report is for supervisors (survey.selectors.survey_reader_is_supervisor: a
+# superuser, or a staff account holding no role in any archive); an archive's own staff read
+# only the report filtered to their archive (tests/survey/test_own_archive_console.py).
+SUPERVISORS = frozenset({"no-role", "installation-superuser"})
 # CONSULTATION_ANSWER (inbox, reservations desk, polls, topics) and viewing posts
 # (POST_COMPOSE or POST_REVIEW) and CATALOG_VIEW_CLOSED: every role of archive A.
 ARCHIVE_STAFF = frozenset({"archivist", "reviewer", "administrator", "installation-superuser"})
@@ -122,11 +126,11 @@ MATRIX: dict[str, Case] = {
     ),
     # -- survey ----------------------------------------------------------------------------------
     "GET /api/v1/survey/": Case(ANY_STAFF),
-    "GET /api/v1/survey/{slug}/tables": Case(ANY_STAFF, path=lambda w: {"slug": w.survey}),
-    "GET /api/v1/survey/{slug}/indicators": Case(ANY_STAFF, path=lambda w: {"slug": w.survey}),
-    "GET /api/v1/survey/{slug}/activity": Case(ANY_STAFF, path=lambda w: {"slug": w.survey}),
-    "GET /api/v1/survey/{slug}/indices": Case(ANY_STAFF, path=lambda w: {"slug": w.survey}),
-    "GET /api/v1/survey/{slug}/diagnosis": Case(ANY_STAFF, path=lambda w: {"slug": w.survey}),
+    "GET /api/v1/survey/{slug}/tables": Case(SUPERVISORS, path=lambda w: {"slug": w.survey}),
+    "GET /api/v1/survey/{slug}/indicators": Case(SUPERVISORS, path=lambda w: {"slug": w.survey}),
+    "GET /api/v1/survey/{slug}/activity": Case(SUPERVISORS, path=lambda w: {"slug": w.survey}),
+    "GET /api/v1/survey/{slug}/indices": Case(SUPERVISORS, path=lambda w: {"slug": w.survey}),
+    "GET /api/v1/survey/{slug}/diagnosis": Case(SUPERVISORS, path=lambda w: {"slug": w.survey}),
     # -- publishing ------------------------------------------------------------------------------
     "GET /api/v1/publishing/posts": Case(ARCHIVE_STAFF, query=lambda w: {"archive": w.a}),
     "POST /api/v1/publishing/posts": Case(

@@ -20,12 +20,14 @@ from archivox.survey.diagnosis.wording import (
 )
 from archivox.survey.indicators.accounts import AccountIndicators
 from archivox.survey.indicators.compute import Indicators
+from archivox.survey.indicators.posts import Interaction
 from archivox.survey.indicators.thresholds import (
     CONFINED_SHARE,
     ORIGINALITY_LOW,
     REACTIONS_PER_POST_LOW,
     READS_PER_FOLLOWER_LOW,
     READS_PER_POST_LOW,
+    RECORDS_ON_TIME_LOW,
     RESPONSE_HOURS_HIGH,
     STALE_DAYS,
     STALE_SHARE,
@@ -275,7 +277,7 @@ def _superseded_claims(i: Indicators) -> list[str]:
 
 def _interaction(i: Indicators, act: _Actions) -> tuple[Status | None, list[str]]:
     x = i.interaction
-    if not x.has_posts and x.consultations is None:
+    if not x.has_posts and x.consultations is None and not x.services:
         return None, [
             _("No post reads, likes or comments were measured and no consultations were supplied.")
         ]
@@ -401,6 +403,7 @@ def _interaction(i: Indicators, act: _Actions) -> tuple[Status | None, list[str]
             )
         else:
             evidence.append(line)
+    _records_requests(x, evidence, trips, act)
     evidence.extend(trips)
     if trips:
         for a in x.measured:
@@ -434,6 +437,60 @@ def _interaction(i: Indicators, act: _Actions) -> tuple[Status | None, list[str]
             % {"hours": RESPONSE_HOURS_HIGH},
         )
     return (Status.HOLDS if trips else Status.DOES_NOT_HOLD), evidence
+
+
+def _records_requests(x: Interaction, evidence: list, trips: list, act: _Actions) -> list:
+    """Records-use requests (§4.5) judged per archive: each archive's figures, and a finding
+    naming every archive that closes too few within its promise, with the threshold."""
+    late = []
+    for s in x.services or []:
+        values = {
+            "archive": s.name,
+            "count": s.requests,
+            "closed": s.closed,
+            "median": _n(s.median_working_days),
+            "p90": _n(s.p90_working_days),
+            "share": _pct(s.share_on_time),
+            "threshold": _pct(RECORDS_ON_TIME_LOW),
+        }
+        if s.share_on_time is None:
+            line = ngettext(
+                "%(archive)s: %(count)d records-use request, none closed yet.",
+                "%(archive)s: %(count)d records-use requests, none closed yet.",
+                s.requests,
+            )
+        else:
+            line = ngettext(
+                "%(archive)s: %(count)d records-use request, %(closed)d closed; working days "
+                "to close: median %(median)s, 90th percentile %(p90)s; %(share)s closed on time.",
+                "%(archive)s: %(count)d records-use requests, %(closed)d closed; working days "
+                "to close: median %(median)s, 90th percentile %(p90)s; %(share)s closed on time.",
+                s.requests,
+            )
+        if s.share_on_time is not None and s.share_on_time < RECORDS_ON_TIME_LOW:
+            late.append(s)
+            trips.append(
+                line % values
+                + " "
+                + _(
+                    "%(archive)s closes %(share)s of records-use requests on time, under "
+                    "%(threshold)s."
+                )
+                % values
+            )
+            act.fail(f"archive:{s.archive}")
+            act.add(
+                "service_quality",
+                _(
+                    "%(archive)s closes %(share)s of records-use requests on time (threshold "
+                    "%(threshold)s): check the holiday calendar and the promised days of each "
+                    "request kind, and work the overdue queue first"
+                )
+                % values,
+            )
+        else:
+            evidence.append(line % values)
+    return late
 
 
 def _weak_interaction(a: AccountIndicators) -> str:

@@ -32,6 +32,7 @@ from archivox.survey.indicators.periods import (
     indices_by_period,
 )
 from archivox.survey.indicators.posts import (
+    ArchiveService,
     Consultation,
     Content,
     Interaction,
@@ -70,6 +71,7 @@ from archivox.survey.indicators.thresholds import (
     REACTIONS_PER_POST_LOW,
     READS_PER_FOLLOWER_LOW,
     READS_PER_POST_LOW,
+    RECORDS_ON_TIME_LOW,
     RESPONSE_HOURS_HIGH,
     STALE_DAYS,
     STALE_SHARE,
@@ -102,6 +104,7 @@ __all__ = [
     "REACTIONS_PER_POST_LOW",
     "READS_PER_FOLLOWER_LOW",
     "READS_PER_POST_LOW",
+    "RECORDS_ON_TIME_LOW",
     "RESPONSE_HOURS_HIGH",
     "SCAN_MMAP_BYTES",
     "SCAN_THREADS",
@@ -111,6 +114,7 @@ __all__ = [
     "SUMMED",
     "UNEVEN_GAP",
     "AccountIndicators",
+    "ArchiveService",
     "BandMention",
     "Consultation",
     "Content",

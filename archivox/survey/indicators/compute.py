@@ -10,6 +10,7 @@ from archivox.survey.indicators.accounts import AccountIndicators, account_indic
 from archivox.survey.indicators.followers import Reach, reach
 from archivox.survey.indicators.periods import account_period_rows
 from archivox.survey.indicators.posts import (
+    ArchiveService,
     Consultation,
     Content,
     Interaction,
@@ -45,6 +46,7 @@ def indicators_compute(
     scope: Scope,
     *,
     consultations: Sequence[Consultation] | None = None,
+    services: Sequence[ArchiveService] | None = None,
     restricted_published: int | None = None,
     screening_overrides: int | None = None,
 ) -> Indicators:
@@ -62,7 +64,7 @@ def indicators_compute(
         coverage=coverage(scope, presence_),
         reach=reach(scope, accounts),
         content=content(accounts),
-        interaction=interaction(accounts, consultations),
+        interaction=interaction(accounts, consultations, services),
         security=security(
             scope,
             accounts,

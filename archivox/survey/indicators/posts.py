@@ -59,6 +59,20 @@ class Consultation:
     first_response_at: datetime.datetime | None = None
 
 
+@dataclasses.dataclass(frozen=True)
+class ArchiveService:
+    """One archive's records-use requests (查档) in the period, read from Archivox's own
+    records: how many, how many closed, working days to close and the share on time."""
+
+    archive: str  # the archive's slug
+    name: str
+    requests: int
+    closed: int
+    median_working_days: float | None
+    p90_working_days: float | None
+    share_on_time: float | None
+
+
 @dataclasses.dataclass
 class Interaction:
     measured: list[AccountIndicators]
@@ -70,6 +84,8 @@ class Interaction:
     consultations: int | None
     unanswered: int | None
     response_hours_median: float | None
+    # Records-use requests per archive that runs them on Archivox (None: none supplied).
+    services: list[ArchiveService] | None = None
 
     @property
     def has_posts(self) -> bool:
@@ -79,6 +95,7 @@ class Interaction:
 def interaction(
     accounts: Sequence[AccountIndicators],
     consultations: Sequence[Consultation] | None = None,
+    services: Sequence[ArchiveService] | None = None,
 ) -> Interaction:
     """Reads, likes and comments per post and per follower; consultations and the median first
     response time when the caller has them (the engagement inbox), else "not enough data"."""
@@ -114,4 +131,5 @@ def interaction(
         consultations=volume,
         unanswered=unanswered,
         response_hours_median=hours,
+        services=list(services) if services else None,
     )

@@ -23,6 +23,8 @@ READS_PER_POST_LOW = 100  # 3.2.5: fewer reads per post than this is weak
 REACTIONS_PER_POST_LOW = 5  # 3.2.5: likes + comments per post under this is weak
 READS_PER_FOLLOWER_LOW = 0.01  # 3.2.5: a post read by under 1 % of the followers is weak
 RESPONSE_HOURS_HIGH = 48  # 3.2.5: WeChat lets an archive answer by message for 48 hours only
+# 4.5: an archive closing fewer of its records-use requests (查档) within its promise is weak
+RECORDS_ON_TIME_LOW = 0.9
 MIN_ADMINISTRATORS = 2  # 3.2.6: an account run by fewer administrators depends on one person
 
 LEVEL_ORDER = ("province", "city", "district", "county")

@@ -1,7 +1,10 @@
 """Monitoring, not a one-off: a survey period per month (or any period) over the archives that
 run on Archivox, filled from their own accounts. The publishing desk records each post's
-counters into the survey's post records (``publishing.metrics``); the inbox's consultations and
-the posts' risk flags are read when the report is built. Opening a period only frames them."""
+counters into the survey's post records (``publishing.metrics``); the inbox's consultations,
+the records-use requests (``records_requests.selectors.survey_service_indicators``, §3.2.5/§4.5)
+and the posts' risk flags are read for the period's window when the report is built. Opening a
+period only frames them: it brings in every archive that runs on Archivox, those that serve
+records-use requests without a platform account included."""
 
 from __future__ import annotations
 
@@ -12,6 +15,7 @@ from django.db import transaction
 
 from archivox.core.models import Archive, PlatformAccount, Region, User
 from archivox.core.services import audit_record
+from archivox.records_requests.selectors import archives_serving
 from archivox.survey.models import Account, Survey, SurveyRegion
 from archivox.survey.services import account_create, institution_for_archive
 
@@ -61,6 +65,12 @@ def monitoring_period_open(
         .order_by("archive__slug", "platform")
     )
     archives: dict[int, Archive] = {}
+    # An archive serving records-use requests runs on Archivox even without an account: its
+    # requests are judged per archive in 3.2.5/4.5.
+    for archive in archives_serving():
+        if archive.region_id is not None:
+            archives[archive.pk] = archive
+            institution_for_archive(archive=archive)
     for platform_account in operated:
         archive = platform_account.archive
         archives[archive.pk] = archive
