@@ -37,6 +37,8 @@ demo: $(STAMP)
 	$(BIN)/python manage.py create_demo_staff
 	$(BIN)/python manage.py load_demo_posts
 	$(BIN)/python manage.py load_demo_records_requests
+	# The union catalog: Suzhou's garden archives, harvested from the sandbox's repository.
+	if [ "$(ARCHIVOX_SANDBOX)" = 1 ]; then $(BIN)/python manage.py load_demo_union; fi
 
 run: demo
 	$(BIN)/python manage.py serve --host $(HOST) --port $(PORT)

@@ -194,47 +194,14 @@ def _server(repository: DemoRepository, base_url: str, batch_size: int) -> Any:
     )
 
 
-class DemoProvider:
-    """Serves ``repository`` at http://host:port/oai until ``stop()``."""
+class DemoSite:
+    """A demo repository as its own site answers it at ``site`` (``{site}/oai`` and
+    ``{site}/records/<code>``), whatever serves the requests: ``DemoProvider``'s own HTTP server,
+    or the sandbox's route in our server (``/sandbox/oai/<name>/``, see archivox.sandbox)."""
 
-    def __init__(
-        self,
-        repository: DemoRepository,
-        *,
-        host: str = "127.0.0.1",
-        port: int = 0,
-        batch_size: int = 10,
-    ) -> None:
+    def __init__(self, repository: DemoRepository, site: str, *, batch_size: int = 10) -> None:
         self.repository = repository
-        provider = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                parts = urlsplit(self.path)
-                if parts.path.startswith("/records/"):
-                    page = provider.record_page(unquote(parts.path.removeprefix("/records/")))
-                    if page is None:
-                        self.send_error(404)
-                        return
-                    payload, content_type = page.encode("utf-8"), "text/html; charset=utf-8"
-                elif parts.path == "/oai":
-                    body = provider.oai_server.handleRequest(dict(parse_qsl(parts.query)))
-                    payload = body if isinstance(body, bytes) else body.encode("utf-8")
-                    content_type = "text/xml; charset=utf-8"
-                else:
-                    self.send_error(404)
-                    return
-                self.send_response(200)
-                self.send_header("Content-Type", content_type)
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
-
-            def log_message(self, format: str, *args: object) -> None:
-                return
-
-        self.httpd = ThreadingHTTPServer((host, port), Handler)
-        site = f"http://{host}:{self.httpd.server_address[1]}"
+        self.site = site
         self.base_url = f"{site}/oai"
         for record in repository.records:
             record.fields = {
@@ -242,7 +209,10 @@ class DemoProvider:
                 for name, values in record.fields.items()
             }
         self.oai_server = _server(repository, self.base_url, batch_size)
-        self.thread: threading.Thread | None = None
+
+    def oai_response(self, params: dict[str, str]) -> bytes:
+        body = self.oai_server.handleRequest(params)
+        return body if isinstance(body, bytes) else body.encode("utf-8")
 
     def record_page(self, code: str) -> str | None:
         """A record's page at the source, as the union catalog links to it."""
@@ -259,6 +229,66 @@ class DemoProvider:
                     f"</title><h1>{title}</h1><p>{html.escape(self.repository.name)}</p>{rows}"
                 )
         return None
+
+
+class DemoProvider:
+    """Serves ``repository`` at http://host:port{prefix}/oai until ``stop()``."""
+
+    def __init__(
+        self,
+        repository: DemoRepository,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        batch_size: int = 10,
+        prefix: str = "",
+    ) -> None:
+        self.repository = repository
+        prefix = prefix.rstrip("/")
+        provider = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                parts = urlsplit(self.path)
+                path = parts.path
+                if prefix:
+                    if not path.startswith(prefix + "/"):
+                        self.send_error(404)
+                        return
+                    path = path.removeprefix(prefix)
+                if path.startswith("/records/"):
+                    page = provider.site.record_page(unquote(path.removeprefix("/records/")))
+                    if page is None:
+                        self.send_error(404)
+                        return
+                    payload, content_type = page.encode("utf-8"), "text/html; charset=utf-8"
+                elif path == "/oai":
+                    payload = provider.site.oai_response(dict(parse_qsl(parts.query)))
+                    content_type = "text/xml; charset=utf-8"
+                else:
+                    self.send_error(404)
+                    return
+                self.send_response(200)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            def log_message(self, format: str, *args: object) -> None:
+                return
+
+        self.httpd = ThreadingHTTPServer((host, port), Handler)
+        shown = f"[{host}]" if ":" in host else host
+        self.site = DemoSite(
+            repository,
+            f"http://{shown}:{self.httpd.server_address[1]}{prefix}",
+            batch_size=batch_size,
+        )
+        self.base_url = self.site.base_url
+        self.thread: threading.Thread | None = None
+
+    def record_page(self, code: str) -> str | None:
+        return self.site.record_page(code)
 
     def start(self) -> DemoProvider:
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)

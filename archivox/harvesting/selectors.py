@@ -7,10 +7,12 @@ from __future__ import annotations
 import dataclasses
 import itertools
 from collections import Counter
+from urllib.parse import quote
 
 from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django.urls import reverse
+from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
@@ -105,26 +107,32 @@ class UnionPage:
 
 def _local_hits(
     query: str, archive: Archive | None, wanted: int
-) -> tuple[list[UnionHit], int, bool, Counter]:
+) -> tuple[list[UnionHit], int, bool, Counter, dict[str, str]]:
     found = search_descriptions(
         query,
         filters=SearchFilters(archive_id=archive.pk if archive else None),
         per_page=wanted,
         public=True,
     )
-    hits, by_archive = [], Counter()
+    hits, by_archive, names = [], Counter(), {}
+    catalog_urls: dict[str, str] = {}
     for hit in found.hits:
         description = hit.description
-        by_archive[description.archive.slug] += 1
+        slug = description.archive.slug
+        by_archive[slug] += 1
+        names[slug] = description.archive.name_zh or slug
+        if slug not in catalog_urls:
+            # Reversed once per archive, not once per hit (a page of hits is 20 reversals):
+            # the code is quoted as reverse() quotes it.
+            catalog_urls[slug] = reverse("portal:description", args=[slug, "0"]).removesuffix("0/")
         hits.append(
             UnionHit(
                 local=True,
                 title_html=hit.title_html,
                 snippet_html=hit.snippet_html,
-                url=reverse(
-                    "portal:description",
-                    args=[description.archive.slug, description.reference_code],
-                ),
+                url=catalog_urls[slug]
+                + quote(description.reference_code, safe=RFC3986_SUBDELIMS + "/~:@")
+                + "/",
                 source=_("Our holdings"),
                 holder=str(description.archive),
                 date_expression=description.date_expression,
@@ -132,7 +140,7 @@ def _local_hits(
             )
         )
     broad = found.total_is_lower_bound or found.total > len(found.hits)
-    return hits, found.total, broad and found.total_is_lower_bound, by_archive
+    return hits, found.total, broad and found.total_is_lower_bound, by_archive, names
 
 
 def union_search(
@@ -143,7 +151,11 @@ def union_search(
     ``repository`` is ``local`` or a repository id; ``archive`` is ``local:<slug>`` or
     ``holder:<name>`` as the facets give them."""
     query = (query or "").strip()
-    repositories = {str(r.pk): r for r in repository_list_public()}
+    # Records of a paused repository stay out. Excluding the few paused ones (usually none, so
+    # no condition at all) costs the full-text query less than listing every active one.
+    every = list(Repository.objects.only("pk", "name", "is_active"))
+    repositories = {str(r.pk): r for r in every if r.is_active}
+    paused = [r.pk for r in every if not r.is_active]
     local_archive: Archive | None = None
     holder = ""
     if archive.startswith("local:"):
@@ -158,8 +170,11 @@ def union_search(
     want_harvested = repository != LOCAL and not local_archive
     local_hits: list[UnionHit] = []
     local_total, local_broad, by_archive = 0, False, Counter()
+    archive_names: dict[str, str] = {}
     if want_local and query:
-        local_hits, local_total, local_broad, by_archive = _local_hits(query, local_archive, wanted)
+        local_hits, local_total, local_broad, by_archive, archive_names = _local_hits(
+            query, local_archive, wanted
+        )
     harvested_hits: list[UnionHit] = []
     harvested_total, harvested_broad = 0, False
     by_repository: Counter = Counter()
@@ -169,7 +184,7 @@ def union_search(
         results = search_harvested(
             query,
             repository_id=chosen.pk if chosen else None,
-            repository_ids=[int(pk) for pk in repositories],
+            exclude_repository_ids=paused,
             holder=holder or None,
             limit=wanted,
         )
@@ -181,8 +196,8 @@ def union_search(
                 title_html=hit.title_html,
                 snippet_html=hit.snippet_html,
                 url=hit.record.source_url,
-                source=hit.record.repository.name,
-                holder=hit.record.holder or hit.record.repository.name,
+                source=repositories[str(hit.record.repository_id)].name,
+                holder=hit.record.holder or repositories[str(hit.record.repository_id)].name,
                 date_expression=hit.record.date_expression,
                 reference_code=hit.record.reference_code,
                 manifest_url=hit.record.manifest_url,
@@ -205,9 +220,6 @@ def union_search(
         repository_facets.append(
             Facet(str(pk), repositories[str(pk)].name, count, repository == str(pk))
         )
-    archive_names = dict(
-        Archive.objects.filter(slug__in=list(by_archive)).values_list("slug", "name_zh")
-    )
     archive_facets = [
         Facet(f"local:{slug}", archive_names.get(slug) or slug, count, archive == f"local:{slug}")
         for slug, count in by_archive.most_common()

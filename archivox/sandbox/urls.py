@@ -4,4 +4,5 @@ app_name = "sandbox"
 urlpatterns = [
     path("wechat/", include("archivox.sandbox.wechat.urls")),
     path("weibo/", include("archivox.sandbox.weibo.urls")),
+    path("oai/", include("archivox.sandbox.oai.urls")),
 ]

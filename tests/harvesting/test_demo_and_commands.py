@@ -5,6 +5,7 @@ each marked and linked to its source; the operator's commands."""
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import httpx
@@ -92,3 +93,51 @@ def test_scheduled_harvests_are_queued_when_due(suzhou_gardens, nanjing, setting
     # A repository with persistent deletions needs no full harvest; never harvested yet, the
     # first one is full anyway (nothing to go from).
     assert HarvestRun.objects.get(pk=queued[0]).full is True
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_make_demo_harvests_the_sandbox_repository_before_the_server_runs(settings, nanjing):
+    # `make demo` runs before `make run` serves anything: the command serves the sandbox's
+    # repository at the site's own address for the harvest, so the links hold afterwards.
+    settings.BASE_URL = f"http://127.0.0.1:{_free_port()}"
+    settings.SANDBOX = True
+    out = io.StringIO()
+    call_command("load_demo_union", stdout=out)
+    assert "for the harvest" in out.getvalue()
+    assert "苏州园林档案（演示）: 9 records" in out.getvalue()
+    repository = Repository.objects.get()
+    assert repository.base_url == f"{settings.BASE_URL}/sandbox/oai/suzhou-gardens/oai"
+    record = HarvestedRecord.objects.get(reference_code="SZYL-WSY-01")
+    assert record.source_url == (
+        f"{settings.BASE_URL}/sandbox/oai/suzhou-gardens/records/SZYL-WSY-01"
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_running_server_answers_as_the_suzhou_repository(live_server, settings, make_description):
+    # `make run`: the same server answers as Suzhou's repository (pyoai's provider, mounted in
+    # the sandbox); the provincial page shows both, and the source links open.
+    settings.BASE_URL = live_server.url
+    settings.SANDBOX = True
+    make_description("NJ-MG", "南京民国建筑档案", level="fonds", subjects=["民国建筑"])
+    out = io.StringIO()
+    call_command("load_demo_union", stdout=out)
+    assert "for the harvest" not in out.getvalue()
+    assert "苏州园林档案（演示）: 9 records" in out.getvalue()
+
+    union = httpx.get(f"{live_server.url}/union/", params={"q": "民国建筑"}, timeout=20)
+    assert union.status_code == 200
+    text = re.sub(r"<[^>]+>", "", union.text)  # the matches are highlighted
+    assert "南京民国建筑档案" in text and "网师园住户与产权档案" in text
+    source = f"{live_server.url}/sandbox/oai/suzhou-gardens/records/SZYL-WSY-01"
+    assert f'href="{source}"' in union.text
+    at_source = httpx.get(source, timeout=20)
+    assert at_source.status_code == 200 and "网师园住户与产权档案" in at_source.text
+    assert httpx.get(f"{live_server.url}/sandbox/oai/no-such/oai", timeout=20).status_code == 404

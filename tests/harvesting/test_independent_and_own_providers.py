@@ -119,3 +119,67 @@ def test_round_trip_through_our_own_provider(live_server, settings, make_descrip
     record = harvested.get(reference_code="NJ-RT-1")
     assert record.holder == "南京市档案馆"
     assert record.source_url == f"{live_server.url}/archives/nanjing/catalog/NJ-RT-1/"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_harvested_archivox_record_links_its_iiif_manifest_end_to_end(
+    live_server, settings, tmp_path, make_description, nanjing
+):
+    """Issue 22, item 4: our provider advertises a record's manifest in dc:relation; harvested
+    over HTTP into another archive's union catalog, the union record and the union page link
+    it, and the link answers with a manifest iiif-prezi3 parses."""
+    import json
+    import urllib.request
+
+    from django.test import Client
+    from iiif_prezi3 import Manifest
+
+    from archivox.catalog import services as catalog_services
+    from archivox.catalog.iiif.manifests import manifest_path
+    from tests.catalog.iiif_fixtures import photo
+
+    settings.BASE_URL = live_server.url
+    settings.IIIF_CACHE_DIR = tmp_path / "iiif-cache"
+    settings.ARCHIVOX_HARVEST_TIMEOUT = 20
+    fonds = make_description("NJ-IIIF", "南京民国建筑档案", level="fonds")
+    mansion = make_description("NJ-IIIF-1", "白崇禧公馆", parent=fonds)
+    make_description("NJ-IIIF-2", "民国建筑修缮函", parent=fonds)
+    catalog_services.digital_object_add(
+        actor=None, description=mansion, content=photo(1200, 800), caption="公馆正门"
+    )
+    suzhou = ArchiveFactory(slug="suzhou", name="Suzhou Archives", name_zh="苏州市档案馆")
+    admin = UserFactory(username="suzhou-admin")
+    membership_grant(actor=None, archive=suzhou, user=admin, role="administrator")
+    repository = services.repository_create(
+        actor=admin, archive=suzhou, name="南京市档案馆", base_url=f"{live_server.url}/oai"
+    )
+
+    run = HarvestRun.objects.get(pk=services.harvest_start(actor=admin, repository=repository).pk)
+
+    assert run.status == HarvestRun.Status.SUCCEEDED, run.log
+    manifest_url = live_server.url + manifest_path(mansion.pk)
+    record = HarvestedRecord.objects.get(repository=repository, reference_code="NJ-IIIF-1")
+    assert record.manifest_url == manifest_url
+    assert (
+        HarvestedRecord.objects.get(repository=repository, reference_code="NJ-IIIF-2").manifest_url
+        == ""
+    )
+    assert (
+        HarvestedRecord.objects.get(repository=repository, reference_code="NJ-IIIF").manifest_url
+        == ""
+    )
+
+    # The union page: the harvested record marked with its source, linking the manifest.
+    page = Client().get("/union/", {"q": "白崇禧公馆", "repository": str(repository.pk)})
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert f'<a class="iiif" href="{manifest_url}"' in html
+    assert record.source_url in html
+
+    # The link answers, over HTTP, with a IIIF Presentation 3.0 manifest of the image.
+    with urllib.request.urlopen(manifest_url, timeout=20) as response:  # noqa: S310 - our test server
+        assert response.status == 200
+        data = json.loads(response.read())
+    manifest = Manifest(**data)
+    assert manifest.id == manifest_url
+    assert len(manifest.items) == 1

@@ -81,6 +81,13 @@ def test_union_search_shows_both_marked_and_linked(client, suzhou_harvested, nan
     ]
     assert [hit.url for hit in by_holder.hits] == [hit.url]
 
+    # A paused repository's records leave the union search, even when asked for by name.
+    Repository.objects.filter(pk=suzhou_harvested.pk).update(is_active=False)
+    for params in ({"q": "民国建筑"}, {"q": "民国建筑", "repository": str(suzhou_harvested.pk)}):
+        paused = client.get("/union/", params).context["page"]
+        assert not [hit for hit in paused.hits if not hit.local]
+        assert str(suzhou_harvested.pk) not in {facet.key for facet in paused.repositories}
+
 
 def test_harvested_records_are_never_published_as_ours(
     client, suzhou_harvested, nanjing_holdings, administrator
