@@ -2,7 +2,7 @@
 page and the console's dashboard, on the demo data of `make run`, is rendered in zh-hans and read
 as a person sees it (text, and the words of placeholders, labels for screen readers, titles and
 buttons). It fails on a visible English word that is not a proper name or the paper's quoted
-English edition (words of data/survey-2016-paper.yaml), on an archive's raw slug, and so on an
+English edition (words of data/survey-2016-paper-v2.yaml), on an archive's raw slug, and so on an
 untranslated choice label.
 
 Pages of other services that still show English are listed in ``KNOWN`` with the words found,
@@ -101,8 +101,20 @@ ALLOWED = {
     "UUID",
     "SHA",
     "Key",  # WeChat's own word for a menu's event key (事件 Key)
+    # The communication indices of WeChat and Weibo accounts, named so in Chinese too.
+    "WCI",
+    "BCI",
+    # The IIIF viewers a manifest link may be dragged into.
+    "Mirador",
+    "Universal",
+    "Viewer",
+    # The OAI-PMH metadata prefixes oai_dc and oai_ead, as a repository is registered with them.
+    "oai",
+    "dc",
+    "ead",
 }
-SKIP_TAGS = {"script", "style", "template", "noscript", "code", "kbd", "samp", "pre"}
+# An inline SVG chart's <metadata> (its creator, Matplotlib) is not shown.
+SKIP_TAGS = {"script", "style", "template", "noscript", "code", "kbd", "samp", "pre", "metadata"}
 VISIBLE_ATTRIBUTES = ("placeholder", "title", "alt", "aria-label")
 NOT_PAGES = (
     "/console/logout",
@@ -182,7 +194,10 @@ def _english(text: str, allowed: set[str]) -> set[str]:
 def _paper_words() -> set[str]:
     data = Path(settings.BASE_DIR) / "data"
     words: set[str] = set()
-    for path in [data / "survey-2016-paper.yaml", *sorted((data / "demo").glob("*.yaml"))]:
+    for path in [
+        *sorted(data.glob("survey-2016-paper*.yaml")),
+        *sorted((data / "demo").glob("*.yaml")),
+    ]:
         if path.is_file():
             words |= set(WORD.findall(path.read_text(encoding="utf-8")))
     return words
