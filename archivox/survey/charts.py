@@ -10,10 +10,13 @@ from __future__ import annotations
 import io
 import re
 import threading
+import warnings
 from collections.abc import Callable
+from pathlib import Path
 
 import matplotlib
 from django.utils.translation import gettext as _
+from matplotlib import font_manager
 from matplotlib.figure import Figure
 
 from archivox.survey.indicators.accounts import AccountIndicators
@@ -47,6 +50,24 @@ RC = {
 COLOURS = {"main": "#2f6f8f", "alert": "#c0392b", "muted": "#95a5a6", "second": "#e0a526"}
 MAX_BARS = 25
 _lock = threading.Lock()  # rc_context is process-wide
+# Debian's CJK fonts (.ci/run installs them). matplotlib keeps its font list in a cache built
+# the first time it ran, so fonts installed after that are unknown to it until added by path.
+CJK_FONT_FILES = (
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+)
+_fonts_added = False
+
+
+def _add_cjk_fonts() -> None:
+    global _fonts_added
+    if _fonts_added:
+        return
+    known = {Path(entry.fname).name for entry in font_manager.fontManager.ttflist}
+    for path in CJK_FONT_FILES:
+        if Path(path).is_file() and Path(path).name not in known:
+            font_manager.fontManager.addfont(path)
+    _fonts_added = True
 
 
 def _svg(figure: Figure) -> str:
@@ -58,7 +79,11 @@ def _svg(figure: Figure) -> str:
 
 
 def _render(draw: Callable[[Figure], None], *, width: float, height: float) -> str:
-    with _lock, matplotlib.rc_context(RC):
+    with _lock, matplotlib.rc_context(RC), warnings.catch_warnings():
+        _add_cjk_fonts()
+        # Without any CJK font on the server only the layout's text widths are estimates: the
+        # SVG keeps the text and the reader's browser draws it, so the warning is noise.
+        warnings.filterwarnings("ignore", "Glyph .* missing from font", UserWarning)
         figure = Figure(figsize=(width, height))
         draw(figure)
         return _svg(figure)
