@@ -28,36 +28,40 @@ from archivox.polls.models import Question, Questionnaire
 @require_http_methods(["GET", "POST"])
 def index(request: HttpRequest) -> HttpResponse:
     archives = archives_for_staff(request.user, services.MANAGE)
+    status, kept = 200, None
     if request.method == "POST":
         form_class: type[ArchiveForm] = (
             InterestLabelForm if request.POST.get("action") == "label" else QuestionnaireCreateForm
         )
         form = form_class(request.POST, archives=archives)
+        status = 400  # the page again, with what was typed (kept), unless it succeeds
+        kept = request.POST
         if not form.is_valid():
             messages.error(request, form.error_text())
-            return redirect("console_polls:index")
-        try:
-            if isinstance(form, InterestLabelForm):
-                services.interest_label_create(actor=request.user, **form.cleaned_data)
-                messages.success(request, _("Label added."))
-            else:
-                questionnaire = services.questionnaire_create(
-                    actor=request.user, **form.cleaned_data
-                )
-                return redirect("console_polls:detail", pk=questionnaire.pk)
-        except ValidationError as exc:
-            form.add_refusal(exc)
-            messages.error(request, " ".join(exc.messages))
-        return redirect("console_polls:index")
+        else:
+            try:
+                if isinstance(form, InterestLabelForm):
+                    services.interest_label_create(actor=request.user, **form.cleaned_data)
+                    messages.success(request, _("Label added."))
+                    return redirect("console_polls:index")
+                else:
+                    questionnaire = services.questionnaire_create(
+                        actor=request.user, **form.cleaned_data
+                    )
+                    return redirect("console_polls:detail", pk=questionnaire.pk)
+            except ValidationError as exc:
+                form.add_refusal(exc)
+                messages.error(request, " ".join(exc.messages))
     rows = [
         (
             archive,
             selectors.questionnaire_list_for_staff(user=request.user, archive=archive),
             selectors.interest_label_list(archive=archive),
+            kept.dict() if kept is not None and kept.get("archive") == archive.slug else {},
         )
         for archive in archives
     ]
-    return render(request, "polls/console/index.html", {"rows": rows})
+    return render(request, "polls/console/index.html", {"rows": rows}, status=status)
 
 
 def _get(request: HttpRequest, pk: int) -> Questionnaire:

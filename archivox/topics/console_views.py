@@ -29,38 +29,46 @@ from archivox.topics.models import Comment, DiscussionSettings, Topic
 @require_http_methods(["GET", "POST"])
 def index(request: HttpRequest) -> HttpResponse:
     archives = archives_for_staff(request.user, services.MODERATE)
+    status, kept = 200, None
     if request.method == "POST":
         form_class: type[ArchiveForm] = (
             DiscussionSettingsForm if request.POST.get("action") == "settings" else TopicCreateForm
         )
         form = form_class(request.POST, archives=archives)
+        status = 400  # the page again, with what was typed (kept), unless it succeeds
+        kept = request.POST
         if not form.is_valid():
             messages.error(request, form.error_text())
-            return redirect("console_topics:index")
-        try:
-            if isinstance(form, DiscussionSettingsForm):
-                services.discussion_settings_update(actor=request.user, **form.cleaned_data)
-                messages.success(request, _("Saved."))
-            else:
-                topic = services.topic_create(actor=request.user, **form.cleaned_data)
-                return redirect("console_topics:detail", pk=topic.pk)
-        except ValidationError as exc:
-            form.add_refusal(exc)
-            messages.error(request, " ".join(exc.messages))
-        return redirect("console_topics:index")
+        else:
+            try:
+                if isinstance(form, DiscussionSettingsForm):
+                    services.discussion_settings_update(actor=request.user, **form.cleaned_data)
+                    messages.success(request, _("Saved."))
+                    return redirect("console_topics:index")
+                else:
+                    topic = services.topic_create(actor=request.user, **form.cleaned_data)
+                    return redirect("console_topics:detail", pk=topic.pk)
+            except ValidationError as exc:
+                form.add_refusal(exc)
+                messages.error(request, " ".join(exc.messages))
     rows = [
         (
             archive,
             services.discussion_settings_for(archive),
             selectors.topic_list_for_staff(user=request.user, archive=archive),
             selectors.moderation_queue(user=request.user, archive=archive)[:50],
+            kept.dict() if kept is not None and kept.get("archive") == archive.slug else {},
         )
         for archive in archives
     ]
     return render(
         request,
         "topics/console/index.html",
-        {"rows": rows, "moderation_choices": DiscussionSettings.Moderation.choices},
+        {
+            "rows": rows,
+            "moderation_choices": DiscussionSettings.Moderation.choices,
+        },
+        status=status,
     )
 
 

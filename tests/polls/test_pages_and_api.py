@@ -322,3 +322,17 @@ def test_console_refuses_a_bad_time_and_an_archive_not_managed(client, survey, a
     assert not Questionnaire.objects.filter(title="外馆问卷").exists()
     gone = client.post(url, {"action": "remove_question", "question": "x"}, follow=True)
     assert "That question does not exist." in gone.content.decode()
+
+
+def test_a_refused_new_questionnaire_keeps_what_was_typed(client, nanjing, archivist):
+    client.force_login(archivist)
+    client.post("/console/polls/", {"archive": "nanjing", "title": "寻根", "slug": "roots"})
+    again = client.post(
+        "/console/polls/",
+        {"archive": "nanjing", "title": "寻根问卷二", "slug": "roots", "introduction": "请作答"},
+    )
+    assert again.status_code == 400
+    page = again.content.decode()
+    assert 'value="寻根问卷二"' in page and ">请作答</textarea>" in page
+    blank_label = client.post("/console/polls/", {"archive": "nanjing", "action": "label"})
+    assert blank_label.status_code == 400

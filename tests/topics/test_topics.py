@@ -327,3 +327,16 @@ def test_the_console_moderation_refuses_unknown_actions_and_foreign_addresses(
     )
     assert refused.status_code == 403  # the policy is the archive administrator's
     assert services.discussion_settings_for(topic.archive).moderation == before
+
+
+def test_a_refused_new_topic_keeps_what_was_typed(client, nanjing, archivist):
+    client.force_login(archivist)
+    client.post("/console/topics/", {"archive": "nanjing", "name": "#总统府#", "slug": "palace"})
+    again = client.post(
+        "/console/topics/",
+        {"archive": "nanjing", "name": "#总统府旧影#", "slug": "palace", "description": "新的介绍"},
+    )
+    assert again.status_code == 400
+    page = again.content.decode()
+    assert 'value="#总统府旧影#"' in page and ">新的介绍</textarea>" in page
+    assert "<details open>" in page
