@@ -39,6 +39,7 @@ from archivox.reservations.services.contacts import (
     contact_normalise,
     contact_validate,
     name_validate,
+    person_key_for,
 )
 from archivox.reservations.services.links import (
     FEEDBACK_MAX_AGE,
@@ -102,6 +103,7 @@ __all__ = [
     "closure_remove",
     "code_generate",
     "contact_normalise",
+    "person_key_for",
     "contact_validate",
     "feedback_link_for",
     "feedback_token_for",

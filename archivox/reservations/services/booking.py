@@ -18,6 +18,7 @@ from archivox.reservations.models import Booking, Slot
 from archivox.reservations.services.common import BookingRefused
 from archivox.reservations.services.contacts import (
     contact_normalise,
+    person_key_for,
     contact_validate,
     name_validate,
 )
@@ -74,7 +75,7 @@ def reservation_book(
     if slot is None:
         raise BookingRefused("unknown_slot", _("This time does not exist; please choose again."))
     _bookable_or_refuse(slot, now)
-    person_key = f"wx:{openid}" if openid else f"c:{contact_normalise(contact)}"
+    person_key = person_key_for(openid=openid, contact=contact)
     if Booking.objects.filter(
         slot=slot,
         person_key=person_key,
@@ -90,7 +91,7 @@ def reservation_book(
         slot=slot,
         name=name,
         contact=contact,
-        person_key=person_key[:254],
+        person_key=person_key,
         channel=Booking.Channel.WECHAT if openid else Booking.Channel.WEB,
         openid=openid,
         reminder=(
