@@ -207,7 +207,7 @@ def test_rows_written_before_the_upgrade_are_encrypted_and_digested(slot, survey
     token = reservations.follower_token_for(archive=archive, openid=OPENID)
     with pytest.raises(BookingRefused):
         reservations.reservation_book(
-            slot_id=slot.pk, archive=archive, name="李四", contact="x@example.cn", wechat_token=token
+            slot_id=slot.pk, archive=archive, name="李四", contact="x@x.cn", wechat_token=token
         )
     with pytest.raises(BookingRefused):
         reservations.reservation_book(

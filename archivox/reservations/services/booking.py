@@ -18,9 +18,9 @@ from archivox.reservations.models import Booking, Slot
 from archivox.reservations.services.common import BookingRefused
 from archivox.reservations.services.contacts import (
     contact_normalise,
-    person_key_for,
     contact_validate,
     name_validate,
+    person_key_for,
 )
 from archivox.reservations.services.links import follower_openid_from_token
 
