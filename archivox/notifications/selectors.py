@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 
 from archivox.core.models import Archive, PlatformAccount
 from archivox.notifications.models import SUBSCRIBE_SCENES, Notification, NotificationTemplate
-from archivox.platforms.wechat.client.oauth import subscribe_confirm_url
+from archivox.platforms.wechat.subscribe import subscribe_confirm_url
 
 
 def notification_list(*, archive: Archive, limit: int = 50) -> QuerySet[Notification]:

@@ -26,25 +26,6 @@ def oauth_authorize_url(*, appid: str, redirect_uri: str, state: str) -> str:
     return f"{settings.WECHAT_OPEN}/connect/oauth2/authorize?{query}#wechat_redirect"
 
 
-def subscribe_confirm_url(
-    *, appid: str, template_id: str, scene: int, redirect_url: str, reserved: str
-) -> str:
-    """The platform's page where a follower allows one subscription message (一次性订阅消息) of
-    ``template_id`` and ``scene``; WeChat then sends the browser to ``redirect_url`` with
-    ``openid``, ``action`` (confirm or cancel), ``scene`` and ``reserved`` (≤ 128 bytes)."""
-    query = urlencode(
-        {
-            "action": "get_confirm",
-            "appid": appid,
-            "scene": scene,
-            "template_id": template_id,
-            "redirect_url": redirect_url,
-            "reserved": reserved,
-        }
-    )
-    return f"{settings.WECHAT_MP}/mp/subscribemsg?{query}#wechat_redirect"
-
-
 class OAuthCalls(WeChatTransport):
     """``sns/oauth2/access_token`` (with the AppSecret, not the access_token)."""
 
