@@ -173,6 +173,10 @@ WECHAT_JSSDK_SCRIPT = os.environ.get("ARCHIVOX_WECHAT_JSSDK_SCRIPT", "").strip()
 WECHAT_OPEN = os.environ.get("ARCHIVOX_WECHAT_OPEN", "").strip().rstrip("/") or (
     f"{BASE_URL}/sandbox/wechat" if SANDBOX else "https://open.weixin.qq.com"
 )
+# Where WeChat's browser asks a follower's consent to a subscription message (mp.weixin.qq.com).
+WECHAT_MP = os.environ.get("ARCHIVOX_WECHAT_MP", "").strip().rstrip("/") or (
+    f"{BASE_URL}/sandbox/wechat" if SANDBOX else "https://mp.weixin.qq.com"
+)
 WECHAT_API = os.environ.get("ARCHIVOX_WECHAT_API", "").strip().rstrip("/") or (
     f"{BASE_URL}/sandbox/wechat" if SANDBOX else "https://api.weixin.qq.com"
 )

@@ -203,6 +203,10 @@ def register_the_rest_read_only(app_label: str) -> None:
     can look at everything while the console stays the only place that changes it."""
     from django.apps import apps
 
+    from archivox.core.fields import EncryptedTextField
+
     for model in apps.get_app_config(app_label).get_models():
         if not admin.site.is_registered(model):
-            admin.site.register(model, RecordAdmin)
+            # What is encrypted at rest (openids, secrets) is never shown, here either.
+            hidden = [f.name for f in model._meta.fields if isinstance(f, EncryptedTextField)]
+            admin.site.register(model, RecordAdmin, exclude=hidden or None)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+
 from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -49,6 +52,16 @@ class EncryptedTextField(models.TextField):
         if value in (None, ""):
             return value
         return decrypt_text(value)
+
+
+def person_digest(value: str) -> str:
+    """A keyed digest (HMAC-SHA256, 64 hex characters) of who a person is on a channel, e.g.
+    ``wx:<openid>``: equal inputs give equal digests, so unique constraints and look-ups work
+    where the value itself is stored only encrypted. The key is derived from
+    ARCHIVOX_FIELD_KEY (not SECRET_KEY: rotating sessions must not orphan the digests), and
+    without it the digest cannot be reversed by trying every openid or phone number."""
+    key = hashlib.sha256(b"archivox.person-digest:" + settings.FIELD_ENCRYPTION_KEY.encode())
+    return hmac.new(key.digest(), value.encode(), hashlib.sha256).hexdigest()
 
 
 def mask_secret(value: str) -> str:

@@ -5,7 +5,8 @@ from archivox.notifications.models import Notification, NotificationTemplate
 
 @admin.register(NotificationTemplate)
 class NotificationTemplateAdmin(admin.ModelAdmin):
-    list_display = ("archive", "purpose", "template_id", "is_active")
+    # Staff set these in the console (/console/service-hall/<archive>/templates/), audited.
+    list_display = ("archive", "purpose", "template_id", "kind", "is_active")
     list_filter = ("archive", "purpose")
 
 

@@ -8,6 +8,7 @@ import uuid
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from archivox.core.fields import EncryptedTextField
 from archivox.core.models import Archive
@@ -17,11 +18,20 @@ class NotificationTemplate(models.Model):
     """The template id an archive's WeChat account uses for one purpose (set in WeChat's
     console; its fields are the keys the purpose's sender fills: thing1, time2, …)."""
 
+    class Kind(models.TextChoices):
+        # 模板消息: sent whenever the follower follows the account.
+        TEMPLATE = "template", _("template message")
+        # 一次性订阅消息: one message per consent the follower gave on the platform's page.
+        SUBSCRIBE = "subscribe", _("one-time subscription message")
+
     archive = models.ForeignKey(
         Archive, on_delete=models.CASCADE, related_name="+", verbose_name=_("archive")
     )
     purpose = models.CharField(_("purpose"), max_length=40)
     template_id = models.CharField(_("template id"), max_length=64)
+    kind = models.CharField(
+        _("message kind"), max_length=10, choices=Kind.choices, default=Kind.TEMPLATE
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -52,6 +62,43 @@ PURPOSE_LABELS = {
 }
 
 
+# The fields each purpose's sender fills in a template message, with what they hold: the
+# template chosen in WeChat's console must have these keys (the platform's limits by kind are
+# ``services.FIELD_LIMITS``). A one-time subscription message carries the text instead.
+PURPOSE_FIELDS: dict[str, list[tuple[str, str]]] = {
+    "reservations.confirmation": [
+        ("thing1", pgettext_lazy("template field", "place")),
+        ("time2", pgettext_lazy("template field", "time")),
+        ("character_string3", pgettext_lazy("template field", "confirmation code")),
+        ("thing4", pgettext_lazy("template field", "archive")),
+    ],
+    "reservations.reminder": [
+        ("thing1", pgettext_lazy("template field", "place")),
+        ("time2", pgettext_lazy("template field", "time")),
+        ("character_string3", pgettext_lazy("template field", "confirmation code")),
+        ("thing4", pgettext_lazy("template field", "archive")),
+    ],
+    "consultations.answer": [
+        ("thing1", pgettext_lazy("template field", "subject")),
+        ("thing2", pgettext_lazy("template field", "answer")),
+        ("thing3", pgettext_lazy("template field", "archive")),
+    ],
+    "records_requests.status": [
+        ("character_string1", pgettext_lazy("template field", "tracking code")),
+        ("thing2", pgettext_lazy("template field", "status")),
+        ("thing3", pgettext_lazy("template field", "message")),
+        ("thing4", pgettext_lazy("template field", "archive")),
+    ],
+}
+# The scene of each purpose's one-time subscription message (0–10000, the platform's).
+SUBSCRIBE_SCENES = {
+    "reservations.confirmation": 1,
+    "reservations.reminder": 2,
+    "consultations.answer": 3,
+    "records_requests.status": 4,
+}
+
+
 def purpose_label(purpose: str) -> str:
     return str(PURPOSE_LABELS.get(purpose, _("Other message")))
 
@@ -69,6 +116,7 @@ class Notification(models.Model):
 
     class Channel(models.TextChoices):
         TEMPLATE = "template", _("WeChat template message")
+        SUBSCRIBE = "subscribe", _("WeChat subscription message")
         CUSTOMER_SERVICE = "customer_service", _("WeChat customer-service message")
         EMAIL = "email", _("e-mail")
         NONE = "", _("none")

@@ -6,15 +6,26 @@ and logged (``Notification``), so staff see what reached whom and how."""
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from archivox.core.models import Archive, PlatformAccount
-from archivox.notifications.models import Notification, NotificationTemplate
+from archivox.core.models import Archive, PlatformAccount, User
+from archivox.core.selectors import Capability, archive_check_capability
+from archivox.core.services import audit_record
+from archivox.notifications.models import (
+    PURPOSE_FIELDS,
+    SUBSCRIBE_SCENES,
+    Notification,
+    NotificationTemplate,
+    purpose_label,
+)
 from archivox.platforms.wechat.client import WeChatError, WeChatUncertainError, client_for_account
 
 logger = logging.getLogger(__name__)
@@ -34,12 +45,88 @@ FIELD_LIMITS = {
 }
 
 
-def field_clip(key: str, value: str) -> str:
-    """``value`` within the platform's limit for a field named ``key`` (thing1 → 20 chars)."""
-    kind = key.rstrip("0123456789")
-    limit = FIELD_LIMITS.get(kind, 20)
+# A one-time subscription message: its title and its one field, ``content``.
+SUBSCRIBE_TITLE_MAX = 15
+SUBSCRIBE_CONTENT_MAX = 200
+# WeChat's template ids are 43 characters of letters, digits, "-" and "_".
+TEMPLATE_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+def field_limit(key: str) -> int:
+    """The platform's limit, in characters, of a template field named ``key`` (thing1 → 20)."""
+    return FIELD_LIMITS.get(key.rstrip("0123456789"), 20)
+
+
+def _clip(value: str, limit: int) -> str:
     value = " ".join(str(value).split())
     return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+def field_clip(key: str, value: str) -> str:
+    """``value`` within the platform's limit for a field named ``key`` (thing1 → 20 chars)."""
+    return _clip(value, field_limit(key))
+
+
+def notification_template_set(
+    *,
+    actor: User | None,
+    archive: Archive,
+    purpose: str,
+    template_id: str,
+    kind: str = NotificationTemplate.Kind.TEMPLATE,
+    is_active: bool = True,
+) -> NotificationTemplate | None:
+    """Set (or, with an empty id, remove) the template ``archive``'s WeChat account uses for
+    ``purpose``; ValidationError in staff's words for an unknown purpose or kind or a malformed
+    id. Audited as ``notification_template.set`` / ``.remove``."""
+    if actor is not None:
+        archive_check_capability(user=actor, archive=archive, capability=Capability.ARCHIVE_MANAGE)
+    template_id = template_id.strip()
+    errors = {}
+    if purpose not in PURPOSE_FIELDS:
+        errors["purpose"] = _("This kind of notification cannot use a WeChat template.")
+    if kind not in NotificationTemplate.Kind.values:
+        errors["kind"] = _("Choose a template message or a one-time subscription message.")
+    if template_id and not TEMPLATE_ID.fullmatch(template_id):
+        errors["template_id"] = _(
+            "A template id is up to 64 letters, digits, “-” or “_”, as WeChat's console shows it."
+        )
+    if errors:
+        raise ValidationError(errors)
+    existing = NotificationTemplate.objects.filter(archive=archive, purpose=purpose).first()
+    before = (
+        {"template_id": existing.template_id, "kind": existing.kind, "active": existing.is_active}
+        if existing
+        else None
+    )
+    if not template_id:
+        if existing is None:
+            return None
+        audit_record(
+            actor=actor,
+            action="notification_template.remove",
+            obj=existing,
+            archive=archive,
+            before=before,
+        )
+        existing.delete()
+        return None
+    template, _created = NotificationTemplate.objects.update_or_create(
+        archive=archive,
+        purpose=purpose,
+        defaults={"template_id": template_id, "kind": kind, "is_active": is_active},
+    )
+    after = {"template_id": template_id, "kind": kind, "active": is_active}
+    if after != before:
+        audit_record(
+            actor=actor,
+            action="notification_template.set",
+            obj=template,
+            archive=archive,
+            before=before,
+            after=after,
+        )
+    return template
 
 
 @dataclass(frozen=True)
@@ -108,11 +195,29 @@ def _send(
         ).first()
         try:
             with client_for_account(account) as api:
+                service = account.wechat_type == PlatformAccount.WeChatType.SERVICE
                 if (
                     template is not None
-                    and fields
-                    and account.wechat_type == PlatformAccount.WeChatType.SERVICE
+                    and service
+                    and template.kind == NotificationTemplate.Kind.SUBSCRIBE
                 ):
+                    # Only as many as the follower allowed on the platform's consent page;
+                    # without one left the platform refuses (43101) and the window follows.
+                    try:
+                        api.subscribe_send(
+                            row.openid,
+                            template.template_id,
+                            scene=SUBSCRIBE_SCENES.get(row.purpose, 0),
+                            title=_clip(purpose_label(row.purpose), SUBSCRIBE_TITLE_MAX),
+                            content=_clip(text, SUBSCRIBE_CONTENT_MAX),
+                            url=link,
+                        )
+                        return Notification.Channel.SUBSCRIBE, Notification.Status.SENT
+                    except WeChatUncertainError:
+                        raise
+                    except WeChatError as exc:
+                        tried.append(f"subscription message refused ({exc})")
+                elif template is not None and fields and service:
                     data = {key: field_clip(key, value) for key, value in fields.items()}
                     try:
                         api.template_send(row.openid, template.template_id, data, url=link)

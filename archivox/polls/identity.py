@@ -3,7 +3,11 @@
 A WeChat follower arrives through a link the account sent them; the link carries a signed token
 naming the archive and their openid (``django.core.signing``, own salt, limited age), so nobody
 can vote as another follower by editing the link. A web visitor gets a random id in a signed
-cookie. Polls and topics share both, so one person is one person across them."""
+cookie. Polls and topics share both, so one person is one person across them.
+
+A follower's ``person_id`` is a keyed digest of the openid (``core.fields.person_digest``), so
+responses and comments never hold the openid in plain text; the openid itself rides along in
+``Person.openid`` for what must reach the follower (interest labels keep it encrypted)."""
 
 from __future__ import annotations
 
@@ -16,6 +20,7 @@ from django.core import signing
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
+from archivox.core.fields import person_digest
 from archivox.core.models import Archive
 from archivox.polls.models import Channel
 
@@ -37,6 +42,8 @@ class Person:
     person_id: str
     # Set when the id is new and must be sent back in a cookie.
     new_cookie: bool = False
+    # A WeChat follower's openid (never stored in plain text; ``person_id`` is its digest).
+    openid: str = ""
 
     @property
     def key(self) -> str:
@@ -63,7 +70,17 @@ def person_from_token(*, archive: Archive, token: str, max_age: int | None = Non
         ) from exc
     if not isinstance(data, dict) or data.get("a") != archive.pk or not data.get("o"):
         raise IdentityError(_("This link belongs to another archive."))
-    return Person(channel=Channel.WECHAT, person_id=str(data["o"])[:128])
+    return follower_person(str(data["o"])[:128])
+
+
+def follower_person(openid: str) -> Person:
+    """The WeChat follower ``openid`` as a person of polls and topics."""
+    return Person(channel=Channel.WECHAT, person_id=follower_person_id(openid), openid=openid)
+
+
+def follower_person_id(openid: str) -> str:
+    """What responses, labels and comments hold for follower ``openid``."""
+    return person_digest(f"wx:{openid}")
 
 
 def person_from_request(request: HttpRequest, *, archive: Archive, token: str = "") -> Person:

@@ -10,6 +10,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from archivox.core.fields import EncryptedTextField
 from archivox.core.models import Archive
 
 
@@ -49,7 +50,10 @@ class PersonLabel(models.Model):
         Archive, on_delete=models.CASCADE, related_name="person_labels", verbose_name=_("archive")
     )
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    # A follower's digest (polls.identity), a browser's random id.
     person_id = models.CharField(_("person"), max_length=128)
+    # A follower's openid, for the publishing desk to reach them: encrypted at rest.
+    openid = EncryptedTextField(_("WeChat follower"), blank=True)
     label = models.ForeignKey(
         InterestLabel, on_delete=models.CASCADE, related_name="people", verbose_name=_("label")
     )

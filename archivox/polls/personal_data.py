@@ -26,7 +26,11 @@ def responses_purge(*, before: datetime.datetime) -> int:
 
 
 def responses_export(*, identifier: str) -> list[dict[str, Any]]:
+    from archivox.polls.identity import follower_person_id
     from archivox.polls.models import PersonLabel, Response
+
+    # A follower is held by the digest of their openid, a browser by its id.
+    people = [identifier, follower_person_id(identifier)]
 
     rows: list[dict[str, Any]] = [
         {
@@ -35,13 +39,13 @@ def responses_export(*, identifier: str) -> list[dict[str, Any]]:
             "submitted_at": response.submitted_at,
             "answers": [str(answer) for answer in response.answers.all()],
         }
-        for response in Response.objects.filter(person_id=identifier).select_related(
+        for response in Response.objects.filter(person_id__in=people).select_related(
             "questionnaire"
         )
     ]
     rows += [
         {"kind": "interest label", "label": str(label.label), "assigned_at": label.assigned_at}
-        for label in PersonLabel.objects.filter(person_id=identifier).select_related("label")
+        for label in PersonLabel.objects.filter(person_id__in=people).select_related("label")
     ]
     return rows
 

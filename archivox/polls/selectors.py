@@ -216,13 +216,14 @@ def interest_label_list(*, archive: Archive) -> QuerySet[InterestLabel]:
 
 
 def people_with_label(*, archive: Archive, label: InterestLabel | str) -> list[tuple[str, str]]:
-    """(channel, person_id) of everyone in ``archive``'s public holding ``label`` (a label or
-    its name), e.g. the WeChat openids the publishing desk may target."""
+    """(channel, person) of everyone in ``archive``'s public holding ``label`` (a label or
+    its name): a follower's openid (decrypted), which the publishing desk may target, else the
+    browser's id."""
     condition = Q(label=label) if isinstance(label, InterestLabel) else Q(label__name=label)
-    return list(
-        PersonLabel.objects.filter(condition, archive=archive)
-        .order_by("channel", "person_id")
-        .values_list("channel", "person_id")
+    rows = PersonLabel.objects.filter(condition, archive=archive).order_by("channel", "person_id")
+    return sorted(
+        (channel, openid or person_id)
+        for channel, person_id, openid in rows.values_list("channel", "person_id", "openid")
     )
 
 

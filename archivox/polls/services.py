@@ -459,6 +459,7 @@ def response_submit(
                         archive_id=questionnaire.archive_id,
                         channel=person.channel,
                         person_id=person.person_id,
+                        openid=person.openid,
                         label=label,
                         source=questionnaire,
                     )

@@ -29,7 +29,7 @@ class RecordsRequestAdmin(ReadOnlyAdmin):
     list_display = ["pk", "category", "archive", "holding_archive", "status", "due_on"]
     list_filter = ["status", "category", "channel"]
     list_select_related = ["archive", "holding_archive"]
-    exclude = ["id_number", "person_key", "code"]
+    exclude = ["id_number", "person_key", "code", "openid"]
     readonly_fields = ["id_number_masked"]
 
     @admin.display(description="ID number")

@@ -156,7 +156,8 @@ class RecordsRequest(models.Model):
     place = models.CharField(_("place or unit"), max_length=200, blank=True)
     purpose = models.CharField(_("purpose"), max_length=500)
     email = models.EmailField(_("e-mail"))
-    openid = models.CharField(max_length=64, blank=True)
+    # The WeChat follower who applied (never shown; encrypted at rest, purged with the rest).
+    openid = EncryptedTextField(blank=True)
     delivery = models.CharField(
         pgettext_lazy("records request", "delivery"), max_length=10, choices=Delivery.choices
     )

@@ -45,9 +45,21 @@ def requests_export(*, identifier: str) -> list[dict[str, Any]]:
     from archivox.records_requests.services.common import person_key_for
 
     key = person_key_for(id_number_normalise(identifier))
-    found = RecordsRequest.objects.filter(
-        Q(email__iexact=identifier) | Q(openid=identifier) | Q(person_key=key)
-    ).select_related("archive", "holding_archive")
+    found = list(
+        RecordsRequest.objects.filter(
+            Q(email__iexact=identifier) | Q(person_key=key)
+        ).select_related("archive", "holding_archive")
+    )
+    # The openid is stored encrypted: a follower's requests are found by decrypting the few
+    # that came through WeChat (an export is a rare, staff-run command).
+    seen = {request.pk for request in found}
+    found += [
+        request
+        for request in RecordsRequest.objects.exclude(openid="")
+        .exclude(pk__in=seen)
+        .select_related("archive", "holding_archive")
+        if request.openid == identifier
+    ]
     return [
         {
             "archive": request.archive.slug,

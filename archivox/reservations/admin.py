@@ -25,6 +25,8 @@ class BookingAdmin(ReadOnlyAdmin):
     list_filter = ["status", "channel", "reminder"]
     search_fields = ["code", "name"]
     list_select_related = ["archive", "slot__resource"]
+    # Who the follower is stays out of sight (encrypted openid, keyed digest).
+    exclude = ["openid", "person_key"]
 
 
 register_the_rest_read_only("engagement_reservations")

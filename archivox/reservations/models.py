@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from archivox.core.fields import EncryptedTextField
 from archivox.core.models import Archive
 
 
@@ -176,11 +177,13 @@ class Booking(models.Model):
     code = models.CharField(_("confirmation code"), max_length=12, unique=True)
     name = models.CharField(_("name"), max_length=100)
     contact = models.CharField(_("e-mail or phone"), max_length=254)
-    # Who the person is, to refuse a second booking of the same slot: the WeChat openid, else
-    # the contact normalised (lower-case e-mail, digits of a phone number).
+    # Who the person is, to refuse a second booking of the same slot: a keyed digest
+    # (core.fields.person_digest) of the WeChat openid, else of the contact normalised
+    # (lower-case e-mail, digits of a phone number); "purged-<pk>" once purged.
     person_key = models.CharField(max_length=254, editable=False)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
-    openid = models.CharField(_("WeChat openid"), max_length=64, blank=True)
+    # Never shown; encrypted at rest, purged with the rest.
+    openid = EncryptedTextField(_("WeChat openid"), blank=True)
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.BOOKED
     )

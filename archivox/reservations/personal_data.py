@@ -28,9 +28,12 @@ def bookings_purge(*, before: datetime.datetime) -> int:
 
 def bookings_export(*, identifier: str) -> list[dict[str, Any]]:
     from archivox.reservations.models import Booking
+    from archivox.reservations.services.contacts import person_key_for
 
+    # The openid is stored encrypted (no equality on it): the keyed digests find the person.
+    keys = {person_key_for(openid=identifier), person_key_for(contact=identifier)}
     found = Booking.objects.filter(
-        Q(contact__iexact=identifier) | Q(openid=identifier) | Q(person_key=identifier.lower())
+        Q(contact__iexact=identifier) | Q(person_key__in=keys)
     ).select_related("archive", "slot")
     return [
         {

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -19,8 +20,9 @@ from django.views.decorators.http import require_http_methods
 from archivox.catalog.selectors import description_get_public
 from archivox.core.access import archive_or_404, client_address
 from archivox.core.models import Archive
+from archivox.notifications.selectors import subscribe_consent_url
 from archivox.reservations import selectors
-from archivox.reservations.models import Resource, Slot
+from archivox.reservations.models import Booking, Resource, Slot
 from archivox.reservations.services.booking import (
     reservation_book,
     reservation_cancel,
@@ -186,9 +188,32 @@ def book(request: HttpRequest, slug: str, resource: str, slot_id: int) -> HttpRe
             "wx": wx,
             "item": item,
             "replace_url": reverse("reservations:done", args=[archive.slug]),
+            **_reminder_consent(request, archive, booking, wx),
         },
         status=201,
     )
+
+
+def _reminder_consent(
+    request: HttpRequest, archive: Archive, booking: Booking, wx: str
+) -> dict[str, object]:
+    """The consent step of a follower's booking in WeChat's browser, when the archive sends the
+    reminder as a one-time subscription message: the follower must first allow it on WeChat's
+    page, which then brings them back here (``action=confirm`` or ``cancel``)."""
+    in_wechat = "micromessenger" in request.headers.get("User-Agent", "").lower()
+    if booking.channel != booking.Channel.WECHAT or not in_wechat:
+        return {}
+    back = settings.BASE_URL + reverse("reservations:done", args=[archive.slug])
+    if wx:
+        back += "?" + urlencode({"wx": wx})
+    return {
+        "consent_url": subscribe_consent_url(
+            archive=archive, purpose="reservations.reminder", redirect_url=back
+        ),
+        "consent_answer": request.GET.get("action", "")
+        if request.GET.get("reserved") == "reservations.reminder"
+        else "",
+    }
 
 
 def done(request: HttpRequest, slug: str) -> HttpResponse:
@@ -209,7 +234,14 @@ def done(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "reservations/done.html",
-        {"archive": archive, "booking": booking, "slot": booking.slot, "wx": wx, "item": item},
+        {
+            "archive": archive,
+            "booking": booking,
+            "slot": booking.slot,
+            "wx": wx,
+            "item": item,
+            **_reminder_consent(request, archive, booking, wx),
+        },
     )
 
 

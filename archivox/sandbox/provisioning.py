@@ -36,7 +36,11 @@ def sandbox_credentials_ensure(archive: Archive) -> dict[str, str]:
 def sandbox_demo_hall_ensure(archive: Archive) -> bool:
     """A demo archive's service hall: its auto-reply rules and published menu
     (``service_hall.services.demo``), and the menu installed on its sandbox account as WeChat
-    would hold it. True when the account has the menu."""
+    would hold it. True when the account has the menu.
+
+    The demo account is a (verified) service account, as an archive's service hall is: only
+    those may authorise a follower silently on the web and send template messages, so the
+    demo shows known followers in WeChat's browser, not only the tests."""
     from archivox.sandbox.wechat.models import Account
     from archivox.sandbox.wechat.services.menus import menu_create
     from archivox.service_hall.services.demo import demo_service_hall_ensure
@@ -44,6 +48,8 @@ def sandbox_demo_hall_ensure(archive: Archive) -> bool:
     if not settings.SANDBOX:
         raise SandboxDisabled("the demo's sandbox menus need ARCHIVOX_SANDBOX=1")
     sandbox_wechat_account_ensure(archive)
+    Account.objects.filter(archive_slug=archive.slug).update(account_type=Account.Type.SERVICE)
+    sandbox_wechat_account_ensure(archive)  # copies the type to the archive's account
     payload = demo_service_hall_ensure(archive)
     account = Account.objects.filter(archive_slug=archive.slug).first()
     if payload is None or account is None:

@@ -10,4 +10,5 @@ urlpatterns = [
     path("<slug:slug>/", console_views.account_overview, name="account"),
     path("<slug:slug>/menu/", console_views.menu_editor, name="menu"),
     path("<slug:slug>/notifications/", console_views.notifications, name="notifications"),
+    path("<slug:slug>/templates/", console_views.notification_templates, name="templates"),
 ]

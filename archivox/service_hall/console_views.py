@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -16,6 +17,12 @@ from django.views.decorators.http import require_http_methods
 from archivox.core.access import archive_for_staff, archive_or_404
 from archivox.core.selectors import Capability, archive_check_capability, user_can
 from archivox.notifications import selectors as notification_selectors
+from archivox.notifications.models import PURPOSE_FIELDS, NotificationTemplate, purpose_label
+from archivox.notifications.services import (
+    SUBSCRIBE_CONTENT_MAX,
+    field_limit,
+    notification_template_set,
+)
 from archivox.service_hall import menu_rules, selectors
 from archivox.service_hall.services import menus as menu_services
 from archivox.service_hall.services.share_defaults import share_defaults_set
@@ -211,4 +218,69 @@ def account_overview(request: HttpRequest, slug: str) -> HttpResponse:
             "typed": typed,
             "errors": errors,
         },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def notification_templates(request: HttpRequest, slug: str) -> HttpResponse:
+    """The WeChat template (or one-time subscription message) each kind of notification uses,
+    with the fields and limits the template must have; saved all at once, or none."""
+    archive = archive_for_staff(request.user, slug, Capability.ARCHIVE_MANAGE)
+    current = {t.purpose: t for t in notification_selectors.notification_templates(archive=archive)}
+    rows = []
+    for purpose, fields in PURPOSE_FIELDS.items():
+        found = current.get(purpose)
+        rows.append(
+            {
+                "purpose": purpose,
+                "label": purpose_label(purpose),
+                "fields": [(key, meaning, field_limit(key)) for key, meaning in fields],
+                "template_id": found.template_id if found else "",
+                "kind": found.kind if found else NotificationTemplate.Kind.TEMPLATE,
+                "is_active": found.is_active if found else True,
+                "errors": [],
+            }
+        )
+    status = 200
+    if request.method == "POST":
+        for row in rows:
+            row["template_id"] = request.POST.get(f"template_id:{row['purpose']}", "")[:200]
+            row["kind"] = request.POST.get(f"kind:{row['purpose']}", "")[:20]
+            row["is_active"] = bool(request.POST.get(f"active:{row['purpose']}"))
+        try:
+            with transaction.atomic():
+                failed = False
+                for row in rows:
+                    try:
+                        notification_template_set(
+                            actor=request.user,
+                            archive=archive,
+                            purpose=row["purpose"],
+                            template_id=row["template_id"],
+                            kind=row["kind"],
+                            is_active=row["is_active"],
+                        )
+                    except ValidationError as exc:
+                        row["errors"] = [m for ms in exc.message_dict.values() for m in ms]
+                        failed = True
+                if failed:
+                    raise ValidationError("")
+        except ValidationError:
+            messages.error(request, _("Nothing was saved: please correct the marked rows."))
+            status = 400
+        else:
+            messages.success(request, _("Notification templates saved."))
+            return redirect("console_service_hall:templates", slug=archive.slug)
+    return render(
+        request,
+        "service_hall/console/templates.html",
+        {
+            "archive": archive,
+            "account": selectors.wechat_account_of_archive(archive),
+            "rows": rows,
+            "kinds": NotificationTemplate.Kind.choices,
+            "content_max": SUBSCRIBE_CONTENT_MAX,
+        },
+        status=status,
     )

@@ -25,7 +25,11 @@ def comments_purge(*, before: datetime.datetime) -> int:
 
 
 def comments_export(*, identifier: str) -> list[dict[str, Any]]:
+    from archivox.polls.identity import follower_person_id
     from archivox.topics.models import Comment
+
+    # A follower is held by the digest of their openid, a browser by its id.
+    people = [identifier, follower_person_id(identifier)]
 
     return [
         {
@@ -35,7 +39,7 @@ def comments_export(*, identifier: str) -> list[dict[str, Any]]:
             "status": comment.status,
             "posted_at": comment.created_at,
         }
-        for comment in Comment.objects.filter(person_id=identifier).select_related("topic")
+        for comment in Comment.objects.filter(person_id__in=people).select_related("topic")
     ]
 
 

@@ -118,6 +118,9 @@ def test_a_menu_is_published_and_a_follower_books_through_it_and_is_told_in_wech
     _log_in(editor, live_server, "hall-editor")
     editor.goto(menu_url, wait_until="networkidle")
     _build_menu(editor)
+    # The editor, its 3×5 rows and phone preview, fits a 360px phone without sideways scroll.
+    assert_fits_phone(editor)
+    screenshot(editor, "service-hall-menu-editor-360")
     editor.click("button[name=action][value=submit]")
     editor.wait_for_load_state("networkidle")
     menu = WeChatMenu.objects.get()
@@ -179,4 +182,43 @@ def test_a_menu_is_published_and_a_follower_books_through_it_and_is_told_in_wech
     ]
     screenshot(follower, "service-hall-message-log")
     follower.watch.assert_clean()
+    context.close()
+
+
+def test_the_notification_templates_page_fits_a_phone_and_keeps_what_was_typed(
+    chromium,
+    live_server,
+    hall,
+):
+    membership_grant(
+        actor=None,
+        archive=hall.archive,
+        user=UserFactory(username="hall-admin"),
+        role=Role.ADMINISTRATOR,
+    )
+    context, page = _context(chromium, live_server)
+    _log_in(page, live_server, "hall-admin")
+    page.goto(
+        f"{live_server.url}/console/service-hall/nanjing/templates/", wait_until="networkidle"
+    )
+    assert "通知模板" in page.locator("h1").inner_text()
+    assert "长度上限" in page.content()
+    reminder = "input[name='template_id:reservations.reminder']"
+    page.fill(reminder, "坏的 id")
+    page.select_option("select[name='kind:reservations.reminder']", "subscribe")
+    page.click("main button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    assert page.input_value(reminder) == "坏的 id"
+    assert page.locator("p.error").count() == 1
+    # The refused form answers 400, which Chromium logs as an error: that one is expected.
+    assert len(page.watch.console_errors) == 1 and "400" in page.watch.console_errors[0]
+    page.watch.console_errors.clear()
+    assert_fits_phone(page)
+    screenshot(page, "service-hall-templates-360")
+    page.fill(reminder, "TPL-visit")
+    page.click("main button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    saved = NotificationTemplate.objects.get(purpose="reservations.reminder")
+    assert (saved.template_id, saved.kind) == ("TPL-visit", "subscribe")
+    page.watch.assert_clean()
     context.close()

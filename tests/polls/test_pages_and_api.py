@@ -19,6 +19,7 @@ from archivox.polls.identity import (
     COOKIE_NAME,
     IdentityError,
     Person,
+    follower_person_id,
     person_from_token,
     person_token_for,
 )
@@ -67,7 +68,9 @@ def test_a_wechat_follower_answers_through_the_signed_link_once(client, survey, 
     assert f'name="t" value="{token}"' in page.content.decode()
     client.post(detail_url(survey), {**form_data(survey), "t": token})
     stored = Response.objects.get()
-    assert (stored.channel, stored.person_id) == ("wechat", "o-follower-1")
+    # Held by a keyed digest of the openid, never the openid itself.
+    assert (stored.channel, stored.person_id) == ("wechat", follower_person_id("o-follower-1"))
+    assert "o-follower-1" not in stored.person_id
     # The same follower from a fresh browser (no cookie) is still recognised by the link.
     fresh = client.__class__()
     again = fresh.post(detail_url(survey), {**form_data(survey), "t": token}, follow=True)

@@ -12,7 +12,8 @@ from django.core.management import call_command
 from archivox.catalog.demo import demo_catalog_load
 from archivox.consultations.replies import rules_cache_clear
 from archivox.consultations.selectors import wechat_account_cache_clear
-from archivox.sandbox.wechat.models import Menu
+from archivox.core.models import PlatformAccount
+from archivox.sandbox.wechat.models import Account, Menu
 from archivox.service_hall.models import WeChatMenu
 from tests.factories import ArchiveFactory
 
@@ -53,3 +54,9 @@ def test_the_demo_archives_answer_a_name_with_catalog_cards_and_have_a_menu(
     installed = Menu.objects.get(account__archive_slug="nanjing").button
     assert [button["name"] for button in installed] == ["查档", "预约", "互动"]
     assert installed == menu.sent["button"]
+    # A service account, so that silent web authorisation works in the demo too.
+    assert Account.objects.get(archive_slug="nanjing").account_type == Account.Type.SERVICE
+    assert (
+        PlatformAccount.objects.get(archive__slug="nanjing", platform="wechat").wechat_type
+        == PlatformAccount.WeChatType.SERVICE
+    )

@@ -39,6 +39,7 @@ from archivox.reservations.services.contacts import (
     contact_normalise,
     contact_validate,
     name_validate,
+    person_key_for,
 )
 from archivox.reservations.services.links import (
     FEEDBACK_MAX_AGE,
@@ -110,6 +111,7 @@ __all__ = [
     "message_deliver",
     "name_validate",
     "opening_hours_set",
+    "person_key_for",
     "public_request_allowed",
     "reservation_book",
     "reservation_cancel",

@@ -20,6 +20,7 @@ from archivox.reservations.services.contacts import (
     contact_normalise,
     contact_validate,
     name_validate,
+    person_key_for,
 )
 from archivox.reservations.services.links import follower_openid_from_token
 
@@ -74,7 +75,7 @@ def reservation_book(
     if slot is None:
         raise BookingRefused("unknown_slot", _("This time does not exist; please choose again."))
     _bookable_or_refuse(slot, now)
-    person_key = f"wx:{openid}" if openid else f"c:{contact_normalise(contact)}"
+    person_key = person_key_for(openid=openid, contact=contact)
     if Booking.objects.filter(
         slot=slot,
         person_key=person_key,
@@ -90,7 +91,7 @@ def reservation_book(
         slot=slot,
         name=name,
         contact=contact,
-        person_key=person_key[:254],
+        person_key=person_key,
         channel=Booking.Channel.WECHAT if openid else Booking.Channel.WEB,
         openid=openid,
         reminder=(

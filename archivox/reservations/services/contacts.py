@@ -8,6 +8,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
+from archivox.core.fields import person_digest
+
 NAME_MAX = 100
 CONTACT_MAX = 254
 
@@ -17,6 +19,14 @@ def contact_normalise(contact: str) -> str:
     if "@" in contact:
         return contact.lower()
     return re.sub(r"\D", "", contact)
+
+
+def person_key_for(*, openid: str = "", contact: str = "") -> str:
+    """Who books, for "one live booking of a slot per person": a keyed digest of the WeChat
+    openid, else of the normalised contact, so the table holds neither in plain text here."""
+    if openid:
+        return person_digest(f"wx:{openid}")
+    return person_digest(f"c:{contact_normalise(contact)}")
 
 
 def contact_validate(contact: str) -> str:

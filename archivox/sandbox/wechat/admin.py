@@ -101,3 +101,8 @@ class MessageTemplateAdmin(admin.ModelAdmin):
 @admin.register(models.TemplateMessage)
 class TemplateMessageAdmin(admin.ModelAdmin):
     list_display = ["account", "follower", "template_id", "sent_at"]
+
+
+@admin.register(models.SubscribeConsent)
+class SubscribeConsentAdmin(admin.ModelAdmin):
+    list_display = ["account", "follower", "template_id", "scene", "granted_at", "used_at"]

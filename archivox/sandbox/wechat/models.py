@@ -324,3 +324,18 @@ class TemplateMessage(models.Model):
 
     def __str__(self) -> str:
         return f"template {self.template_id} to {self.follower_id}"
+
+
+class SubscribeConsent(models.Model):
+    """A follower's consent to one one-time subscription message (一次性订阅消息) of a
+    template and scene, given on the platform's confirm page; used by the one message sent."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="consents")
+    follower = models.ForeignKey(Follower, on_delete=models.CASCADE, related_name="consents")
+    template_id = models.CharField(max_length=64)
+    scene = models.PositiveIntegerField()
+    granted_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"consent {self.template_id}/{self.scene} of {self.follower_id}"

@@ -12,6 +12,11 @@ TOKEN_OVERLAP = 300  # seconds the previous token keeps working after a new one 
 TICKET_LIFETIME = 7200  # seconds a jsapi_ticket lives
 OAUTH_CODE_LIFETIME = 300  # a web-authorisation code: 5 minutes, used once
 OAUTH_SCOPES = frozenset({"snsapi_base", "snsapi_userinfo"})
+# One-time subscription messages (一次性订阅消息): scene 0–10000, title ≤ 15 characters,
+# content ≤ 200 characters, one message per consent.
+SUBSCRIBE_SCENE_MAX = 10000
+SUBSCRIBE_TITLE_MAX = 15
+SUBSCRIBE_CONTENT_MAX = 200
 # The JS-SDK page signature: how far a config's timestamp may be from the sandbox's clock.
 JSSDK_TIMESTAMP_SKEW = 7200
 
@@ -29,6 +34,7 @@ DAILY_QUOTA = {
     "menu/create": 1000,
     "menu/delete": 1000,
     "message/template/send": 100_000,
+    "message/template/subscribe": 100_000,
     "ticket/getticket": 100_000,
     "menu/get": 10_000,
     "user/info": 5_000_000,
@@ -144,6 +150,7 @@ ERRMSG = {
     43001: "require GET method",
     43002: "require POST method",
     43004: "require subscribe",
+    43101: "user refuse to accept the msg",
     44002: "empty post data",
     44003: "empty news data",
     44004: "empty content",

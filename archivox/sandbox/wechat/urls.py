@@ -21,6 +21,12 @@ urlpatterns = [
     path("cgi-bin/message/mass/get", views.mass_get, name="mass-get"),
     path("cgi-bin/message/custom/send", views.custom_send, name="custom-send"),
     path("cgi-bin/message/template/send", views.template_send, name="template-send"),
+    path(
+        "cgi-bin/message/template/subscribe",
+        views.template_subscribe,
+        name="template-subscribe",
+    ),
+    path("mp/subscribemsg", views.subscribe_confirm, name="subscribe-confirm"),
     path("cgi-bin/menu/create", views.menu_create, name="menu-create"),
     path("cgi-bin/menu/get", views.menu_get, name="menu-get"),
     path("cgi-bin/menu/delete", views.menu_delete, name="menu-delete"),

@@ -27,6 +27,7 @@ from archivox.sandbox.wechat.services import (
     oauth,
     publishing,
     statistics,
+    subscribe,
     templates,
     tickets,
     tokens,
@@ -190,6 +191,11 @@ def custom_send(request: HttpRequest, account: Account | None) -> dict[str, Any]
 @platform_api("message/template/send")
 def template_send(request: HttpRequest, account: Account | None) -> dict[str, Any]:
     return templates.template_send(account=account, body=_body(request))
+
+
+@platform_api("message/template/subscribe")
+def template_subscribe(request: HttpRequest, account: Account | None) -> dict[str, Any]:
+    return subscribe.subscribe_send(account=account, body=_body(request))
 
 
 @platform_api("menu/create")
@@ -449,3 +455,42 @@ def oauth_access_token(request: HttpRequest, account: Account | None) -> dict[st
         code=request.GET.get("code", ""),
         grant_type=request.GET.get("grant_type", ""),
     )
+
+
+@csrf_exempt  # the platform's own page, posted back to itself by the simulated follower
+@require_http_methods(["GET", "POST"])
+def subscribe_confirm(request: HttpRequest) -> HttpResponse:
+    """``mp/subscribemsg?action=get_confirm`` (mp.weixin.qq.com): the page where the follower
+    allows (or refuses) one subscription message; then back to ``redirect_url``."""
+    query = request.GET
+    if request.method == "GET":
+        return HttpResponse(
+            "<!doctype html><meta charset=utf-8><title>接收消息</title>"
+            "<p>该公众号希望向你发送一次消息通知。</p><form method=post>"
+            "<button name=answer value=confirm>允许</button> "
+            "<button name=answer value=cancel>取消</button></form>".encode(),
+            content_type="text/html; charset=utf-8",
+        )
+    openid = request.COOKIES.get(OPENID_COOKIE, "")[:64] or oauth.new_openid()
+    try:
+        if query.get("action") != "get_confirm":
+            raise SandboxApiError(40035)
+        target = subscribe.subscribe_confirm(
+            appid=query.get("appid", ""),
+            template_id=query.get("template_id", ""),
+            scene=query.get("scene", ""),
+            redirect_url=query.get("redirect_url", ""),
+            reserved=query.get("reserved", ""),
+            openid=openid,
+            allow=request.POST.get("answer") == "confirm",
+        )
+    except SandboxApiError as exc:
+        return HttpResponse(
+            f"<!doctype html><title>接收消息</title><p>出错了（{exc.errcode}）："
+            f"{rules.ERRMSG.get(exc.errcode, 'error')}</p>".encode(),
+            status=400,
+            content_type="text/html; charset=utf-8",
+        )
+    response = HttpResponseRedirect(target)
+    response.set_cookie(OPENID_COOKIE, openid, httponly=True, samesite="Lax")
+    return response

@@ -25,6 +25,7 @@ from archivox.consultations.services.followers import (
 from archivox.core.models import Archive, PlatformAccount
 from archivox.platforms.wechat.client import WeChatError, client_for_account
 from archivox.platforms.wechat.client.oauth import oauth_authorize_url
+from archivox.polls.identity import person_token_for as poll_person_token_for
 from archivox.records_requests.services.followers import (
     follower_token_for as records_follower_token_for,
 )
@@ -48,14 +49,23 @@ def _ask_identity(archive: Archive, openid: str) -> dict[str, str]:
     return {"wx": ask_follower_token_for(archive=archive, openid=openid)}
 
 
+def _polls_identity(archive: Archive, openid: str) -> dict[str, str]:
+    # The polls' own signed person token (polls.identity), as a follower's link carries it:
+    # the response is held under the openid's digest, so one follower answers once, on any
+    # device.
+    return {"t": poll_person_token_for(archive=archive, openid=openid)}
+
+
 # The services whose pages learn the follower, by URL namespace (every page of the service) or
 # view name (that page only), and how each is told (query parameters added to the page's URL).
-# Polls join here once their service takes a follower identity.
 IDENTITY_FOR: dict[str, Callable[[Archive, str], dict[str, str]]] = {
     "reservations": _reservations_identity,
     "records:apply": _records_identity,
     "ask:ask": _ask_identity,
+    "polls:detail": _polls_identity,
 }
+# The query parameters those identities arrive in: a page that has one is not authorised again.
+IDENTITY_PARAMETERS = ("wx", "t")
 
 
 class FollowerAuthRefused(Exception):
@@ -76,7 +86,7 @@ def follower_auth_wanted(
     """Whether this request should first learn who the follower is."""
     if namespace not in IDENTITY_FOR or not is_wechat_browser(user_agent):
         return False
-    if "wx" in query or "code" in query:
+    if "code" in query or any(name in query for name in IDENTITY_PARAMETERS):
         return False
     pending = session.get(SESSION_KEY, {}).get(archive.slug, {})
     if pending.get("failed_at", 0) > time.time() - RETRY_AFTER:

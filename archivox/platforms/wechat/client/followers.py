@@ -69,6 +69,37 @@ class FollowerCalls(WeChatTransport):
         )
         return int(answer.get("msgid") or 0)
 
+    def subscribe_send(
+        self,
+        openid: str,
+        template_id: str,
+        *,
+        scene: int,
+        title: str,
+        content: str,
+        url: str = "",
+    ) -> int:
+        """``message/template/subscribe``: the one message a follower's consent allows
+        (一次性订阅消息; title ≤ 15, content ≤ 200 characters). Without a consent left the
+        platform refuses with 43101. The message's msgid."""
+        body: dict[str, Any] = {
+            "touser": openid,
+            "template_id": template_id,
+            "scene": str(scene),
+            "title": title,
+            "data": {"content": {"value": content}},
+        }
+        if url:
+            body["url"] = url
+        answer = self._call(
+            "POST",
+            "/cgi-bin/message/template/subscribe",
+            api="message/template/subscribe",
+            idempotent=False,
+            json=body,
+        )
+        return int(answer.get("msgid") or 0)
+
     def menu_create(self, menu: dict[str, Any]) -> None:
         """``menu/create``: replace the custom menu (``{"button": [...]}``); safe to repeat."""
         self._call("POST", "/cgi-bin/menu/create", api="menu/create", idempotent=True, json=menu)
