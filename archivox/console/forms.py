@@ -8,7 +8,14 @@ from django.utils.translation import gettext_lazy as _
 
 from archivox.catalog.models import Access, Description, FeaturedCollection, Level
 from archivox.core.fields import mask_secret
-from archivox.core.models import PlatformAccount, Role
+from archivox.core.models import (
+    ARCHIVE_PROFILE_FIELDS,
+    PHONE_VALIDATOR,
+    WEB_URL_VALIDATOR,
+    Archive,
+    PlatformAccount,
+    Role,
+)
 
 # Access first: it decides who may ever see the description (issue 9: "prominent").
 ACCESS_FIELDS = ("access_level", "closed_until", "access_conditions")
@@ -277,6 +284,46 @@ class PlatformAccountForm(forms.Form):
                 changes[name] = ""
         clear = [name for name in self.secret_names if self.cleaned_data.get(f"clear_{name}")]
         return changes, clear
+
+
+class ArchiveProfileForm(forms.Form):
+    """What a visitor reads about finding and reaching the archive. The model's rules (a
+    telephone number's form, a web link) are the service's to apply; the form shapes the inputs
+    so a phone brings up the right keyboard, and checks them too, so that every problem is
+    named at once."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        model_fields = fields_for_model(Archive, fields=list(ARCHIVE_PROFILE_FIELDS))
+        for name in ARCHIVE_PROFILE_FIELDS:
+            field = model_fields[name]
+            if name in ("website", "map_url"):
+                field = forms.URLField(
+                    label=field.label,
+                    max_length=field.max_length,
+                    required=False,
+                    assume_scheme="https",
+                    validators=[WEB_URL_VALIDATOR],
+                    help_text=field.help_text,
+                    widget=forms.URLInput(attrs={"inputmode": "url", "placeholder": "https://"}),
+                )
+            self.fields[name] = field
+        self.fields["phone"].widget = forms.TextInput(
+            attrs={"type": "tel", "inputmode": "tel", "autocomplete": "tel", "maxlength": 40}
+        )
+        self.fields["phone"].validators.append(PHONE_VALIDATOR)
+        self.fields["phone"].help_text = _("Shown as a link that dials it, e.g. 025-8480 0000.")
+        self.fields["opening_hours"].help_text = _("e.g. Monday to Friday 8:30–17:00.")
+        self.fields["address"].widget.attrs["autocomplete"] = "street-address"
+        self.fields["transport"].widget.attrs["rows"] = 4
+        self.fields["transport"].max_length = 1000
+
+    @staticmethod
+    def initial_from(archive: Archive) -> dict:
+        return {name: getattr(archive, name) for name in ARCHIVE_PROFILE_FIELDS}
+
+    def values(self) -> dict:
+        return {name: self.cleaned_data.get(name) or "" for name in ARCHIVE_PROFILE_FIELDS}
 
 
 class GrantForm(forms.Form):

@@ -61,6 +61,9 @@ def _area_links(archive: Archive, caps: frozenset[str]) -> list[Link]:
             links.append(Link(label, reverse(name) + query))
         links.append(Link(_("Survey and diagnosis"), reverse("console:survey:index")))
     if Capability.ARCHIVE_MANAGE in caps:
+        links.append(
+            Link(_("Archive profile"), reverse("console:archive_profile", args=[archive.slug]))
+        )
         links.append(Link(_("Platform accounts"), reverse("console:accounts", args=[archive.slug])))
     if Capability.STAFF_MANAGE in caps:
         links.append(Link(_("Staff and roles"), reverse("console:members", args=[archive.slug])))
