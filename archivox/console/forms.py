@@ -7,6 +7,7 @@ from django.forms.models import fields_for_model
 from django.utils.translation import gettext_lazy as _
 
 from archivox.catalog.models import Access, Description, FeaturedCollection, Level
+from archivox.core.audit_labels import audit_action_choices
 from archivox.core.fields import mask_secret
 from archivox.core.models import (
     ARCHIVE_PROFILE_FIELDS,
@@ -250,6 +251,18 @@ class PlatformAccountForm(forms.Form):
         super().__init__(*args, initial=initial, prefix=platform, **kwargs)
         self.fields.update(fields_for_model(PlatformAccount, fields=list(plain)))
         self.fields["welcome_text"].widget.attrs["rows"] = 3
+        # The platforms' own names for the account ids, as their consoles print them.
+        if "original_id" in self.fields:
+            self.fields["original_id"].label = _("Original ID")
+            self.fields["original_id"].help_text = _(
+                "In WeChat's console under Settings and development › Account settings; "
+                "it begins with gh_."
+            )
+        if "weibo_uid" in self.fields:
+            self.fields["weibo_uid"].label = _("Weibo UID")
+            self.fields["weibo_uid"].help_text = _(
+                "The number in the address of the account's Weibo profile."
+            )
         self.fields["welcome_text"].help_text = _("Sent to a follower who subscribes.")
         if "message_mode" in self.fields:
             # A form sent without it (an older page, a script) keeps the stored mode.
@@ -341,12 +354,7 @@ class StaffCreateForm(forms.Form):
 class AuditFilterForm(forms.Form):
     archive = forms.ChoiceField(label=_("Archive"), required=False)
     actor = forms.CharField(label=_("Who"), max_length=150, required=False)
-    action = forms.CharField(
-        label=_("Action"),
-        max_length=80,
-        required=False,
-        help_text=_("Beginning of the action, e.g. description."),
-    )
+    action = forms.ChoiceField(label=_("Action"), required=False)
     object_type = forms.CharField(label=_("Object type"), max_length=80, required=False)
     date_from = forms.DateField(
         label=_("From"),
@@ -364,6 +372,7 @@ class AuditFilterForm(forms.Form):
         self.fields["archive"].choices = [("", _("All my archives"))] + [
             (archive.slug, str(archive)) for archive in archives
         ]
+        self.fields["action"].choices = [("", _("Every action")), *audit_action_choices()]
 
     def clean(self) -> dict:
         data = super().clean()

@@ -148,7 +148,7 @@ class Membership(models.Model):
         verbose_name_plural = _("memberships")
 
     def __str__(self) -> str:
-        return f"{self.user} · {self.archive.slug} · {self.role}"
+        return f"{self.user} · {self.archive} · {self.get_role_display()}"
 
 
 class AuditEntry(models.Model):

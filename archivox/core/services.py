@@ -11,6 +11,7 @@ from typing import Any
 from django.db import models, transaction
 from django.utils import timezone
 
+from archivox.core.audit_labels import SECRET_SET
 from archivox.core.fields import EncryptedTextField
 from archivox.core.models import (
     ARCHIVE_PROFILE_FIELDS,
@@ -36,7 +37,7 @@ def snapshot(instance: models.Model, fields: Iterable[str]) -> dict[str, Any]:
         value = getattr(instance, field.attname)
         if isinstance(field, EncryptedTextField):
             # Secrets never reach the audit log; only that one was set or changed.
-            value = "(secret set)" if value else ""
+            value = SECRET_SET if value else ""
         elif isinstance(value, datetime.datetime | datetime.date | datetime.time):
             value = value.isoformat()
         elif isinstance(value, decimal.Decimal | uuid.UUID):
@@ -137,7 +138,6 @@ ARCHIVE_FIELDS = (
     "is_demo",
 )
 ARCHIVE_EDITABLE = frozenset(ARCHIVE_FIELDS) - {"slug", "is_demo"}
-
 
 
 def _require_installation_admin(actor: User | None, action: str) -> None:

@@ -340,7 +340,8 @@ class Delivery(models.Model):
         verbose_name_plural = _("deliveries")
 
     def __str__(self) -> str:
-        return f"{self.post_id} → {self.channel} ({self.status})"
+        # Also the audit log's name of the delivery, so in words: the post, the channel.
+        return f"{self.post.title[:80]} → {self.channel_label}"
 
     @property
     def channel_label(self) -> str:
