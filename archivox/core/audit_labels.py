@@ -86,6 +86,7 @@ AUDIT_ACTION_LABELS: dict[str, Any] = {
     "post.comment": pgettext_lazy("audit action", "Review comment added"),
     "post.correct": pgettext_lazy("audit action", "Post corrected"),
     "post.cover": pgettext_lazy("audit action", "Cover image set"),
+    "post.cover_crop": pgettext_lazy("audit action", "Cover cropped"),
     "post.create": pgettext_lazy("audit action", "Post created"),
     "post.delete": pgettext_lazy("audit action", "Post deleted"),
     "post.publish": pgettext_lazy("audit action", "Post published"),
