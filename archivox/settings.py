@@ -434,6 +434,9 @@ ARCHIVOX_COLLECTING_MAX_FILE_MB = int(os.environ.get("ARCHIVOX_COLLECTING_MAX_FI
 ARCHIVOX_DEMAND_MIN_COUNT = int(os.environ.get("ARCHIVOX_DEMAND_MIN_COUNT", "5"))
 # A CJK TrueType font for posters; empty: WenQuanYi Micro Hei from fonts-wqy-microhei.
 ARCHIVOX_POSTER_FONT = os.environ.get("ARCHIVOX_POSTER_FONT", "")
+# A CJK font file for pictures drawn here (the demo's placeholders); empty: the machine's Noto
+# CJK or WenQuanYi; "none": draw them without text.
+ARCHIVOX_CJK_FONT = os.environ.get("ARCHIVOX_CJK_FONT", "")
 # How long a WeChat publish waits for the platform's publish job before reconciling later.
 ARCHIVOX_WECHAT_PUBLISH_WAIT = float(os.environ.get("ARCHIVOX_WECHAT_PUBLISH_WAIT", "4"))
 # Seconds the WeChat callback may spend on a passive reply before deferring it to a

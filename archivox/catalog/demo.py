@@ -24,6 +24,7 @@ from django.db import transaction
 
 from archivox.catalog import services
 from archivox.catalog.models import Access, Description, DigitalObject, FeaturedCollection, Level
+from archivox.core.cjk_font import cjk_font
 from archivox.core.demo_data import DemoDataError, Entry, demo_data_dir, read_demo_yaml, shown_path
 from archivox.core.models import Archive
 
@@ -391,7 +392,7 @@ def _load_node(
                 actor=None,
                 description=description,
                 content=placeholder_jpeg(
-                    reference_code=node.code, title=node.title_en or node.code, colour=spec.colour
+                    reference_code=node.code, title=node.title or node.code, colour=spec.colour
                 ),
                 original_name=f"{node.code}.jpg",
                 caption=f"{node.title}（演示占位图）",
@@ -439,9 +440,14 @@ def _load_collection(
     outcome.collections += 1
 
 
+PLACEHOLDER_LABEL = "Archivox 演示占位图"
+
+
 def placeholder_jpeg(*, reference_code: str, title: str, colour: tuple[int, int, int]) -> bytes:
-    """A plainly-labelled placeholder photograph (ASCII text only, so no CJK font is needed)."""
-    from PIL import Image, ImageDraw, ImageFont
+    """A plainly-labelled placeholder photograph: the item's (Chinese) title, its reference
+    code and "演示占位图", drawn with the machine's CJK font; without one, the pattern alone
+    (no text, rather than English)."""
+    from PIL import Image, ImageDraw
 
     width, height = 960, 640
     image = Image.new("RGB", (width, height), colour)
@@ -450,21 +456,16 @@ def placeholder_jpeg(*, reference_code: str, title: str, colour: tuple[int, int,
     for offset in range(0, width + height, 48):
         draw.line([(offset, 0), (offset - height, height)], fill=lighter, width=14)
     draw.rectangle([24, 24, width - 25, height - 25], outline=(255, 255, 255), width=4)
-
-    def font(size: int):
-        try:
-            return ImageFont.load_default(size=size)
-        except (TypeError, OSError):  # Pillow without FreeType: the small bitmap font
-            return ImageFont.load_default()
-
-    y = 150
-    for line in textwrap.wrap(title, width=34)[:3]:
-        draw.text((64, y), line, fill=(255, 255, 255), font=font(46))
-        y += 62
-    draw.text((64, y + 24), reference_code, fill=(255, 255, 255), font=font(32))
-    draw.text(
-        (64, height - 100), "ARCHIVOX DEMO - placeholder image", fill=(255, 255, 255), font=font(26)
-    )
+    if cjk_font(12) is not None:
+        white = (255, 255, 255)
+        title_font = cjk_font(52)
+        y = 140
+        # Chinese breaks between any two characters: 15 to a line of 52 px fits the frame.
+        for line in textwrap.wrap(title, width=15)[:3]:
+            draw.text((64, y), line, fill=white, font=title_font)
+            y += 72
+        draw.text((64, y + 24), reference_code, fill=white, font=cjk_font(34))
+        draw.text((64, height - 104), PLACEHOLDER_LABEL, fill=white, font=cjk_font(30))
     out = io.BytesIO()
     image.save(out, "JPEG", quality=85)
     return out.getvalue()

@@ -1,4 +1,5 @@
-"""Administrators' pages: an archive's platform accounts (secrets write-only) and its staff."""
+"""Administrators' pages: an archive's profile for visitors, its platform accounts (secrets
+write-only) and its staff."""
 
 from __future__ import annotations
 
@@ -10,13 +11,40 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from archivox.console.forms import GrantForm, PlatformAccountForm, StaffCreateForm
+from archivox.console.forms import (
+    ArchiveProfileForm,
+    GrantForm,
+    PlatformAccountForm,
+    StaffCreateForm,
+)
 from archivox.core import selectors as core_selectors
 from archivox.core import services as core_services
 from archivox.core.access import archive_for_staff
 from archivox.core.forms import errors_to_form
 from archivox.core.models import Archive, PlatformAccount, User
 from archivox.core.selectors import Capability
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile(request: HttpRequest, slug: str) -> HttpResponse:
+    """Address, hours, telephone, links and transport, as the portal's archive home shows them."""
+    archive = archive_for_staff(request.user, slug, Capability.ARCHIVE_MANAGE)
+    if request.method == "GET":
+        form = ArchiveProfileForm(initial=ArchiveProfileForm.initial_from(archive))
+    else:
+        form = ArchiveProfileForm(request.POST)
+        if form.is_valid():
+            try:
+                core_services.archive_profile_update(
+                    actor=request.user, archive=archive, **form.values()
+                )
+            except (ValidationError, ValueError) as exc:
+                errors_to_form(form, exc)
+            else:
+                messages.success(request, _("The archive's profile is saved."))
+                return redirect("console:archive_profile", slug=slug)
+    return render(request, "console/admin/profile.html", {"archive": archive, "form": form})
 
 
 def _account_forms(request: HttpRequest, archive: Archive, bound: str = "") -> list:

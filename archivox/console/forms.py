@@ -7,8 +7,16 @@ from django.forms.models import fields_for_model
 from django.utils.translation import gettext_lazy as _
 
 from archivox.catalog.models import Access, Description, FeaturedCollection, Level
+from archivox.core.audit_labels import audit_action_choices
 from archivox.core.fields import mask_secret
-from archivox.core.models import PlatformAccount, Role
+from archivox.core.models import (
+    ARCHIVE_PROFILE_FIELDS,
+    PHONE_VALIDATOR,
+    WEB_URL_VALIDATOR,
+    Archive,
+    PlatformAccount,
+    Role,
+)
 
 # Access first: it decides who may ever see the description (issue 9: "prominent").
 ACCESS_FIELDS = ("access_level", "closed_until", "access_conditions")
@@ -243,6 +251,18 @@ class PlatformAccountForm(forms.Form):
         super().__init__(*args, initial=initial, prefix=platform, **kwargs)
         self.fields.update(fields_for_model(PlatformAccount, fields=list(plain)))
         self.fields["welcome_text"].widget.attrs["rows"] = 3
+        # The platforms' own names for the account ids, as their consoles print them.
+        if "original_id" in self.fields:
+            self.fields["original_id"].label = _("Original ID")
+            self.fields["original_id"].help_text = _(
+                "In WeChat's console under Settings and development › Account settings; "
+                "it begins with gh_."
+            )
+        if "weibo_uid" in self.fields:
+            self.fields["weibo_uid"].label = _("Weibo UID")
+            self.fields["weibo_uid"].help_text = _(
+                "The number in the address of the account's Weibo profile."
+            )
         self.fields["welcome_text"].help_text = _("Sent to a follower who subscribes.")
         if "message_mode" in self.fields:
             # A form sent without it (an older page, a script) keeps the stored mode.
@@ -279,6 +299,46 @@ class PlatformAccountForm(forms.Form):
         return changes, clear
 
 
+class ArchiveProfileForm(forms.Form):
+    """What a visitor reads about finding and reaching the archive. The model's rules (a
+    telephone number's form, a web link) are the service's to apply; the form shapes the inputs
+    so a phone brings up the right keyboard, and checks them too, so that every problem is
+    named at once."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        model_fields = fields_for_model(Archive, fields=list(ARCHIVE_PROFILE_FIELDS))
+        for name in ARCHIVE_PROFILE_FIELDS:
+            field = model_fields[name]
+            if name in ("website", "map_url"):
+                field = forms.URLField(
+                    label=field.label,
+                    max_length=field.max_length,
+                    required=False,
+                    assume_scheme="https",
+                    validators=[WEB_URL_VALIDATOR],
+                    help_text=field.help_text,
+                    widget=forms.URLInput(attrs={"inputmode": "url", "placeholder": "https://"}),
+                )
+            self.fields[name] = field
+        self.fields["phone"].widget = forms.TextInput(
+            attrs={"type": "tel", "inputmode": "tel", "autocomplete": "tel", "maxlength": 40}
+        )
+        self.fields["phone"].validators.append(PHONE_VALIDATOR)
+        self.fields["phone"].help_text = _("Shown as a link that dials it, e.g. 025-8480 0000.")
+        self.fields["opening_hours"].help_text = _("e.g. Monday to Friday 8:30–17:00.")
+        self.fields["address"].widget.attrs["autocomplete"] = "street-address"
+        self.fields["transport"].widget.attrs["rows"] = 4
+        self.fields["transport"].max_length = 1000
+
+    @staticmethod
+    def initial_from(archive: Archive) -> dict:
+        return {name: getattr(archive, name) for name in ARCHIVE_PROFILE_FIELDS}
+
+    def values(self) -> dict:
+        return {name: self.cleaned_data.get(name) or "" for name in ARCHIVE_PROFILE_FIELDS}
+
+
 class GrantForm(forms.Form):
     username = forms.CharField(label=_("User name"), max_length=150)
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
@@ -294,12 +354,7 @@ class StaffCreateForm(forms.Form):
 class AuditFilterForm(forms.Form):
     archive = forms.ChoiceField(label=_("Archive"), required=False)
     actor = forms.CharField(label=_("Who"), max_length=150, required=False)
-    action = forms.CharField(
-        label=_("Action"),
-        max_length=80,
-        required=False,
-        help_text=_("Beginning of the action, e.g. description."),
-    )
+    action = forms.ChoiceField(label=_("Action"), required=False)
     object_type = forms.CharField(label=_("Object type"), max_length=80, required=False)
     date_from = forms.DateField(
         label=_("From"),
@@ -317,6 +372,7 @@ class AuditFilterForm(forms.Form):
         self.fields["archive"].choices = [("", _("All my archives"))] + [
             (archive.slug, str(archive)) for archive in archives
         ]
+        self.fields["action"].choices = [("", _("Every action")), *audit_action_choices()]
 
     def clean(self) -> dict:
         data = super().clean()

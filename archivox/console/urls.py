@@ -10,6 +10,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("audit/", views.audit_log, name="audit"),
     path("archives/<slug:slug>/audit/", views.audit_log, name="archive_audit"),
+    path("archives/<slug:slug>/profile/", admin_views.profile, name="archive_profile"),
     path("archives/<slug:slug>/accounts/", admin_views.accounts, name="accounts"),
     path("archives/<slug:slug>/members/", admin_views.members, name="members"),
     path("archives/<slug:slug>/members/revoke/", admin_views.member_revoke, name="members_revoke"),

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET
 from archivox.console.forms import AuditFilterForm
 from archivox.console.needs import needs_me, needs_me_grouped
 from archivox.core import selectors as core_selectors
+from archivox.core.audit_labels import FILE_NAMED
 from archivox.core.models import Archive
 from archivox.core.selectors import Capability
 from archivox.survey import reports as survey_reports
@@ -61,6 +62,9 @@ def _area_links(archive: Archive, caps: frozenset[str]) -> list[Link]:
             links.append(Link(label, reverse(name) + query))
         links.append(Link(_("Survey and diagnosis"), reverse("console:survey:index")))
     if Capability.ARCHIVE_MANAGE in caps:
+        links.append(
+            Link(_("Archive profile"), reverse("console:archive_profile", args=[archive.slug]))
+        )
         links.append(Link(_("Platform accounts"), reverse("console:accounts", args=[archive.slug])))
     if Capability.STAFF_MANAGE in caps:
         links.append(Link(_("Staff and roles"), reverse("console:members", args=[archive.slug])))
@@ -169,5 +173,6 @@ def audit_log(request: HttpRequest, slug: str | None = None) -> HttpResponse:
             "page": page,
             "form": form,
             "query": query.urlencode(),
+            "file_named": FILE_NAMED,
         },
     )

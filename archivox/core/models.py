@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.core.validators import RegexValidator, URLValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -50,6 +51,16 @@ class Region(models.Model):
         return self.name_zh or self.name
 
 
+# A telephone number as an archive prints it: digits, spaces, hyphens, brackets, a leading +,
+# and an extension after 转 or "ext" ("025-8480 0000", "(025) 84800000 转 8", "+86 25 8480 0000").
+PHONE_VALIDATOR = RegexValidator(
+    r"^\+?[0-9(][0-9 ()\-]{4,30}[0-9]( *(转|ext\.?|x) *[0-9]{1,6})?$",
+    _("Enter a telephone number: digits, spaces, hyphens and brackets, e.g. 025-8480 0000."),
+)
+# Links a visitor opens: the web only, never javascript: or a file on someone's disk.
+WEB_URL_VALIDATOR = URLValidator(schemes=["http", "https"])
+
+
 class Archive(models.Model):
     """An archives institution (bureau or repository) that serves the public through Archivox."""
 
@@ -76,7 +87,23 @@ class Archive(models.Model):
     )
     address = models.CharField(_("address"), max_length=300, blank=True)
     opening_hours = models.CharField(_("opening hours"), max_length=300, blank=True)
-    website = models.URLField(_("website"), blank=True)
+    website = models.URLField(_("website"), blank=True, validators=[WEB_URL_VALIDATOR])
+    phone = models.CharField(
+        _("telephone"), max_length=40, blank=True, validators=[PHONE_VALIDATOR]
+    )
+    map_url = models.URLField(
+        _("map link"),
+        max_length=500,
+        blank=True,
+        validators=[WEB_URL_VALIDATOR],
+        help_text=_("The archive on an online map (Amap, Baidu Maps, …)."),
+    )
+    transport = models.TextField(
+        _("how to get there"),
+        max_length=1000,
+        blank=True,
+        help_text=_("Bus, metro and parking, as a visitor needs them."),
+    )
     is_demo = models.BooleanField(_("demo data"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -88,6 +115,10 @@ class Archive(models.Model):
 
     def __str__(self) -> str:
         return self.name_zh or self.name
+
+
+# What a visitor needs to find and reach the archive, edited on the console's profile page.
+ARCHIVE_PROFILE_FIELDS = ("address", "opening_hours", "phone", "website", "map_url", "transport")
 
 
 class Role(models.TextChoices):
@@ -117,7 +148,7 @@ class Membership(models.Model):
         verbose_name_plural = _("memberships")
 
     def __str__(self) -> str:
-        return f"{self.user} · {self.archive.slug} · {self.role}"
+        return f"{self.user} · {self.archive} · {self.get_role_display()}"
 
 
 class AuditEntry(models.Model):

@@ -11,8 +11,10 @@ from typing import Any
 from django.db import models, transaction
 from django.utils import timezone
 
+from archivox.core.audit_labels import SECRET_SET
 from archivox.core.fields import EncryptedTextField
 from archivox.core.models import (
+    ARCHIVE_PROFILE_FIELDS,
     Archive,
     AuditEntry,
     Membership,
@@ -35,7 +37,7 @@ def snapshot(instance: models.Model, fields: Iterable[str]) -> dict[str, Any]:
         value = getattr(instance, field.attname)
         if isinstance(field, EncryptedTextField):
             # Secrets never reach the audit log; only that one was set or changed.
-            value = "(secret set)" if value else ""
+            value = SECRET_SET if value else ""
         elif isinstance(value, datetime.datetime | datetime.date | datetime.time):
             value = value.isoformat()
         elif isinstance(value, decimal.Decimal | uuid.UUID):
@@ -130,6 +132,9 @@ ARCHIVE_FIELDS = (
     "address",
     "opening_hours",
     "website",
+    "phone",
+    "map_url",
+    "transport",
     "is_demo",
 )
 ARCHIVE_EDITABLE = frozenset(ARCHIVE_FIELDS) - {"slug", "is_demo"}
@@ -155,6 +160,9 @@ def archive_create(
     address: str = "",
     opening_hours: str = "",
     website: str = "",
+    phone: str = "",
+    map_url: str = "",
+    transport: str = "",
     is_demo: bool = False,
 ) -> Archive:
     """Create an archive. An administrator of the parent archive may add archives below it,
@@ -177,6 +185,9 @@ def archive_create(
         address=address,
         opening_hours=opening_hours,
         website=website,
+        phone=phone,
+        map_url=map_url,
+        transport=transport,
         is_demo=is_demo,
     )
     archive.full_clean()
@@ -204,6 +215,18 @@ def archive_update(*, actor: User | None, archive: Archive, **changes: Any) -> A
         actor=actor, instance=archive, changes=changes, action="archive.update", archive=archive
     )
     return archive
+
+
+def archive_profile_update(*, actor: User | None, archive: Archive, **profile: str) -> Archive:
+    """Change what the public reads about visiting the archive (address, hours, telephone,
+    website, map link, transport); text is stripped, so a stray space is no change. Refused
+    with a ValidationError naming the field (a malformed telephone number or link), nothing
+    saved then."""
+    unknown = set(profile) - set(ARCHIVE_PROFILE_FIELDS)
+    if unknown:
+        raise ValueError(f"not part of an archive's profile: {', '.join(sorted(unknown))}")
+    changes = {name: (value or "").strip() for name, value in profile.items()}
+    return archive_update(actor=actor, archive=archive, **changes)
 
 
 @transaction.atomic

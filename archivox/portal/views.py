@@ -3,7 +3,8 @@ public search (the access gateway); hidden material is a 404, never a 403."""
 
 from __future__ import annotations
 
-from urllib.parse import quote
+import re
+from urllib.parse import quote, urlsplit
 
 import qrcode
 import qrcode.image.svg
@@ -20,7 +21,7 @@ from archivox.catalog.iiif import manifests as iiif_manifests
 from archivox.catalog.models import Description, DigitalObject, FeaturedCollection, Level
 from archivox.core import selectors as core_selectors
 from archivox.core.access import archive_or_404
-from archivox.core.models import Archive, PlatformAccount
+from archivox.core.models import ARCHIVE_PROFILE_FIELDS, Archive, PlatformAccount
 from archivox.harvesting import selectors as harvesting_selectors
 from archivox.portal import selectors
 
@@ -42,15 +43,39 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _map_links(address: str) -> list[tuple[str, str]]:
-    # Plain links to a map search: no embedded map, no script from another host.
-    if not address:
-        return []
-    query = quote(address)
-    return [
-        (_("Amap"), f"https://uri.amap.com/search?keyword={query}"),
-        ("OpenStreetMap", f"https://www.openstreetmap.org/search?query={query}"),
-    ]
+def _map_links(address: str, map_url: str = "") -> list[tuple[str, str]]:
+    # Plain links to a map: no embedded map, no script from another host. The archive's own
+    # map link first (it marks the entrance); else a search for its address.
+    links = []
+    if map_url:
+        links.append((_("Open the map"), map_url))
+    if address and not map_url:
+        query = quote(address)
+        links += [
+            (
+                _("Show on a map (%(label)s)") % {"label": _("Amap")},
+                f"https://uri.amap.com/search?keyword={query}",
+            ),
+            (
+                _("Show on a map (%(label)s)") % {"label": "OpenStreetMap"},
+                f"https://www.openstreetmap.org/search?query={query}",
+            ),
+        ]
+    return links
+
+
+def _visit(archive: Archive) -> dict[str, str] | None:
+    """What the "Visit us" section needs beyond the archive's fields; None when the archive
+    has said nothing about visiting (no empty heading)."""
+    if not any(getattr(archive, name) for name in ARCHIVE_PROFILE_FIELDS):
+        return None
+    # tel: takes digits and a leading +; an extension (转 8) is for the person to dial.
+    number = re.split(r"转|ext|x", archive.phone)[0]
+    digits = re.sub(r"[^0-9+]", "", number)
+    return {
+        "phone_href": f"tel:{digits}" if digits else "",
+        "website_host": urlsplit(archive.website).netloc if archive.website else "",
+    }
 
 
 WEIBO_PROFILE = "https://m.weibo.cn/u/{uid}"
@@ -115,7 +140,8 @@ def archive_home(request: HttpRequest, slug: str) -> HttpResponse:
             "events": selectors.upcoming_lectures_public(archives=[archive], limit=4),
             "topics": selectors.topics_public(archive=archive),
             "polls": selectors.open_polls_public(archive=archive),
-            "map_links": _map_links(archive.address),
+            "map_links": _map_links(archive.address, archive.map_url),
+            "visit": _visit(archive),
             "follow": _follow(archive),
         },
     )

@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from archivox.publishing import console_cover_views as cover_views
 from archivox.publishing import console_views as views
 
 app_name = "console_publishing"
@@ -22,6 +23,14 @@ urlpatterns = [
         name="recall_withdraw",
     ),
     path("posts/<int:pk>/", views.post_view, name="post"),
+    # Before the actions' pattern below, which would take "cover" for an action.
+    path("posts/<int:pk>/cover/", cover_views.cover_image, name="cover_image"),
+    path("posts/<int:pk>/cover/crop/", cover_views.cover_crop, name="cover_crop"),
+    path(
+        "posts/<int:pk>/cover/crops/<slug:ratio>.jpg",
+        cover_views.cover_crop_image,
+        name="cover_crop_image",
+    ),
     path("posts/<int:pk>/<str:action>/", views.post_action, name="action"),
     path("deliveries/<int:pk>/retry/", views.delivery_retry, name="delivery_retry"),
     path("notices/<int:pk>/read/", views.notice_read, name="notice_read"),

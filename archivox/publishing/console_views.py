@@ -26,6 +26,7 @@ from archivox.core.forms import ConsoleForm
 from archivox.core.models import Archive
 from archivox.core.selectors import Capability, user_can
 from archivox.publishing import selectors
+from archivox.publishing.console_cover_views import crop_rows, crops_json
 from archivox.publishing.forms import (
     CommentForm,
     CorrectionForm,
@@ -193,6 +194,9 @@ def compose(request: HttpRequest, slug: str, pk: int | None = None) -> HttpRespo
         "origins": Post.Origin.choices,
         "wechat_modes": Post.WeChatMode.choices,
         "limits": {"wechat": 20000, "weibo": 140},
+        # The cropper, once the post has a cover (a new post gets one when first saved).
+        "crops": crop_rows(post) if post is not None and post.cover_public else [],
+        "crops_json": crops_json(post) if post is not None and post.cover_public else "[]",
         "tools_json": json.dumps(
             {
                 "header": _("Heading"),

@@ -4,11 +4,13 @@ built from a post with catalog material taken only through the access gateway.""
 from __future__ import annotations
 
 import html
+import io
 import re
 from html.parser import HTMLParser
 
 import nh3
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -118,6 +120,38 @@ def _image_of(obj: DigitalObject, caption: str) -> Image | None:
     )
 
 
+def _cover_crops(
+    post: Post, cover: Image | None
+) -> tuple[dict[str, tuple[float, float, float, float]], dict[str, Image]]:
+    """The editor's crops of the cover: each box as fractions of the cover, and its cut."""
+    crops = post.cover_crops or {}
+    if cover is None or not crops:
+        return {}, {}
+    from PIL import Image as PILImage
+
+    try:
+        with PILImage.open(io.BytesIO(cover.data)) as picture:
+            width, height = picture.size
+    except (OSError, ValueError):
+        return {}, {}
+    boxes, cuts = {}, {}
+    for ratio, crop in crops.items():
+        x, y, w, h = crop["box"]
+        boxes[ratio] = (x / width, y / height, (x + w) / width, (y + h) / height)
+        try:
+            with default_storage.open(crop["file"], "rb") as handle:
+                cuts[ratio] = Image(
+                    name=crop["file"].rsplit("/", 1)[-1],
+                    content_type="image/jpeg",
+                    data=handle.read(),
+                    width=w,
+                    height=h,
+                )
+        except (OSError, KeyError):
+            continue
+    return boxes, cuts
+
+
 def post_content(post: Post) -> PostContent:
     """What the channels render for ``post``. Items come through the public gateway: an item
     that is no longer public is left out, and images only of open items."""
@@ -174,6 +208,7 @@ def post_content(post: Post) -> PostContent:
                 )
         except OSError:
             cover = None
+    cover_boxes, cover_crops = _cover_crops(post, cover)
     url = post_url(post)
     return PostContent(
         post_id=post.pk,
@@ -188,6 +223,8 @@ def post_content(post: Post) -> PostContent:
         url=url,
         source_url=url,
         cover=cover,
+        cover_boxes=cover_boxes,
+        cover_crops=cover_crops,
         images=tuple(images),
         topics=tuple(post.topics or ()),
         items=tuple(items),

@@ -81,6 +81,10 @@ class Post(models.Model):
     cover_public = models.FileField(upload_to="posts/covers/public/%Y/%m/", blank=True)
     cover_media_type = models.CharField(max_length=50, blank=True)
     cover_sha256 = models.CharField(max_length=64, blank=True)
+    # The editor's crop of the cover for each platform ratio (services/cover_crops.py):
+    # {"wechat": {"box": [x, y, width, height], "file": "<storage name>"}, …} in pixels of
+    # ``cover_public``; emptied when the cover changes.
+    cover_crops = models.JSONField(_("cover crops"), default=dict, blank=True)
     origin = models.CharField(
         _("origin"), max_length=10, choices=Origin.choices, default=Origin.ORIGINAL
     )
@@ -340,7 +344,8 @@ class Delivery(models.Model):
         verbose_name_plural = _("deliveries")
 
     def __str__(self) -> str:
-        return f"{self.post_id} → {self.channel} ({self.status})"
+        # Also the audit log's name of the delivery, so in words: the post, the channel.
+        return f"{self.post.title[:80]} → {self.channel_label}"
 
     @property
     def channel_label(self) -> str:

@@ -44,6 +44,8 @@ def is_wechat_browser(user_agent: str) -> bool:
 PORTAL_PAGES: tuple[tuple[str, str, Any], ...] = (
     ("search", "portal:search", _("Catalog search")),
     ("archive", "portal:archive", _("The archive's home page")),
+    # The home page's "Visit us" section: address, hours, telephone, map, transport.
+    ("visit", "portal:archive#visit", _("About the archive and how to visit")),
     ("exhibitions", "exhibitions:index", _("Exhibitions and events")),
     ("reservations", "reservations:index", _("Reading-room reservations")),
     ("ask", "ask:ask", _("Ask the archive")),
@@ -73,10 +75,13 @@ def menu_action_choices(*, archive: Archive) -> list[tuple[str, list[MenuChoice]
     pages = []
     for key, url_name, label in PORTAL_PAGES:
         try:
+            url_name, _hash, fragment = url_name.partition("#")
             if url_name == "portal:search":
                 path = reverse(url_name) + f"?archive={slug}"
             else:
                 path = reverse(url_name, kwargs={"slug": slug})
+            if fragment:
+                path += f"#{fragment}"
         except NoReverseMatch:
             continue
         pages.append(

@@ -220,7 +220,7 @@ def test_an_administrators_pages_work_on_a_phone(phone, live_server, catalog, tm
     screenshot(phone, "console-import-report-phone")
 
     phone.goto(
-        f"{live_server.url}/console/audit/?action=platform_account", wait_until="networkidle"
+        f"{live_server.url}/console/audit/?action=platform_account.", wait_until="networkidle"
     )
     assert phone.locator("table.audit tbody tr").count() == 1
     assert_fits_phone(phone)

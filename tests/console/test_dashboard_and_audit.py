@@ -100,15 +100,15 @@ def test_a_reversed_date_range_is_explained(client, reviewer):
 def test_the_audit_log_pages_through_many_entries(client, nanjing, reviewer):
     for n in range(120):
         core_services.audit_record(
-            actor=None, action="test.entry", archive=nanjing, object_repr=str(n)
+            actor=None, action="archive.test_entry", archive=nanjing, object_repr=str(n)
         )
     client.force_login(reviewer)
-    first = client.get(reverse("console:audit"), {"action": "test."})
+    first = client.get(reverse("console:audit"), {"action": "archive."})
     assert len(first.context["entries"]) == 50
     assert first.context["page"].paginator.num_pages == 3
-    third = client.get(reverse("console:audit"), {"action": "test.", "page": 3})
+    third = client.get(reverse("console:audit"), {"action": "archive.", "page": 3})
     assert len(third.context["entries"]) == 20
-    assert "action=test." in third.content.decode()
+    assert "action=archive." in third.content.decode()
 
 
 def test_another_archives_audit_log_is_refused(client, outsider, nanjing):

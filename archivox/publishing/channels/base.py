@@ -73,6 +73,10 @@ class PostContent:
     url: str = ""  # absolute URL of the post's page on the portal (the full text)
     source_url: str = ""  # "read the original" link for WeChat; defaults to ``url``
     cover: Image | None = None
+    # The editor's crops of the cover by ratio key (services/cover_crops.py): the box as
+    # fractions of the cover (x1, y1, x2, y2), and the cut picture.
+    cover_boxes: dict[str, tuple[float, float, float, float]] = field(default_factory=dict)
+    cover_crops: dict[str, Image] = field(default_factory=dict)
     images: tuple[Image, ...] = ()
     topics: tuple[str, ...] = ()  # without the # marks
     items: tuple[ItemLink, ...] = ()

@@ -193,7 +193,9 @@ class WeiboChannel:
 
     @staticmethod
     def _picture(content: PostContent, flags: list[Flag]) -> dict[str, Any] | None:
-        candidates = [image for image in (content.cover, *content.images) if image is not None]
+        # The cover as the editor cropped it for Weibo's card, else the whole cover.
+        cover = content.cover_crops.get("weibo") or content.cover
+        candidates = [image for image in (cover, *content.images) if image is not None]
         usable = [image for image in candidates if image_format(image.data)]
         for image in candidates:
             if image not in usable:

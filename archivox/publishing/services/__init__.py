@@ -21,6 +21,7 @@ from archivox.publishing.services.composing import (
     post_update,
     sniff_image,
 )
+from archivox.publishing.services.cover_crops import COVER_RATIOS, post_set_cover_crop
 from archivox.publishing.services.deliveries import (
     BACKOFF_SECONDS,
     LOST_PENDING,
@@ -79,6 +80,7 @@ __all__ = [
     "BACKOFF_SECONDS",
     "BEIJING",
     "CONTENT_FIELDS",
+    "COVER_RATIOS",
     "EDITABLE",
     "IMAGE_FORMATS",
     "LOST_PENDING",
@@ -110,6 +112,7 @@ __all__ = [
     "post_schedule",
     "post_screen",
     "post_set_cover",
+    "post_set_cover_crop",
     "post_submit",
     "post_unschedule",
     "post_update",

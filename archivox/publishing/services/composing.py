@@ -244,6 +244,9 @@ def post_set_cover(*, actor: User | None, post: Post, content: bytes) -> Post:
     post.cover_public.save(name, ContentFile(public), save=False)
     post.cover_media_type = media_type
     post.cover_sha256 = digest
+    # The old crops fit the new picture no more (services/cover_crops.py); their files go too.
+    old += [crop["file"] for crop in (post.cover_crops or {}).values() if crop.get("file")]
+    post.cover_crops = {}
     post.save()
     for old_name in old:
         transaction.on_commit(partial(post.cover.storage.delete, old_name))

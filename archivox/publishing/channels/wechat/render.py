@@ -252,17 +252,25 @@ class WeChatRender:
                 )
             )
 
+        article = {
+            "title": title,
+            "author": author,
+            "digest": digest,
+            "content": article_html,
+            "content_source_url": source_url,
+            "need_open_comment": 1,
+            "only_fans_can_comment": 0,
+        }
+        if content.cover is not None:
+            # The editor's crops of the cover, in WeChat's own fields: "x1_y1_x2_y2" as
+            # fractions of the thumb, which keeps the cover's proportions.
+            for key, field in (("wechat", "pic_crop_235_1"), ("wechat_square", "pic_crop_1_1")):
+                box = content.cover_boxes.get(key)
+                if box is not None:
+                    article[field] = "_".join(f"{value:.6f}" for value in box)
         payload = {
             "mode": content.wechat_mode,
-            "article": {
-                "title": title,
-                "author": author,
-                "digest": digest,
-                "content": article_html,
-                "content_source_url": source_url,
-                "need_open_comment": 1,
-                "only_fans_can_comment": 0,
-            },
+            "article": article,
             "images": images,
             "fetch_images": parser.fetch,
             "cover": cover,

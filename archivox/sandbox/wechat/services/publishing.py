@@ -27,7 +27,22 @@ ARTICLE_FIELDS = (
     "thumb_media_id",
     "need_open_comment",
     "only_fans_can_comment",
+    "pic_crop_235_1",
+    "pic_crop_1_1",
 )
+
+
+def _crop_clean(value: Any) -> str:
+    """A cover crop as WeChat takes it: "x1_y1_x2_y2", fractions of the thumb (47001 else)."""
+    if value in (None, ""):
+        return ""
+    try:
+        x1, y1, x2, y2 = (float(part) for part in str(value).split("_"))
+    except ValueError as exc:
+        raise SandboxApiError(47001) from exc
+    if not (0 <= x1 < x2 <= 1 and 0 <= y1 < y2 <= 1):
+        raise SandboxApiError(47001)
+    return str(value)
 
 
 def _article_clean(account: Account, article: Any) -> dict[str, Any]:
@@ -70,6 +85,8 @@ def _article_clean(account: Account, article: Any) -> dict[str, Any]:
         thumb_media_id=thumb,
         need_open_comment=int(article.get("need_open_comment") or 0),
         only_fans_can_comment=int(article.get("only_fans_can_comment") or 0),
+        pic_crop_235_1=_crop_clean(article.get("pic_crop_235_1")),
+        pic_crop_1_1=_crop_clean(article.get("pic_crop_1_1")),
     )
     return cleaned
 
