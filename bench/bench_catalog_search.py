@@ -565,9 +565,15 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
 
 
+# CPU time of this process (SQLite runs inside it; PostgreSQL's server work is not counted) of
+# every timed call, by function name: wall-clock alone is noise on a shared 2-core machine.
+CPU_MS: dict[str, list[float]] = {}
+
+
 def timed(function, *args, **kwargs) -> tuple[float, object]:
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     result = function(*args, **kwargs)
+    CPU_MS.setdefault(function.__name__, []).append((time.process_time() - cpu) * 1000)
     return (time.perf_counter() - started) * 1000, result
 
 
@@ -610,8 +616,9 @@ def measure(where: str) -> None:
     import summary
 
     per_band: dict[str, dict[str, list[float]]] = {
-        name: {"search": [], "raw": [], "like": []} for name, _ in BANDS
+        name: {"search": [], "raw": [], "like": [], "cpu": []} for name, _ in BANDS
     }
+    print(f"load average before: {_load()}")
     print(
         f"{'query':<28} {'band':<10} {'matches':>9} {'search p50':>11} {'p95':>8} "
         f"{'raw top-20':>11} {'LIKE p50':>10} {'LIKE/search':>12}"
@@ -620,7 +627,9 @@ def measure(where: str) -> None:
         _, page = timed(search.search_descriptions, query, page=1)  # warm-up
         tokens = search.query_tokens(query)
         band = band_of(tokens, page.total)
+        CPU_MS.pop("search_descriptions", None)
         search_ms = [timed(search.search_descriptions, query, page=1)[0] for _ in range(REPEAT)]
+        per_band[band]["cpu"] += CPU_MS["search_descriptions"]
         raw_ms = [timed(raw_page, tokens)[0] for _ in range(REPEAT)] if tokens else [0.0]
         per_band[band]["search"] += search_ms
         per_band[band]["raw"] += raw_ms
@@ -639,6 +648,17 @@ def measure(where: str) -> None:
             f" {like_text:>10} {ratio_text:>12}",
             flush=True,
         )
+    print(f"load average after: {_load()}")
+    print(f"{'band':<11} {'p50':>8} {'p95':>8} {'CPU/query (this process)':>26}")
+    for band, _ in BANDS:
+        figures = per_band[band]
+        if figures["search"]:
+            print(
+                f"{band:<11} {percentile(figures['search'], 0.5):>6.1f}ms "
+                f"{percentile(figures['search'], 0.95):>6.1f}ms "
+                f"{sum(figures['cpu']) / len(figures['cpu']):>9.1f}ms mean, "
+                f"{percentile(figures['cpu'], 0.95):.1f}ms p95"
+            )
     database = "PostgreSQL" if where.startswith("PostgreSQL") else "SQLite"
     raw_name = "raw tsquery" if database == "PostgreSQL" else "raw FTS5"
     name = f"catalog search, {database}"
@@ -683,6 +703,10 @@ def measure(where: str) -> None:
             )
         )
     summary.report(rows)
+
+
+def _load() -> str:
+    return " ".join(f"{value:.2f}" for value in os.getloadavg())
 
 
 def main() -> int:

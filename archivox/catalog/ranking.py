@@ -29,9 +29,11 @@ WINDOW = 1000
 EXACT_COUNT = 2000
 # The estimate's sample: one description in SAMPLE_MODULUS (a power of two), chosen by a hash
 # of the id so that no periodic pattern in the ids (every tenth confidential, 24 items a file)
-# lines up with it. A partial GIN index on PostgreSQL holds just the sample (migration 0004);
-# on SQLite the FTS rowid carries the id.
+# lines up with it. A partial GIN index on PostgreSQL holds just the sample (migration 0005),
+# on SQLite a small FTS5 table of its own (migration 0006).
 SAMPLE_MODULUS = 128
+# The modulus of the sample SQLite's catalog_fts_sample holds (migration 0006).
+SAMPLE_TABLE_MODULUS = 128
 
 
 def sample_sql(id_sql: str) -> str:
@@ -109,27 +111,41 @@ TITLE_TIER = (
 
 class _Sqlite:
     """FTS5: the rowid is the static rank key, so ``ORDER BY rowid`` reads posting lists
-    best-first and stops at the LIMIT; bm25 is computed only for the rows returned."""
+    best-first and stops at the LIMIT. FTS5's bm25() first counts every row holding each word
+    (its IDF): a full read of the posting lists, 8–20 ms of CPU for 档案 or 南京 at a million,
+    even when only 20 rows are returned. So a query whose words are that common
+    (``own_bm25``) reads its window with the segmented text instead, scored by ``_bm25`` here
+    with IDFs from the sample; any other keeps FTS5's bm25, computed for the window's rows."""
 
     def __init__(self, tokens: list[str]) -> None:
         self.all = " AND ".join(f'"{token}"' for token in tokens)
         self.titles = " AND ".join(f'title : "{token}"' for token in tokens)
+        self.own_bm25 = False
 
     def window(self, *, in_title: bool, where: str, bounded: bool) -> tuple[str, list[object]]:
+        if self.own_bm25:
+            columns = "s.title, s.body"
+            text = "JOIN catalog_searchtext s ON s.description_id = d.id "
+        else:
+            columns, text = f"bm25(catalog_fts, {TITLE_WEIGHT}, {BODY_WEIGHT})", ""
         sql = (
-            f"SELECT d.id, {TITLE_TIER}, bm25(catalog_fts, {TITLE_WEIGHT}, {BODY_WEIGHT}), "  # noqa: S608 - fragments are ours, values are parameters
-            f"{QUALITY_MAX} - (f.rowid >> 40) "
+            f"SELECT d.id, {TITLE_TIER}, {columns}, {QUALITY_MAX} - (f.rowid >> 40) "  # noqa: S608 - fragments are ours, values are parameters
             f"FROM catalog_fts f JOIN catalog_description d ON d.id = (f.rowid & {ID_MASK}) "
-            f"WHERE catalog_fts MATCH %s{where} ORDER BY f.rowid LIMIT %s"
+            f"{text}WHERE catalog_fts MATCH %s{where} ORDER BY f.rowid LIMIT %s"
         )
         return sql, [self.titles if in_title else self.all]
 
     def count(self, *, where: str, sampled: bool) -> tuple[str, list[object]]:
-        sample = f" AND {sample_sql(f'f.rowid & {ID_MASK}')}" if sampled else ""
+        # The sample has an FTS5 table of its own (migration 0006), so its count reads a
+        # posting list 128 times shorter than the word's in catalog_fts. (A test that samples
+        # otherwise counts through catalog_fts.)
+        own_table = sampled and SAMPLE_MODULUS == SAMPLE_TABLE_MODULUS
+        table = "catalog_fts_sample" if own_table else "catalog_fts"
+        sample = f" AND {sample_sql(f'f.rowid & {ID_MASK}')}" if sampled and not own_table else ""
         return (
-            f"SELECT COUNT(*) FROM (SELECT 1 FROM catalog_fts f "  # noqa: S608 - fragments are ours, values are parameters
+            f"SELECT COUNT(*) FROM (SELECT 1 FROM {table} f "  # noqa: S608 - fragments are ours, values are parameters
             f"JOIN catalog_description d ON d.id = (f.rowid & {ID_MASK}) "
-            f"WHERE catalog_fts MATCH %s{sample}{where} LIMIT %s) AS hits",
+            f"WHERE {table} MATCH %s{sample}{where} LIMIT %s) AS hits",
             [self.all],
         )
 
@@ -163,7 +179,7 @@ class _Postgres:
         return sql, [query]
 
     def count(self, *, where: str, sampled: bool) -> tuple[str, list[object]]:
-        # The sample's condition is the partial GIN index's own predicate (migration 0004).
+        # The sample's condition is the partial GIN index's own predicate (migration 0005).
         sample = f" AND {sample_sql('s.description_id')}" if sampled else ""
         return (
             "SELECT COUNT(*) FROM (SELECT 1 FROM catalog_searchtext s "  # noqa: S608 - fragments are ours, values are parameters
@@ -203,7 +219,8 @@ def ranked_ids(
             else:
                 params = [*tier_params, *match, *filter_params, WINDOW + 1]
             cursor.execute(sql, params)
-            return cursor.fetchall()
+            rows = cursor.fetchall()
+            return _bm25(rows, tokens, idf) if own_bm25 else rows
 
         def count(sampled: bool, bound: int) -> int:
             sql, match = dialect.count(where=where, sampled=sampled)
@@ -212,6 +229,17 @@ def ranked_ids(
 
         # The sample first: it says how broad the query is before anything is ranked.
         estimate = count(sampled=True, bound=10**9) * SAMPLE_MODULUS
+        own_bm25, idf = False, [1.0] * len(tokens)
+        if not postgres:
+            # What FTS5's bm25() would read for its IDFs: each word's posting list. One word
+            # alone needs no IDF (every row holds it); its list is about the estimate.
+            if len(tokens) == 1:
+                own_bm25 = estimate > OWN_BM25_FROM
+            elif estimate:
+                size, counts = _sample_counts(cursor, tokens)
+                own_bm25 = sum(counts) * SAMPLE_TABLE_MODULUS > OWN_BM25_FROM
+                idf = [_idf(size, n) for n in counts]
+            dialect.own_bm25 = own_bm25
         # SQLite's FTS5 reads its posting lists in the static order anyway. PostgreSQL reads a
         # dense query's window by an ordered index scan on rank_key (a few rows per match),
         # and any other below a rank_key bound that should hold about 1.5 windows of matches
@@ -250,6 +278,61 @@ def ranked_ids(
             total, estimated = estimate, True
     ids = _order(rows)
     return Ranked(ids, max(total, len(ids)), estimated=estimated)
+
+
+# BM25 as FTS5 computes it (k1, b and the column weights), over the segmented text.
+BM25_K1, BM25_B = 1.2, 0.75
+# From about this many postings FTS5's bm25() costs more than reading the window's text and
+# scoring it here (SQLite).
+OWN_BM25_FROM = 50_000
+
+
+def _bm25(rows: list[tuple], tokens: list[str], idf: list[float]) -> list[tuple]:
+    """(id, tier, title text, body text, quality) rows as (id, tier, -bm25, quality). The text
+    is space-separated tokens: a token's hits are counted as " token " in " text " (C string
+    search, no word lists), its length as its spaces. The average length is the window's own,
+    close enough to the index's for an order."""
+    texts = [(f" {title or ''} ", f" {body or ''} ") for _, _, title, body, _ in rows]
+    lengths = [title.count(" ") + body.count(" ") - 2 for title, body in texts]
+    average = max(sum(lengths) / len(lengths), 1.0) if lengths else 1.0
+    needles = [(f" {token} ", weight) for token, weight in zip(tokens, idf, strict=True)]
+    k1, lift = BM25_K1, BM25_K1 + 1
+    scored = []
+    for (pk, tier, _, _, quality), (title, body), length in zip(rows, texts, lengths, strict=True):
+        norm = k1 * (1 - BM25_B + BM25_B * length / average)
+        score = 0.0
+        for needle, weight in needles:
+            hits = TITLE_WEIGHT * title.count(needle) + BODY_WEIGHT * body.count(needle)
+            score += weight * hits * lift / (hits + norm)
+        scored.append((pk, tier, -score, quality))
+    return scored
+
+
+_sample_size_cache: dict[str, tuple[float, int]] = {}
+
+
+def _sample_counts(cursor, tokens: list[str]) -> tuple[int, list[int]]:
+    """The sample's size (read at most once a minute per process) and how many of its rows
+    hold each token: a few thousand rows at a million descriptions, read in well under 1 ms."""
+    now = time.monotonic()
+    cached = _sample_size_cache.get(connection.alias)
+    if cached is None or now - cached[0] > 60:
+        cursor.execute("SELECT COUNT(*) FROM catalog_fts_sample")
+        cached = _sample_size_cache[connection.alias] = (now, cursor.fetchone()[0])
+    counts = []
+    for token in tokens:
+        cursor.execute(
+            "SELECT COUNT(*) FROM catalog_fts_sample WHERE catalog_fts_sample MATCH %s",
+            [f'"{token}"'],
+        )
+        counts.append(cursor.fetchone()[0])
+    return cached[1], counts
+
+
+def _idf(size: int, n: int) -> float:
+    """log((N - n + 0.5) / (n + 0.5)) as FTS5's bm25 has it; the size may be up to a minute
+    old, and a word in over half the rows weighs about nothing."""
+    return max(math.log((max(size, n) - n + 0.5) / (n + 0.5)), 1e-6)
 
 
 _statistics_cache: dict[str, tuple[float, tuple[float, list[int]]]] = {}
