@@ -22,7 +22,8 @@ per band p95 against 50 ms and the ratio to the raw top 20, and the ratio to LIK
 Environment: BENCH_SEARCH_ROWS, BENCH_SEARCH_REPEAT (timed runs per query, 5),
 BENCH_SEARCH_LIKE_REPEAT (3), BENCH_SEARCH_WORKERS (processes that generate and segment,
 default: the number of CPUs), BENCH_SEARCH_KEEP=1 (keep the database and print where it is),
-BENCH_SEARCH_REUSE=1 (reuse a kept database of the same size instead of building one).
+BENCH_SEARCH_REUSE=1 (reuse a kept database of the same size instead of building one),
+BENCH_SEARCH_DATABASE (the PostgreSQL database's name, archivox_bench_search).
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 REPO = Path(__file__).resolve().parent.parent
-BENCH_DB = "archivox_bench_search"
+BENCH_DB = os.environ.get("BENCH_SEARCH_DATABASE", "") or "archivox_bench_search"
 
 ROWS = int(os.environ.get("BENCH_SEARCH_ROWS", "1000000"))
 REPEAT = int(os.environ.get("BENCH_SEARCH_REPEAT", "5"))

@@ -4,7 +4,7 @@ A query with up to WINDOW public matches is ranked over all of them and counted 
 broader one (档案 in a third of a million descriptions) cannot be bm25-ranked in full within
 50 ms, so it is ranked over a bounded window read in the index's static order (best quality
 first, see ``search.quality_of``): the description titled exactly as the query, the first
-WINDOW matches in their titles and the first WINDOW matches anywhere, each scored by title,
+TITLE_WINDOW matches in their titles and the first WINDOW matches anywhere, each scored by title,
 bm25 / ts_rank and quality. Its count is estimated from a fixed 1-in-SAMPLE_MODULUS sample of
 the descriptions (by id), with the access rules and filters applied to the sample: honest, and
 as cheap for 32 万 matches as for 3 万.
@@ -25,6 +25,10 @@ from django.db import connection, transaction
 from archivox.catalog.models import Access
 
 WINDOW = 1000
+# The title matches added to a broad query's window: the first in the static order. Fewer than
+# WINDOW: they are ordered by how they hold the words (title tier, then relevance), and a query
+# of two or three common words finds that many only deep in the posting lists.
+TITLE_WINDOW = 300
 # Up to this many matches a broad query is counted exactly; beyond, estimated.
 EXACT_COUNT = 2000
 # The estimate's sample: one description in SAMPLE_MODULUS (a power of two), chosen by a hash
@@ -214,10 +218,11 @@ def ranked_ids(
         def window(in_title: bool, upto: int | None) -> list[tuple]:
             sql, match = dialect.window(in_title=in_title, where=where, bounded=upto is not None)
             bound = [] if upto is None else [upto]
+            limit = (TITLE_WINDOW if in_title else WINDOW) + 1
             if postgres:
-                params = [*match, *bound, *filter_params, WINDOW + 1, *tier_params, *match]
+                params = [*match, *bound, *filter_params, limit, *tier_params, *match]
             else:
-                params = [*tier_params, *match, *filter_params, WINDOW + 1]
+                params = [*tier_params, *match, *filter_params, limit]
             cursor.execute(sql, params)
             rows = cursor.fetchall()
             return _bm25(rows, tokens, idf) if own_bm25 else rows
@@ -231,11 +236,12 @@ def ranked_ids(
         estimate = count(sampled=True, bound=10**9) * SAMPLE_MODULUS
         own_bm25, idf = False, [1.0] * len(tokens)
         if not postgres:
-            # What FTS5's bm25() would read for its IDFs: each word's posting list. One word
-            # alone needs no IDF (every row holds it); its list is about the estimate.
+            # What FTS5's bm25() would read for its IDFs: each word's posting list, however
+            # few rows hold them all (拙政园 照片 调查: 3). One word alone needs no IDF (every
+            # row holds it); its list is about the estimate.
             if len(tokens) == 1:
                 own_bm25 = estimate > OWN_BM25_FROM
-            elif estimate:
+            else:
                 size, counts = _sample_counts(cursor, tokens)
                 own_bm25 = sum(counts) * SAMPLE_TABLE_MODULUS > OWN_BM25_FROM
                 idf = [_idf(size, n) for n in counts]
