@@ -83,7 +83,12 @@ def _database(url: str) -> dict:
         config["OPTIONS"] = {
             # WAL lets readers work while a writer commits; IMMEDIATE takes the write lock at the
             # start of a transaction so that concurrent writers queue instead of failing.
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            # Memory-mapped reads (up to 2 GiB of the file, shared with the OS page cache, no
+            # memory of the process's own): a search at a million descriptions reads a few
+            # thousand scattered pages, about 40 % less CPU than copying each (issue 24).
+            "init_command": (
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA mmap_size=2147483648;"
+            ),
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
         }

@@ -22,7 +22,8 @@ per band p95 against 50 ms and the ratio to the raw top 20, and the ratio to LIK
 Environment: BENCH_SEARCH_ROWS, BENCH_SEARCH_REPEAT (timed runs per query, 5),
 BENCH_SEARCH_LIKE_REPEAT (3), BENCH_SEARCH_WORKERS (processes that generate and segment,
 default: the number of CPUs), BENCH_SEARCH_KEEP=1 (keep the database and print where it is),
-BENCH_SEARCH_REUSE=1 (reuse a kept database of the same size instead of building one).
+BENCH_SEARCH_REUSE=1 (reuse a kept database of the same size instead of building one),
+BENCH_SEARCH_DATABASE (the PostgreSQL database's name, archivox_bench_search).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ import math
 import multiprocessing
 import os
 import random
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -45,7 +47,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 REPO = Path(__file__).resolve().parent.parent
-BENCH_DB = "archivox_bench_search"
+BENCH_DB = os.environ.get("BENCH_SEARCH_DATABASE", "") or "archivox_bench_search"
 
 ROWS = int(os.environ.get("BENCH_SEARCH_ROWS", "1000000"))
 REPEAT = int(os.environ.get("BENCH_SEARCH_REPEAT", "5"))
@@ -565,9 +567,36 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
 
 
+# CPU time of this process (SQLite runs inside it; PostgreSQL's server work is not counted) of
+# every timed call, by function name: wall-clock alone is noise on a shared 2-core machine.
+CPU_MS: dict[str, list[float]] = {}
+
+
+# PostgreSQL's backend process for this connection, on this machine: its CPU time is read from
+# /proc around each call too (clock ticks, 10 ms each: meaningful as a mean over many calls).
+BACKEND: dict[str, int] = {}
+SERVER_CPU_MS: dict[str, list[float]] = {}
+
+
+def _backend_ticks() -> int | None:
+    pid = BACKEND.get("pid")
+    if pid is None:
+        return None
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return int(fields[11]) + int(fields[12])  # utime + stime
+
+
 def timed(function, *args, **kwargs) -> tuple[float, object]:
-    started = time.perf_counter()
+    started, cpu, ticks = time.perf_counter(), time.process_time(), _backend_ticks()
     result = function(*args, **kwargs)
+    CPU_MS.setdefault(function.__name__, []).append((time.process_time() - cpu) * 1000)
+    after = _backend_ticks()
+    if ticks is not None and after is not None:
+        per_tick = 1000 / os.sysconf("SC_CLK_TCK")
+        SERVER_CPU_MS.setdefault(function.__name__, []).append((after - ticks) * per_tick)
     return (time.perf_counter() - started) * 1000, result
 
 
@@ -610,8 +639,15 @@ def measure(where: str) -> None:
     import summary
 
     per_band: dict[str, dict[str, list[float]]] = {
-        name: {"search": [], "raw": [], "like": []} for name, _ in BANDS
+        name: {"search": [], "raw": [], "like": [], "cpu": [], "server": []} for name, _ in BANDS
     }
+    print(f"load average before: {_load()}")
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            BACKEND["pid"] = cursor.fetchone()[0]
     print(
         f"{'query':<28} {'band':<10} {'matches':>9} {'search p50':>11} {'p95':>8} "
         f"{'raw top-20':>11} {'LIKE p50':>10} {'LIKE/search':>12}"
@@ -620,7 +656,11 @@ def measure(where: str) -> None:
         _, page = timed(search.search_descriptions, query, page=1)  # warm-up
         tokens = search.query_tokens(query)
         band = band_of(tokens, page.total)
+        CPU_MS.pop("search_descriptions", None)
+        SERVER_CPU_MS.pop("search_descriptions", None)
         search_ms = [timed(search.search_descriptions, query, page=1)[0] for _ in range(REPEAT)]
+        per_band[band]["cpu"] += CPU_MS["search_descriptions"]
+        per_band[band]["server"] += SERVER_CPU_MS.get("search_descriptions", [])
         raw_ms = [timed(raw_page, tokens)[0] for _ in range(REPEAT)] if tokens else [0.0]
         per_band[band]["search"] += search_ms
         per_band[band]["raw"] += raw_ms
@@ -639,6 +679,22 @@ def measure(where: str) -> None:
             f" {like_text:>10} {ratio_text:>12}",
             flush=True,
         )
+    print(f"load average after: {_load()}")
+    print(f"{'band':<11} {'p50':>8} {'p95':>8} {'CPU/query (this process)':>26}")
+    for band, _ in BANDS:
+        figures = per_band[band]
+        if figures["search"]:
+            print(
+                f"{band:<11} {percentile(figures['search'], 0.5):>6.1f}ms "
+                f"{percentile(figures['search'], 0.95):>6.1f}ms "
+                f"{sum(figures['cpu']) / len(figures['cpu']):>9.1f}ms mean, "
+                f"{percentile(figures['cpu'], 0.95):.1f}ms p95"
+                + (
+                    f"; PostgreSQL backend CPU {statistics.mean(figures['server']):.1f}ms mean"
+                    if figures["server"]
+                    else ""
+                )
+            )
     database = "PostgreSQL" if where.startswith("PostgreSQL") else "SQLite"
     raw_name = "raw tsquery" if database == "PostgreSQL" else "raw FTS5"
     name = f"catalog search, {database}"
@@ -683,6 +739,10 @@ def measure(where: str) -> None:
             )
         )
     summary.report(rows)
+
+
+def _load() -> str:
+    return " ".join(f"{value:.2f}" for value in os.getloadavg())
 
 
 def main() -> int:

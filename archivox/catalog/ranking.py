@@ -4,7 +4,7 @@ A query with up to WINDOW public matches is ranked over all of them and counted 
 broader one (档案 in a third of a million descriptions) cannot be bm25-ranked in full within
 50 ms, so it is ranked over a bounded window read in the index's static order (best quality
 first, see ``search.quality_of``): the description titled exactly as the query, the first
-WINDOW matches in their titles and the first WINDOW matches anywhere, each scored by title,
+TITLE_WINDOW matches in their titles and the first WINDOW matches anywhere, each scored by title,
 bm25 / ts_rank and quality. Its count is estimated from a fixed 1-in-SAMPLE_MODULUS sample of
 the descriptions (by id), with the access rules and filters applied to the sample: honest, and
 as cheap for 32 万 matches as for 3 万.
@@ -25,13 +25,19 @@ from django.db import connection, transaction
 from archivox.catalog.models import Access
 
 WINDOW = 1000
+# The title matches added to a broad query's window: the first in the static order. Fewer than
+# WINDOW: they are ordered by how they hold the words (title tier, then relevance), and a query
+# of two or three common words finds that many only deep in the posting lists.
+TITLE_WINDOW = 300
 # Up to this many matches a broad query is counted exactly; beyond, estimated.
 EXACT_COUNT = 2000
 # The estimate's sample: one description in SAMPLE_MODULUS (a power of two), chosen by a hash
 # of the id so that no periodic pattern in the ids (every tenth confidential, 24 items a file)
-# lines up with it. A partial GIN index on PostgreSQL holds just the sample (migration 0004);
-# on SQLite the FTS rowid carries the id.
+# lines up with it. A partial GIN index on PostgreSQL holds just the sample (migration 0005),
+# on SQLite a small FTS5 table of its own (migration 0006).
 SAMPLE_MODULUS = 128
+# The modulus of the sample SQLite's catalog_fts_sample holds (migration 0006).
+SAMPLE_TABLE_MODULUS = 128
 
 
 def sample_sql(id_sql: str) -> str:
@@ -51,6 +57,12 @@ NOT_IN_TITLE = 100000
 # read by an ordered scan of rank_key, about 1 / DENSE rows per match.
 DENSE = 0.05
 DENSE_MATCHES = 50 * WINDOW
+# Up to this many estimated matches PostgreSQL reads a window without a rank_key bound.
+UNBOUNDED_UPTO = 10 * WINDOW
+# PostgreSQL, neither dense nor bounded: the matches taken in the static order before the
+# access rules and filters are applied (about 5 % of a catalog is hidden; an archive filter may
+# hide most). (Under a rank_key bound this measured slower for two-word queries: not used.)
+PREFILTER = 2 * WINDOW + 2
 
 
 @dataclasses.dataclass
@@ -109,27 +121,51 @@ TITLE_TIER = (
 
 class _Sqlite:
     """FTS5: the rowid is the static rank key, so ``ORDER BY rowid`` reads posting lists
-    best-first and stops at the LIMIT; bm25 is computed only for the rows returned."""
+    best-first and stops at the LIMIT. FTS5's bm25() first counts every row holding each word
+    (its IDF): a full read of the posting lists, 8–20 ms of CPU for 档案 or 南京 at a million,
+    even when only 20 rows are returned. So a query whose words are that common
+    (``own_bm25``) reads its window with the segmented text instead, scored by ``_bm25`` here
+    with IDFs from the sample; any other keeps FTS5's bm25, computed for the window's rows."""
 
     def __init__(self, tokens: list[str]) -> None:
         self.all = " AND ".join(f'"{token}"' for token in tokens)
         self.titles = " AND ".join(f'title : "{token}"' for token in tokens)
+        self.own_bm25 = False
 
     def window(self, *, in_title: bool, where: str, bounded: bool) -> tuple[str, list[object]]:
+        if self.own_bm25:
+            columns = "s.title, s.body"
+            text = "JOIN catalog_searchtext s ON s.description_id = d.id "
+        else:
+            columns, text = f"bm25(catalog_fts, {TITLE_WEIGHT}, {BODY_WEIGHT})", ""
         sql = (
-            f"SELECT d.id, {TITLE_TIER}, bm25(catalog_fts, {TITLE_WEIGHT}, {BODY_WEIGHT}), "  # noqa: S608 - fragments are ours, values are parameters
-            f"{QUALITY_MAX} - (f.rowid >> 40) "
+            f"SELECT d.id, {TITLE_TIER}, {columns}, {QUALITY_MAX} - (f.rowid >> 40) "  # noqa: S608 - fragments are ours, values are parameters
             f"FROM catalog_fts f JOIN catalog_description d ON d.id = (f.rowid & {ID_MASK}) "
-            f"WHERE catalog_fts MATCH %s{where} ORDER BY f.rowid LIMIT %s"
+            f"{text}WHERE catalog_fts MATCH %s{where} ORDER BY f.rowid LIMIT %s"
         )
         return sql, [self.titles if in_title else self.all]
 
-    def count(self, *, where: str, sampled: bool) -> tuple[str, list[object]]:
-        sample = f" AND {sample_sql(f'f.rowid & {ID_MASK}')}" if sampled else ""
+    def count(self, *, where: str) -> tuple[str, list[object]]:
         return (
-            f"SELECT COUNT(*) FROM (SELECT 1 FROM catalog_fts f "  # noqa: S608 - fragments are ours, values are parameters
+            "SELECT COUNT(*) FROM (SELECT 1 FROM catalog_fts f "  # noqa: S608 - fragments are ours, values are parameters
             f"JOIN catalog_description d ON d.id = (f.rowid & {ID_MASK}) "
-            f"WHERE catalog_fts MATCH %s{sample}{where} LIMIT %s) AS hits",
+            f"WHERE catalog_fts MATCH %s{where} LIMIT %s) AS hits",
+            [self.all],
+        )
+
+    def sampled_ids(self) -> tuple[str, list[object]]:
+        # The sample has an FTS5 table of its own (migration 0006), so this reads a posting
+        # list 128 times shorter than the word's in catalog_fts. (A test that samples
+        # otherwise reads catalog_fts.)
+        if SAMPLE_MODULUS == SAMPLE_TABLE_MODULUS:
+            return (
+                f"SELECT f.rowid & {ID_MASK} AS id FROM catalog_fts_sample f "  # noqa: S608 - fragments are ours, values are parameters
+                "WHERE catalog_fts_sample MATCH %s",
+                [self.all],
+            )
+        return (
+            f"SELECT f.rowid & {ID_MASK} AS id FROM catalog_fts f WHERE catalog_fts MATCH %s "  # noqa: S608 - fragments are ours, values are parameters
+            f"AND {sample_sql(f'f.rowid & {ID_MASK}')}",
             [self.all],
         )
 
@@ -141,15 +177,42 @@ class _Postgres:
     def __init__(self, tokens: list[str]) -> None:
         self.all = " & ".join(f"'{token}'" for token in tokens)
         self.titles = " & ".join(f"'{token}':A" for token in tokens)
+        self.dense = False
+        self.prefilter = False
 
     def window(self, *, in_title: bool, where: str, bounded: bool) -> tuple[str, list[object]]:
         # The window is chosen first and only its rows are ranked (ts_rank reads the whole
         # tsvector); MATERIALIZED keeps the planner from ranking every match before the LIMIT.
         # Bounded: the matches below the bound come from a GIN bitmap AND-ed with the rank_key
         # range, then sorted ("+ 0": not an ordered index scan that filters its way through
-        # the table). Unbounded: an ordered index scan on rank_key, for a dense query.
+        # the table). Dense: an ordered index scan on rank_key. Neither (a few thousand
+        # matches): the GIN bitmap alone, sorted.
         upto = " AND s.rank_key <= %s" if bounded else ""
-        order = "s.rank_key + 0" if bounded else "s.rank_key"
+        order = "s.rank_key" if self.dense else "s.rank_key + 0"
+        query = self.titles if in_title else self.all
+        if self.prefilter and not bounded:
+            # The first PREFILTER matches in the static order are taken from the index alone
+            # and only they are joined to their descriptions for the access rules and filters
+            # (joining every match under the bound first was half the cost). The count of
+            # those taken says whether the filters left the window short (then: read again
+            # joining first). One row even when nothing matches, to carry that count.
+            # The window carries what its ranking reads (the tsvector, the titles), so no row
+            # is looked up twice.
+            return (
+                "WITH c AS MATERIALIZED (SELECT s.description_id, s.rank_key, s.document, "  # noqa: S608 - fragments are ours, values are parameters
+                "s.quality FROM catalog_searchtext s "
+                f"WHERE s.document @@ to_tsquery('simple', %s){upto} "
+                f"ORDER BY {order} LIMIT {PREFILTER}), "
+                "w AS MATERIALIZED (SELECT c.description_id AS id, c.document, c.quality, "
+                "d.title, d.title_en FROM c "
+                f"JOIN catalog_description d ON d.id = c.description_id WHERE TRUE{where} "
+                "ORDER BY c.rank_key LIMIT %s) "
+                "SELECT x.*, k.taken FROM (SELECT COUNT(*) AS taken FROM c) k LEFT JOIN "
+                f"(SELECT d.id, {TITLE_TIER} AS tier, "
+                "-ts_rank(d.document, to_tsquery('simple', %s)) AS rank, d.quality "
+                "FROM w d) x ON TRUE",
+                [query],
+            )
         sql = (
             "WITH w AS MATERIALIZED (SELECT s.description_id FROM catalog_searchtext s "  # noqa: S608 - fragments are ours, values are parameters
             "JOIN catalog_description d ON d.id = s.description_id "
@@ -159,16 +222,38 @@ class _Postgres:
             "s.quality FROM w JOIN catalog_searchtext s ON s.description_id = w.description_id "
             "JOIN catalog_description d ON d.id = w.description_id"
         )
-        query = self.titles if in_title else self.all
         return sql, [query]
 
-    def count(self, *, where: str, sampled: bool) -> tuple[str, list[object]]:
-        # The sample's condition is the partial GIN index's own predicate (migration 0004).
-        sample = f" AND {sample_sql('s.description_id')}" if sampled else ""
+    def window_pair(self, *, where: str) -> str:
+        """A bounded window and its title pass in one statement: the GIN bitmap of two or
+        three common words is read once (it was 10–18 ms a read). Rows: (0 window / 1 titles,
+        id, tier, rank, quality). Parameters: the query, the bound, the filters, the window's
+        limit, the titles' query and limit, the tier's four, the query."""
+        return (
+            "WITH m AS MATERIALIZED (SELECT s.description_id AS id, s.rank_key, s.document, "  # noqa: S608 - fragments are ours, values are parameters
+            "s.quality, d.title, d.title_en FROM catalog_searchtext s "
+            "JOIN catalog_description d ON d.id = s.description_id "
+            f"WHERE s.document @@ to_tsquery('simple', %s) AND s.rank_key <= %s{where}), "
+            "w AS ((SELECT 0 AS part, m.* FROM m ORDER BY m.rank_key LIMIT %s) UNION ALL "
+            "(SELECT 1 AS part, m.* FROM m WHERE m.document @@ to_tsquery('simple', %s) "
+            "ORDER BY m.rank_key LIMIT %s)) "
+            f"SELECT d.part, d.id, {TITLE_TIER}, -ts_rank(d.document, to_tsquery('simple', %s)), "
+            "d.quality FROM w d"
+        )
+
+    def count(self, *, where: str) -> tuple[str, list[object]]:
         return (
             "SELECT COUNT(*) FROM (SELECT 1 FROM catalog_searchtext s "  # noqa: S608 - fragments are ours, values are parameters
             "JOIN catalog_description d ON d.id = s.description_id "
-            f"WHERE s.document @@ to_tsquery('simple', %s){sample}{where} LIMIT %s) AS hits",
+            f"WHERE s.document @@ to_tsquery('simple', %s){where} LIMIT %s) AS hits",
+            [self.all],
+        )
+
+    def sampled_ids(self) -> tuple[str, list[object]]:
+        # The sample's condition is the partial GIN index's own predicate (migration 0005).
+        return (
+            "SELECT s.description_id AS id FROM catalog_searchtext s "  # noqa: S608 - fragments are ours, values are parameters
+            f"WHERE s.document @@ to_tsquery('simple', %s) AND {sample_sql('s.description_id')}",
             [self.all],
         )
 
@@ -198,20 +283,55 @@ def ranked_ids(
         def window(in_title: bool, upto: int | None) -> list[tuple]:
             sql, match = dialect.window(in_title=in_title, where=where, bounded=upto is not None)
             bound = [] if upto is None else [upto]
+            limit = (TITLE_WINDOW if in_title else WINDOW) + 1
             if postgres:
-                params = [*match, *bound, *filter_params, WINDOW + 1, *tier_params, *match]
+                params = [*match, *bound, *filter_params, limit, *tier_params, *match]
             else:
-                params = [*tier_params, *match, *filter_params, WINDOW + 1]
+                params = [*tier_params, *match, *filter_params, limit]
             cursor.execute(sql, params)
-            return cursor.fetchall()
+            rows = cursor.fetchall()
+            if postgres and dialect.prefilter and upto is None:
+                taken = rows[0][4]
+                rows = [row[:4] for row in rows if row[0] is not None]
+                if taken >= PREFILTER and len(rows) < limit:
+                    dialect.prefilter = False
+                    rows = window(in_title, upto)
+                    dialect.prefilter = True
+                return rows
+            return _bm25(rows, tokens, idf) if own_bm25 else rows
 
-        def count(sampled: bool, bound: int) -> int:
-            sql, match = dialect.count(where=where, sampled=sampled)
+        titles: list[tuple] = []
+
+        def paired(upto: int) -> list[tuple]:
+            # PostgreSQL under a bound: the window, and its title pass kept for later.
+            limits = [WINDOW + 1, dialect.titles, TITLE_WINDOW + 1]
+            cursor.execute(
+                dialect.window_pair(where=where),
+                [dialect.all, upto, *filter_params, *limits, *tier_params, dialect.all],
+            )
+            rows = cursor.fetchall()
+            titles[:] = [row[1:] for row in rows if row[0] == 1]
+            return [row[1:] for row in rows if row[0] == 0]
+
+        def count(bound: int) -> int:
+            sql, match = dialect.count(where=where)
             cursor.execute(sql, [*match, *filter_params, bound])
             return cursor.fetchone()[0]
 
         # The sample first: it says how broad the query is before anything is ranked.
-        estimate = count(sampled=True, bound=10**9) * SAMPLE_MODULUS
+        estimate = _sample_estimate(cursor, dialect.sampled_ids(), where, filter_params)
+        own_bm25, idf = False, [1.0] * len(tokens)
+        if not postgres:
+            # What FTS5's bm25() would read for its IDFs: each word's posting list, however
+            # few rows hold them all (拙政园 照片 调查: 3). One word alone needs no IDF (every
+            # row holds it); its list is about the estimate.
+            if len(tokens) == 1:
+                own_bm25 = estimate > OWN_BM25_FROM
+            else:
+                size, counts = _sample_counts(cursor, tokens)
+                own_bm25 = sum(counts) * SAMPLE_TABLE_MODULUS > OWN_BM25_FROM
+                idf = [_idf(size, n) for n in counts]
+            dialect.own_bm25 = own_bm25
         # SQLite's FTS5 reads its posting lists in the static order anyway. PostgreSQL reads a
         # dense query's window by an ordered index scan on rank_key (a few rows per match),
         # and any other below a rank_key bound that should hold about 1.5 windows of matches
@@ -219,23 +339,36 @@ def ranked_ids(
         # filtered index scan is needed; a bound that proves too tight is widened.
         share = 1.5 * WINDOW / estimate if estimate else 1.0
         dense = postgres and estimate >= DENSE * _statistics(cursor)[0]
-        upto = _rank_key_quantile(cursor, share) if postgres and not dense else None
+        # A few thousand matches are read from the GIN bitmap alone: AND-ing it with a B-tree
+        # bitmap of a wide rank_key range cost 20 ms for 哈尔滨's 4,700.
+        bounded = postgres and not dense and estimate > UNBOUNDED_UPTO
+        upto = _rank_key_quantile(cursor, share) if bounded else None
         if dense:
+            dialect.dense = True
             cursor.execute("SET LOCAL enable_bitmapscan = off")
+        elif postgres:
+            dialect.prefilter = True
         while True:
-            rows = window(in_title=False, upto=upto)
+            rows = window(in_title=False, upto=upto) if upto is None else paired(upto)
             if len(rows) > WINDOW or upto is None:
+                break
+            if estimate > EXACT_COUNT and len(rows) >= WINDOW // 2:
+                # Broad by the sample, and the bound held over half a window: ranked over
+                # those, rather than read again under a bound four times wider (the B-tree
+                # bitmap of a wide rank_key range is most of the cost: 考古 28 + 45 ms).
                 break
             share *= 4
             upto = _rank_key_quantile(cursor, share)
         if dense:
             cursor.execute("SET LOCAL enable_bitmapscan = on")
-        if len(rows) <= WINDOW:
+        if len(rows) <= WINDOW and (upto is None or estimate <= EXACT_COUNT):
             return Ranked(_order(rows), len(rows), estimated=False)
         # Broad: add the best title matches, unless the query is so common that the window
         # itself is mostly title matches and a second pass would double the cost (PostgreSQL:
         # dense; SQLite: more than DENSE_MATCHES), and the description titled exactly as asked.
-        if not dense and (postgres or estimate <= DENSE_MATCHES):
+        if upto is not None:
+            rows += titles
+        elif not dense and (postgres or estimate <= DENSE_MATCHES):
             rows += window(in_title=True, upto=upto)
         cursor.execute(
             f"SELECT d.id, 0, 0, 0 FROM catalog_description d WHERE d.title = %s{where} LIMIT 20",  # noqa: S608 - fragments are ours
@@ -243,13 +376,93 @@ def ranked_ids(
         )
         rows += cursor.fetchall()
         if estimate <= EXACT_COUNT:
-            total, estimated = count(sampled=False, bound=EXACT_COUNT + 1), False
+            total, estimated = count(bound=EXACT_COUNT + 1), False
             if total > EXACT_COUNT:
                 total, estimated = max(estimate, total), True
         else:
             total, estimated = estimate, True
     ids = _order(rows)
     return Ranked(ids, max(total, len(ids)), estimated=estimated)
+
+
+# The sampled matches whose access and filters are checked (a join each): at most this many,
+# chosen by a hash of the id, and the share of them that passes is applied to all the sampled
+# matches (2,300 for 教育 at a million: their join was most of the estimate's cost).
+CHECKED_SAMPLE = 1024
+
+
+def _sample_estimate(
+    cursor, sampled_ids: tuple[str, list[object]], where: str, filter_params: list[object]
+) -> int:
+    """How many descriptions match, estimated from the sample: its matches counted, and the
+    access rules and filters checked on up to CHECKED_SAMPLE of them (all, when no more)."""
+    ids_sql, match = sampled_ids
+    cursor.execute(
+        f"WITH m AS MATERIALIZED ({ids_sql}) "  # noqa: S608 - fragments are ours, values are parameters
+        "SELECT (SELECT COUNT(*) FROM m), COUNT(*), COUNT(d.id) FROM "
+        f"(SELECT id FROM m ORDER BY (id * 40503) %% 65521, id LIMIT {CHECKED_SAMPLE}) c "
+        f"LEFT JOIN catalog_description d ON d.id = c.id{where}",
+        [*match, *filter_params],
+    )
+    matched, checked, passed = cursor.fetchone()
+    if not checked:
+        return 0
+    return round(matched * passed / checked) * SAMPLE_MODULUS
+
+
+# BM25 as FTS5 computes it (k1, b and the column weights), over the segmented text.
+BM25_K1, BM25_B = 1.2, 0.75
+# From about this many postings FTS5's bm25() costs more than reading the window's text and
+# scoring it here (SQLite).
+OWN_BM25_FROM = 50_000
+
+
+def _bm25(rows: list[tuple], tokens: list[str], idf: list[float]) -> list[tuple]:
+    """(id, tier, title text, body text, quality) rows as (id, tier, -bm25, quality). The text
+    is space-separated tokens: a token's hits are counted as " token " in " text " (C string
+    search, no word lists), its length as its spaces. The average length is the window's own,
+    close enough to the index's for an order."""
+    texts = [(f" {title or ''} ", f" {body or ''} ") for _, _, title, body, _ in rows]
+    lengths = [title.count(" ") + body.count(" ") - 2 for title, body in texts]
+    average = max(sum(lengths) / len(lengths), 1.0) if lengths else 1.0
+    needles = [(f" {token} ", weight) for token, weight in zip(tokens, idf, strict=True)]
+    k1, lift = BM25_K1, BM25_K1 + 1
+    scored = []
+    for (pk, tier, _, _, quality), (title, body), length in zip(rows, texts, lengths, strict=True):
+        norm = k1 * (1 - BM25_B + BM25_B * length / average)
+        score = 0.0
+        for needle, weight in needles:
+            hits = TITLE_WEIGHT * title.count(needle) + BODY_WEIGHT * body.count(needle)
+            score += weight * hits * lift / (hits + norm)
+        scored.append((pk, tier, -score, quality))
+    return scored
+
+
+_sample_size_cache: dict[str, tuple[float, int]] = {}
+
+
+def _sample_counts(cursor, tokens: list[str]) -> tuple[int, list[int]]:
+    """The sample's size (read at most once a minute per process) and how many of its rows
+    hold each token: a few thousand rows at a million descriptions, read in well under 1 ms."""
+    now = time.monotonic()
+    cached = _sample_size_cache.get(connection.alias)
+    if cached is None or now - cached[0] > 60:
+        cursor.execute("SELECT COUNT(*) FROM catalog_fts_sample")
+        cached = _sample_size_cache[connection.alias] = (now, cursor.fetchone()[0])
+    counts = []
+    for token in tokens:
+        cursor.execute(
+            "SELECT COUNT(*) FROM catalog_fts_sample WHERE catalog_fts_sample MATCH %s",
+            [f'"{token}"'],
+        )
+        counts.append(cursor.fetchone()[0])
+    return cached[1], counts
+
+
+def _idf(size: int, n: int) -> float:
+    """log((N - n + 0.5) / (n + 0.5)) as FTS5's bm25 has it; the size may be up to a minute
+    old, and a word in over half the rows weighs about nothing."""
+    return max(math.log((max(size, n) - n + 0.5) / (n + 0.5)), 1e-6)
 
 
 _statistics_cache: dict[str, tuple[float, tuple[float, list[int]]]] = {}

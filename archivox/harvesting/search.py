@@ -15,8 +15,8 @@ from django.utils.safestring import SafeString, mark_safe
 from archivox.catalog.search import highlight, query_tokens
 from archivox.harvesting.models import HarvestedRecord
 
-# Like catalog.search: past this many matches a query is "broad", counted as a lower bound and
-# ordered without the full-text rank.
+# Past this many matches a query is "broad": counted as a lower bound, and ranked over the
+# first BROAD_QUERY matches the index reads.
 BROAD_QUERY = 200
 TITLE_WEIGHT, BODY_WEIGHT = 10.0, 1.0
 # What a hit shows (the union page, an archive's shared collections). Loading only these keeps
@@ -124,22 +124,20 @@ def search_harvested(
         if postgres:
             # As catalog.search: parallel workers cost rare words more than the query itself.
             cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+        # One statement reads the first BROAD_QUERY + 1 matches (FTS5: in rowid order, stopping
+        # at the LIMIT) with their rank, which the database computes only for the rows read:
+        # a narrow query is ranked in full, a broad one over that window, as catalog.ranking
+        # ranks a broad query over its window.
+        rank_params = match_params if postgres else []
         cursor.execute(
-            f"SELECT r.id, r.repository_id, r.holder FROM {from_sql} WHERE {where} LIMIT %s",  # noqa: S608 - fragments are ours, values are parameters
-            [*params, BROAD_QUERY + 1],
+            f"SELECT r.id, r.repository_id, r.holder, {rank_sql} FROM {from_sql} "  # noqa: S608 - fragments are ours, values are parameters
+            f"WHERE {where} LIMIT %s",
+            [*rank_params, *params, BROAD_QUERY + 1],  # the SELECT's values, then WHERE's
         )
         candidates = cursor.fetchall()
-        broad = len(candidates) > BROAD_QUERY
-        candidates = candidates[:BROAD_QUERY]
-        if broad:
-            ordered = [row[0] for row in candidates]
-        else:
-            rank_params = match_params if postgres else []
-            cursor.execute(
-                f"SELECT r.id FROM {from_sql} WHERE {where} ORDER BY {rank_sql}, r.id",  # noqa: S608
-                [*params, *rank_params],  # WHERE's values, then ORDER BY's
-            )
-            ordered = [row[0] for row in cursor.fetchall()]
+    broad = len(candidates) > BROAD_QUERY
+    candidates = candidates[:BROAD_QUERY]
+    ordered = [row[0] for row in sorted(candidates, key=lambda row: (row[3], row[0]))]
     by_repository = Counter(row[1] for row in candidates)
     by_holder = Counter(row[2] for row in candidates)
     ids = ordered[:limit]

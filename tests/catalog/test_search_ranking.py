@@ -159,3 +159,47 @@ def test_filters_and_access_apply_to_the_window_and_the_estimate(broad, nanjing)
     page = search_descriptions("民国档案")
     assert "STAR-1" not in codes(page)
     assert "STAR-1" in codes(search_descriptions("民国档案", public=False))
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's own sample table")
+def test_sqlites_sample_table_follows_the_index(nanjing):
+    """catalog_fts_sample (migration 0006) holds exactly the sampled rows of the index, through
+    inserts, a re-indexed text and deletions, so the estimate counts what the index holds."""
+    from archivox.catalog.models import SearchText
+
+    bulk_matches(nanjing, count=3000)
+
+    def sampled_in_index(word: str) -> set[int]:
+        return {
+            key
+            for pk, key, title, body in SearchText.objects.values_list(
+                "description_id", "rank_key", "title", "body"
+            )
+            if ((pk * 40503) >> 7) & (ranking.SAMPLE_TABLE_MODULUS - 1) == 0
+            and word in f"{title} {body}".split()
+        }
+
+    def in_sample_table(word: str) -> set[int]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT rowid FROM catalog_fts_sample WHERE catalog_fts_sample MATCH %s",
+                [f'"{word}"'],
+            )
+            return {row[0] for row in cursor.fetchall()}
+
+    expected = sampled_in_index("民国")
+    assert expected and in_sample_table("民国") == expected
+    rows = list(SearchText.objects.filter(rank_key__in=sorted(expected)[:2]))
+    rows[0].title, rows[0].body = "换了", "换了 文字"
+    rows[0].save()
+    rows[1].description.delete()
+    assert (
+        in_sample_table("民国")
+        == sampled_in_index("民国")
+        == expected
+        - {
+            rows[0].rank_key,
+            rows[1].rank_key,
+        }
+    )
+    assert in_sample_table("文字") == {rows[0].rank_key}
