@@ -314,7 +314,7 @@ def test_concurrent_duplicate_deliveries_are_stored_once_and_answered_alike(user
     user = user_for("safe")
     plaintext = user.message_xml("text", {"Content": "并发"})
     prepared = [user.prepare(plaintext) for _ in range(8)]
-    barrier = threading.Barrier(len(prepared))
+    barrier = threading.Barrier(len(prepared), timeout=120)
     answers: list[object] = [None] * len(prepared)
 
     def deliver(index: int) -> None:

@@ -158,7 +158,7 @@ def test_concurrent_registrations_never_exceed_the_lecture_capacity(live_server,
     event = lecture(nanjing, capacity=5)
     url = f"{live_server.url}/archives/nanjing/exhibitions/events/lecture/"
     people = 25
-    start = threading.Barrier(people)
+    start = threading.Barrier(people, timeout=120)
     statuses: list = []
 
     def person(n: int) -> None:

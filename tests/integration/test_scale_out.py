@@ -58,7 +58,7 @@ def test_a_reservation_race_split_over_two_web_processes_never_exceeds_capacity(
     )
     answers: list[int] = []
     lock = threading.Lock()
-    start = threading.Barrier(60)
+    start = threading.Barrier(60, timeout=120)
 
     def book(number: int) -> None:
         start.wait()

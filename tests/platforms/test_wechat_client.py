@@ -122,7 +122,7 @@ def test_token_is_fetched_once_and_reused_by_another_process(account):
 def test_concurrent_workers_do_not_stampede_the_token_endpoint(account):
     sandbox.sandbox_follower_touch(account.appid, OPENID)
     workers = 8
-    start = threading.Barrier(workers)
+    start = threading.Barrier(workers, timeout=120)
     answers: list[object] = []
 
     def work() -> None:

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def test_a_concurrent_double_vote_stays_one_response(survey):
     person = Person("wechat", "o-racer")
     answers = answers_for(survey, topics=("民国建筑", "园林"))
-    barrier = threading.Barrier(6)
+    barrier = threading.Barrier(6, timeout=120)
     outcomes: list[str] = []
 
     def vote() -> None:

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def test_two_staff_at_once_one_wins(nanjing, kinds, desk, desk2):
     request = apply(nanjing)
-    barrier = threading.Barrier(2)
+    barrier = threading.Barrier(2, timeout=120)
     results: dict[str, str] = {}
 
     def act(user, decision):

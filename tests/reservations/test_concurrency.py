@@ -30,7 +30,8 @@ def race(live_server, slot, contacts: list[str]) -> list[httpx.Response]:
         f"{live_server.url}/archives/{slot.archive.slug}/reservations/"
         f"{slot.resource.slug}/book/{slot.pk}/"
     )
-    start = threading.Barrier(len(contacts))
+    # A timeout: one person failing before the barrier must fail the test, not hang it.
+    start = threading.Barrier(len(contacts), timeout=120)
     answers: list = [None] * len(contacts)
 
     def person(index: int) -> None:
@@ -50,6 +51,7 @@ def race(live_server, slot, contacts: list[str]) -> list[httpx.Response]:
                 )
         except Exception as exc:  # reported by the assertion below
             answers[index] = exc
+            start.abort()  # the others stop waiting for someone who will never come
         finally:
             connection.close()
 
