@@ -324,6 +324,7 @@ def run(scratch: Path) -> int:
         serving = [server.pid, *children(server.pid)]
         measured = [w.pid for w in workers] + serving
         cpu_before = cpu_seconds(measured)
+        workers_cpu_before = cpu_seconds([w.pid for w in workers])
         from django.utils import timezone
 
         print(f"load average before the deliveries: {os.getloadavg()[0]:.1f}")
@@ -344,14 +345,16 @@ def run(scratch: Path) -> int:
             time.sleep(0.25)
         with_workers = time.perf_counter() - started
         cpu = cpu_seconds(measured) - cpu_before
+        workers_cpu = cpu_seconds([w.pid for w in workers]) - workers_cpu_before
         print(
             f"deliveries: {len(ids)} ({len(batch)} posts × {len(CHANNELS)} channels) with "
             f"{WORKERS} worker processes × {THREADS} threads: {with_workers:.1f} s {states}"
         )
         print(f"  all {len(batch)} posts queued by the caller after {queued:.2f} s")
         print(
-            f"  CPU used meanwhile by the workers and the sandboxes' server: {cpu:.1f} s "
-            f"(on {os.cpu_count()} CPUs shared with whatever else runs)"
+            f"  CPU used meanwhile by the workers and the sandboxes' server: {cpu:.1f} s, of "
+            f"which the workers {workers_cpu:.1f} s (on {os.cpu_count()} CPUs shared with "
+            "whatever else runs)"
         )
         if with_workers > 10:
             # Slower than the goal: what the workers said, for whoever reads the run.
