@@ -362,6 +362,10 @@ def run(scratch: Path) -> int:
                 tail = (scratch / f"worker{n}.log").read_text(errors="replace")[-2000:]
                 print(f"  worker {n} log (end):\n{tail}", file=sys.stderr)
         print(f"  created → sent, median/slowest: {latencies(ids)}")
+        from archivox.publishing.models import Delivery
+
+        retried = Delivery.objects.filter(pk__in=ids, attempts__gt=1)
+        print(f"  deliveries that needed more than one try: {retried.count()}")
         steps = timeline(ids, queued_at, start_wall)
         print(
             f"  every delivery created (posts rendered) {steps['created']:.1f} s after the first "
