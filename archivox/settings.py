@@ -437,6 +437,10 @@ ARCHIVOX_FRESHNESS_DAYS = int(os.environ.get("ARCHIVOX_FRESHNESS_DAYS", "7"))
 ARCHIVOX_COLLECTING_MAX_FILE_MB = int(os.environ.get("ARCHIVOX_COLLECTING_MAX_FILE_MB", "20"))
 # The demand dashboard shows only counts of at least this many (no one person picked out).
 ARCHIVOX_DEMAND_MIN_COUNT = int(os.environ.get("ARCHIVOX_DEMAND_MIN_COUNT", "5"))
+# The portal counts searches and views in memory and writes them once this many are pending or
+# the oldest is this many seconds old (catalog/demand.py); 1 writes each as it happens.
+ARCHIVOX_DEMAND_FLUSH_HITS = int(os.environ.get("ARCHIVOX_DEMAND_FLUSH_HITS", "200"))
+ARCHIVOX_DEMAND_FLUSH_SECONDS = float(os.environ.get("ARCHIVOX_DEMAND_FLUSH_SECONDS", "10"))
 # A CJK TrueType font for posters; empty: WenQuanYi Micro Hei from fonts-wqy-microhei.
 ARCHIVOX_POSTER_FONT = os.environ.get("ARCHIVOX_POSTER_FONT", "")
 # A CJK font file for pictures drawn here (the demo's placeholders); empty: the machine's Noto

@@ -18,6 +18,18 @@ def huey_immediate():
 
 
 @pytest.fixture(autouse=True)
+def demand_counted_at_once(settings):
+    """The portal's demand counts are written as they happen, so a test reads them at once;
+    tests/catalog/test_demand_batches.py tests the batches. Nothing pending outlives a test."""
+    from archivox.catalog.demand import demand_discard_pending
+
+    settings.ARCHIVOX_DEMAND_FLUSH_HITS = 1
+    demand_discard_pending()
+    yield
+    demand_discard_pending()
+
+
+@pytest.fixture(autouse=True)
 def english_unless_marked_chinese(request, settings):
     """Tests read the English wording: messages raised outside a request and pages requested
     without an Accept-Language header are in English. A test about the Chinese default (the

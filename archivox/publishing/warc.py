@@ -18,6 +18,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from archivox.core.models import Archive
+from archivox.core.tls import tls_context
 from archivox.publishing.models import Delivery, WarcFile
 
 logger = logging.getLogger(__name__)
@@ -30,7 +31,9 @@ def warc_root() -> Path:
 
 def _fetch(url: str) -> tuple[httpx.Response | None, str]:
     try:
-        with httpx.Client(timeout=FETCH_TIMEOUT, follow_redirects=True) as client:
+        with httpx.Client(
+            timeout=FETCH_TIMEOUT, follow_redirects=True, verify=tls_context()
+        ) as client:
             return client.get(url, headers={"User-Agent": "Archivox-WARC/1"}), ""
     except httpx.HTTPError as exc:
         return None, f"{type(exc).__name__}: {exc}"

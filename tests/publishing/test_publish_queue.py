@@ -79,3 +79,46 @@ def test_a_refusal_found_by_the_worker_puts_the_post_back_and_tells_the_author(
     assert notice.user == post.created_by and "weibo" in notice.message
     # Nothing is published behind the author's back a minute later.
     assert services.posts_publish_due() == 0
+
+
+def test_many_posts_are_queued_at_once_and_the_refused_ones_stay_as_they_were(
+    approved_post, make_post, archivist, django_capture_on_commit_callbacks
+):
+    good = [approved_post() for _ in range(3)]
+    draft = make_post()
+    no_account = approved_post(channels=["portal", "weibo"])
+    with django_capture_on_commit_callbacks(execute=False) as queued_tasks:
+        queued, refused = services.posts_publish_queue(
+            actor=archivist, posts=[good[0], draft, good[1], no_account, good[2]]
+        )
+    assert [post.pk for post in queued] == [post.pk for post in good]
+    assert set(refused) == {draft.pk, no_account.pk}
+    assert "only approved posts" in str(refused[draft.pk])
+    assert "no active account for weibo" in str(refused[no_account.pk])
+    no_account.refresh_from_db()
+    assert no_account.status == Post.Status.APPROVED and no_account.scheduled_for is None
+    assert not Delivery.objects.exists() and len(queued_tasks) == 3
+    with django_capture_on_commit_callbacks(execute=True):
+        for task in queued_tasks:
+            task()
+    assert Delivery.objects.filter(status=Delivery.Status.SENT).count() == 9
+    assert set(
+        Post.objects.filter(pk__in=[p.pk for p in good]).values_list("status", flat=True)
+    ) == {Post.Status.PUBLISHED}
+
+
+def test_queueing_many_posts_is_refused_whole_without_the_right(
+    approved_post, archive, django_capture_on_commit_callbacks
+):
+    from django.core.exceptions import PermissionDenied
+
+    from tests.factories import UserFactory
+
+    posts = [approved_post() for _ in range(2)]
+    with (
+        pytest.raises(PermissionDenied),
+        django_capture_on_commit_callbacks(execute=False) as tasks,
+    ):
+        services.posts_publish_queue(actor=UserFactory(), posts=posts)
+    assert not tasks
+    assert set(Post.objects.values_list("status", flat=True)) == {Post.Status.APPROVED}

@@ -31,6 +31,7 @@ import httpx
 from django.conf import settings
 from django.core.cache import cache
 
+from archivox.core.tls import tls_context
 from archivox.platforms.weibo import rules
 from archivox.platforms.weibo.errors import (
     BUSY_CODES,
@@ -96,6 +97,7 @@ class WeiboClient:
         self.max_backoff = max_backoff
         self.sleep: Callable[[float], None] = time.sleep
         self._http = httpx.Client(
+            verify=tls_context(),
             timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)),
             headers={"User-Agent": "Archivox (+weibo client)"},
             transport=transport,

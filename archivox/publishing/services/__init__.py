@@ -42,6 +42,7 @@ from archivox.publishing.services.publish import (
     post_publish_queue,
     post_publish_queued,
     posts_publish_due,
+    posts_publish_queue,
 )
 from archivox.publishing.services.recall import (
     recall_copies_sync,
@@ -118,6 +119,7 @@ __all__ = [
     "post_update",
     "post_withdraw",
     "posts_publish_due",
+    "posts_publish_queue",
     "recall_copies_sync",
     "recall_copy_run",
     "recall_copy_withdraw",

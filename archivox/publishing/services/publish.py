@@ -114,6 +114,32 @@ def post_publish_queue(*, actor: User | None, post: Post, rip: str = "") -> Post
     task publishes it at once (``post_publish_now``: rendering, refusing what the platform would
     refuse, one delivery per channel). A refusal there puts the post back to approved and tells
     the author in a notice."""
+    return _queue(actor, post, rip)
+
+
+def posts_publish_queue(
+    *, actor: User | None, posts: list[Post], rip: str = ""
+) -> tuple[list[Post], dict[int, PublishingError]]:
+    """``post_publish_queue`` for many posts at once, in one transaction: the posts queued, and
+    what was refused for the others (by post id; those stay as they were).
+
+    One transaction, not one per post: on SQLite each write transaction waits its turn for the
+    one write lock, and the workers already busy with the first posts' deliveries took most
+    turns (issue 24: 100 posts queued one by one took 7.6 s in the caller; the tasks are only
+    queued when this commits, so here nothing competes)."""
+    queued: list[Post] = []
+    refused: dict[int, PublishingError] = {}
+    with transaction.atomic():
+        for post in posts:
+            try:
+                with transaction.atomic():
+                    queued.append(_queue(actor, post, rip))
+            except PublishingError as error:
+                refused[post.pk] = error
+    return queued, refused
+
+
+def _queue(actor: User | None, post: Post, rip: str) -> Post:
     post = Post.objects.select_for_update(of=("self",)).select_related("archive").get(pk=post.pk)
     _check(actor, post.archive, Capability.POST_COMPOSE)
     if post.status != Post.Status.APPROVED:

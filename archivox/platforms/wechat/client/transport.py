@@ -17,6 +17,7 @@ from typing import Any, Self
 import httpx
 from django.conf import settings
 
+from archivox.core.tls import tls_context
 from archivox.platforms.tokens.services import (
     FetchedToken,
     StoredToken,
@@ -102,7 +103,9 @@ class WeChatTransport:
         self._token_store = token_store
         self._owns_http = http is None
         self._http = http or httpx.Client(
-            headers={"User-Agent": "Archivox WeChat client"}, follow_redirects=False
+            headers={"User-Agent": "Archivox WeChat client"},
+            follow_redirects=False,
+            verify=tls_context(),
         )
         self._sleep = sleep
         self._token: StoredToken | None = None

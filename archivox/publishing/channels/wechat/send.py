@@ -13,6 +13,7 @@ import httpx
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from archivox.core.tls import tls_context
 from archivox.platforms.wechat import client as wechat
 from archivox.platforms.wechat.errors import (
     WeChatBusyError,
@@ -164,7 +165,7 @@ def _fetch_own_picture(url: str) -> bytes:
             _("the picture %(url)s is not on our website") % {"url": url[:200]}
         )
     try:
-        with httpx.Client(timeout=10.0, follow_redirects=False) as http:
+        with httpx.Client(timeout=10.0, follow_redirects=False, verify=tls_context()) as http:
             response = http.get(url)
     except httpx.HTTPError as exc:
         raise TransientChannelError(

@@ -12,6 +12,7 @@ import httpx
 from django.db.models import F
 from django.utils import timezone
 
+from archivox.core.tls import tls_context
 from archivox.platforms.wechat.crypto import MessageCrypto, nonce, signature
 from archivox.platforms.wechat.xml import build_xml, parse_xml
 from archivox.sandbox.wechat.models import Account, EventDelivery
@@ -85,7 +86,7 @@ def sandbox_event_deliver(
     status_code = None
     answer = error = ""
     attempts = 0
-    with httpx.Client(timeout=timeout, follow_redirects=False) as http:
+    with httpx.Client(timeout=timeout, follow_redirects=False, verify=tls_context()) as http:
         for _ in range(tries):
             attempts += 1
             params, body = event_request(account, delivery.plaintext)
