@@ -248,6 +248,8 @@ def test_an_archivist_composes_a_post_from_the_item_a_reviewer_approves_it_and_i
     row = archivist.locator("table.candidates tbody tr").filter(
         has=archivist.get_by_text(f"{item.reference_code} 白崇禧公馆", exact=True)
     )
+    # The picker lists items before any search: wait for the answer to this one.
+    row.first.wait_for()
     assert row.count() == 1
     row.locator("input[name^=quote_]").check()
     row.locator("input[name=item]").check()  # the row moves to the chosen items
