@@ -84,7 +84,7 @@ def counted(env: dict[str, str]) -> int:
 
 def serve_and_load(env: dict[str, str], port: int, script: Path, scratch: Path, name: str):
     gunicorn = [
-        sys.executable, "-m", "gunicorn", "archivox.wsgi:application",
+        sys.executable, "-m", "gunicorn", "archivox.wsgi:application", "--no-control-socket",
         "--bind", f"127.0.0.1:{port}", "--workers", str(WORKERS),
         "--worker-class", "gthread", "--threads", str(THREADS),
         "--backlog", "2048", "--timeout", "60",

@@ -201,7 +201,7 @@ def bench(scratch: Path) -> int:
     health.write_text(HEALTH_LUA % lua_values)
 
     gunicorn = [
-        sys.executable, "-m", "gunicorn", "archivox.wsgi:application",
+        sys.executable, "-m", "gunicorn", "archivox.wsgi:application", "--no-control-socket",
         "--bind", f"127.0.0.1:{port}", "--workers", str(WORKERS),
         "--worker-class", "gthread", "--threads", str(THREADS),
         "--backlog", "2048", "--timeout", "60",

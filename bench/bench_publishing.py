@@ -297,7 +297,7 @@ def run(scratch: Path) -> int:
     server_log = scratch / "gunicorn.log"
     server = start(
         [
-            sys.executable, "-m", "gunicorn", "archivox.wsgi:application",
+            sys.executable, "-m", "gunicorn", "archivox.wsgi:application", "--no-control-socket",
             "--bind", f"127.0.0.1:{port}", "--workers", "3", "--threads", "4",
             "--timeout", "60",
         ],

@@ -176,7 +176,7 @@ class Server:
         self.port = free_port()
         self.log_path = log_path
         command = [
-            sys.executable, "-m", "gunicorn", "archivox.wsgi:application",
+            sys.executable, "-m", "gunicorn", "archivox.wsgi:application", "--no-control-socket",
             "--bind", f"127.0.0.1:{self.port}", "--workers", str(workers),
             "--worker-class", worker_class, "--threads", str(threads),
             "--backlog", "2048", "--timeout", "60", "--graceful-timeout", "5",

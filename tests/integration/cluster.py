@@ -19,7 +19,7 @@ import httpx
 import psycopg
 import redis
 
-from tests.helpers import REPO, child_env, free_port
+from tests.helpers import REPO, child_env, free_port, free_ports
 
 SHARED_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 
@@ -153,7 +153,7 @@ class Cluster:
             redis_url = self.own_redis.url
         self.redis_url = redis_url
         redis.Redis.from_url(self.redis_url).flushdb()
-        self.ports = [free_port() for _ in range(webs)]
+        self.ports = free_ports(webs)
         self.worker_count = workers
         self.env = child_env(
             DATABASE_URL=database_url,
@@ -189,6 +189,7 @@ class Cluster:
             sys.executable, "-m", "gunicorn", "archivox.wsgi:application",
             "--bind", f"127.0.0.1:{self.ports[number]}", "--workers", "2",
             "--worker-class", "gthread", "--threads", "8", "--timeout", "60",
+            "--no-control-socket",
         ]  # fmt: skip
         log = (self.tmp / f"web{number}.log").open("a")
         process = subprocess.Popen(command, cwd=REPO, env=self.env, stdout=log, stderr=log)

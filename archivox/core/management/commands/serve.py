@@ -43,6 +43,9 @@ class Command(BaseCommand):
             "archivox.core.access_log.RedactingLogger",
             "--graceful-timeout",
             "5",
+            # gunicorn's control socket is one path per user: a second server (the sandboxes,
+            # another site) would take it over. We don't use it.
+            "--no-control-socket",
         ]
         worker = [sys.executable, str(settings.BASE_DIR / "manage.py"), "run_huey"]
         # The web server and the worker build their links (and, with the sandboxes, the

@@ -29,6 +29,7 @@ class Command(BaseCommand):
             str(workers),
             "--threads",
             "4",
+            "--no-control-socket",  # one path per user; the site's own server runs beside
         ]
         server = subprocess.Popen(command)
 
