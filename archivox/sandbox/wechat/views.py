@@ -436,15 +436,20 @@ def oauth_authorize(request: HttpRequest) -> HttpResponse:
             openid=openid,
         )
     except SandboxApiError as exc:
-        return HttpResponse(
-            f"<!doctype html><title>微信授权</title><p>授权失败（{exc.errcode}）："
-            f"{rules.ERRMSG.get(exc.errcode, 'error')}</p>".encode(),
-            status=400,
-            content_type="text/html; charset=utf-8",
-        )
+        return _platform_page_error("微信授权", "授权失败", exc)
     response = HttpResponseRedirect(target)
     response.set_cookie(OPENID_COOKIE, openid, httponly=True, samesite="Lax")
     return response
+
+
+def _platform_page_error(title: str, lead: str, exc: SandboxApiError) -> HttpResponse:
+    """The platform's own page (shown to the follower, not an API answer) refusing a request."""
+    return HttpResponse(
+        f"<!doctype html><title>{title}</title><p>{lead}（{exc.errcode}）："
+        f"{rules.ERRMSG.get(exc.errcode, 'error')}</p>".encode(),
+        status=400,
+        content_type="text/html; charset=utf-8",
+    )
 
 
 @platform_api("sns/oauth2/access_token", method="GET", needs_token=False)
@@ -485,12 +490,7 @@ def subscribe_confirm(request: HttpRequest) -> HttpResponse:
             allow=request.POST.get("answer") == "confirm",
         )
     except SandboxApiError as exc:
-        return HttpResponse(
-            f"<!doctype html><title>接收消息</title><p>出错了（{exc.errcode}）："
-            f"{rules.ERRMSG.get(exc.errcode, 'error')}</p>".encode(),
-            status=400,
-            content_type="text/html; charset=utf-8",
-        )
+        return _platform_page_error("接收消息", "出错了", exc)
     response = HttpResponseRedirect(target)
     response.set_cookie(OPENID_COOKIE, openid, httponly=True, samesite="Lax")
     return response

@@ -21,6 +21,7 @@ from archivox.sandbox.wechat.models import (
 )
 from archivox.sandbox.wechat.selectors import account_now
 from archivox.sandbox.wechat.services.common import SandboxApiError, _number
+from archivox.sandbox.wechat.services.templates import send_addressee
 
 
 def _scene(value: Any) -> int:
@@ -80,13 +81,7 @@ def subscribe_confirm(
 @transaction.atomic
 def subscribe_send(*, account: Account, body: dict[str, Any]) -> dict[str, Any]:
     """``message/template/subscribe``: the one message a consent allows."""
-    if account.account_type != Account.Type.SERVICE:
-        raise SandboxApiError(48001)
-    follower = Follower.objects.filter(
-        account=account, openid=str(body.get("touser") or "")
-    ).first()
-    if follower is None:
-        raise SandboxApiError(40003)
+    follower = send_addressee(account=account, body=body)
     template_id = str(body.get("template_id") or "")
     if not MessageTemplate.objects.filter(account=account, template_id=template_id).exists():
         raise SandboxApiError(40037)

@@ -23,8 +23,9 @@ def sandbox_template_add(*, appid: str, template_id: str, keys: list[str], title
     )
 
 
-@transaction.atomic
-def template_send(*, account: Account, body: dict[str, Any]) -> dict[str, Any]:
+def send_addressee(*, account: Account, body: dict[str, Any]) -> Follower:
+    """The follower a template or subscription message is sent to; only a service account
+    may send either (48001), and only to a follower it knows (40003)."""
     if account.account_type != Account.Type.SERVICE:
         raise SandboxApiError(48001)
     follower = Follower.objects.filter(
@@ -32,6 +33,12 @@ def template_send(*, account: Account, body: dict[str, Any]) -> dict[str, Any]:
     ).first()
     if follower is None:
         raise SandboxApiError(40003)
+    return follower
+
+
+@transaction.atomic
+def template_send(*, account: Account, body: dict[str, Any]) -> dict[str, Any]:
+    follower = send_addressee(account=account, body=body)
     if not follower.subscribed:
         raise SandboxApiError(43004)
     template = MessageTemplate.objects.filter(
