@@ -32,7 +32,7 @@ sys.path.insert(0, str(REPO / "bench"))
 
 import summary  # noqa: E402
 
-from bench.bench_load import free_port, manage, wrk  # noqa: E402
+from bench.bench_load import WRK_REPORT_LUA, free_port, manage, wrk  # noqa: E402
 from bench.throwaway import run_on_throwaway_database  # noqa: E402
 
 SECONDS = int(os.environ.get("BENCH_DEMAND_SECONDS", "30"))
@@ -41,7 +41,8 @@ WORKERS = int(os.environ.get("BENCH_DEMAND_WORKERS", "3"))
 THREADS = int(os.environ.get("BENCH_DEMAND_THREADS", "4"))
 SEARCHES = ["白崇禧", "公馆", "园林", "哈密", "民国 建筑", "档案", "garden", "修缮 报告", "无此词"]
 
-LUA = r"""
+LUA = (
+    r"""
 local counter = 0
 local paths = %(paths)s
 local searches = %(searches)s
@@ -54,16 +55,9 @@ function request()
   return wrk.format("GET", "/search/?archive=nanjing&q=" .. searches[(counter %% #searches) + 1])
 end
 
-function done(summary, latency, requests)
-  local errors = summary.errors
-  io.write(string.format(
-    "JSON{\"requests\": %%d, \"seconds\": %%f, \"p50_ms\": %%f, \"p99_ms\": %%f, "
-    .. "\"non_2xx\": %%d, \"socket_errors\": %%d}\n",
-    summary.requests, summary.duration / 1e6, latency:percentile(50) / 1000,
-    latency:percentile(99) / 1000, errors.status,
-    errors.connect + errors.read + errors.write + errors.timeout))
-end
 """
+    + WRK_REPORT_LUA
+)
 
 
 def counted(env: dict[str, str]) -> int:

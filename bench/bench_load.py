@@ -43,7 +43,20 @@ WORKERS = int(os.environ.get("BENCH_LOAD_WORKERS", "3"))
 THREADS = int(os.environ.get("BENCH_LOAD_THREADS", "4"))
 SEARCHES = ["白崇禧", "公馆", "园林", "哈密", "民国 建筑", "档案", "Suzhou", "garden", "修缮 报告"]
 
-LUA = r"""
+# wrk's report after a run, one JSON line (read by ``wrk()``); %% as the scripts go through %.
+WRK_REPORT_LUA = r"""function done(summary, latency, requests)
+  local errors = summary.errors
+  io.write(string.format(
+    "JSON{\"requests\": %%d, \"seconds\": %%f, \"p50_ms\": %%f, \"p99_ms\": %%f, "
+    .. "\"non_2xx\": %%d, \"socket_errors\": %%d}\n",
+    summary.requests, summary.duration / 1e6, latency:percentile(50) / 1000,
+    latency:percentile(99) / 1000, errors.status,
+    errors.connect + errors.read + errors.write + errors.timeout))
+end
+"""
+
+LUA = (
+    r"""
 local counter = 0
 local thread_id = 0
 local threads = {}
@@ -75,16 +88,9 @@ function request()
   end
 end
 
-function done(summary, latency, requests)
-  local errors = summary.errors
-  io.write(string.format(
-    "JSON{\"requests\": %%d, \"seconds\": %%f, \"p50_ms\": %%f, \"p99_ms\": %%f, "
-    .. "\"non_2xx\": %%d, \"socket_errors\": %%d}\n",
-    summary.requests, summary.duration / 1e6, latency:percentile(50) / 1000,
-    latency:percentile(99) / 1000, errors.status,
-    errors.connect + errors.read + errors.write + errors.timeout))
-end
 """
+    + WRK_REPORT_LUA
+)
 
 HEALTH_LUA = LUA.replace("local pick = counter %% 4", "local pick = 2").replace(
     "paths[(counter %% #paths) + 1]", '"/healthz"'
