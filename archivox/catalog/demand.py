@@ -178,11 +178,10 @@ def _hit(archive: Archive | None, kind: str, key: str) -> None:
     due = _pending.add((archive.pk if archive else None, kind, key, timezone.localdate()))
     if _flush_hits() <= 1:  # counting as it happens (tests that read counts at once)
         demand_flush()
-    elif due:
-        _pending.writer_start()
+        return
+    _pending.writer_start()
+    if due:
         _pending.wake.set()
-    else:
-        _pending.writer_start()
 
 
 def demand_record_search(*, archive: Archive | None, query: str, total: int) -> None:
