@@ -77,7 +77,8 @@ class RedactingLogger(Logger):
 
 class RedactRequest(logging.Filter):
     """Django puts the request on its log records (``django.request`` for every 4xx and 5xx),
-    and the JSON formatter writes it out with its whole query string: keep method and target."""
+    and the JSON formatter writes it out with its whole query string: keep method and target,
+    redacted, and redact the path the record's message repeats."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         request = getattr(record, "request", None)
@@ -88,4 +89,9 @@ class RedactRequest(logging.Filter):
             except Exception:  # a request Django could not finish building
                 target = getattr(request, "path", "")
             record.request = f"{method} {redact_target(target)}".strip()
+            # Its message names the path too ("Not Found: %s"): a tracking code, an openid.
+            if isinstance(record.args, tuple):
+                record.args = tuple(
+                    redact_target(arg) if isinstance(arg, str) else arg for arg in record.args
+                )
         return True

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from django.db import transaction
 from django.db.models import Q
 
 from archivox.core.personal_data import (
@@ -23,9 +24,12 @@ def requests_purge(*, before: datetime.datetime) -> int:
     old = RecordsRequest.objects.filter(created_at__lt=before).exclude(
         person_key__startswith=PURGED
     )
-    for upload in RequestUpload.objects.filter(request__in=old):
-        upload.file.delete(save=False)
-        upload.delete()
+    uploads = RequestUpload.objects.filter(request__in=old)
+    # The files go once the purge is committed: a dry run (rolled back) keeps them.
+    names = [upload.file.name for upload in uploads]
+    storage = RequestUpload._meta.get_field("file").storage
+    uploads.delete()
+    transaction.on_commit(lambda: [storage.delete(name) for name in names if name])
     return old.update(
         name="",
         id_number="",
