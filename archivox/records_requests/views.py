@@ -19,6 +19,7 @@ from archivox.records_requests.codes import code_display, code_normalise
 from archivox.records_requests.models import Category, Delivery, Proof, RecordsRequest
 from archivox.records_requests.services.applying import (
     UNKNOWN_ARCHIVE,
+    UPLOAD_MAX_BYTES,
     Application,
     request_apply,
     request_supplement,
@@ -85,6 +86,16 @@ def _wx(request: HttpRequest, archive: Archive) -> str:
     return token if follower_openid_from_token(archive=archive, token=token) else ""
 
 
+def _uploads(request: HttpRequest) -> dict[str, bytes]:
+    """The ID and authorisation files posted, each read no further than one byte past the
+    limit: an oversize file is refused by the check without being held whole in memory."""
+    return {
+        kind: request.FILES[f"upload_{kind}"].read(UPLOAD_MAX_BYTES + 1)
+        for kind in ("id", "authorisation")
+        if f"upload_{kind}" in request.FILES
+    }
+
+
 @require_http_methods(["GET", "POST"])
 def apply(request: HttpRequest, slug: str) -> HttpResponse:
     archive = archive_or_404(slug)
@@ -99,11 +110,7 @@ def apply(request: HttpRequest, slug: str) -> HttpResponse:
     # What the person typed comes back in the form whatever goes wrong: nothing is lost
     # (files must be chosen again: browsers never refill a file input).
     values = {name: request.POST.get(name, "")[:2000] for name in FIELDS}
-    uploads = {
-        kind: request.FILES[f"upload_{kind}"].read()
-        for kind in ("id", "authorisation")
-        if f"upload_{kind}" in request.FILES
-    }
+    uploads = _uploads(request)
     in_wechat = "MicroMessenger" in request.headers.get("User-Agent", "")
     channel = RecordsRequest.Channel.WECHAT if in_wechat else RecordsRequest.Channel.WEB
     # The follower, when the page was opened in WeChat and learned them (service hall).
@@ -163,11 +170,7 @@ def status(request: HttpRequest, slug: str, code: str) -> HttpResponse:
     field_errors: dict = {}
     if request.method == "POST":
         # The material the archive asked for (post/redirect/get on success).
-        uploads = {
-            kind: request.FILES[f"upload_{kind}"].read()
-            for kind in ("id", "authorisation")
-            if f"upload_{kind}" in request.FILES
-        }
+        uploads = _uploads(request)
         try:
             request_supplement(
                 request_id=found.pk,

@@ -1,11 +1,13 @@
 """On a 360 px phone: a person applies from the Nanjing portal for a marriage record held by a
 district archive; Nanjing verifies and forwards, the district archive finds it and issues the
-certified copy; the person downloads it and the verification page confirms it. The same with
+certified copy; the person downloads it, poppler's pdfsig validates its signature, and the
+verification page its QR code leads to confirms it. The same with
 a "not found" result; an overdue request shows on the dashboard."""
 
 import datetime
 import hashlib
 import io
+from urllib.parse import urlsplit
 
 import pytest
 from PIL import Image
@@ -17,6 +19,7 @@ from archivox.records_requests.services.setup import request_kind_save
 from tests.browser.conftest import PageWatch, assert_fits_phone, screenshot
 from tests.catalog_fixtures import make_description  # noqa: F401
 from tests.factories import ArchiveFactory, UserFactory
+from tests.records_requests.pdf_checks import assert_pdfsig_valid, qr_texts
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -151,8 +154,18 @@ def _work(chromium, live_server, request: RecordsRequest, *, found: bool) -> Non
     xw.goto(f"{live_server.url}/console/records/xuanwu/", wait_until="networkidle")
     xw.click(f"tr[data-request='{request.pk}'] a")
     xw.wait_for_url(f"**/console/records/xuanwu/{request.pk}/")
+    assert "南京市档案馆" in xw.content()  # received by Nanjing, worked here
     if found:
-        _staff_step(xw, "link", fill={"#reference_code": "XW-HY-1982-017"})
+        # The district archive searches its own catalog from the request and links the
+        # restricted description it finds (staff see it; the person never will).
+        xw.fill("#q", "结婚登记")
+        xw.click("form[data-step=find] button[type=submit]")
+        xw.wait_for_load_state("networkidle")
+        candidate = xw.locator("ul.candidates li", has_text="XW-HY-1982-017")
+        assert candidate.count() == 1
+        candidate.locator("button[name=action][value=link]").click()
+        xw.wait_for_load_state("networkidle")
+        assert "已完成" in xw.content()
         assert "1982年结婚登记" in xw.content()
         _staff_step(xw, "found")
     else:
@@ -173,10 +186,16 @@ def _download_and_verify(phone, live_server, status_url: str, verdict_text: str)
     # Chromium reports a navigation that turned into a download as aborted: not a failure.
     phone.watch.failed = [url for url in phone.watch.failed if "/copy/" not in url]
     assert data.startswith(b"%PDF-")
+    # The signature validates with an independent tool (poppler's pdfsig) …
+    assert_pdfsig_valid(data)
     code = download_info.value.suggested_filename.removesuffix(".pdf")
-    phone.goto(f"{live_server.url}/verify/{code}", wait_until="networkidle")
+    # … and the QR code stamped on the page leads to the verification page, which confirms it.
+    (qr_url,) = qr_texts(data)[0]
+    assert qr_url.endswith(f"/verify/{code}")
+    phone.goto(live_server.url + urlsplit(qr_url).path, wait_until="networkidle")
     assert phone.locator("[data-verdict]").get_attribute("data-verdict") == "valid"
     assert phone.locator("[data-sha256]").inner_text() == hashlib.sha256(data).hexdigest()
+    assert "玄武区档案馆" in phone.content()  # issued by the district archive
     assert verdict_text in phone.content()
     assert_fits_phone(phone)
 

@@ -147,3 +147,45 @@ def test_nothing_of_a_request_reaches_the_logs(client, project_log, nanjing, kin
     assert "Not Found" in log and "Bad Request" in log  # Django did log those requests…
     for secret in (request.code, ID_NUMBER, "王小明", "wang.xiaoming", "办理退休手续"):
         assert secret not in log, (secret, log)  # …and nothing of the request
+
+
+def test_an_oversize_upload_through_the_form_is_refused_and_nothing_is_written(client, kinds):
+    big = SimpleUploadedFile("id.pdf", b"%PDF-1.4\n" + b"0" * (11 * 1024 * 1024))
+    response = client.post(
+        "/archives/nanjing/records/apply/",
+        {
+            "holding": "unknown",
+            "category": "marriage",
+            "proof": "person",
+            "name": "王小明",
+            "id_number": ID_NUMBER,
+            "years_from": "1980",
+            "district": "玄武区",
+            "purpose": "办理退休",
+            "email": "wang@example.com",
+            "delivery": "download",
+            "upload_id": big,
+        },
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert "王小明" in text and "办理退休" in text
+    assert not RecordsRequest.objects.exists()
+
+
+def test_the_uploads_are_never_public(client, nanjing, xuanwu, kinds, desk, district):
+    request = apply(nanjing)
+    upload = request.uploads.get()
+    url = f"/console/records/nanjing/{request.pk}/uploads/{upload.pk}/"
+    anonymous = client.get(url)
+    assert anonymous.status_code == 302 and "/login/" in anonymous["Location"]
+    assert client.get(f"/media/{upload.file.name}").status_code == 404
+    client.force_login(district)  # another archive's staff (routed there, not forwarded)
+    assert (
+        client.get(f"/console/records/xuanwu/{request.pk}/uploads/{upload.pk}/").status_code == 404
+    )
+    client.force_login(desk)
+    seen = client.get(url)
+    assert seen.status_code == 200 and seen["Cache-Control"] == "private, no-store"
+    assert b"".join(seen.streaming_content).startswith(b"\x89PNG")

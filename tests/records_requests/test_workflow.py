@@ -324,3 +324,36 @@ def test_more_material_from_the_status_page_and_the_copy_by_email(nanjing, xuanw
     copy = step(copies.request_issue, district, xuanwu, request)
     last = mail.outbox[-1]
     assert last.attachments and last.attachments[0][0] == f"{copy.verification_code}.pdf"
+
+
+@pytest.mark.parametrize("mode", ["direct", "via_receiving"])
+def test_the_person_is_told_of_every_status_change_once(
+    mode, nanjing, xuanwu, kinds, desk, district, make_description
+):
+    """One e-mail per change of the status line the person sees; staff-only steps (taking it
+    on, forwarding, linking a finding, a copy not yet passed on) send nothing."""
+    request = apply(nanjing)
+    found = make_description("XW-HY-1980-0099", archive=xuanwu, access_level="restricted")
+    step(workflow.request_claim, desk, nanjing, request)
+    step(workflow.request_verify, desk, nanjing, request, decision="accept")
+    step(workflow.request_forward, desk, nanjing, request, holding_slug="xuanwu", return_mode=mode)
+    step(workflow.request_finding_add, district, xuanwu, request, reference_code="XW-HY-1980-0099")
+    step(workflow.request_result, district, xuanwu, request, found=True)
+    step(copies.request_issue, district, xuanwu, request)
+    closer = (desk, nanjing) if mode == "via_receiving" else (district, xuanwu)
+    if mode == "via_receiving":
+        step(workflow.request_release, desk, nanjing, request)
+    step(workflow.request_close, *closer, request)
+    from django.conf import settings
+    from django.utils import translation
+
+    with translation.override(settings.LANGUAGE_CODE):
+        expected = [
+            str(S(status).label)
+            for status in (S.SUBMITTED, S.ACCEPTED, S.FOUND, S.ISSUED, S.CLOSED)
+        ]
+    subjects = [message.subject for message in mail.outbox]
+    assert len(subjects) == len(expected), subjects
+    assert all(subject.endswith(label) for subject, label in zip(subjects, expected, strict=True))
+    assert all(message.to == ["wang@example.com"] for message in mail.outbox)
+    assert all(found.reference_code not in message.body for message in mail.outbox)

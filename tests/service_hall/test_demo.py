@@ -1,6 +1,7 @@
 """The demo's service hall: after the demo catalog and the sandbox accounts, each demo archive has
 auto-reply rules and a published menu, so that `manage.py wechat_user --archive nanjing 白崇禧`
-answers with catalog cards (not only the acknowledgement) and the menu's click keys answer."""
+answers with catalog cards (not only the acknowledgement), the menu's click keys answer, and the
+menu and an auto-reply lead to the records-use request page."""
 
 from __future__ import annotations
 
@@ -49,11 +50,19 @@ def test_the_demo_archives_answer_a_name_with_catalog_cards_and_have_a_menu(
     )  # fmt: skip
     assert "白崇禧" in output and "馆藏条目卡片" in output
 
+    # "查档" answers with the link to the records-use request page (issue 19) …
+    output = wechat_user("--archive", "nanjing", "--base-url", live_server.url, "查档")
+    assert "在线申请查档出证" in output and "/archives/nanjing/records/" in output
+
     menu = WeChatMenu.objects.get(archive__slug="nanjing")
     assert menu.status == WeChatMenu.Status.PUBLISHED
     installed = Menu.objects.get(account__archive_slug="nanjing").button
     assert [button["name"] for button in installed] == ["查档", "预约", "互动"]
     assert installed == menu.sent["button"]
+    # … and so does the menu's first button.
+    first = installed[0]["sub_button"][0]
+    assert first["name"] == "查档出证" and first["type"] == "view"
+    assert first["url"].endswith("/archives/nanjing/records/")
     # A service account, so that silent web authorisation works in the demo too.
     assert Account.objects.get(archive_slug="nanjing").account_type == Account.Type.SERVICE
     assert (

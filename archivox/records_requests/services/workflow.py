@@ -78,9 +78,12 @@ def _step(
     message: str = "",
     note: str = "",
     changed: list[str] | None = None,
+    seen_before: str | None = None,
 ) -> RecordsRequest:
-    """Save a step: status, version, history, audit, and (after commit) the person is told."""
-    before_status = selectors.request_status_for_person(request)[0]
+    """Save a step: status, version, history, audit, and (after commit) the person is told.
+    ``seen_before``: the status line the person saw, when the caller already changed what it
+    is computed from."""
+    before_status = seen_before or selectors.request_status_for_person(request)[0]
     before = {"status": request.status}
     fields = ["version", "updated_at", *(changed or [])]
     if status is not None:
@@ -275,6 +278,8 @@ def request_release(
         and request.released_at is None
     ):
         raise RequestRefused("state", _("There is no returned copy to pass on."))
+    # Releasing is what turns the person's status to "issued": tell them what it was before.
+    seen_before = selectors.request_status_for_person(request)[0]
     request.released_at = timezone.now()
     return _step(
         actor=actor,
@@ -282,6 +287,7 @@ def request_release(
         request=request,
         action="release",
         changed=["released_at"],
+        seen_before=seen_before,
     )
 
 

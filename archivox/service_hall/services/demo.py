@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from archivox.consultations.models import AutoReplyRule
@@ -50,10 +52,28 @@ DEMO_RULES: tuple[dict[str, Any], ...] = (
     },
 )
 
+
+def _records_rule(archive: Archive) -> dict[str, Any]:
+    """The reply to "查档" or "出证明": a link to the records-use request page (查档出证, issue
+    19), ahead of the catalog search that would otherwise take the words."""
+    return {
+        "name": "查档出证（发送“查档”或“出证明”）",
+        "match": AutoReplyRule.Match.REGEX,
+        "pattern": r"^(?:查档|查档出证|出证|出证明|开证明|档案证明|查档案)$",
+        "priority": 20,
+        "kind": AutoReplyRule.Kind.LINK,
+        "text": "婚姻登记、学籍、工龄、退休等民生档案，可在手机上申请查档出证，凭查询码跟踪进度：",
+        "title": "在线申请查档出证",
+        "url": settings.BASE_URL.rstrip("/")
+        + reverse("records:index", kwargs={"slug": archive.slug}),
+    }
+
+
 DEMO_MENU: tuple[dict[str, Any], ...] = (
     {
         "name": "查档",
         "subs": [
+            ("查档出证", "view:records"),
             ("馆藏检索", "view:search"),
             ("检索帮助", "click:CATALOG_HELP"),
             ("档案馆主页", "view:archive"),
@@ -77,7 +97,7 @@ def demo_service_hall_ensure(archive: Archive) -> dict[str, Any] | None:
     """Give a demo archive its rules and published menu; the menu's payload for the platform,
     or None when the archive has no WeChat account."""
     existing = set(AutoReplyRule.objects.filter(archive=archive).values_list("name", flat=True))
-    for rule in DEMO_RULES:
+    for rule in (*DEMO_RULES, _records_rule(archive)):
         if rule["name"] not in existing:
             autoreply_rule_create(actor=None, archive=archive, **rule)
     account = wechat_account_of_archive(archive)
