@@ -187,3 +187,14 @@ def test_staff_search_finds_restricted_descriptions_to_link(
         "NJ-XJ-1985-3"
         not in client.get(f"/archives/nanjing/records/r/{request.code}/").content.decode()
     )
+
+
+def test_looking_codes_up_is_rate_limited_per_address(client, nanjing, kinds):
+    from archivox.records_requests.views import LOOKUPS_PER_WINDOW
+
+    for _n in range(LOOKUPS_PER_WINDOW):
+        assert client.get("/archives/nanjing/records/r/ABCDEFGHJKMNPQRS/").status_code == 404
+    request = apply(nanjing)
+    # Past the limit, even a right code gets nothing: guessing gets nowhere.
+    assert client.get(f"/archives/nanjing/records/r/{request.code}/").status_code == 429
+    assert client.get("/verify/ABCDEFGHJKMNPQRS").status_code == 429

@@ -357,3 +357,44 @@ def test_the_person_is_told_of_every_status_change_once(
     assert all(subject.endswith(label) for subject, label in zip(subjects, expected, strict=True))
     assert all(message.to == ["wang@example.com"] for message in mail.outbox)
     assert all(found.reference_code not in message.body for message in mail.outbox)
+
+
+def test_report_counts_per_category_archive_and_channel_with_median_p90_and_share_on_time(
+    client, nanjing, xuanwu, kinds, desk
+):
+    from django.utils import timezone
+
+    from archivox.records_requests.codes import id_number_complete
+
+    monday = a_monday()  # 2026-09-28; no holidays in the calendar: weekdays only
+
+    def at(day: datetime.date) -> datetime.datetime:
+        return timezone.make_aware(datetime.datetime.combine(day, datetime.time(12)))
+
+    due = selectors.working_days_add(nanjing, monday, 3)
+    for n, days in enumerate([1, 2, 3, 4, 10]):
+        request = apply(nanjing, id_number=id_number_complete(f"320102198001{n + 1:02d}123"))
+        RecordsRequest.objects.filter(pk=request.pk).update(
+            created_at=at(monday),
+            closed_at=at(selectors.working_days_add(nanjing, monday, days)),
+            status=S.CLOSED,
+            due_on=due,
+            channel="wechat" if n == 0 else "web",
+        )
+    apply(nanjing, holding="nanjing", category="school", district="")  # open: not in the times
+    report = selectors.request_report(archive_ids=[nanjing.pk])
+    assert report.total == 6 and report.closed == 5
+    assert report.median_working_days == 3.0 and report.p90_working_days == 10.0
+    assert report.share_on_time == 0.6
+    assert sum(report.by_category.values()) == 6 and len(report.by_category) == 2
+    assert sum(report.by_channel.values()) == 6 and len(report.by_channel) == 2
+    assert sum(report.by_archive.values()) == 6
+    # The survey reads the same figures (§3.2.5/§4.5).
+    survey = selectors.survey_service_indicators(archive=nanjing)
+    assert survey["records_requests"] == 6 and survey["records_requests_closed"] == 5
+    assert survey["records_requests_median_working_days"] == 3.0
+    assert survey["records_requests_p90_working_days"] == 10.0
+    assert survey["records_requests_share_on_time"] == 0.6
+    client.force_login(desk)
+    page = client.get("/console/records/nanjing/report/").content.decode()
+    assert "60%" in page and "data-report" in page
