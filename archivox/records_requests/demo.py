@@ -17,7 +17,13 @@ from archivox.records_requests.services.applying import Application, request_app
 from archivox.records_requests.services.setup import holidays_set, request_kind_save
 
 DEMO_MAIL = "demo.archivox.invalid"
-ALL_DELIVERIES = [Delivery.DOWNLOAD, Delivery.EMAIL, Delivery.POST, Delivery.COLLECT]
+ALL_DELIVERIES = [
+    Delivery.DOWNLOAD,
+    Delivery.EMAIL,
+    Delivery.POST,
+    Delivery.COLLECT,
+    Delivery.COLLECT_NEAREST,
+]
 KINDS = {
     "nanjing": [
         (Category.SCHOOL, 1949, 2010, [], 5),

@@ -39,7 +39,9 @@ class Delivery(models.TextChoices):
     DOWNLOAD = "download", _("download")
     EMAIL = "email", _("e-mail")
     POST = "post", pgettext_lazy("records request", "post")
-    COLLECT = "collect", _("collect at the archive")
+    # At the archive holding the record, or at the one the person applied to (the nearest).
+    COLLECT = "collect", _("collect at the archive holding the record")
+    COLLECT_NEAREST = "collect_nearest", _("collect at the archive I applied to (the nearest)")
 
 
 class RequestKind(models.Model):
@@ -77,6 +79,17 @@ class RequestKind(models.Model):
     @property
     def district_list(self) -> list[str]:
         return [line.strip() for line in self.districts.splitlines() if line.strip()]
+
+    @property
+    def proof_labels(self) -> list[str]:
+        """What the person may apply with, in words (the public page lists them)."""
+        labels = dict(Proof.choices)
+        return [str(labels[value]) for value in self.proofs if value in labels]
+
+    @property
+    def delivery_labels(self) -> list[str]:
+        labels = dict(Delivery.choices)
+        return [str(labels[value]) for value in self.deliveries if value in labels]
 
 
 class Holiday(models.Model):
@@ -159,7 +172,7 @@ class RecordsRequest(models.Model):
     # The WeChat follower who applied (never shown; encrypted at rest, purged with the rest).
     openid = EncryptedTextField(blank=True)
     delivery = models.CharField(
-        pgettext_lazy("records request", "delivery"), max_length=10, choices=Delivery.choices
+        pgettext_lazy("records request", "delivery"), max_length=16, choices=Delivery.choices
     )
     postal_address = models.CharField(_("postal address"), max_length=300, blank=True)
     return_mode = models.CharField(

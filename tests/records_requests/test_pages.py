@@ -198,3 +198,33 @@ def test_looking_codes_up_is_rate_limited_per_address(client, nanjing, kinds):
     # Past the limit, even a right code gets nothing: guessing gets nowhere.
     assert client.get(f"/archives/nanjing/records/r/{request.code}/").status_code == 429
     assert client.get("/verify/ABCDEFGHJKMNPQRS").status_code == 429
+
+
+def test_the_archives_page_lists_proof_and_delivery_and_the_person_may_collect_nearby(
+    client, nanjing, xuanwu, kinds
+):
+    from archivox.records_requests.services.setup import request_kind_save
+
+    request_kind_save(
+        actor=None,
+        archive=xuanwu,
+        category="marriage",
+        years_from=1955,
+        years_to=2005,
+        districts=["玄武区"],
+        proofs=["person", "unit"],
+        deliveries=["download", "collect", "collect_nearest"],
+        notes="请携带身份证原件",
+    )
+    page = client.get("/archives/xuanwu/records/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    text = page.content.decode()
+    assert "接受的身份证明：" in text and "单位" in text
+    assert "到档案所在馆领取；到受理申请的档案馆（就近）领取" in text
+    assert "请携带身份证原件" in text
+    # Applied at Nanjing, collected there though Xuanwu holds the record.
+    response = post_form(client, delivery="collect_nearest")
+    assert response.status_code == 302
+    assert RecordsRequest.objects.get().get_delivery_display() == (
+        "collect at the archive I applied to (the nearest)"
+    )
+    assert post_form(client, delivery="post", postal_address="南京").status_code == 400
