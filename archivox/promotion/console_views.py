@@ -18,7 +18,7 @@ from archivox.promotion import selectors, services
 from archivox.promotion.demand import demand_report
 from archivox.promotion.forms import PosterForm
 from archivox.promotion.models import Poster
-from archivox.promotion.poster_pdf import poster_pdf, short_link
+from archivox.promotion.poster_pdf import poster_pdf, poster_picture, short_link
 
 
 @login_required
@@ -87,6 +87,7 @@ def poster(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "archive": found.archive,
             "poster": found,
             "link": short_link(found),
+            "picture_withdrawn": bool(found.image_id) and poster_picture(found) is None,
             "weeks": selectors.poster_visits_by_week(poster=found),
             "sizes": Poster.Size.choices,
             "orientations": Poster.Orientation.choices,

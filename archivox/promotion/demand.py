@@ -12,7 +12,6 @@ import datetime
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -71,7 +70,7 @@ STOPWORDS = frozenset(
 
 
 def min_count() -> int:
-    return max(2, int(getattr(settings, "ARCHIVOX_DEMAND_MIN_COUNT", 5)))
+    return catalog_selectors.demand_min_count()
 
 
 @dataclass

@@ -43,7 +43,12 @@ def poster_visits_by_week(*, poster: Poster, weeks: int = 8) -> list[tuple[datet
 def poster_targets(*, archive: Archive) -> list[tuple[str, str]]:
     """The archive's public pages a poster may lead to: (path, label)."""
     slug = archive.slug
-    targets = [(reverse("portal:archive", args=[slug]), _("The archive's home page"))]
+    targets = [
+        (
+            reverse("portal:archive", args=[slug]),
+            _("The archive's home page and its accounts (how to follow the WeChat account)"),
+        )
+    ]
     for exhibition in exhibition_selectors.exhibition_list_public(archive=archive):
         targets.append(
             (
@@ -71,6 +76,7 @@ def poster_targets(*, archive: Archive) -> list[tuple[str, str]]:
         )
     targets += [
         (reverse("current_documents:index", args=[slug]), _("Current documents")),
+        (reverse("records:index", args=[slug]), _("Records-use service (查档)")),
         (reverse("reservations:index", args=[slug]), _("Book a visit")),
         (reverse("ask:ask", args=[slug]), _("Ask the archive")),
     ]
