@@ -4,9 +4,10 @@ makes the public copies without metadata).
 
 The offer becomes one description at file level under the campaign's place in the catalog, and
 each file an item below it: a picture or PDF with its digital object, a sound recording
-described with its original kept with the offer (the catalog holds no sound). The access level is the archivist's choice and there is no
-default that shows anything: the form preselects "confidential". Provenance stays both ways: the
-description says where it came from, and each offered file records what it became."""
+described with its original kept with the offer (the catalog holds no sound). The access level
+is the archivist's choice and there is no default that shows anything: the form preselects
+"confidential". Provenance stays both ways: the description says where it came from, and each
+offered file records what it became."""
 
 from __future__ import annotations
 
