@@ -15,7 +15,7 @@ from archivox.collecting import selectors as collecting_selectors
 from archivox.core.models import Archive, User
 from archivox.core.selectors import Capability, archive_check_capability
 from archivox.exhibitions import selectors as exhibition_selectors
-from archivox.promotion.models import Poster, PosterVisit
+from archivox.promotion.models import Poster, PosterStyle, PosterVisit
 
 
 def poster_list_for_staff(*, user: User, archive: Archive) -> QuerySet[Poster]:
@@ -25,6 +25,11 @@ def poster_list_for_staff(*, user: User, archive: Archive) -> QuerySet[Poster]:
 
 def poster_get_for_staff(*, user: User, archive: Archive, pk: int) -> Poster:
     return poster_list_for_staff(user=user, archive=archive).select_related("image").get(pk=pk)
+
+
+def poster_style_for(*, archive: Archive) -> PosterStyle:
+    """The archive's poster template (the defaults, unsaved, when it has none yet)."""
+    return PosterStyle.objects.filter(archive=archive).first() or PosterStyle(archive=archive)
 
 
 def poster_visits_by_week(*, poster: Poster, weeks: int = 8) -> list[tuple[datetime.date, int]]:

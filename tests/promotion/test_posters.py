@@ -209,3 +209,37 @@ def test_posters_can_lead_to_every_kind_of_campaign_page(exhibition):
     assert "/archives/nanjing/current-documents/" in paths
     for path in paths:
         assert make(exhibition, target_path=path).target_path == path
+
+
+def test_the_archives_template_gives_new_posters_its_colours_and_logo(client, exhibition):
+    from archivox.core.models import AuditEntry
+    from archivox.promotion.models import PosterStyle
+
+    client.login(username="wang", password=PASSWORD)
+    bad = client.post(
+        "/console/promotion/nanjing/posters/style/",
+        {"style-colour": "navy", "style-background": "#ffffff"},
+    )
+    assert bad.status_code == 400 and not PosterStyle.objects.exists()
+    assert 'value="navy"' in bad.content.decode()  # what was typed stays
+    with io.BytesIO(photo("gold")) as logo:
+        logo.name = "logo.jpg"
+        saved = client.post(
+            "/console/promotion/nanjing/posters/style/",
+            {"style-colour": "#003366", "style-background": "#fffaf0", "style-logo": logo},
+        )
+    assert saved.status_code == 302
+    style = PosterStyle.objects.get(archive=exhibition["archive"])
+    assert style.colour == "#003366" and style.logo
+    assert AuditEntry.objects.filter(action="poster_style.update").exists()
+    page = client.get("/console/promotion/nanjing/posters/").content.decode()
+    assert 'value="#003366"' in page and 'id="style-logo"' in page
+
+    poster = make(exhibition)  # no colours, no logo given: the template's
+    assert (poster.colour, poster.background) == ("#003366", "#fffaf0")
+    assert poster.logo.name == style.logo.name
+    with pikepdf.open(io.BytesIO(poster_pdf(poster=poster))) as document:
+        objects = document.pages[0].Resources.XObject
+        assert len(list(objects.keys())) == 2  # the picture and the template's logo
+    own = make(exhibition, colour="#224422")  # a poster may still choose its own
+    assert own.colour == "#224422" and own.background == "#fffaf0"
