@@ -32,6 +32,18 @@ def poster_style_for(*, archive: Archive) -> PosterStyle:
     return PosterStyle.objects.filter(archive=archive).first() or PosterStyle(archive=archive)
 
 
+def poster_visit_counts(
+    *, archives: list[Archive] | None, since: datetime.date
+) -> list[tuple[Poster, int]]:
+    """(poster, visits through its short link since ``since``), most first, of ``archives``
+    (every archive when None)."""
+    posters = Poster.objects.filter(visits__day__gte=since).select_related("archive")
+    if archives is not None:
+        posters = posters.filter(archive__in=archives)
+    counted = posters.annotate(n=Sum("visits__count")).order_by("-n", "pk")
+    return [(poster, poster.n) for poster in counted]
+
+
 def poster_visits_by_week(*, poster: Poster, weeks: int = 8) -> list[tuple[datetime.date, int]]:
     """Visits per week (Monday first), the last ``weeks`` weeks, oldest first."""
     today = timezone.localdate()

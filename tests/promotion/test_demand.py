@@ -130,3 +130,31 @@ def test_most_requested_record_categories_with_small_counts_suppressed(client, e
     client.login(username="wang", password=PASSWORD)
     page = client.get("/console/promotion/nanjing/demand/").content.decode()
     assert "Most requested record categories" in page and "housing" not in page
+
+
+def test_the_dashboard_counts_visitors_from_each_poster_without_small_counts(client, exhibition):
+    from archivox.promotion import services as promotion_services
+
+    def poster(name):
+        return promotion_services.poster_create(
+            actor=None,
+            archive=exhibition["archive"],
+            name=name,
+            title="金陵民国建筑档案展",
+            target_path=exhibition["path"],
+        )
+
+    busy, quiet = poster("新街口公交站"), poster("鼓楼公交站")
+    for _ in range(6):
+        client.get(f"/p/{busy.code}")
+    client.get(f"/p/{quiet.code}")
+    sections = {s.title: s for s in demand_report(archives=[exhibition["archive"]]).sections}
+    posters = sections["Visitors from posters"]
+    assert [(row.label, row.count) for row in posters.rows] == [
+        ("金陵民国建筑档案展 · 新街口公交站", 6)
+    ]
+    assert posters.hidden == 1  # one visit is not shown here (the poster's own page has it)
+    assert posters.rows[0].link == f"/console/promotion/nanjing/posters/{busy.pk}/"
+    client.login(username="wang", password=PASSWORD)
+    page = client.get("/console/promotion/nanjing/demand/").content.decode()
+    assert "Visitors from posters" in page and "新街口公交站" in page
