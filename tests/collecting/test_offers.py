@@ -204,3 +204,15 @@ def test_personal_data_is_exported_and_purged(nanjing):
     assert dropped.name == "" and dropped.contact == "" and not dropped.files.exists()
     assert kept.contact == "" and kept.name == "李秀英" and kept.files.count() == 1
     assert offers_export(identifier="li.xiuying@example.com") == []
+
+
+def test_no_access_level_is_chosen_for_the_archivist_so_nothing_becomes_public(nanjing):
+    offer = offer_photos(nanjing["campaign"])
+    services.offer_accept(actor=nanjing["archivist"], offer=offer)
+    for level in ("", "public-please"):
+        with pytest.raises(services.CollectingError) as refused:
+            services.offer_accession(actor=nanjing["archivist"], offer=offer, access_level=level)
+        assert "access_level" in refused.value.message_dict
+    offer.refresh_from_db()
+    assert offer.status == Offer.Status.ACCEPTED
+    assert not Description.objects.filter(archive=nanjing["archive"], level="item").exists()
