@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
@@ -350,6 +351,39 @@ def public_demand_counts(
     return list(
         rows.values("key").annotate(n=Sum("count")).order_by("-n", "key").values_list("key", "n")
     )
+
+
+def demand_min_count() -> int:
+    """The smallest count of public demand shown anywhere (``ARCHIVOX_DEMAND_MIN_COUNT``,
+    default 5, never under 2): a smaller one could point at one person."""
+    return max(2, int(getattr(settings, "ARCHIVOX_DEMAND_MIN_COUNT", 5)))
+
+
+def public_demand_top_by_archive(
+    *,
+    archive_ids: Iterable[int],
+    kind: str,
+    since: datetime.date,
+    until: datetime.date | None = None,
+    top: int = 5,
+) -> dict[int, list[tuple[str, int]]]:
+    """Each archive's ``top`` keys of ``kind`` counted at least ``demand_min_count()`` times
+    from ``since`` to ``until``, most first, in one query (for the survey's indicators)."""
+    rows = PublicDemand.objects.filter(kind=kind, day__gte=since, archive_id__in=list(archive_ids))
+    if until is not None:
+        rows = rows.filter(day__lte=until)
+    found: dict[int, list[tuple[str, int]]] = {}
+    for archive_id, key, n in (
+        rows.values("archive_id", "key")
+        .annotate(n=Sum("count"))
+        .filter(n__gte=demand_min_count())
+        .order_by("archive_id", "-n", "key")
+        .values_list("archive_id", "key", "n")
+    ):
+        kept = found.setdefault(archive_id, [])
+        if len(kept) < top:
+            kept.append((key, n))
+    return found
 
 
 def public_demand_by_day(

@@ -10,6 +10,7 @@ urlpatterns = [
     path("demand/", console_views.demand, name="demand_all"),
     path("<slug:slug>/demand/", console_views.demand, name="demand"),
     path("<slug:slug>/posters/", console_views.posters, name="posters"),
+    path("<slug:slug>/posters/style/", console_views.poster_style, name="poster_style"),
     path("<slug:slug>/posters/<int:pk>/", console_views.poster, name="poster"),
     path("<slug:slug>/posters/<int:pk>/pdf/", console_views.poster_download, name="poster_pdf"),
 ]

@@ -16,9 +16,9 @@ from archivox.core.forms import errors_to_form
 from archivox.core.selectors import Capability
 from archivox.promotion import selectors, services
 from archivox.promotion.demand import demand_report
-from archivox.promotion.forms import PosterForm
+from archivox.promotion.forms import PosterForm, PosterStyleForm
 from archivox.promotion.models import Poster
-from archivox.promotion.poster_pdf import poster_pdf, short_link
+from archivox.promotion.poster_pdf import poster_pdf, poster_picture, short_link
 
 
 @login_required
@@ -29,14 +29,47 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "promotion/console/index.html", {"archives": archives})
 
 
+def _posters_page(
+    request: HttpRequest, archive, form: PosterForm, style_form: PosterStyleForm, status: int
+) -> HttpResponse:
+    return render(
+        request,
+        "promotion/console/posters.html",
+        {
+            "archive": archive,
+            "posters": selectors.poster_list_for_staff(user=request.user, archive=archive),
+            "form": form,
+            "style": selectors.poster_style_for(archive=archive),
+            "style_form": style_form,
+        },
+        status=status,
+    )
+
+
+def _style_form(archive, data=None, files=None) -> PosterStyleForm:
+    style = selectors.poster_style_for(archive=archive)
+    return PosterStyleForm(
+        data,
+        files,
+        prefix="style",  # its fields share names with the poster form's on the same page
+        initial={"colour": style.colour, "background": style.background},
+    )
+
+
+def _poster_choices(archive) -> dict:
+    style = selectors.poster_style_for(archive=archive)
+    return {
+        "targets": selectors.poster_targets(archive=archive),
+        "images": selectors.poster_images(archive=archive),
+        "initial": {"colour": style.colour, "background": style.background},
+    }
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def posters(request: HttpRequest, slug: str) -> HttpResponse:
     archive = archive_for_staff(request.user, slug, Capability.POST_COMPOSE)
-    choices = {
-        "targets": selectors.poster_targets(archive=archive),
-        "images": selectors.poster_images(archive=archive),
-    }
+    choices = _poster_choices(archive)
     form = PosterForm(**choices)
     status = 200
     if request.method == "POST":
@@ -56,16 +89,32 @@ def posters(request: HttpRequest, slug: str) -> HttpResponse:
                 messages.success(request, _("The poster is ready; download it in any size."))
                 return redirect("console_promotion:poster", slug=slug, pk=poster.pk)
         status = 400
-    return render(
-        request,
-        "promotion/console/posters.html",
-        {
-            "archive": archive,
-            "posters": selectors.poster_list_for_staff(user=request.user, archive=archive),
-            "form": form,
-        },
-        status=status,
-    )
+    return _posters_page(request, archive, form, _style_form(archive), status)
+
+
+@login_required
+@require_http_methods(["POST"])
+def poster_style(request: HttpRequest, slug: str) -> HttpResponse:
+    """The archive's poster template: colours and logo new posters start from."""
+    archive = archive_for_staff(request.user, slug, Capability.POST_COMPOSE)
+    style_form = _style_form(archive, request.POST, request.FILES)
+    if style_form.is_valid():
+        logo = style_form.cleaned_data.get("logo")
+        try:
+            services.poster_style_save(
+                actor=request.user,
+                archive=archive,
+                colour=style_form.cleaned_data["colour"],
+                background=style_form.cleaned_data["background"],
+                logo=logo.read() if logo else None,
+                remove_logo=style_form.cleaned_data["remove_logo"],
+            )
+        except ValidationError as exc:
+            errors_to_form(style_form, exc)
+        else:
+            messages.success(request, _("The poster template is saved; new posters use it."))
+            return redirect("console_promotion:posters", slug=slug)
+    return _posters_page(request, archive, PosterForm(**_poster_choices(archive)), style_form, 400)
 
 
 def _poster(request: HttpRequest, slug: str, pk: int) -> Poster:
@@ -87,6 +136,7 @@ def poster(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "archive": found.archive,
             "poster": found,
             "link": short_link(found),
+            "picture_withdrawn": bool(found.image_id) and poster_picture(found) is None,
             "weeks": selectors.poster_visits_by_week(poster=found),
             "sizes": Poster.Size.choices,
             "orientations": Poster.Orientation.choices,

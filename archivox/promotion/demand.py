@@ -12,7 +12,6 @@ import datetime
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,6 +21,7 @@ from archivox.catalog.models import PublicDemand
 from archivox.catalog.search import segment
 from archivox.consultations import selectors as consultation_selectors
 from archivox.core.models import Archive
+from archivox.promotion import selectors as promotion_selectors
 from archivox.records_requests import selectors as records_selectors
 from archivox.topics import selectors as topic_selectors
 
@@ -71,7 +71,7 @@ STOPWORDS = frozenset(
 
 
 def min_count() -> int:
-    return max(2, int(getattr(settings, "ARCHIVOX_DEMAND_MIN_COUNT", 5)))
+    return catalog_selectors.demand_min_count()
 
 
 @dataclass
@@ -258,6 +258,25 @@ def _requested_section(archives, since) -> Section:
     return section
 
 
+def _poster_section(archives, since) -> Section:
+    """Visitors who came through each poster's short link (a count, nothing about them)."""
+    counted = promotion_selectors.poster_visit_counts(archives=archives, since=since)
+    by_pk = {poster.pk: poster for poster, _n in counted}
+    kept, hidden = _kept([(poster.pk, n) for poster, n in counted])
+    section = Section(_("Visitors from posters"), hidden=hidden)
+    for pk, n in kept:
+        poster = by_pk[pk]
+        section.rows.append(
+            Row(
+                f"{poster.title} · {poster.name}",
+                n,
+                _("It works here: hang more like it in similar places"),
+                reverse("console_promotion:poster", args=[poster.archive.slug, poster.pk]),
+            )
+        )
+    return section
+
+
 @dataclass
 class Week:
     monday: datetime.date
@@ -308,5 +327,6 @@ def demand_report(*, archives: list[Archive] | None, days: int = 56) -> Demand:
         _topic_section(archives, since_moment),
         *_viewed_sections(archives, since),
         _requested_section(archives, since),
+        _poster_section(archives, since),
     ]
     return Demand(since, min_count(), sections, _weeks(archives, since))

@@ -44,3 +44,12 @@ class PosterForm(ConsoleForm):
         data = dict(self.cleaned_data)
         data.pop("logo", None)
         return data
+
+
+class PosterStyleForm(ConsoleForm):
+    """The archive's poster template."""
+
+    colour = forms.CharField(label=_("Colour"), widget=COLOUR)
+    background = forms.CharField(label=_("Background"), widget=COLOUR)
+    logo = forms.FileField(label=_("Logo (PNG or JPEG, optional)"), required=False)
+    remove_logo = forms.BooleanField(label=_("No logo any more"), required=False)

@@ -60,6 +60,22 @@ class Poster(models.Model):
         return f"{self.title} · {self.name}"
 
 
+class PosterStyle(models.Model):
+    """The archive's poster template: the colours and logo every new poster starts from."""
+
+    archive = models.OneToOneField(Archive, on_delete=models.CASCADE, related_name="poster_style")
+    colour = models.CharField(_("colour"), max_length=7, default="#6b1d1d", validators=[COLOUR])
+    background = models.CharField(
+        _("background"), max_length=7, default="#f8f4ec", validators=[COLOUR]
+    )
+    # A public copy (no metadata); posters made from the template share the file.
+    logo = models.ImageField(upload_to="posters/logos/%Y/%m/", max_length=300, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.archive_id} {self.colour}"
+
+
 class PosterVisit(models.Model):
     """How many came through a poster's link on a day. No address, no agent, no cookie."""
 

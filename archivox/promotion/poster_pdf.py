@@ -15,6 +15,8 @@ from pathlib import Path
 
 from django.conf import settings
 
+from archivox.catalog import selectors as catalog_selectors
+from archivox.catalog.models import DigitalObject
 from archivox.promotion.models import Poster
 
 logger = logging.getLogger(__name__)
@@ -126,6 +128,17 @@ def _image(field) -> object | None:
     return ImageReader(picture)
 
 
+def poster_picture(poster: Poster) -> DigitalObject | None:
+    """The poster's picture if it is open to the public today. Checked at every download, not
+    only when the poster was made: an item closed since then is never printed again."""
+    if not poster.image_id:
+        return None
+    try:
+        return catalog_selectors.digital_object_get_public(pk=poster.image_id)
+    except DigitalObject.DoesNotExist:
+        return None
+
+
 def _draw_picture(canvas, reader, x: float, y: float, width: float, height: float) -> None:
     """The picture as large as fits the box, centred, its proportions kept."""
     picture_width, picture_height = reader.getSize()
@@ -171,7 +184,8 @@ def poster_pdf(*, poster: Poster, size: str | None = None, orientation: str | No
     if logo is not None:
         _draw_picture(canvas, logo, width - margin - 20 * u, height - band + 2 * u, 20 * u, 8 * u)
 
-    picture = _image(poster.image.public_file) if poster.image_id else None
+    shown = poster_picture(poster)
+    picture = _image(shown.public_file) if shown is not None else None
     qr_side = 24 * u
     landscape = width > height
     if landscape:

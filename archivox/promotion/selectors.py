@@ -15,7 +15,7 @@ from archivox.collecting import selectors as collecting_selectors
 from archivox.core.models import Archive, User
 from archivox.core.selectors import Capability, archive_check_capability
 from archivox.exhibitions import selectors as exhibition_selectors
-from archivox.promotion.models import Poster, PosterVisit
+from archivox.promotion.models import Poster, PosterStyle, PosterVisit
 
 
 def poster_list_for_staff(*, user: User, archive: Archive) -> QuerySet[Poster]:
@@ -25,6 +25,23 @@ def poster_list_for_staff(*, user: User, archive: Archive) -> QuerySet[Poster]:
 
 def poster_get_for_staff(*, user: User, archive: Archive, pk: int) -> Poster:
     return poster_list_for_staff(user=user, archive=archive).select_related("image").get(pk=pk)
+
+
+def poster_style_for(*, archive: Archive) -> PosterStyle:
+    """The archive's poster template (the defaults, unsaved, when it has none yet)."""
+    return PosterStyle.objects.filter(archive=archive).first() or PosterStyle(archive=archive)
+
+
+def poster_visit_counts(
+    *, archives: list[Archive] | None, since: datetime.date
+) -> list[tuple[Poster, int]]:
+    """(poster, visits through its short link since ``since``), most first, of ``archives``
+    (every archive when None)."""
+    posters = Poster.objects.filter(visits__day__gte=since).select_related("archive")
+    if archives is not None:
+        posters = posters.filter(archive__in=archives)
+    counted = posters.annotate(n=Sum("visits__count")).order_by("-n", "pk")
+    return [(poster, poster.n) for poster in counted]
 
 
 def poster_visits_by_week(*, poster: Poster, weeks: int = 8) -> list[tuple[datetime.date, int]]:
@@ -43,7 +60,12 @@ def poster_visits_by_week(*, poster: Poster, weeks: int = 8) -> list[tuple[datet
 def poster_targets(*, archive: Archive) -> list[tuple[str, str]]:
     """The archive's public pages a poster may lead to: (path, label)."""
     slug = archive.slug
-    targets = [(reverse("portal:archive", args=[slug]), _("The archive's home page"))]
+    targets = [
+        (
+            reverse("portal:archive", args=[slug]),
+            _("The archive's home page and its accounts (how to follow the WeChat account)"),
+        )
+    ]
     for exhibition in exhibition_selectors.exhibition_list_public(archive=archive):
         targets.append(
             (
@@ -71,6 +93,7 @@ def poster_targets(*, archive: Archive) -> list[tuple[str, str]]:
         )
     targets += [
         (reverse("current_documents:index", args=[slug]), _("Current documents")),
+        (reverse("records:index", args=[slug]), _("Records-use service (查档)")),
         (reverse("reservations:index", args=[slug]), _("Book a visit")),
         (reverse("ask:ask", args=[slug]), _("Ask the archive")),
     ]

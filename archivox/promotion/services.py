@@ -20,7 +20,7 @@ from archivox.core.models import Archive, User
 from archivox.core.public_files import NotCleanable, image_without_metadata
 from archivox.core.selectors import Capability, archive_check_capability
 from archivox.core.services import audit_record
-from archivox.promotion.models import Poster, PosterVisit
+from archivox.promotion.models import Poster, PosterStyle, PosterVisit
 
 CODE_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i: codes get typed from paper
 LOGO_MAX_BYTES = 2 * 1024 * 1024
@@ -73,6 +73,51 @@ def _check_image(archive: Archive, image_id: int | None) -> DigitalObject | None
     return image
 
 
+def _save_logo(field, logo: bytes) -> None:
+    """Store ``logo`` in ``field`` as a public copy without metadata, or refuse it."""
+    if len(logo) > LOGO_MAX_BYTES:
+        raise PromotionError({"logo": _("The logo may have at most 2 MB.")})
+    try:
+        data, media_type = image_without_metadata(logo)
+    except NotCleanable as exc:
+        raise PromotionError({"logo": _("The logo is not a picture (PNG or JPEG).")}) from exc
+    extension = media_type.rsplit("/", 1)[-1].replace("jpeg", "jpg")
+    field.save(f"{uuid.uuid4().hex}.{extension}", ContentFile(data), save=False)
+
+
+@transaction.atomic
+def poster_style_save(
+    *,
+    actor: User | None,
+    archive: Archive,
+    colour: str,
+    background: str,
+    logo: bytes | None = None,
+    remove_logo: bool = False,
+) -> PosterStyle:
+    """The archive's poster template: colours and logo every new poster starts from."""
+    if actor is not None:
+        archive_check_capability(user=actor, archive=archive, capability=Capability.POST_COMPOSE)
+    style = PosterStyle.objects.filter(archive=archive).first() or PosterStyle(archive=archive)
+    before = {"colour": style.colour, "background": style.background, "logo": bool(style.logo)}
+    style.colour, style.background = (colour or "").strip(), (background or "").strip()
+    if logo:
+        _save_logo(style.logo, logo)
+    elif remove_logo:
+        style.logo = ""  # the file stays: posters made from the template still print it
+    style.full_clean()
+    style.save()
+    audit_record(
+        actor=actor,
+        action="poster_style.update",
+        obj=style,
+        archive=archive,
+        before=before,
+        after={"colour": style.colour, "background": style.background, "logo": bool(style.logo)},
+    )
+    return style
+
+
 @transaction.atomic
 def poster_create(
     *,
@@ -88,6 +133,10 @@ def poster_create(
     if unknown:
         raise PromotionError(f"unknown fields: {', '.join(sorted(unknown))}")
     values["target_path"] = _check_target(archive, values.get("target_path", ""))
+    style = PosterStyle.objects.filter(archive=archive).first()
+    if style is not None:  # colours not given come from the archive's template
+        values.setdefault("colour", style.colour)
+        values.setdefault("background", style.background)
     poster = Poster(
         archive=archive,
         code=_code(),
@@ -96,14 +145,9 @@ def poster_create(
         **{k: (v.strip() if isinstance(v, str) else v) for k, v in values.items()},
     )
     if logo:
-        if len(logo) > LOGO_MAX_BYTES:
-            raise PromotionError({"logo": _("The logo may have at most 2 MB.")})
-        try:
-            data, media_type = image_without_metadata(logo)
-        except NotCleanable as exc:
-            raise PromotionError({"logo": _("The logo is not a picture (PNG or JPEG).")}) from exc
-        extension = media_type.rsplit("/", 1)[-1].replace("jpeg", "jpg")
-        poster.logo.save(f"{uuid.uuid4().hex}.{extension}", ContentFile(data), save=False)
+        _save_logo(poster.logo, logo)
+    elif style is not None and style.logo:
+        poster.logo = style.logo.name  # the archive's logo, from its template
     poster.full_clean()
     poster.save()
     audit_record(

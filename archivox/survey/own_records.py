@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from archivox.survey.indicators.compute import Indicators, indicators_compute
-from archivox.survey.indicators.posts import ArchiveService, Consultation
+from archivox.survey.indicators.posts import ArchiveDemand, ArchiveService, Consultation
 from archivox.survey.selectors import Scope, display_name
 
 
@@ -33,7 +33,39 @@ def own_records_for(scope: Scope) -> dict[str, Any]:
     services = records_requests_for(institutions, scope)
     if services:
         data["services"] = services
+    demand = demand_for(institutions, scope)
+    if demand:
+        data["demand"] = demand
     return data
+
+
+def demand_for(institutions: list, scope: Scope) -> list[ArchiveDemand]:
+    """Each archive's most searched terms and the searched terms that found nothing, counted by
+    the catalog in the scope's window, small counts left out (two queries in all)."""
+    from archivox.catalog.models import PublicDemand
+    from archivox.catalog.selectors import public_demand_top_by_archive
+
+    ids = [i.archive_id for i in institutions]
+    counted = {
+        kind: public_demand_top_by_archive(
+            archive_ids=ids, kind=kind, since=scope.start, until=scope.as_of
+        )
+        for kind in (PublicDemand.Kind.SEARCH, PublicDemand.Kind.ZERO_HITS)
+    }
+    demand = []
+    for institution in sorted(institutions, key=lambda i: i.slug):
+        searched = counted[PublicDemand.Kind.SEARCH].get(institution.archive_id, [])
+        zero = counted[PublicDemand.Kind.ZERO_HITS].get(institution.archive_id, [])
+        if searched or zero:
+            demand.append(
+                ArchiveDemand(
+                    archive=institution.archive.slug,
+                    name=display_name(institution),
+                    searched=tuple(searched),
+                    zero_hits=tuple(zero),
+                )
+            )
+    return demand
 
 
 def records_requests_for(institutions: list, scope: Scope) -> list[ArchiveService]:

@@ -114,7 +114,7 @@ def test_every_problem_of_an_offer_is_reported_at_once(nanjing):
     assert set(refused.value.message_dict) == {"name", "contact", "consent"}
 
 
-def test_a_sound_recording_is_accepted_and_stays_with_the_offer(nanjing):
+def test_a_sound_recording_is_described_and_its_original_stays_with_the_offer(nanjing):
     offer = offer_photos(
         nanjing["campaign"], files=[("photo.jpg", photo()), ("memories.wav", wav())]
     )
@@ -123,8 +123,15 @@ def test_a_sound_recording_is_accepted_and_stays_with_the_offer(nanjing):
     record = services.offer_accession(
         actor=nanjing["archivist"], offer=offer, access_level=Access.CONFIDENTIAL
     )
-    assert record.children.count() == 1
-    assert offer.files.get(kind="audio").description_id is None
+    # An oral memory enters the catalog too: an item of its own, at the chosen access level,
+    # naming where its original is (the catalog holds no sound, so it has no digital object).
+    assert record.children.count() == 2
+    recording = offer.files.get(kind="audio")
+    item = recording.description
+    assert item.parent_id == record.pk and item.access_level == Access.CONFIDENTIAL
+    assert recording.digital_object_id is None and not item.digital_objects.exists()
+    assert f"征集记录 ZJ-{offer.pk:06d}" in item.scope_content and "audio/wav" in item.scope_content
+    assert offer.files.get(kind="image").digital_object_id is not None
 
 
 def test_a_closed_campaign_takes_no_offers(nanjing):
@@ -197,3 +204,15 @@ def test_personal_data_is_exported_and_purged(nanjing):
     assert dropped.name == "" and dropped.contact == "" and not dropped.files.exists()
     assert kept.contact == "" and kept.name == "李秀英" and kept.files.count() == 1
     assert offers_export(identifier="li.xiuying@example.com") == []
+
+
+def test_no_access_level_is_chosen_for_the_archivist_so_nothing_becomes_public(nanjing):
+    offer = offer_photos(nanjing["campaign"])
+    services.offer_accept(actor=nanjing["archivist"], offer=offer)
+    for level in ("", "public-please"):
+        with pytest.raises(services.CollectingError) as refused:
+            services.offer_accession(actor=nanjing["archivist"], offer=offer, access_level=level)
+        assert "access_level" in refused.value.message_dict
+    offer.refresh_from_db()
+    assert offer.status == Offer.Status.ACCEPTED
+    assert not Description.objects.filter(archive=nanjing["archive"], level="item").exists()

@@ -130,3 +130,71 @@ def test_most_requested_record_categories_with_small_counts_suppressed(client, e
     client.login(username="wang", password=PASSWORD)
     page = client.get("/console/promotion/nanjing/demand/").content.decode()
     assert "Most requested record categories" in page and "housing" not in page
+
+
+def test_the_dashboard_counts_visitors_from_each_poster_without_small_counts(client, exhibition):
+    from archivox.promotion import services as promotion_services
+
+    def poster(name):
+        return promotion_services.poster_create(
+            actor=None,
+            archive=exhibition["archive"],
+            name=name,
+            title="金陵民国建筑档案展",
+            target_path=exhibition["path"],
+        )
+
+    busy, quiet = poster("新街口公交站"), poster("鼓楼公交站")
+    for _ in range(6):
+        client.get(f"/p/{busy.code}")
+    client.get(f"/p/{quiet.code}")
+    sections = {s.title: s for s in demand_report(archives=[exhibition["archive"]]).sections}
+    posters = sections["Visitors from posters"]
+    assert [(row.label, row.count) for row in posters.rows] == [
+        ("金陵民国建筑档案展 · 新街口公交站", 6)
+    ]
+    assert posters.hidden == 1  # one visit is not shown here (the poster's own page has it)
+    assert posters.rows[0].link == f"/console/promotion/nanjing/posters/{busy.pk}/"
+    client.login(username="wang", password=PASSWORD)
+    page = client.get("/console/promotion/nanjing/demand/").content.decode()
+    assert "Visitors from posters" in page and "新街口公交站" in page
+
+
+def test_weekly_trends_and_viewed_collections_and_the_installation_wide_page(client, exhibition):
+    import datetime
+
+    from django.utils import timezone
+
+    from archivox.catalog import services as catalog_services
+    from archivox.catalog.demand import demand_add_demo
+    from tests.factories import UserFactory
+
+    archive = exhibition["archive"]
+    collection = catalog_services.collection_create(
+        actor=None, archive=archive, slug="mg-buildings", title="民国建筑"
+    )
+    for _ in range(5):
+        assert client.get("/archives/nanjing/collections/mg-buildings/").status_code == 200
+    today = timezone.localdate()
+    last_week = today - datetime.timedelta(weeks=1)
+    demand_add_demo(archive=archive, query="总统府", total=3, day=last_week, searches=7)
+    demand_add_demo(archive=archive, query="城墙", total=0, day=today, searches=2)
+
+    report = demand_report(archives=[archive])
+    sections = {s.title: s for s in report.sections}
+    [viewed] = sections["Most viewed featured collections"].rows
+    assert (viewed.label, viewed.count) == (collection.slug, 5) and "poster" in viewed.action
+    weeks = {week.monday: week for week in report.weeks}
+    monday = last_week - datetime.timedelta(days=last_week.weekday())
+    assert weeks[monday].searches == 7 and weeks[monday].zero_hits is None
+    this_monday = today - datetime.timedelta(days=today.weekday())
+    assert weeks[this_monday].searches is None  # two searches: too few to show
+
+    other = ArchiveFactory(slug="suzhou", name_zh="苏州市档案馆")
+    demand_add_demo(archive=other, query="总统府", total=0, day=today, searches=4)
+    everywhere = {s.title: s for s in demand_report(archives=None).sections}
+    assert [(r.label, r.count) for r in everywhere["Most searched terms"].rows] == [("总统府", 11)]
+    UserFactory(username="root", is_superuser=True, is_staff=True)
+    client.login(username="root", password=PASSWORD)
+    page = client.get("/console/promotion/demand/")
+    assert page.status_code == 200 and "the whole installation" in page.content.decode()

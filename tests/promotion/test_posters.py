@@ -170,3 +170,76 @@ def test_the_console_makes_a_poster_and_shows_its_visitors(client, exhibition):
     detail = client.get(f"/console/promotion/nanjing/posters/{poster.pk}/").content.decode()
     assert 'id="visits">2<' in detail
     assert client.get("/p/unknown").status_code == 404
+
+
+def _images_on_page(pdf: bytes) -> int:
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        objects = document.pages[0].Resources.get("/XObject", {})
+        return sum(1 for _name, obj in objects.items() if obj.get("/Subtype") == "/Image")
+
+
+def test_a_picture_closed_after_the_poster_was_made_is_never_printed_again(client, exhibition):
+    from archivox.catalog import services as catalog_services
+
+    poster = make(exhibition)
+    assert _images_on_page(poster_pdf(poster=poster)) == 1
+    catalog_services.description_update(
+        actor=None, description=exhibition["image"].description, access_level="confidential"
+    )
+    poster.refresh_from_db()
+    assert _images_on_page(poster_pdf(poster=poster)) == 0
+    client.login(username="wang", password=PASSWORD)
+    download = client.get(f"/console/promotion/nanjing/posters/{poster.pk}/pdf/?size=a4")
+    assert _images_on_page(download.content) == 0
+    page = client.get(f"/console/promotion/nanjing/posters/{poster.pk}/").content.decode()
+    assert 'id="picture-withdrawn"' in page
+    # The picker never offers a closed picture either.
+    form = client.get("/console/promotion/nanjing/posters/").content.decode()
+    assert f'value="{exhibition["closed_image"].pk}"' not in form
+    assert f'value="{exhibition["image"].pk}"' not in form  # closed now too
+
+
+def test_posters_can_lead_to_every_kind_of_campaign_page(exhibition):
+    from archivox.promotion.selectors import poster_targets
+
+    paths = [path for path, _label in poster_targets(archive=exhibition["archive"])]
+    assert "/archives/nanjing/" in paths  # the archive and how to follow its accounts
+    assert exhibition["path"] in paths  # an exhibition
+    assert "/archives/nanjing/records/" in paths  # a records-use service (查档)
+    assert "/archives/nanjing/current-documents/" in paths
+    for path in paths:
+        assert make(exhibition, target_path=path).target_path == path
+
+
+def test_the_archives_template_gives_new_posters_its_colours_and_logo(client, exhibition):
+    from archivox.core.models import AuditEntry
+    from archivox.promotion.models import PosterStyle
+
+    client.login(username="wang", password=PASSWORD)
+    bad = client.post(
+        "/console/promotion/nanjing/posters/style/",
+        {"style-colour": "navy", "style-background": "#ffffff"},
+    )
+    assert bad.status_code == 400 and not PosterStyle.objects.exists()
+    assert 'value="navy"' in bad.content.decode()  # what was typed stays
+    with io.BytesIO(photo("gold")) as logo:
+        logo.name = "logo.jpg"
+        saved = client.post(
+            "/console/promotion/nanjing/posters/style/",
+            {"style-colour": "#003366", "style-background": "#fffaf0", "style-logo": logo},
+        )
+    assert saved.status_code == 302
+    style = PosterStyle.objects.get(archive=exhibition["archive"])
+    assert style.colour == "#003366" and style.logo
+    assert AuditEntry.objects.filter(action="poster_style.update").exists()
+    page = client.get("/console/promotion/nanjing/posters/").content.decode()
+    assert 'value="#003366"' in page and 'id="style-logo"' in page
+
+    poster = make(exhibition)  # no colours, no logo given: the template's
+    assert (poster.colour, poster.background) == ("#003366", "#fffaf0")
+    assert poster.logo.name == style.logo.name
+    with pikepdf.open(io.BytesIO(poster_pdf(poster=poster))) as document:
+        objects = document.pages[0].Resources.XObject
+        assert len(list(objects.keys())) == 2  # the picture and the template's logo
+    own = make(exhibition, colour="#224422")  # a poster may still choose its own
+    assert own.colour == "#224422" and own.background == "#fffaf0"

@@ -3,9 +3,11 @@ descriptions' digital objects, through ``catalog.services`` (which checks, audit
 makes the public copies without metadata).
 
 The offer becomes one description at file level under the campaign's place in the catalog, and
-each picture or PDF an item below it. The access level is the archivist's choice and there is no
-default that shows anything: the form preselects "confidential". Provenance stays both ways: the
-description says where it came from, and each offered file records what it became."""
+each file an item below it: a picture or PDF with its digital object, a sound recording
+described with its original kept with the offer (the catalog holds no sound). The access level
+is the archivist's choice and there is no default that shows anything: the form preselects
+"confidential". Provenance stays both ways: the description says where it came from, and each
+offered file records what it became."""
 
 from __future__ import annotations
 
@@ -104,30 +106,40 @@ def offer_accession(
         places=[offer.place] if offer.place else [],
         access_level=access_level,
     )
-    files = [f for f in offer.files.all() if f.kind != OfferFile.Kind.AUDIO]
+    files = list(offer.files.all())
     for number, offered in enumerate(files, start=1):
+        audio = offered.kind == OfferFile.Kind.AUDIO
+        scope = provenance
+        if audio:
+            # The catalog holds pictures and PDFs; a recording (an oral memory) is described
+            # like the rest, and its original stays with the offer, which the item names.
+            scope = (
+                f"{provenance}录音原件（{offered.media_type}，{offered.size // 1024} KB，"
+                f"SHA-256 {offered.sha256[:16]}）保存于征集记录 ZJ-{offer.pk:06d}。"
+            )
         item = catalog_services.description_create(
             actor=actor,
             archive=offer.archive,
             parent=record,
             reference_code=f"{base}-{number:03d}",
-            title=offered.caption or f"{offer.title}（之{number}）",
+            title=offered.caption
+            or (f"{offer.title}（录音）" if audio else f"{offer.title}（之{number}）"),
             level=Level.ITEM,
             date_expression=offer.date_expression,
-            scope_content=provenance,
+            scope_content=scope,
             access_level=access_level,
         )
-        with offered.file.open("rb") as handle:
-            content = handle.read()
-        digital_object = catalog_services.digital_object_add(
-            actor=actor,
-            description=item,
-            content=content,
-            original_name=offered.original_name,
-            caption=offered.caption,
-        )
         offered.description = item
-        offered.digital_object = digital_object
+        if not audio:
+            with offered.file.open("rb") as handle:
+                content = handle.read()
+            offered.digital_object = catalog_services.digital_object_add(
+                actor=actor,
+                description=item,
+                content=content,
+                original_name=offered.original_name,
+                caption=offered.caption,
+            )
         offered.save(update_fields=["description", "digital_object"])
     offer.status = Offer.Status.ACCESSIONED
     offer.access_level = access_level

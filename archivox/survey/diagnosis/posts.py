@@ -9,6 +9,7 @@ import datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
+from archivox.survey.diagnosis.demand import demand_evidence_and_actions
 from archivox.survey.diagnosis.findings import Status
 from archivox.survey.diagnosis.wording import (
     _account,
@@ -277,7 +278,7 @@ def _superseded_claims(i: Indicators) -> list[str]:
 
 def _interaction(i: Indicators, act: _Actions) -> tuple[Status | None, list[str]]:
     x = i.interaction
-    if not x.has_posts and x.consultations is None and not x.services:
+    if not x.has_posts and x.consultations is None and not x.services and not x.demand:
         return None, [
             _("No post reads, likes or comments were measured and no consultations were supplied.")
         ]
@@ -404,6 +405,7 @@ def _interaction(i: Indicators, act: _Actions) -> tuple[Status | None, list[str]
         else:
             evidence.append(line)
     _records_requests(x, evidence, trips, act)
+    demand_evidence_and_actions(x, evidence, act)
     evidence.extend(trips)
     if trips:
         for a in x.measured:
@@ -436,6 +438,8 @@ def _interaction(i: Indicators, act: _Actions) -> tuple[Status | None, list[str]
             )
             % {"hours": RESPONSE_HOURS_HIGH},
         )
+    if not x.has_posts and x.consultations is None and not x.services:
+        return None, evidence  # searches alone say what people want, not how they interact
     return (Status.HOLDS if trips else Status.DOES_NOT_HOLD), evidence
 
 

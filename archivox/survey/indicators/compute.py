@@ -10,6 +10,7 @@ from archivox.survey.indicators.accounts import AccountIndicators, account_indic
 from archivox.survey.indicators.followers import Reach, reach
 from archivox.survey.indicators.periods import account_period_rows
 from archivox.survey.indicators.posts import (
+    ArchiveDemand,
     ArchiveService,
     Consultation,
     Content,
@@ -47,6 +48,7 @@ def indicators_compute(
     *,
     consultations: Sequence[Consultation] | None = None,
     services: Sequence[ArchiveService] | None = None,
+    demand: Sequence[ArchiveDemand] | None = None,
     restricted_published: int | None = None,
     screening_overrides: int | None = None,
 ) -> Indicators:
@@ -64,7 +66,7 @@ def indicators_compute(
         coverage=coverage(scope, presence_),
         reach=reach(scope, accounts),
         content=content(accounts),
-        interaction=interaction(accounts, consultations, services),
+        interaction=interaction(accounts, consultations, services, demand),
         security=security(
             scope,
             accounts,

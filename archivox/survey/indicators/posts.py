@@ -73,6 +73,17 @@ class ArchiveService:
     share_on_time: float | None
 
 
+@dataclasses.dataclass(frozen=True)
+class ArchiveDemand:
+    """What the public searched for most in one archive's catalog in the period, and what found
+    nothing, read from Archivox's own counts (only counts large enough to name no one)."""
+
+    archive: str  # the archive's slug
+    name: str
+    searched: tuple[tuple[str, int], ...]
+    zero_hits: tuple[tuple[str, int], ...]
+
+
 @dataclasses.dataclass
 class Interaction:
     measured: list[AccountIndicators]
@@ -86,6 +97,9 @@ class Interaction:
     response_hours_median: float | None
     # Records-use requests per archive that runs them on Archivox (None: none supplied).
     services: list[ArchiveService] | None = None
+    # Public demand per archive on Archivox (§4.1 what the public is most concerned with, §4.5
+    # user needs); None: none supplied.
+    demand: list[ArchiveDemand] | None = None
 
     @property
     def has_posts(self) -> bool:
@@ -96,6 +110,7 @@ def interaction(
     accounts: Sequence[AccountIndicators],
     consultations: Sequence[Consultation] | None = None,
     services: Sequence[ArchiveService] | None = None,
+    demand: Sequence[ArchiveDemand] | None = None,
 ) -> Interaction:
     """Reads, likes and comments per post and per follower; consultations and the median first
     response time when the caller has them (the engagement inbox), else "not enough data"."""
@@ -132,4 +147,5 @@ def interaction(
         unanswered=unanswered,
         response_hours_median=hours,
         services=list(services) if services else None,
+        demand=list(demand) if demand else None,
     )
