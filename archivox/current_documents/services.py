@@ -182,6 +182,30 @@ def document_create(
     return document
 
 
+def _screen(archive: Archive, *, title: str, full_text: str) -> None:
+    """Refuse text that may not go public: a sensitive word the archive's list blocks, or a
+    resident ID number (a current document names offices, never a person's ID). Mobile numbers,
+    e-mails and addresses pass: a public office publishes its own. The desk screens the
+    announcement again, with a reviewer for its warnings."""
+    from archivox.core.screening import screen_text
+
+    labels = {"title": _("Title"), "full_text": _("Full text")}
+    problems = [
+        _("%(field)s: %(message)s («%(text)s»)")
+        % {
+            "field": labels[finding.field],
+            "message": finding.message,
+            "text": finding.text if finding.blocks else finding.text[:6] + "…",
+        }
+        for finding in screen_text(
+            archive=archive, fields={"title": title, "full_text": full_text or ""}
+        )
+        if finding.blocks or finding.kind == "resident_id"
+    ]
+    if problems:
+        raise DocumentError({"screening": problems})
+
+
 def document_url(document: CurrentDocument) -> str:
     path = reverse(
         "current_documents:detail", kwargs={"slug": document.archive.slug, "pk": document.pk}
@@ -211,6 +235,7 @@ def document_publish(
     if document.status == CurrentDocument.Status.PUBLISHED:
         raise DocumentError(_("The document is published already."))
     archive = document.archive
+    _screen(archive, title=document.title, full_text=document.full_text)
     catalog_services.description_update(
         actor=actor, description=document.description, access_level=Access.OPEN
     )
@@ -312,6 +337,7 @@ def document_amend(
     """The document as amended: the new text replaces the old, which stays in the history."""
     if not (full_text or "").strip():
         raise DocumentError({"full_text": _("Please give the amended full text.")})
+    _screen(document.archive, title=document.title, full_text=full_text)
     return _change_validity(
         actor=actor,
         document=document,

@@ -92,13 +92,49 @@ def test_screening_that_blocks_the_announcement_publishes_nothing(nanjing):
 
     sensitive_word_add(actor=None, archive=nanjing["archive"], word="加装电梯", severity="block")
     document = record(nanjing)
-    with pytest.raises(PublishingError) as refused:
+    # The document's own text is screened before it opens (DocumentError), and the desk screens
+    # the announcement again (PublishingError): either way, nothing goes public.
+    with pytest.raises((services.DocumentError, PublishingError)) as refused:
         services.document_publish(actor=nanjing["archivist"], document=document)
     assert "screening" in refused.value.message_dict
     document.refresh_from_db()
     assert document.status == CurrentDocument.Status.DRAFT
     assert not Post.objects.exists()
     assert not selectors.document_list_public(archive=nanjing["archive"]).exists()
+
+
+def test_a_blocked_word_in_the_full_text_keeps_the_document_closed_without_announcing(nanjing):
+    from archivox.core.screening import sensitive_word_add
+
+    sensitive_word_add(actor=None, archive=nanjing["archive"], word="二十万元", severity="block")
+    document = record(nanjing)
+    with pytest.raises(services.DocumentError) as refused:
+        services.document_publish(actor=nanjing["archivist"], document=document, announce=False)
+    assert "二十万元" in " ".join(refused.value.message_dict["screening"])
+    document.refresh_from_db()
+    assert document.status == CurrentDocument.Status.DRAFT
+    assert not selectors.document_list_public(archive=nanjing["archive"]).exists()
+
+
+def test_a_resident_id_number_never_opens_with_a_document_nor_an_amendment(nanjing):
+    person = "联系人身份证号码11010519491231002X。"
+    document = record(nanjing, full_text=TEXT + person)
+    with pytest.raises(services.DocumentError) as refused:
+        services.document_publish(actor=nanjing["archivist"], document=document, announce=False)
+    problem = " ".join(refused.value.message_dict["screening"])
+    assert "11010519491231002X" not in problem  # the refusal itself masks the number
+    document.refresh_from_db()
+    assert document.status == CurrentDocument.Status.DRAFT
+
+    clean = record(nanjing, doc_number="宁政办发〔2026〕13号")
+    services.document_publish(actor=nanjing["archivist"], document=clean, announce=False)
+    with pytest.raises(services.DocumentError):
+        services.document_amend(
+            actor=nanjing["archivist"], document=clean, full_text=TEXT + person
+        )
+    clean.refresh_from_db()
+    assert clean.full_text == TEXT and clean.validity == Validity.IN_FORCE
+    assert not clean.changes.filter(kind=DocumentChange.Kind.AMENDED).exists()
 
 
 def test_amending_keeps_the_old_text_and_repealing_ends_the_history(nanjing):
