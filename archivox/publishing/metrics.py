@@ -58,15 +58,40 @@ def _save(delivery: Delivery, platform: str, counts: dict[str, int | None]) -> N
 
 def _risk_flags(delivery: Delivery) -> list[str]:
     """What the desk knows of the post's security risks, for the survey's 3.2.6: a screening
-    override, a recall (it quotes an item found restricted), this copy withdrawn."""
+    override, a recall (it quotes an item found restricted), the post or this copy withdrawn."""
     flags = []
     if delivery.post.overrides.exists():
         flags.append("override")
     if delivery.post.recall_found_at is not None:
         flags.append("restricted")
-    if delivery.recall_state == RecallState.WITHDRAWN:
+    if _withdrawn(delivery):
         flags.append("withdrawn")
     return flags
+
+
+def _withdrawn(delivery: Delivery) -> bool:
+    return (
+        delivery.status == Delivery.Status.WITHDRAWN
+        or delivery.recall_state == RecallState.WITHDRAWN
+        or delivery.post.status == Post.Status.WITHDRAWN
+    )
+
+
+def _flag_withdrawn(delivery: Delivery) -> None:
+    """A copy taken down has no counters left to pull; its survey record keeps the ones measured
+    before and learns that it was withdrawn (and why, when a recall found it restricted)."""
+    from archivox.survey.services import post_record_flags_add
+
+    post = delivery.post
+    post_record_flags_add(
+        account=_survey_account(post.archive, delivery.channel, post.archive.slug),
+        published_at=delivery.sent_at,
+        title=post.title,
+        flags=_risk_flags(delivery),
+        column=post.column,
+        is_original=post.origin == Post.Origin.ORIGINAL,
+        source="archivox",
+    )
 
 
 def _wechat(
@@ -137,12 +162,17 @@ def metrics_pull(*, archive: Archive | None = None, today: datetime.date | None 
     today = today or timezone.now().astimezone(BEIJING).date()
     since = timezone.now() - datetime.timedelta(days=WINDOW_DAYS)
     deliveries = Delivery.objects.filter(
-        status=Delivery.Status.SENT, channel__in=["wechat", "weibo"], sent_at__gte=since
+        status__in=[Delivery.Status.SENT, Delivery.Status.WITHDRAWN],
+        channel__in=["wechat", "weibo"],
+        sent_at__gte=since,
     ).select_related("post__archive")
     if archive is not None:
         deliveries = deliveries.filter(post__archive=archive)
     groups: dict[tuple[int, str], list[Delivery]] = {}
     for delivery in deliveries:
+        if delivery.status == Delivery.Status.WITHDRAWN:
+            _flag_withdrawn(delivery)  # the survey's 3.2.6 learns it; nothing left to count
+            continue
         groups.setdefault((delivery.post.archive_id, delivery.channel), []).append(delivery)
     saved = 0
     for (archive_id, channel), group in groups.items():

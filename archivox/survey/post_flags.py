@@ -22,7 +22,7 @@ FLAGS = {
     SENSITIVE_WORD: _("a word on the sensitive-word list"),
     RESTRICTED: _("restricted material"),
     OVERRIDE: _("a screening override"),
-    WITHDRAWN: _("withdrawn after publication"),
+    WITHDRAWN: _("a withdrawal after publication"),
 }
 PERSONAL_KINDS = {"resident_id", "mobile", "email"}
 # Resident IDs and mobile numbers are long runs of digits (also full-width), e-mail has an @:
