@@ -172,6 +172,23 @@ def test_a_declared_flag_and_the_screening_feed_security_from_a_csv(tmp_path):
         ).values_list("title", "flags")
     )
     assert flags == {"老城区档案展": "restricted", "电话 13812345678": "personal_data"}
+    # The text column is screened too (and not kept): a resident ID number or an e-mail address
+    # in the body flags the post, read the fast way (handle given) or cell by cell (no handle).
+    texts = tmp_path / "texts.csv"
+    texts.write_text(
+        "institution,platform,handle,published,title,text\n"
+        f"healthy-city,wechat,healthy-city-wechat,2024-06-27 10:00,查档指南,联系人 {RESIDENT_ID}\n"
+        "healthy-city,weibo,,2024-06-27 11:00,开放日,报名请发 a.b@example.cn\n"
+        "healthy-city,weibo,,2024-06-27 12:00,馆藏精品 新展,展期一个月\n",
+        encoding="utf-8",
+    )
+    survey_import(actor=None, sources=[texts])
+    screened = dict(
+        PostRecord.objects.filter(
+            account__institution__slug="healthy-city", published_on=datetime.date(2024, 6, 27)
+        ).values_list("title", "flags")
+    )
+    assert screened == {"查档指南": "personal_data", "开放日": "personal_data", "馆藏精品 新展": ""}
     bad = tmp_path / "bad.csv"
     bad.write_text(
         "institution,platform,handle,published,title,flags\n"
