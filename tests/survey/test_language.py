@@ -187,6 +187,8 @@ def test_console_report_follows_the_browsers_language(staff_client, paper):
     assert "Table 1 Survey of the establishment of Weibo in some regions" in english_page
     assert "Followers by band" in english_page and "粉丝数量级分布" not in english_page
     assert "区域发展不均衡" not in english_page
+    # No city-tier column: the paper assigns no tier to any city.
+    assert ">Tier<" not in english_page and "线城市</th>" not in page
 
 
 def test_csv_and_xlsx_headings_follow_the_language(staff_client, paper):
@@ -334,3 +336,4 @@ def test_the_chinese_report_has_no_english_outside_the_quoted_english_edition(pa
     latin = set(re.findall(r"[A-Za-z]{2,}", body))
     assert latin <= ALLOWED_LATIN, sorted(latin - ALLOWED_LATIN)
     assert "英文版原文" in page and "中文译文" in page
+    assert "（本数据集据论文英文版所作的中文译文）" in page  # the paper's method, labelled

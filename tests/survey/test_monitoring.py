@@ -7,6 +7,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.utils import translation
 
 from archivox.core.models import PlatformAccount
 from archivox.survey import reports, selectors, services
@@ -67,6 +68,11 @@ def test_two_monthly_periods_of_a_demo_archive_show_a_trend():
     assert len(first.top_actions) == 3
     assert "示范市档案馆 (示范档案) · WeChat has posted only forwards" in first.top_actions[0].text
     assert "The three actions that would help most" in reports.report_html(first)
+    # In Chinese, the period's own method is not labelled a rendering of the paper's English.
+    with translation.override("zh-hans"):
+        chinese = reports.report_html(first)
+    assert "由各档案馆在 Archivox 上的账号自动采集。" in chinese
+    assert "据论文英文版所作的中文译文" not in chinese
 
 
 def test_the_daily_task_opens_the_current_months_period():
