@@ -265,7 +265,8 @@ def test_charts_titles_and_labels_follow_the_language(paper_scope):
     assert "粉丝数量级分布" in followers and "观察次数" in followers
     assert "数百" in followers and "数万" in followers
     assert "Followers by band" not in followers
-    assert "距上次原创的天数" in freshness and "天（虚线：30 天，超过即为停更）" in freshness
+    assert "距上次更新的天数（转发不计）" in freshness
+    assert "天（虚线：30 天，超过即为停更）" in freshness
     assert "· 微信" in freshness
     assert "篇均阅读" in interaction and "篇均点赞与评论" in interaction
     assert "WCI 排行" in ranking
@@ -276,7 +277,7 @@ def test_charts_titles_and_labels_follow_the_language(paper_scope):
         freshness = charts.freshness_chart(indicators)
     assert "Followers by band" in followers and "ten thousands" in followers
     assert "粉丝数量级分布" not in followers
-    assert "Days since the last original post" in freshness and "· WeChat" in freshness
+    assert "Days since the last update (forwards aside)" in freshness and "· WeChat" in freshness
 
 
 @pytest.mark.chinese
@@ -337,3 +338,6 @@ def test_the_chinese_report_has_no_english_outside_the_quoted_english_edition(pa
     assert latin <= ALLOWED_LATIN, sorted(latin - ALLOWED_LATIN)
     assert "英文版原文" in page and "中文译文" in page
     assert "（本数据集据论文英文版所作的中文译文）" in page  # the paper's method, labelled
+    # Nanjing's 2016-05-03 post is of unknown origin: an update, not an original (no "0 originals,
+    # 1 day since the last original").
+    assert "其中 1 篇来源不明" in page and "距上次更新天数（转发不计）" in page
