@@ -85,3 +85,30 @@ def test_the_daily_task_opens_the_current_months_period():
         slug=f"archivox-monitor-{timezone.localdate().replace(day=1).isoformat()}"
     )
     assert survey.starts_on.day == 1 and survey.cutoff.month == survey.starts_on.month
+
+
+def test_the_demo_archive_of_suzhou_shows_a_trend_between_two_months():
+    """The same on the demo's own data: Suzhou's archives as `make demo` loads them (its paper
+    account included), on Archivox, with the desk's posts of October and November."""
+    call_command("load_paper_survey", stdout=StringIO())
+    from archivox.core.models import Archive
+
+    suzhou = Archive.objects.get(slug="suzhou")
+    assert suzhou.is_demo
+    PlatformAccount.objects.create(archive=suzhou, platform="wechat", name="苏州档案")
+    for month in ("2026-10-15", "2026-11-15"):
+        call_command("survey_monitor", "--month", month, stdout=StringIO())
+    account = Account.objects.get(institution__archive=suzhou, platform="wechat")
+    _posts(account, datetime.date(2026, 10, 1), original=False, reads=40)
+    _posts(account, datetime.date(2026, 11, 1), original=True, reads=2_000)
+    november = selectors.survey_get(slug="archivox-monitor-2026-11-01")
+    with translation.override("zh-hans"):
+        report = reports.report_build(
+            selectors.scope_get(survey=november, archive="suzhou"), charts=False
+        )
+        html = reports.report_html(report)
+    content = report.comparison.get("incomplete_content")
+    assert (content.change, content.resolved) == ("resolved", ["苏州市档案馆 · 微信"])
+    trends = {(t.figure, t.arrow) for t in report.comparison.trends}
+    assert ("originals", "↑") in trends and ("reads_per_post", "↑") in trends
+    assert "已解决" in html and "↑" in html
