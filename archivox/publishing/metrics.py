@@ -17,20 +17,30 @@ logger = logging.getLogger(__name__)
 WINDOW_DAYS = 30  # posts published in this many days are measured
 
 
-def _survey_account(archive: Archive, platform: str, name: str):
-    """The survey's record of the archive's own account on ``platform`` (made on first use)."""
+def _survey_account(archive: Archive, platform: str, name: str, sent_at: datetime.datetime):
+    """The survey's record of the archive's own account on ``platform`` (made on first use),
+    known open from the day it was linked to Archivox or its first post sent, if earlier: a
+    survey of an earlier time (the paper's 2016) does not count it."""
     from archivox.survey.models import Account
     from archivox.survey.services import account_create, institution_for_archive
 
     institution = institution_for_archive(archive=archive)
     account = Account.objects.filter(institution=institution, platform=platform).first()
     if account is None:
+        linked = (
+            PlatformAccount.objects.filter(archive=archive, platform=platform)
+            .order_by("created_at")
+            .values_list("created_at", flat=True)
+            .first()
+        )
+        opened_on = timezone.localdate(min(filter(None, (linked, sent_at))))
         account = account_create(
             actor=None,
             institution=institution,
             platform=platform,
             handle=name,
             name=name,
+            opened_on=opened_on,
             source="archivox",
         )
     return account
@@ -40,7 +50,7 @@ def _save(delivery: Delivery, platform: str, counts: dict[str, int | None]) -> N
     from archivox.survey.services import post_record_save
 
     post = delivery.post
-    account = _survey_account(post.archive, platform, post.archive.slug)
+    account = _survey_account(post.archive, platform, post.archive.slug, delivery.sent_at)
     post_record_save(
         account=account,
         published_at=delivery.sent_at,
@@ -84,7 +94,9 @@ def _flag_withdrawn(delivery: Delivery) -> None:
 
     post = delivery.post
     post_record_flags_add(
-        account=_survey_account(post.archive, delivery.channel, post.archive.slug),
+        account=_survey_account(
+            post.archive, delivery.channel, post.archive.slug, delivery.sent_at
+        ),
         published_at=delivery.sent_at,
         title=post.title,
         flags=_risk_flags(delivery),

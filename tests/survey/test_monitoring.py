@@ -10,7 +10,9 @@ from django.core.management import call_command
 from django.utils import translation
 
 from archivox.core.models import PlatformAccount
+from archivox.survey import indicators as ind
 from archivox.survey import reports, selectors, services
+from archivox.survey.diagnosis import diagnose
 from archivox.survey.models import Account
 from tests.factories import ArchiveFactory, RegionFactory
 
@@ -31,10 +33,18 @@ def _posts(account, month: datetime.date, *, original: bool, reads: int):
         )
 
 
+def _linked_before_october(platform_account) -> None:
+    """The account was linked to Archivox before the months its posts are in."""
+    PlatformAccount.objects.filter(pk=platform_account.pk).update(
+        created_at=datetime.datetime(2026, 9, 1, tzinfo=datetime.UTC)
+    )
+
+
 def test_two_monthly_periods_of_a_demo_archive_show_a_trend():
     region = RegionFactory(code="demo-city", name="Demo", name_zh="示范市")
     archive = ArchiveFactory(slug="demo-archives", region=region, name_zh="示范市档案馆")
-    PlatformAccount.objects.create(archive=archive, platform="wechat", name="示范档案")
+    linked = PlatformAccount.objects.create(archive=archive, platform="wechat", name="示范档案")
+    _linked_before_october(linked)
     out = StringIO()
     call_command("survey_monitor", "--month", "2026-10-15", stdout=out)
     call_command("survey_monitor", "--month", "2026-11-15", stdout=out)
@@ -95,7 +105,9 @@ def test_the_demo_archive_of_suzhou_shows_a_trend_between_two_months():
 
     suzhou = Archive.objects.get(slug="suzhou")
     assert suzhou.is_demo
-    PlatformAccount.objects.create(archive=suzhou, platform="wechat", name="苏州档案")
+    _linked_before_october(
+        PlatformAccount.objects.create(archive=suzhou, platform="wechat", name="苏州档案")
+    )
     for month in ("2026-10-15", "2026-11-15"):
         call_command("survey_monitor", "--month", month, stdout=StringIO())
     account = Account.objects.get(institution__archive=suzhou, platform="wechat")
@@ -112,3 +124,12 @@ def test_the_demo_archive_of_suzhou_shows_a_trend_between_two_months():
     trends = {(t.figure, t.arrow) for t in report.comparison.trends}
     assert ("originals", "↑") in trends and ("reads_per_post", "↑") in trends
     assert "已解决" in html and "↑" in html
+    # The account Archivox made is dated: the paper's 2016 survey still has Suzhou on WeChat
+    # through its own account only, and no WeChat where Table 2 says "No".
+    paper = selectors.survey_get(slug="paper-2016")
+    with translation.override("en"):
+        uneven = diagnose(ind.indicators_compute(selectors.scope_get(survey=paper)))
+    assert (
+        "WeChat: 3 of 6 regions; none in 北京 (Beijing), 昆明 (Kunming), 新疆哈密 (Xinjiang Hami)."
+        in uneven.get("uneven_development").evidence
+    )
