@@ -377,12 +377,6 @@ def check_lines(paper: Paper) -> list[tuple[re.Pattern, Callable]]:
         (r"^Answer every consultation within \d+ hours", fine),
         (r"^Not measured: no account here is operated through Archivox", fine),
         (r"^Screen every post against the catalog's access levels", fine),
-        # Today's administrators of the accounts now operated through Archivox, and the desk's
-        # records of restricted items and overrides: facts of the installation, not of the paper.
-        (r"^\d+ of \d+ accounts? operated through Archivox ha(s|ve) fewer than \d", fine),
-        (r"^.+ has \d+ administrators?: grant a second administrator", fine),
-        (r"^No published items later found restricted\.$", fine),
-        (r"^No screening overrides\.$", fine),
     ]
 
 
@@ -411,7 +405,8 @@ def test_every_sentence_of_the_diagnosis_agrees_with_the_tables_and_posts(
     paper, paper_data, monitored
 ):
     """Also once the archives run on Archivox and are monitored monthly: the accounts that
-    monitoring makes are of today and change nothing the 2016 survey says."""
+    monitoring makes, and their linking to Archivox, are of today and change nothing the 2016
+    survey says (3.2.6 stays "not measured": nothing was operated through Archivox then)."""
     if monitored:
         _monitor_every_archive_today()
     indicators = ind.indicators_compute(selectors.scope_get(survey=paper))

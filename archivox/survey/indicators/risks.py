@@ -61,15 +61,17 @@ def security(
     restricted_published: int | None = None,
     screening_overrides: int | None = None,
 ) -> Security:
-    """Accounts operated through Archivox (the archive has a platform account there on that
-    platform) whose archive has fewer than two administrators; items published and later found
-    restricted, and screening overrides: given by the caller, else counted from the flags the
-    publishing desk put on the operated accounts' posts."""
+    """Accounts operated through Archivox (the archive had linked its account on that platform by
+    the scope's day) whose archive has fewer than two administrators; items published and later
+    found restricted, and screening overrides: given by the caller, else counted from the flags
+    the publishing desk put on the operated accounts' posts."""
     archive_ids = {a.archive_id for a in accounts if a.archive_id}
+    # Operated through Archivox by the scope's day: an account linked later (the paper's 2016
+    # accounts on today's demo) was not operated through it then.
     operated_pairs = set(
-        PlatformAccount.objects.filter(archive_id__in=archive_ids, is_active=True).values_list(
-            "archive_id", "platform"
-        )
+        PlatformAccount.objects.filter(
+            archive_id__in=archive_ids, is_active=True, created_at__date__lte=scope.as_of
+        ).values_list("archive_id", "platform")
     )
     admins = dict(
         Membership.objects.filter(
