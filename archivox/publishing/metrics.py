@@ -17,20 +17,30 @@ logger = logging.getLogger(__name__)
 WINDOW_DAYS = 30  # posts published in this many days are measured
 
 
-def _survey_account(archive: Archive, platform: str, name: str):
-    """The survey's record of the archive's own account on ``platform`` (made on first use)."""
+def _survey_account(archive: Archive, platform: str, name: str, sent_at: datetime.datetime):
+    """The survey's record of the archive's own account on ``platform`` (made on first use),
+    known open from the day it was linked to Archivox or its first post sent, if earlier: a
+    survey of an earlier time (the paper's 2016) does not count it."""
     from archivox.survey.models import Account
     from archivox.survey.services import account_create, institution_for_archive
 
     institution = institution_for_archive(archive=archive)
     account = Account.objects.filter(institution=institution, platform=platform).first()
     if account is None:
+        linked = (
+            PlatformAccount.objects.filter(archive=archive, platform=platform)
+            .order_by("created_at")
+            .values_list("created_at", flat=True)
+            .first()
+        )
+        opened_on = timezone.localdate(min(filter(None, (linked, sent_at))))
         account = account_create(
             actor=None,
             institution=institution,
             platform=platform,
             handle=name,
             name=name,
+            opened_on=opened_on,
             source="archivox",
         )
     return account
@@ -40,7 +50,7 @@ def _save(delivery: Delivery, platform: str, counts: dict[str, int | None]) -> N
     from archivox.survey.services import post_record_save
 
     post = delivery.post
-    account = _survey_account(post.archive, platform, post.archive.slug)
+    account = _survey_account(post.archive, platform, post.archive.slug, delivery.sent_at)
     post_record_save(
         account=account,
         published_at=delivery.sent_at,
@@ -58,15 +68,42 @@ def _save(delivery: Delivery, platform: str, counts: dict[str, int | None]) -> N
 
 def _risk_flags(delivery: Delivery) -> list[str]:
     """What the desk knows of the post's security risks, for the survey's 3.2.6: a screening
-    override, a recall (it quotes an item found restricted), this copy withdrawn."""
+    override, a recall (it quotes an item found restricted), the post or this copy withdrawn."""
     flags = []
     if delivery.post.overrides.exists():
         flags.append("override")
     if delivery.post.recall_found_at is not None:
         flags.append("restricted")
-    if delivery.recall_state == RecallState.WITHDRAWN:
+    if _withdrawn(delivery):
         flags.append("withdrawn")
     return flags
+
+
+def _withdrawn(delivery: Delivery) -> bool:
+    return (
+        delivery.status == Delivery.Status.WITHDRAWN
+        or delivery.recall_state == RecallState.WITHDRAWN
+        or delivery.post.status == Post.Status.WITHDRAWN
+    )
+
+
+def _flag_withdrawn(delivery: Delivery) -> None:
+    """A copy taken down has no counters left to pull; its survey record keeps the ones measured
+    before and learns that it was withdrawn (and why, when a recall found it restricted)."""
+    from archivox.survey.services import post_record_flags_add
+
+    post = delivery.post
+    post_record_flags_add(
+        account=_survey_account(
+            post.archive, delivery.channel, post.archive.slug, delivery.sent_at
+        ),
+        published_at=delivery.sent_at,
+        title=post.title,
+        flags=_risk_flags(delivery),
+        column=post.column,
+        is_original=post.origin == Post.Origin.ORIGINAL,
+        source="archivox",
+    )
 
 
 def _wechat(
@@ -137,12 +174,17 @@ def metrics_pull(*, archive: Archive | None = None, today: datetime.date | None 
     today = today or timezone.now().astimezone(BEIJING).date()
     since = timezone.now() - datetime.timedelta(days=WINDOW_DAYS)
     deliveries = Delivery.objects.filter(
-        status=Delivery.Status.SENT, channel__in=["wechat", "weibo"], sent_at__gte=since
+        status__in=[Delivery.Status.SENT, Delivery.Status.WITHDRAWN],
+        channel__in=["wechat", "weibo"],
+        sent_at__gte=since,
     ).select_related("post__archive")
     if archive is not None:
         deliveries = deliveries.filter(post__archive=archive)
     groups: dict[tuple[int, str], list[Delivery]] = {}
     for delivery in deliveries:
+        if delivery.status == Delivery.Status.WITHDRAWN:
+            _flag_withdrawn(delivery)  # the survey's 3.2.6 learns it; nothing left to count
+            continue
         groups.setdefault((delivery.post.archive_id, delivery.channel), []).append(delivery)
     saved = 0
     for (archive_id, channel), group in groups.items():

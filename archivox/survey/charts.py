@@ -153,7 +153,7 @@ def freshness_chart(indicators: Indicators) -> str | None:
         bars = axes.barh([a.label for a in rows][::-1], values[::-1], color=colours[::-1])
         _values(axes, bars)
         _threshold(axes, STALE_DAYS, _("stale after %(days)d days") % {"days": STALE_DAYS})
-        axes.set_title(_("Days since the last original post"))
+        axes.set_title(_("Days since the last update (forwards aside)"))
         axes.set_xlabel(_("days (dashed line: %(days)d days = stale)") % {"days": STALE_DAYS})
 
     return _render(draw, width=6.5, height=_height(len(rows)))

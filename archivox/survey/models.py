@@ -81,6 +81,13 @@ class Survey(models.Model):
     def method_display(self) -> str:
         return self.method_zh if _chinese() and self.method_zh else self.method
 
+    @property
+    def method_is_rendering(self) -> bool:
+        """The method shown is the data set's Chinese rendering of the paper's English text (a
+        survey loaded with the paper's tables as printed), not a survey's own Chinese words
+        (a monitoring period, a province's survey)."""
+        return bool(_chinese() and self.method_zh and self.tables)
+
 
 def _chinese() -> bool:
     return (translation.get_language() or "").startswith("zh")

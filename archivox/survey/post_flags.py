@@ -1,7 +1,8 @@
 """What a post record carries that is a security risk (3.2.6): personal data or sensitive words
-found by core's screening in its title, and what its source declares (a CSV's ``flags`` column,
-the publishing desk's overrides and recalls). Stored on the record as comma-separated codes;
-NULL when it was never screened (the paper's own posts)."""
+found by core's screening in its title (and an imported post's text), and what its source
+declares (a CSV's ``flags`` column, the publishing desk's overrides, recalls and withdrawals).
+Stored on the record as comma-separated codes; NULL when it was never screened (the paper's own
+posts)."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ FLAGS = {
     SENSITIVE_WORD: _("a word on the sensitive-word list"),
     RESTRICTED: _("restricted material"),
     OVERRIDE: _("a screening override"),
-    WITHDRAWN: _("withdrawn after publication"),
+    WITHDRAWN: _("a withdrawal after publication"),
 }
 PERSONAL_KINDS = {"resident_id", "mobile", "email"}
 # Resident IDs and mobile numbers are long runs of digits (also full-width), e-mail has an @:
@@ -58,6 +59,13 @@ class TitleScreen:
             if any(finding.kind in PERSONAL_KINDS for finding in findings):
                 found.add(PERSONAL_DATA)
         return ",".join(code for code in FLAGS if code in found)
+
+
+def screened_text(title: str, text: str) -> str:
+    """What is screened of an imported post: its title and, when the CSV gives it, its text (the
+    text is screened, not kept)."""
+    text = (text or "").strip()
+    return f"{title}\n{text}" if text else title
 
 
 def flag_label(code: str) -> str:

@@ -191,7 +191,7 @@ def _paper_words() -> set[str]:
     data = Path(settings.BASE_DIR) / "data"
     words: set[str] = set()
     for path in [
-        *sorted(data.glob("survey-2016-paper*.yaml")),
+        data / "survey-2016-paper-v2.yaml",
         *sorted((data / "demo").glob("*.yaml")),
     ]:
         if path.is_file():

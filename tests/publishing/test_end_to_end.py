@@ -13,7 +13,7 @@ import httpx
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 from warcio.archiveiterator import ArchiveIterator
 
 from archivox.core.models import PlatformAccount
@@ -245,3 +245,49 @@ def test_withdrawal_takes_the_post_back_where_platforms_allow_and_records_where_
     assert client.get(f"/archives/nanjing/posts/{post.pk}/").status_code == 404
     post.refresh_from_db()
     assert post.status == Post.Status.WITHDRAWN
+
+
+def test_a_withdrawn_post_reaches_the_surveys_security_finding_for_its_account(
+    platforms, approved_post, archivist, archive, live_server
+):
+    """3.2.6 fed by the desk: a post taken down after publication keeps the counters measured
+    before and is flagged "withdrawn" on its survey record; the monthly period names the
+    account, and the desk's other records (recalls, overrides) are known to be none."""
+    import datetime
+
+    from django.utils import timezone
+
+    from archivox.publishing.metrics import metrics_pull
+    from archivox.publishing.services import BEIJING
+    from archivox.sandbox.wechat.services import sandbox_clock_advance
+    from archivox.survey import selectors
+    from archivox.survey.diagnosis import Status, diagnose
+    from archivox.survey.indicators.compute import indicators_compute
+    from archivox.survey.models import PostRecord
+    from archivox.survey.services.monitoring import monitoring_period_open
+
+    post, _ = publish_through_review(approved_post, archivist)
+    sandbox_clock_advance(appid=platforms["appid"], seconds=86400)
+    tomorrow = timezone.now().astimezone(BEIJING).date() + datetime.timedelta(days=1)
+    metrics_pull(archive=archive, today=tomorrow)
+    reads = PostRecord.objects.get(account__platform="wechat").reads
+    assert reads and PostRecord.objects.get(account__platform="wechat").flags == ""
+
+    services.post_withdraw(actor=archivist, post=post, reason="含有未开放档案")
+    metrics_pull(archive=archive, today=tomorrow)
+    wechat = PostRecord.objects.get(account__platform="wechat")
+    assert (wechat.flags, wechat.reads) == ("withdrawn", reads)
+    weibo = PostRecord.objects.get(account__platform="weibo")
+    assert "withdrawn" in weibo.flags  # withdrawn or only noted where Weibo refuses: the post is
+
+    today = timezone.localdate()
+    period = monitoring_period_open(actor=None, start=today)
+    scope = selectors.scope_get(survey=period, archive=archive.slug)
+    with translation.override("en"):
+        security = diagnose(indicators_compute(scope)).get("security_risk")
+    assert security.status == Status.HOLDS
+    assert f"account:{archive.slug}:wechat" in security.failing
+    evidence = "\n".join(security.evidence)
+    assert "1 post with a withdrawal after publication" in evidence
+    assert "No published items later found restricted." in security.evidence
+    assert "No screening overrides." in security.evidence

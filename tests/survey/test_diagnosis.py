@@ -178,7 +178,11 @@ def test_accounts_run_by_one_administrator_are_a_security_risk(generated):
 
     archive = ArchiveFactory(slug="beta-city-archive", region=generated.regions.get(code="beta"))
     MonitoredInstitution.objects.filter(slug="beta-city").update(archive=archive)
-    PlatformAccount.objects.create(archive=archive, platform="wechat", name="beta")
+    linked = PlatformAccount.objects.create(archive=archive, platform="wechat", name="beta")
+    # Linked to Archivox before the generated survey's day (2024-06-30).
+    PlatformAccount.objects.filter(pk=linked.pk).update(
+        created_at=datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC)
+    )
     Membership.objects.create(user=UserFactory(), archive=archive, role=Role.ADMINISTRATOR)
 
     judgment = diagnosis_of(generated).get("security_risk")

@@ -110,7 +110,7 @@ def test_whole_survey_evidence_in_chinese_names_regions_and_gaps(paper):
     coverage = diagnosis.get("low_coverage").evidence
     assert (
         coverage[0]
-        == "各级档案馆开通账号情况：省级 1/2（50%）；市级 4/4（100%）；区级 6/6（100%）。"
+        == "各级档案馆已知开通账号情况：省级 1/2（50%）；市级 4/4（100%）；区级 6/6（100%）。"
     )
     for line in lines(diagnosis):
         assert not ENGLISH_WORDING.search(without_data(line)), line
@@ -130,7 +130,11 @@ def test_every_measured_branch_has_chinese_wording(generated):
     survey walks the branches the paper's data does not."""
     archive = ArchiveFactory(slug="beta-city-archive", region=generated.regions.get(code="beta"))
     MonitoredInstitution.objects.filter(slug="beta-city").update(archive=archive)
-    PlatformAccount.objects.create(archive=archive, platform="wechat", name="beta")
+    linked = PlatformAccount.objects.create(archive=archive, platform="wechat", name="beta")
+    # Linked to Archivox before the generated survey's day (2024-06-30).
+    PlatformAccount.objects.filter(pk=linked.pk).update(
+        created_at=datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC)
+    )
     Membership.objects.create(user=UserFactory(), archive=archive, role=Role.ADMINISTRATOR)
     received = datetime.datetime(2024, 6, 1, 9, tzinfo=datetime.UTC)
     slow = [
@@ -187,6 +191,8 @@ def test_console_report_follows_the_browsers_language(staff_client, paper):
     assert "Table 1 Survey of the establishment of Weibo in some regions" in english_page
     assert "Followers by band" in english_page and "粉丝数量级分布" not in english_page
     assert "区域发展不均衡" not in english_page
+    # No city-tier column: the paper assigns no tier to any city.
+    assert ">Tier<" not in english_page and "线城市</th>" not in page
 
 
 def test_csv_and_xlsx_headings_follow_the_language(staff_client, paper):
@@ -263,7 +269,8 @@ def test_charts_titles_and_labels_follow_the_language(paper_scope):
     assert "粉丝数量级分布" in followers and "观察次数" in followers
     assert "数百" in followers and "数万" in followers
     assert "Followers by band" not in followers
-    assert "距上次原创的天数" in freshness and "天（虚线：30 天，超过即为停更）" in freshness
+    assert "距上次更新的天数（转发不计）" in freshness
+    assert "天（虚线：30 天，超过即为停更）" in freshness
     assert "· 微信" in freshness
     assert "篇均阅读" in interaction and "篇均点赞与评论" in interaction
     assert "WCI 排行" in ranking
@@ -274,7 +281,7 @@ def test_charts_titles_and_labels_follow_the_language(paper_scope):
         freshness = charts.freshness_chart(indicators)
     assert "Followers by band" in followers and "ten thousands" in followers
     assert "粉丝数量级分布" not in followers
-    assert "Days since the last original post" in freshness and "· WeChat" in freshness
+    assert "Days since the last update (forwards aside)" in freshness and "· WeChat" in freshness
 
 
 @pytest.mark.chinese
@@ -326,10 +333,15 @@ def test_the_chinese_report_has_no_english_outside_the_quoted_english_edition(pa
             assert set(re.findall(r"[A-Za-z]{2,}", html.unescape(text))) <= ALLOWED_LATIN, text
     body = re.sub(r"<svg.*?</svg>|<(style|script|title)[^>]*>.*?</\1>", "", page, flags=re.S)
     # The paper's English edition, quoted and labelled: <q lang="en">…</q> in the tables,
-    # 英文版原文：“…” in the diagnosis, and the paper's own names in Chinese quotes (“Visual Hami”).
+    # 英文版原文：“…” in the diagnosis, and the paper's own column names labelled where they
+    # stand (“Visual Hami（英文版原文）”). An English name quoted without the label fails.
     body = re.sub(r"<q\b[^>]*\blang=\"en\"[^>]*>.*?</q>", "", body, flags=re.S)
     body = html.unescape(re.sub(r"<[^>]+>", " ", body))
-    body = re.sub(r"英文版原文：“[^”]*”|“[\x20-\x7e]+”", "", body)
+    body = re.sub(r"英文版原文：“[^”]*”|“[^“”]*（英文版原文）”", "", body)
     latin = set(re.findall(r"[A-Za-z]{2,}", body))
     assert latin <= ALLOWED_LATIN, sorted(latin - ALLOWED_LATIN)
     assert "英文版原文" in page and "中文译文" in page
+    assert "（本数据集据论文英文版所作的中文译文）" in page  # the paper's method, labelled
+    # Nanjing's 2016-05-03 post is of unknown origin: an update, not an original (no "0 originals,
+    # 1 day since the last original").
+    assert "其中 1 篇来源不明" in page and "距上次更新天数（转发不计）" in page

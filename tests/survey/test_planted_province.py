@@ -39,7 +39,8 @@ def build_planted_province():
     """Three regions, each with a city and a district archive:
     - healthy: Weibo and WeChat everywhere, 30,000 followers, an original every other day with
       2,000 reads, 60 likes and 10 comments;
-    - noweibo: as healthy, but on WeChat only (a region without Weibo);
+    - noweibo: as healthy, but on WeChat only (a region without Weibo), and the district's
+      WeChat silent for 60 days (a second stale account);
     - troubled: as healthy except the city archive's Weibo is silent for 45 days (stale), its
       WeChat posts only forwards, the district's Weibo has 26 posts in six months with no like
       and no comment, and one of the district's WeChat posts carries a resident ID number."""
@@ -86,6 +87,8 @@ def build_planted_province():
                     _posts(account, days=range(0, 90, 2), original=False)  # forwards only
                 elif planted == ("troubled", "district", Platform.WEIBO):
                     _posts(account, days=range(0, 180, 7), likes=0, comments=0)  # 26 posts
+                elif planted == ("noweibo", "district", Platform.WECHAT):
+                    _posts(account, days=range(60, 150, 2))  # silent for 60 days
                 elif planted == ("troubled", "district", Platform.WECHAT):
                     _posts(account, days=range(2, 90, 2))
                     _posts(account, days=range(0, 1), title=f"查档请联系 {RESIDENT_ID} 张某")
@@ -98,7 +101,11 @@ PLANTED = {
     "uneven_development": {"region:noweibo"},
     "low_coverage": set(),
     "weak_promotion": set(),
-    "incomplete_content": {"account:troubled-city:weibo", "account:troubled-city:wechat"},
+    "incomplete_content": {
+        "account:troubled-city:weibo",
+        "account:troubled-city:wechat",
+        "account:noweibo-district:wechat",
+    },
     "weak_interaction": {"account:troubled-district:weibo"},
     "security_risk": {"account:troubled-district:wechat"},
 }
@@ -116,6 +123,7 @@ def test_the_planted_problems_are_found_exactly_per_account_and_nothing_else():
     }
     # Named, with the threshold.
     assert "多事市档案馆 · Weibo 45 days" in text["incomplete_content"]
+    assert "无博区档案馆 · WeChat 60 days" in text["incomplete_content"]
     assert "more than 30 days" in text["incomplete_content"]
     assert "多事市档案馆 · WeChat has posted only forwards" in text["incomplete_content"]
     assert "fewer originals than 50%" in text["incomplete_content"]
@@ -164,6 +172,23 @@ def test_a_declared_flag_and_the_screening_feed_security_from_a_csv(tmp_path):
         ).values_list("title", "flags")
     )
     assert flags == {"老城区档案展": "restricted", "电话 13812345678": "personal_data"}
+    # The text column is screened too (and not kept): a resident ID number or an e-mail address
+    # in the body flags the post, read the fast way (handle given) or cell by cell (no handle).
+    texts = tmp_path / "texts.csv"
+    texts.write_text(
+        "institution,platform,handle,published,title,text\n"
+        f"healthy-city,wechat,healthy-city-wechat,2024-06-27 10:00,查档指南,联系人 {RESIDENT_ID}\n"
+        "healthy-city,weibo,,2024-06-27 11:00,开放日,报名请发 a.b@example.cn\n"
+        "healthy-city,weibo,,2024-06-27 12:00,馆藏精品 新展,展期一个月\n",
+        encoding="utf-8",
+    )
+    survey_import(actor=None, sources=[texts])
+    screened = dict(
+        PostRecord.objects.filter(
+            account__institution__slug="healthy-city", published_on=datetime.date(2024, 6, 27)
+        ).values_list("title", "flags")
+    )
+    assert screened == {"查档指南": "personal_data", "开放日": "personal_data", "馆藏精品 新展": ""}
     bad = tmp_path / "bad.csv"
     bad.write_text(
         "institution,platform,handle,published,title,flags\n"

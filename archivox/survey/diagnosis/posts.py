@@ -15,6 +15,7 @@ from archivox.survey.diagnosis.wording import (
     _account,
     _Actions,
     _clauses,
+    _column_text,
     _n,
     _pct,
     _source_text,
@@ -121,7 +122,11 @@ def _content(i: Indicators, act: _Actions) -> tuple[Status | None, list[str]]:
                 if a.notes
                 else _("%(account)s: originals only in the '%(column)s' column")
             )
-            % {"account": _account(a), "column": a.column, "notes": _source_text(a.notes)}
+            % {
+                "account": _account(a),
+                "column": _column_text(a.column),
+                "notes": _source_text(a.notes),
+            }
             for a in c.confined
         ]
         line = ngettext(
@@ -184,7 +189,7 @@ def _content(i: Indicators, act: _Actions) -> tuple[Status | None, list[str]]:
                     "%(account)s keeps its originals to '%(column)s': add a second column of "
                     "regional featured archives and forward less"
                 )
-                % {"account": _account(a), "column": a.column},
+                % {"account": _account(a), "column": _column_text(a.column)},
             )
         stale = {a.id for a in c.stale}
         for a in i.accounts:

@@ -100,7 +100,9 @@ def _coverage(i: Indicators, act: _Actions) -> tuple[Status | None, list[str]]:
         for level in c.levels
         if level.institutions
     ]
-    evidence = [_("Archives with an account, by level: %(levels)s.") % {"levels": _clauses(parts)}]
+    evidence = [
+        _("Archives known to have an account, by level: %(levels)s.") % {"levels": _clauses(parts)}
+    ]
     trips = []
     if (c.share or 0) < COVERAGE_LOW:
         trips.append(

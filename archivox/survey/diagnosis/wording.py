@@ -67,6 +67,15 @@ def _source_text(text: str) -> str:
     return _("English edition: “%(text)s”") % {"text": text}
 
 
+def _column_text(column: str) -> str:
+    """A column's name recorded by the survey: in a Chinese text, an English name (the paper's
+    English edition names its columns in English, e.g. "Visual Hami") is labelled as such."""
+    chinese = (translation.get_language() or "").startswith("zh")
+    if not chinese or not column or CJK.search(column):
+        return column
+    return _("%(column)s (English edition)") % {"column": column}
+
+
 def _paper_text(recorded: str, default: object) -> str:
     """The survey's own wording of a finding or strategy; when it is the paper's (English) text,
     that text in the active language."""

@@ -31,7 +31,7 @@ from archivox.survey.imports.writing import (
     _Writer,
 )
 from archivox.survey.models import Account, MetricSnapshot, MonitoredInstitution, PostRecord
-from archivox.survey.post_flags import FlagError, TitleScreen, parse_flags
+from archivox.survey.post_flags import FlagError, TitleScreen, parse_flags, screened_text
 
 
 class _Importer(_FastChecks):
@@ -279,7 +279,7 @@ class _Importer(_FastChecks):
                 counts["shares"],
                 adapt(measured) if measured is not None else None,
                 row.file[:100],
-                self.screen.flags(title, declared),
+                self.screen.flags(screened_text(title, row.values.get("text", "")), declared),
             )
         )
         if len(self.posts) >= BATCH:

@@ -10,7 +10,7 @@ from typing import Any
 
 from archivox.survey.imports.reading import BATCH, COLUMN_MAX, FALSE, PLATFORMS, TITLE_MAX, TRUE
 from archivox.survey.models import MonitoredInstitution
-from archivox.survey.post_flags import FlagError, parse_flags
+from archivox.survey.post_flags import FlagError, parse_flags, screened_text
 
 DOUBT = object()  # a cell the fast checks leave to the slow ones
 
@@ -120,7 +120,7 @@ class _FastChecks:
         if published_at is None or title_at is None:
             return None
         column_at, original_at, measured_at = cell("column"), cell("original"), cell("measured")
-        flags_at = cell("flags")
+        flags_at, text_at = cell("flags"), cell("text")
         screen = self.screen
         counters_at = [cell(name) for name in ("reads", "likes", "comments", "shares")]
         now = self.now
@@ -213,7 +213,10 @@ class _FastChecks:
                         *counters,
                         adapt_moment(measured) if measured is not None else None,
                         source,
-                        screen.flags(title, declared),
+                        screen.flags(
+                            title if text_at is None else screened_text(title, cells[text_at]),
+                            declared,
+                        ),
                     )
                 )
                 if len(posts) >= BATCH:

@@ -46,6 +46,7 @@ POST_COLUMNS = (
     "shares",
     "measured",
     "flags",
+    "text",
 )
 KINDS = {"accounts": ACCOUNT_COLUMNS, "snapshots": SNAPSHOT_COLUMNS, "posts": POST_COLUMNS}
 REQUIRED = {

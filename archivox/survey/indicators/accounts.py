@@ -75,6 +75,12 @@ class AccountIndicators:
         return f"{self.institution_name} · {platform_label(self.platform)}"
 
     @property
+    def unknown_origin(self) -> int:
+        """Posts neither known original nor known forward (the paper's own post): they count as
+        updates, not as originals."""
+        return max(0, self.posts - self.originals - self.forwards)
+
+    @property
     def followers_band_label(self) -> str:
         return band_label(self.followers_band) if self.followers_band else ""
 

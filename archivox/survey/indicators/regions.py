@@ -82,8 +82,11 @@ def presence(scope: Scope) -> Presence:
         {platform for _, platform in counts} | {platform for _, platform in table},
         key=lambda p: list(Platform.values).index(p),
     )
+    # A region the tables leave out is observed when an account of it was recorded (opened or
+    # not) by the scope's day: one that Archivox made later says nothing of that time.
     any_account = {region_id for region_id, _ in counts} | set(
         Account.objects.filter(region_in_survey(scope))
+        .filter(Q(opened_on__isnull=True) | Q(opened_on__lte=scope.as_of))
         .values_list("institution__region_id", flat=True)
         .distinct()
     )

@@ -12,6 +12,7 @@ from archivox.core.models import Membership, PlatformAccount, Role
 from archivox.survey.indicators.accounts import AccountIndicators
 from archivox.survey.indicators.thresholds import MIN_ADMINISTRATORS
 from archivox.survey.models import PostRecord
+from archivox.survey.post_flags import OVERRIDE, RESTRICTED
 from archivox.survey.selectors import Scope
 
 
@@ -60,14 +61,17 @@ def security(
     restricted_published: int | None = None,
     screening_overrides: int | None = None,
 ) -> Security:
-    """Accounts operated through Archivox (the archive has a platform account there on that
-    platform) whose archive has fewer than two administrators; items published and later found
-    restricted, and screening overrides, when the publishing desk supplies them."""
+    """Accounts operated through Archivox (the archive had linked its account on that platform by
+    the scope's day) whose archive has fewer than two administrators; items published and later
+    found restricted, and screening overrides: given by the caller, else counted from the flags
+    the publishing desk put on the operated accounts' posts."""
     archive_ids = {a.archive_id for a in accounts if a.archive_id}
+    # Operated through Archivox by the scope's day: an account linked later (the paper's 2016
+    # accounts on today's demo) was not operated through it then.
     operated_pairs = set(
-        PlatformAccount.objects.filter(archive_id__in=archive_ids, is_active=True).values_list(
-            "archive_id", "platform"
-        )
+        PlatformAccount.objects.filter(
+            archive_id__in=archive_ids, is_active=True, created_at__date__lte=scope.as_of
+        ).values_list("archive_id", "platform")
     )
     admins = dict(
         Membership.objects.filter(
@@ -87,6 +91,17 @@ def security(
         if a.archive_id and (a.archive_id, a.platform) in operated_pairs
     ]
     screened, flagged = _flagged_posts(scope, accounts)
+    # The desk's records reach the survey as its posts' flags: for the accounts operated through
+    # Archivox they are known, none flagged meaning none (not "not enough data").
+    operated_ids = {
+        a.id for a in accounts if a.archive_id and (a.archive_id, a.platform) in operated_pairs
+    }
+    if operated_ids:
+        desk = [item for item in flagged if item.account.id in operated_ids]
+        if restricted_published is None:
+            restricted_published = sum(item.flags.get(RESTRICTED, 0) for item in desk)
+        if screening_overrides is None:
+            screening_overrides = sum(item.flags.get(OVERRIDE, 0) for item in desk)
     return Security(
         operated=operated,
         restricted_published=restricted_published,

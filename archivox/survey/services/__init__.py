@@ -33,7 +33,7 @@ from archivox.survey.models import (
     SurveyRegion,
     TableEntry,
 )
-from archivox.survey.post_flags import TitleScreen
+from archivox.survey.post_flags import FLAGS, TitleScreen
 
 PAPER_SURVEY_SLUG = "paper-2016"
 TABLE_FIELDS = ("opened", "basic_situation", "impact", "service_level")
@@ -317,6 +317,40 @@ def post_record_save(
             **counts,
         },
     )
+    return post
+
+
+def post_record_flags_add(
+    *,
+    account: Account,
+    published_at: datetime.date | datetime.datetime,
+    title: str,
+    flags: Iterable[str],
+    column: str = "",
+    is_original: bool | None = None,
+    source: str = "",
+) -> PostRecord:
+    """Add what a source learnt of a post after publishing (withdrawn, found restricted) to its
+    record, keeping the counters measured before; a post never measured gets a record without
+    counters. Used where the platform can no longer be asked (a withdrawn copy)."""
+    post = PostRecord.objects.filter(
+        account=account, published_at=as_aware(published_at), title=title
+    ).first()
+    if post is None:
+        return post_record_save(
+            account=account,
+            published_at=published_at,
+            title=title,
+            column=column,
+            is_original=is_original,
+            source=source,
+            flags=flags,
+        )
+    held = set(filter(None, (post.flags or "").split(",")))
+    merged = ",".join(code for code in FLAGS if code in held | set(flags))
+    if merged != post.flags:
+        post.flags = merged
+        post.save(update_fields=["flags"])
     return post
 
 

@@ -12,6 +12,7 @@ import calendar
 import datetime
 
 from django.db import transaction
+from django.utils import timezone
 
 from archivox.core.models import Archive, PlatformAccount, Region, User
 from archivox.core.services import audit_record
@@ -85,6 +86,9 @@ def monitoring_period_open(
                 platform=platform_account.platform,
                 handle=name,
                 name=name,
+                # Known open from the day it was linked to Archivox: a survey of an earlier
+                # time (the paper's 2016) must not count it.
+                opened_on=timezone.localdate(platform_account.created_at),
                 source="archivox",
             )
     linked = set(survey.survey_regions.values_list("region_id", flat=True))
