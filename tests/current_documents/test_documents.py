@@ -129,9 +129,7 @@ def test_a_resident_id_number_never_opens_with_a_document_nor_an_amendment(nanji
     clean = record(nanjing, doc_number="宁政办发〔2026〕13号")
     services.document_publish(actor=nanjing["archivist"], document=clean, announce=False)
     with pytest.raises(services.DocumentError):
-        services.document_amend(
-            actor=nanjing["archivist"], document=clean, full_text=TEXT + person
-        )
+        services.document_amend(actor=nanjing["archivist"], document=clean, full_text=TEXT + person)
     clean.refresh_from_db()
     assert clean.full_text == TEXT and clean.validity == Validity.IN_FORCE
     assert not clean.changes.filter(kind=DocumentChange.Kind.AMENDED).exists()
