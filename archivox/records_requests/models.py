@@ -232,6 +232,12 @@ class RecordsRequest(models.Model):
     def is_open(self) -> bool:
         return self.status in self.OPEN
 
+    @property
+    def is_in_work(self) -> bool:
+        """Open and not yet issued: only such a request can be late (an issued copy kept the
+        promise; closing it is bookkeeping). The overdue queue and counts say the same."""
+        return self.is_open and self.status != self.Status.ISSUED
+
 
 class RequestEvent(models.Model):
     """One step of a request: the status it reached, who moved it, at which archive."""

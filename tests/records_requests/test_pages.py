@@ -110,6 +110,19 @@ def test_console_overdue_queue_and_dashboard(client, nanjing, kinds, desk):
     assert f'data-request="{request.pk}"' in queue.content.decode()
     dashboard = client.get("/console/")
     assert "records-use request is past its deadline" in dashboard.content.decode()
+    row = f'<tr data-request="{request.pk}">'
+    assert (
+        'class="overdue"' in client.get("/console/records/nanjing/").content.decode().split(row)[1]
+    )
+
+    # An issued copy kept the promise: no longer marked late in the open list, nor counted.
+    RecordsRequest.objects.filter(pk=request.pk).update(status=RecordsRequest.Status.ISSUED)
+    queue = client.get("/console/records/nanjing/").content.decode()
+    assert row in queue and 'class="overdue"' not in queue.split(row)[1].split("</tr>")[0]
+    assert (
+        f'data-request="{request.pk}"'
+        not in client.get("/console/records/nanjing/?queue=overdue").content.decode()
+    )
 
 
 def test_other_archives_staff_cannot_open_a_request(client, nanjing, xuanwu, kinds, district):
