@@ -141,8 +141,10 @@ def search_harvested(
             [*rank_params, *params, BROAD_QUERY + 1],  # the SELECT's values, then WHERE's
         )
         candidates = cursor.fetchall()
-        if not postgres:
-            candidates = _bm25(candidates, tokens, _idf(cursor, tokens))
+        if not postgres and candidates:
+            # IDFs only when there is something to order (none: no slices read).
+            idf = _idf(cursor, tokens) if len(candidates) > 1 else [1.0] * len(tokens)
+            candidates = _bm25(candidates, tokens, idf)
     broad = len(candidates) > BROAD_QUERY
     candidates = candidates[:BROAD_QUERY]
     ordered = [row[0] for row in sorted(candidates, key=lambda row: (row[3], row[0]))]
