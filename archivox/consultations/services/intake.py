@@ -120,6 +120,7 @@ def inbound_store(
         account=account,
         channel=channel,
         sender=sender_key(channel, sender)[:128],
+        sender_openid=sender if channel == Channel.WECHAT else "",
         msg_type=msg_type,
         create_time=create_time if create_time is not None else int(time.time()),
         content=content,
