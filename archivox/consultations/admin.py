@@ -31,6 +31,8 @@ class InboundMessageAdmin(ReadOnlyAdmin):
     list_filter = ["channel", "msg_type", "reply_state", "flood", "archive"]
     search_fields = ["sender", "content", "msg_id"]
     date_hierarchy = "received_at"
+    # The follower's openid is encrypted at rest and never shown (``sender`` is its digest).
+    exclude = ["sender_openid"]
 
 
 @admin.register(Consultation)
@@ -39,6 +41,7 @@ class ConsultationAdmin(ReadOnlyAdmin):
     list_filter = ["status", "channel", "flood", "archive"]
     search_fields = ["person", "person_name", "person_email", "subject"]
     list_select_related = ["archive", "assignee"]
+    exclude = ["person_openid"]
 
 
 @admin.register(ConsultationAnswer)

@@ -49,7 +49,8 @@ def _consultation_out(item: Consultation) -> dict[str, Any]:
         "id": item.pk,
         "archive": item.archive.slug,
         "channel": item.channel,
-        "person": item.person,
+        # A name, an e-mail address or a follower's pseudonym: never an openid or its digest.
+        "person": item.person_label,
         "person_name": item.person_name,
         "subject": item.subject,
         "status": item.status,

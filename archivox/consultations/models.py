@@ -10,6 +10,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from archivox.consultations.people import person_label
 from archivox.core.fields import EncryptedTextField
 from archivox.core.models import Archive, PlatformAccount
 
@@ -80,7 +81,11 @@ class InboundMessage(models.Model):
     transport = models.CharField(
         _("transport"), max_length=10, choices=Transport.choices, default=Transport.PLAIN
     )
-    sender = models.CharField(_("sender (openid)"), max_length=128)
+    # A follower's openid and a Weibo uid as a keyed digest (``people.sender_key``), never in
+    # plain text; an e-mail address as it is. What finds the sender's consultation and floods.
+    sender = models.CharField(_("sender"), max_length=128)
+    # The follower's openid itself, for a customer-service reply: encrypted, never shown.
+    sender_openid = EncryptedTextField(_("WeChat follower"), blank=True)
     recipient = models.CharField(_("to (account's original id)"), max_length=128, blank=True)
     msg_type = models.CharField(_("message type"), max_length=32)
     event = models.CharField(_("event"), max_length=64, blank=True)
@@ -88,6 +93,7 @@ class InboundMessage(models.Model):
     create_time = models.BigIntegerField(_("platform time (Unix seconds)"))
     content = models.TextField(_("content"), blank=True)
     payload = models.JSONField(_("all fields"), default=dict, blank=True)
+    # As received, but for the sender's openid (its digest instead, also in ``payload``).
     raw = models.TextField(_("plaintext XML as received"), blank=True)
     received_at = models.DateTimeField(_("received"), default=timezone.now, db_index=True)
     deliveries = models.PositiveIntegerField(_("deliveries"), default=1)
@@ -217,12 +223,14 @@ class Consultation(models.Model):
         related_name="consultations",
         verbose_name=_("platform account"),
     )
-    # openid, Weibo uid or email address (lower-cased): who the person is on the channel.
+    # Who the person is on the channel: the keyed digest of a follower's openid or a Weibo
+    # uid (``people.sender_key``, as the messages' ``sender``), else the email address.
     person = models.CharField(_("person on the channel"), max_length=254)
     person_name = models.CharField(_("name"), max_length=200, blank=True)
     person_email = models.EmailField(_("email address"), blank=True)
-    # The WeChat follower who asked on the portal inside WeChat's browser (learned silently by
-    # the service hall): answers reach them there too. Never shown; purged with the rest.
+    # The WeChat follower behind it: who wrote to the account (where a customer-service answer
+    # goes), or who asked on the portal inside WeChat's browser (learned silently by the
+    # service hall; answers reach them there too). Encrypted, never shown; purged with the rest.
     person_openid = EncryptedTextField(_("WeChat follower"), blank=True)
     subject = models.CharField(_("subject"), max_length=200, blank=True)
     status = models.CharField(
@@ -274,7 +282,13 @@ class Consultation(models.Model):
         verbose_name_plural = _("consultations")
 
     def __str__(self) -> str:
-        return f"#{self.pk} {self.subject or self.person}"
+        return f"#{self.pk} {self.subject or self.person_label}"
+
+    @property
+    def person_label(self) -> str:
+        """Who asked, as staff may see it: a name, an e-mail address or a follower's
+        pseudonym; never an openid."""
+        return person_label(self.channel, self.person, self.person_name)
 
     @property
     def is_open(self) -> bool:

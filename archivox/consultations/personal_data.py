@@ -25,18 +25,35 @@ def consultations_purge(*, before: datetime.datetime) -> int:
     )
     count = old.update(person=purged_key(), person_name="", person_email="", person_openid="")
     InboundMessage.objects.filter(received_at__lt=before).exclude(sender__startswith=PURGED).update(
-        sender=purged_key(), content="", raw="", payload={}
+        sender=purged_key(), sender_openid="", content="", raw="", payload={}
     )
     return count
 
 
 def consultations_export(*, identifier: str) -> list[dict[str, Any]]:
     from archivox.consultations.models import Consultation, InboundMessage
+    from archivox.consultations.people import sender_keys_for
 
+    # A follower's openid and a Weibo uid are held as keyed digests: looked up by those.
+    keys = sender_keys_for(identifier)
+    found = list(
+        Consultation.objects.filter(
+            Q(person__in=keys) | Q(person_email__iexact=identifier)
+        ).select_related("archive")
+    )
+    # A question asked on the portal inside WeChat keeps the follower only encrypted: the few
+    # such are decrypted and compared (an export is a rare, staff-run command).
+    seen = {consultation.pk for consultation in found}
+    found += [
+        consultation
+        for consultation in Consultation.objects.exclude(person_openid="")
+        .exclude(channel="wechat")
+        .exclude(pk__in=seen)
+        .select_related("archive")
+        if consultation.person_openid == identifier
+    ]
     rows: list[dict[str, Any]] = []
-    for consultation in Consultation.objects.filter(
-        Q(person=identifier) | Q(person_email__iexact=identifier)
-    ).select_related("archive"):
+    for consultation in found:
         rows.append(
             {
                 "kind": "consultation",
@@ -50,7 +67,7 @@ def consultations_export(*, identifier: str) -> list[dict[str, Any]]:
                 "rating": consultation.rating,
             }
         )
-    for message in InboundMessage.objects.filter(sender=identifier).select_related("archive"):
+    for message in InboundMessage.objects.filter(sender__in=keys).select_related("archive"):
         rows.append(
             {
                 "kind": "message",

@@ -22,6 +22,7 @@ from archivox.consultations.models import (
     InboundMessage,
     InboxSettings,
 )
+from archivox.consultations.people import sender_key, sender_keys_for
 from archivox.core.models import Archive, PlatformAccount
 from archivox.core.selectors import ROLE_CAPABILITIES, Capability, archive_check_capability
 
@@ -67,7 +68,9 @@ def inbound_message_list(
     if channel:
         messages = messages.filter(channel=channel)
     if sender:
-        messages = messages.filter(sender=sender)
+        # A follower's openid or a Weibo uid is held as its keyed digest.
+        keys = [sender_key(channel, sender)] if channel else sender_keys_for(sender)
+        messages = messages.filter(sender__in=keys)
     return messages.order_by("-received_at", "-id")
 
 
@@ -187,7 +190,9 @@ class ThreadEntry:
 def consultation_thread(*, consultation: Consultation, internal: bool = True) -> list[ThreadEntry]:
     """Messages, automatic replies, answers and (for staff) notes, in time order."""
     entries: list[ThreadEntry] = []
-    for message in consultation.messages.all().order_by("received_at", "id"):
+    # The follower's openid is for replies only: not even decrypted for the thread.
+    messages = consultation.messages.defer("sender_openid").order_by("received_at", "id")
+    for message in messages:
         entries.append(ThreadEntry("inbound", message.received_at, message))
         if message.replied_at and message.reply_text and internal:
             entries.append(ThreadEntry("auto", message.replied_at, message))

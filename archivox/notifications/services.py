@@ -13,8 +13,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from archivox.core.models import Archive, PlatformAccount, User
 from archivox.core.selectors import Capability, archive_check_capability
@@ -129,6 +130,33 @@ def notification_template_set(
     return template
 
 
+# What the platform's refusals of a send mean, for the log staff read (the errcode follows).
+SEND_ERRCODES = {
+    -1: gettext_lazy("WeChat was busy"),
+    40003: gettext_lazy("the follower is not known to this account"),
+    40037: gettext_lazy("the template id is not the account's"),
+    43004: gettext_lazy("the person does not follow the account"),
+    43101: gettext_lazy("the follower has not allowed this subscription message"),
+    45009: gettext_lazy("the account's daily limit is reached"),
+    45015: gettext_lazy("more than 48 hours since the follower last wrote"),
+    45047: gettext_lazy(
+        "the customer-service messages allowed since the follower last wrote are used up"
+    ),
+    47003: gettext_lazy("a template field does not fit the template"),
+}
+
+
+def wechat_reason(exc: WeChatError) -> str:
+    """Why WeChat did not take a send, in the reader's words, with the platform's errcode."""
+    errcode = getattr(exc, "errcode", None)
+    if errcode is None:
+        return _("no answer from WeChat (network or server error)")
+    meaning = SEND_ERRCODES.get(errcode)
+    if meaning is None:
+        return _("WeChat refused it, errcode %(code)s") % {"code": errcode}
+    return _("%(meaning)s, errcode %(code)s") % {"meaning": meaning, "code": errcode}
+
+
 @dataclass(frozen=True)
 class Delivered:
     delivered: bool
@@ -172,17 +200,23 @@ def notify(
             )
     except IntegrityError:
         # Sent (or being sent) already: never twice.
-        return Delivered(False, "", "already sent once")
+        with translation.override(settings.LANGUAGE_CODE):
+            return Delivered(False, "", _("already sent once"))
     tried: list[str] = []
-    channel, status = _send(row, text=text, fields=fields or {}, link=link, tried=tried)
+    # The log is read by every staff member, whatever language the sender's request spoke:
+    # its notes are written in the installation's language (Chinese by default).
+    with translation.override(settings.LANGUAGE_CODE):
+        channel, status = _send(row, text=text, fields=fields or {}, link=link, tried=tried)
+        note = _("; ").join(tried)
+        delivered_note = note or _("sent")
     Notification.objects.filter(pk=row.pk).update(
         status=status,
         channel=channel,
-        note="; ".join(tried)[:2000],
+        note=note[:2000],
         sent_at=timezone.now() if channel else None,
     )
     delivered = status in (Notification.Status.SENT, Notification.Status.UNCERTAIN)
-    return Delivered(delivered, channel, "; ".join(tried) or "sent")
+    return Delivered(delivered, channel, delivered_note)
 
 
 def _send(
@@ -216,7 +250,10 @@ def _send(
                     except WeChatUncertainError:
                         raise
                     except WeChatError as exc:
-                        tried.append(f"subscription message refused ({exc})")
+                        tried.append(
+                            _("subscription message refused: %(reason)s")
+                            % {"reason": wechat_reason(exc)}
+                        )
                 elif template is not None and fields and service:
                     data = {key: field_clip(key, value) for key, value in fields.items()}
                     try:
@@ -225,24 +262,33 @@ def _send(
                     except WeChatUncertainError:
                         raise
                     except WeChatError as exc:
-                        tried.append(f"template message refused ({exc})")
+                        tried.append(
+                            _("template message refused: %(reason)s")
+                            % {"reason": wechat_reason(exc)}
+                        )
                 api.custom_send_text(row.openid, text)
                 return Notification.Channel.CUSTOMER_SERVICE, Notification.Status.SENT
         except WeChatUncertainError as exc:
-            tried.append(f"WeChat answer lost, not repeated ({exc})")
+            logger.warning("notification answer lost: %s", exc, extra={"notification": row.pk})
+            tried.append(_("sent on WeChat but its answer was lost; not repeated"))
             return Notification.Channel.CUSTOMER_SERVICE, Notification.Status.UNCERTAIN
         except WeChatError as exc:
-            tried.append(f"not deliverable on WeChat ({exc})")
+            tried.append(
+                _("not deliverable on WeChat: %(reason)s") % {"reason": wechat_reason(exc)}
+            )
     elif row.openid:
-        tried.append("not deliverable on WeChat: the archive has no WeChat account")
+        tried.append(_("not deliverable on WeChat: the archive has no WeChat account"))
     if row.email:
         try:
             send_mail(row.subject or text[:60], text, settings.DEFAULT_FROM_EMAIL, [row.email])
         except Exception as exc:  # any mail transport failure is recorded, not raised
-            logger.warning("notification mail failed", extra={"notification": row.pk})
-            tried.append(f"e-mail not delivered ({exc})")
+            # The transport's own words go to the log; staff read the reason in theirs.
+            logger.warning("notification mail failed: %s", exc, extra={"notification": row.pk})
+            tried.append(
+                _("e-mail not delivered: the mail server refused it or could not be reached")
+            )
             return "", Notification.Status.UNDELIVERABLE
         return Notification.Channel.EMAIL, Notification.Status.SENT
     if not row.openid:
-        tried.append("no WeChat follower and no e-mail address")
+        tried.append(_("no WeChat follower and no e-mail address"))
     return "", Notification.Status.UNDELIVERABLE

@@ -23,6 +23,7 @@ from archivox.consultations.models import (
 )
 from archivox.consultations.services import asking, callback, intake
 from archivox.consultations.services.lifecycle import add_working_days
+from archivox.core.fields import person_digest
 from archivox.sandbox.wechat.models import CustomMessage
 from archivox.sandbox.wechat.services import sandbox_follower_touch
 from archivox.sandbox.weibo.models import WeiboComment
@@ -53,7 +54,11 @@ def test_a_wechat_question_is_answered_from_the_inbox_and_reaches_the_sandbox_us
     assert reply.content == ACK
     assert "1个工作日" in reply.content
     consultation = Consultation.objects.get()
-    assert consultation.channel == "wechat" and consultation.person == user.openid
+    # Who the follower is: a keyed digest, and the openid only encrypted (for the answer).
+    assert consultation.channel == "wechat" and consultation.person == person_digest(
+        f"wx:{user.openid}"
+    )
+    assert consultation.person_openid == user.openid
     assert consultation.status == Consultation.Status.NEW
     assert consultation.due_at is not None
     message = InboundMessage.objects.get()

@@ -25,6 +25,7 @@ from PIL import Image
 from archivox.consultations import replies, selectors, services
 from archivox.consultations.models import InboundMessage
 from archivox.consultations.services import callback
+from archivox.core.fields import person_digest
 from archivox.core.models import PlatformAccount
 from archivox.platforms.wechat.client import client_for_account
 from archivox.platforms.wechat.crypto import MessageCrypto, signature
@@ -142,7 +143,10 @@ def test_text_message_is_stored_then_acknowledged_by_a_passive_reply(user_for, m
     message = InboundMessage.objects.get()
     assert message.transport == mode
     assert message.channel == "wechat"
-    assert message.sender == user.openid
+    # The openid is kept encrypted; ``sender`` and the raw XML hold its keyed digest.
+    assert message.sender_openid == user.openid
+    assert message.sender == person_digest(f"wx:{user.openid}")
+    assert user.openid not in message.raw and message.sender in message.raw
     assert message.recipient == user.to
     assert message.msg_type == "text"
     assert message.content == "白崇禧公馆"
@@ -662,7 +666,7 @@ def test_wechat_user_command_sends_a_message_and_prints_the_reply(live_server, a
     message = InboundMessage.objects.get()
     assert (message.content, message.transport) == ("白崇禧公馆", mode)
     assert message.recipient == account.original_id
-    assert Follower.objects.filter(openid=message.sender).exists()
+    assert Follower.objects.filter(openid=message.sender_openid).exists()
 
 
 def test_wechat_user_command_sends_an_event_and_prints_json(live_server, account):
@@ -674,7 +678,7 @@ def test_wechat_user_command_sends_an_event_and_prints_json(live_server, account
     assert answer["status"] == 200 and answer["encrypted"] is True
     assert answer["openid"] == "oSandboxUser0000000000000001"
     assert "感谢关注" in answer["fields"]["Content"]
-    assert InboundMessage.objects.get().sender == "oSandboxUser0000000000000001"
+    assert InboundMessage.objects.get().sender_openid == "oSandboxUser0000000000000001"
 
 
 def test_wechat_user_command_takes_credentials_from_the_command_line(live_server, account):

@@ -245,7 +245,7 @@ MESSAGES_AND_REPLIES = (
     "from archivox.consultations.models import InboundMessage as M;"
     "from archivox.sandbox.wechat.models import CustomMessage;"
     "messages = list(M.objects.filter(msg_type='text').values("
-    "'pk', 'msg_id', 'sender', 'reply_state', 'reply_error', 'consultation_id'));"
+    "'pk', 'msg_id', 'sender_openid', 'reply_state', 'reply_error', 'consultation_id'));"
     "replies = list(CustomMessage.objects.values_list('follower__openid', flat=True));"
     "print(json.dumps(dict(messages=messages, replies=replies)))"
 )
@@ -355,7 +355,7 @@ def test_killing_the_worker_during_a_burst_of_deferred_replies_answers_each_mess
     # Every message stored once.
     assert sorted(m["msg_id"] for m in messages) == msg_ids
     for message in messages:
-        received = replies[message["sender"]]
+        received = replies[message["sender_openid"]]
         # At most once: no follower got two customer-service messages for their one message.
         assert received <= 1, message
         if message["reply_state"] == "sent":

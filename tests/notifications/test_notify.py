@@ -7,14 +7,16 @@ from __future__ import annotations
 import pytest
 from django.core import mail
 from django.db import connection
+from django.utils import translation
 
+from archivox.core.models import Membership, Role
 from archivox.notifications.models import Notification, NotificationTemplate
 from archivox.notifications.services import field_clip, notify
 from archivox.platforms.wechat.client import WeChatApiError, client_for_account
 from archivox.sandbox.wechat.models import Account, CustomMessage, TemplateMessage
 from archivox.sandbox.wechat.services import sandbox_follower_touch, sandbox_wechat_account_ensure
 from archivox.sandbox.wechat.services.templates import sandbox_template_add
-from tests.factories import ArchiveFactory
+from tests.factories import ArchiveFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -128,3 +130,36 @@ def test_the_sandbox_enforces_the_template_rules(archive):
             api.template_send("oNoSuchFollower", "TPL", {"thing1": "好"})
         assert refused.value.errcode == 40003
         assert api.template_send(OPENID, "TPL", {"thing1": "好"}) > 0
+
+
+@pytest.mark.chinese
+def test_every_note_staff_read_is_chinese_whatever_the_senders_language(archive, client):
+    """The log's notes are written in the installation's language (Chinese), also when the
+    message went out during a request in English; the console page shows them so, with the
+    platform's errcode and without the English of WeChat's errmsg or of the mail transport."""
+    appid = service_account(archive)
+    sandbox_follower_touch(appid, OPENID)
+    NotificationTemplate.objects.create(
+        archive=archive, purpose="reservations.reminder", template_id="TPL-not-added"
+    )
+    with translation.override("en"):  # e.g. a visitor whose browser asks for English
+        fallback = send(archive)
+        again = send(archive)
+        nowhere = send(archive, key="reservations.reminder:2", openid="", email="")
+    assert fallback.delivered and fallback.channel == "customer_service"
+    assert again.note == "已发送过一次，不再重发"
+    assert not nowhere.delivered
+    notes = dict(Notification.objects.values_list("key", "note"))
+    assert notes == {
+        "reservations.reminder:1": "模板消息未发出：模板 ID 不属于本公众号，错误码 40037",
+        "reservations.reminder:2": "既没有微信关注者身份，也没有电子邮件地址",
+    }
+
+    staff = UserFactory(username="hall-notes")
+    Membership.objects.create(user=staff, archive=archive, role=Role.ARCHIVIST)
+    client.force_login(staff)
+    page = client.get(f"/console/service-hall/{archive.slug}/notifications/").content.decode()
+    assert "模板消息未发出：模板 ID 不属于本公众号，错误码 40037" in page
+    assert "既没有微信关注者身份，也没有电子邮件地址" in page
+    assert "invalid template_id" not in page and "refused" not in page
+    assert OPENID not in page

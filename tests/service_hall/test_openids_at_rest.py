@@ -1,6 +1,7 @@
 """Follower openids at rest (issue 20: "never shown, encrypted at rest, purged with the rest of
-the personal data"): bookings, records-use requests, poll responses and interest labels keep
-the openid only encrypted or as a keyed digest. Read from the database's raw rows, on SQLite
+the personal data"): bookings, records-use requests, poll responses, interest labels and the
+consultation inbox (messages to the account's callback, consultations) keep the openid only
+encrypted or as a keyed digest. Read from the database's raw rows, on SQLite
 and PostgreSQL; a double booking is still refused by the constraint; export finds the
 follower; purge removes them; and rows written before the change are converted by the
 migrations."""
@@ -13,6 +14,9 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from archivox.consultations.models import Consultation, InboundMessage
+from archivox.consultations.personal_data import consultations_export, consultations_purge
+from archivox.consultations.services import consultation_close
 from archivox.core.fields import person_digest
 from archivox.polls import selectors as poll_selectors
 from archivox.polls import services as polls
@@ -26,6 +30,14 @@ from archivox.reservations import services as reservations
 from archivox.reservations.models import Booking
 from archivox.reservations.personal_data import bookings_export, bookings_purge
 from archivox.reservations.services import BookingRefused
+from archivox.sandbox.wechat.models import CustomMessage
+from tests.consultations.conftest import (  # noqa: F401
+    follower,
+    fresh_rule_cache,
+    inbox_archive,
+    staff,
+    wechat,
+)
 from tests.polls.conftest import answers_for, archivist, survey  # noqa: F401
 
 OPENID = "oAtRestFollower0000000000001"
@@ -158,7 +170,7 @@ def test_rows_written_before_the_upgrade_are_encrypted_and_digested(slot, survey
     web = reservations.reservation_book(
         slot_id=slot.pk, archive=archive, name="王五", contact="Wang@Example.cn"
     )
-    follower = reservations.reservation_book(
+    follower = reservations.reservation_book(  # noqa: F811 (a booking, not the fixture)
         slot_id=slot.pk, archive=archive, name="李四", contact="li@example.cn"
     )
     request = records_request(archive, openid="")
@@ -220,3 +232,136 @@ def polls_person_web(person_id: str):
     from archivox.polls.identity import Person
 
     return Person(channel="web", person_id=person_id)
+
+
+# ── the consultation inbox: the WeChat callback, answers, export and purge ───────────────────
+
+QUESTION = "请问如何查询我祖父1950年代的工作档案？"
+
+
+def answer_in_console(client, staff, consultation, text):  # noqa: F811
+    client.force_login(staff)
+    return client.post(f"/console/inbox/{consultation.pk}/", {"action": "answer", "text": text})
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_inbox_keeps_a_followers_openid_only_encrypted_or_digested(follower, staff, client):  # noqa: F811
+    """A real callback over HTTP (the sandbox's follower, safe mode) is stored and threaded
+    without the openid in any raw row; staff answer and the answer reaches the follower in
+    the sandbox; their next message joins the same open consultation; export and purge find
+    them by their openid."""
+    user = follower("safe")
+    openid = user.openid
+    key = person_digest(f"wx:{openid}")
+    assert user.send_text(QUESTION).status == 200
+
+    consultation = Consultation.objects.get()
+    message = InboundMessage.objects.get()
+    assert message.consultation == consultation
+    # Through the models: the digest finds the person, the openid is there for the answer.
+    assert (message.sender, consultation.person) == (key, key)
+    assert (message.sender_openid, consultation.person_openid) == (openid, openid)
+    assert message.payload["FromUserName"] == key and key in message.raw
+    # In the database's own rows it is nowhere, whole or in part.
+    assert raw_rows_holding(openid) == []
+    assert raw_rows_holding(openid[6:20]) == []
+
+    # Staff see a pseudonym, never the openid, on the inbox, the consultation and the API.
+    client.force_login(staff)
+    pages = [
+        client.get("/console/inbox/").content.decode(),
+        client.get(f"/console/inbox/{consultation.pk}/").content.decode(),
+        client.get("/api/v1/engagement/inbox").content.decode(),
+        client.get(f"/api/v1/engagement/consultations/{consultation.pk}").content.decode(),
+    ]
+    assert all(openid not in page and key not in page for page in pages)
+    assert f"WeChat follower {key[:6]}" in pages[2]
+
+    # The answer goes back to the follower as a customer-service message.
+    assert (
+        answer_in_console(client, staff, consultation, "请携带身份证明到查档大厅。").status_code
+        == 302
+    )
+    sent = CustomMessage.objects.get(follower__openid=openid)
+    assert "请携带身份证明到查档大厅" in sent.payload["content"]
+    consultation.refresh_from_db()
+    assert consultation.status == Consultation.Status.ANSWERED
+
+    # Their next message joins the same consultation, which waits for us again.
+    assert user.send_text("谢谢，还需要带户口本吗？").status == 200
+    assert Consultation.objects.count() == 1
+    consultation.refresh_from_db()
+    assert consultation.status == Consultation.Status.NEW
+    assert consultation.messages.count() == 2
+    assert raw_rows_holding(openid) == []
+
+    # The person asks what is kept about them, by their openid.
+    rows = consultations_export(identifier=openid)
+    assert sorted(row["kind"] for row in rows) == ["consultation", "message", "message"]
+    assert {row["content"] for row in rows if row["kind"] == "message"} == {
+        QUESTION,
+        "谢谢，还需要带户口本吗？",
+    }
+
+    # Purged once closed and old enough: neither the openid nor its digest is left.
+    consultation_close(actor=staff, consultation=consultation)
+    later = timezone.now() + datetime.timedelta(days=1)
+    assert consultations_purge(before=later) == 1
+    consultation.refresh_from_db()
+    assert consultation.person_openid == "" and consultation.person.startswith("purged-")
+    assert set(InboundMessage.objects.values_list("sender_openid", flat=True)) == {""}
+    assert consultations_export(identifier=openid) == []
+    assert raw_rows_holding(key) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_inbox_rows_written_before_the_upgrade_are_digested_and_still_answered(
+    follower,  # noqa: F811
+    staff,  # noqa: F811
+    client,
+):
+    """Messages and a consultation stored by the former code (the openid in ``sender``,
+    ``person``, the payload and the raw XML) are converted by the migration; the follower's
+    next message joins that consultation and the answer reaches them."""
+    from django.db.migrations.executor import MigrationExecutor
+
+    user = follower("safe")
+    openid = user.openid
+    key = person_digest(f"wx:{openid}")
+    user.send_text(QUESTION)
+    consultation = Consultation.objects.get()
+    before = [("engagement", "0005_consultation_person_openid")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    try:
+        old = MigrationExecutor(connection).loader.project_state(before).apps
+        messages = old.get_model("engagement", "InboundMessage").objects
+        for pk, raw, payload in messages.values_list("pk", "raw", "payload"):
+            messages.filter(pk=pk).update(
+                sender=openid,
+                raw=raw.replace(key, openid),
+                payload={**payload, "FromUserName": openid},
+            )
+        old.get_model("engagement", "Consultation").objects.update(person=openid, person_openid="")
+        assert set(raw_rows_holding(openid)) == {
+            "engagement_inboundmessage",
+            "engagement_consultation",
+        }
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
+
+    assert raw_rows_holding(openid) == []
+    message = InboundMessage.objects.get()
+    consultation.refresh_from_db()
+    assert (message.sender, message.sender_openid) == (key, openid)
+    assert message.payload["FromUserName"] == key and openid not in message.raw
+    assert (consultation.person, consultation.person_openid) == (key, openid)
+
+    # The converted consultation is the follower's: the next message joins it, and the
+    # answer reaches them in WeChat.
+    user.send_text("还在吗？")
+    assert Consultation.objects.count() == 1 and consultation.messages.count() == 2
+    answer_in_console(client, staff, consultation, "在的，请周一来馆。")
+    assert "请周一来馆" in CustomMessage.objects.get(follower__openid=openid).payload["content"]
+    assert [row["kind"] for row in consultations_export(identifier=openid)].count("message") == 2

@@ -204,7 +204,13 @@ def consultation_answer(
             answer, actor, ConsultationAnswer.State.FAILED, f"{type(exc).__name__}: {exc}"[:1000]
         )
     settled = _answer_settle(answer, actor, ConsultationAnswer.State.SENT, "", external_id, waiting)
-    if via == ConsultationAnswer.Via.EMAIL and consultation.person_openid:
+    if (
+        via == ConsultationAnswer.Via.EMAIL
+        and consultation.person_openid
+        and consultation.channel != Channel.WECHAT
+    ):
+        # Asked on the portal inside WeChat: told there too. (A follower who wrote to the
+        # account and is answered by e-mail, their window closed, is answered by e-mail only.)
         _follower_tell(settled)
     return settled
 
@@ -317,10 +323,13 @@ def _deliver(answer: ConsultationAnswer) -> str:
         )
         if account is None:
             raise AnswerRefused(_("The archive has no active WeChat account."))
+        if not consultation.person_openid:
+            raise AnswerRefused(_("This person's WeChat account is not known any more."))
         url = private_url(consultation)
         text = f'{answer.text}\n\n<a href="{url}">{_("Rate our answer")}</a>'
         with client_for_account(account) as client:
-            client.custom_send_text(consultation.person, text)
+            # ``person`` is the openid's digest; the openid itself is kept encrypted.
+            client.custom_send_text(consultation.person_openid, text)
         return ""
     if answer.via == ConsultationAnswer.Via.WEIBO:
         from archivox.platforms.weibo.client import client_for_account, item_id

@@ -40,6 +40,7 @@ from django.utils import timezone
 
 from archivox.consultations import replies
 from archivox.consultations.models import InboundMessage
+from archivox.consultations.people import sender_key
 from archivox.consultations.selectors import inbound_message_get, wechat_account_for_callback
 from archivox.consultations.services.deferred import defer_reply, describe, transition
 from archivox.consultations.services.intake import consultation_ingest, inbound_flooding
@@ -185,21 +186,28 @@ def _credentials(account: PlatformAccount) -> tuple[str, str, str, str]:
 
 
 def _inbound_message_build(*, account: PlatformAccount, delivery: WeChatMessage) -> InboundMessage:
-    """The unsaved message for a verified delivery, its fields checked."""
+    """The unsaved message for a verified delivery, its fields checked. The sender's openid is
+    kept only encrypted (``sender_openid``, for a customer-service reply); ``sender``, the
+    payload and the raw XML hold its keyed digest: one HMAC here, no query."""
+    openid = delivery.sender
+    key = sender_key(InboundMessage.Channel.WECHAT, openid)
+    payload = dict(delivery.fields)
+    payload["FromUserName"] = key
     message = InboundMessage(
         archive=account.archive,
         account=account,
         channel=InboundMessage.Channel.WECHAT,
         transport=delivery.transport,
-        sender=delivery.sender,
+        sender=key,
+        sender_openid=openid,
         recipient=delivery.recipient,
         msg_type=delivery.msg_type,
         event=delivery.event,
         msg_id=delivery.msg_id,
         create_time=delivery.create_time,
         content=delivery.content,
-        payload=delivery.fields,
-        raw=delivery.raw,
+        payload=payload,
+        raw=delivery.raw.replace(openid, key),
         dedupe_key=delivery.dedupe_key,
     )
     if not delivery.is_known:

@@ -98,10 +98,11 @@ def inbound_message_reply_send(*, message_id: int) -> InboundMessage:
         return message
     try:
         client = client_for_account(message.account)
+        # ``sender`` is the openid's digest; the openid itself is kept encrypted.
         if articles:
-            client.custom_send_news(message.sender, articles)
+            client.custom_send_news(message.sender_openid, articles)
         else:
-            client.custom_send_text(message.sender, reply.text)
+            client.custom_send_text(message.sender_openid, reply.text)
     except Exception as exc:
         logger.warning(
             "customer-service message failed",

@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from archivox.consultations.models import Consultation, InboundMessage, WeiboCursor
+from archivox.consultations.people import sender_key
 from archivox.consultations.selectors import inbox_settings_cached
 from archivox.consultations.services.lifecycle import due_for
 from archivox.core.models import Archive, PlatformAccount
@@ -108,7 +109,8 @@ def inbound_store(
 ) -> tuple[InboundMessage, bool]:
     """Store a message from Weibo, the web form or email once (by ``dedupe_key``).
 
-    Such messages are never auto-answered on their channel (``reply_state`` none)."""
+    Such messages are never auto-answered on their channel (``reply_state`` none). ``sender``
+    is who sent it on the channel; a Weibo uid is stored as its keyed digest."""
     content, cut, length = _cut(content)
     raw, raw_cut, _raw_length = (
         _cut(raw) if len(raw) > 4 * MAX_CONTENT_CHARS else (raw, False, None)
@@ -117,7 +119,8 @@ def inbound_store(
         archive=archive,
         account=account,
         channel=channel,
-        sender=sender[:128],
+        sender=sender_key(channel, sender)[:128],
+        sender_openid=sender if channel == Channel.WECHAT else "",
         msg_type=msg_type,
         create_time=create_time if create_time is not None else int(time.time()),
         content=content,
@@ -197,12 +200,15 @@ def _ingest_once(message: InboundMessage, person_name: str, person_email: str) -
         .exclude(status=Status.CLOSED)
         .first()
     )
+    # A follower's answers go back to the openid, which only the message holds (encrypted).
+    openid = message.sender_openid if message.channel == Channel.WECHAT else ""
     if consultation is None:
         consultation = Consultation(
             archive=archive,
             channel=message.channel,
             account=message.account,
             person=message.sender,
+            person_openid=openid,
             person_name=person_name[:200],
             person_email=person_email,
             subject=_subject_of(message),
@@ -233,6 +239,9 @@ def _ingest_once(message: InboundMessage, person_name: str, person_email: str) -
         if person_email and not consultation.person_email:
             consultation.person_email = person_email
             changed.append("person_email")
+        if openid and not consultation.person_openid:
+            consultation.person_openid = openid
+            changed.append("person_openid")
         consultation.save(update_fields=changed)
     InboundMessage.objects.filter(pk=message.pk, consultation__isnull=True).update(
         consultation=consultation

@@ -8,7 +8,7 @@ import logging
 
 from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from archivox.notifications.services import notify
@@ -35,7 +35,8 @@ def message_deliver(
     e-mail if the contact is one; with ``purpose``, each booking's message is sent at most once."""
     email = booking.contact if "@" in booking.contact else ""
     if booking.channel != Booking.Channel.WECHAT and not email:
-        return False, "reminder not deliverable: no e-mail address (phone only)"
+        with translation.override(settings.LANGUAGE_CODE):
+            return False, _("reminder not deliverable: no e-mail address (phone only)")
     result = notify(
         archive=booking.archive,
         purpose=f"reservations.{purpose}" if purpose else "reservations.message",
@@ -48,15 +49,20 @@ def message_deliver(
         link=settings.BASE_URL
         + reverse("reservations:index", kwargs={"slug": booking.archive.slug}),
     )
-    if result.delivered:
-        return True, {
-            "template": "sent on WeChat (template message)",
-            "customer_service": "sent on WeChat",
-            "email": "sent by e-mail",
-        }.get(result.channel, "sent")
-    if booking.channel == Booking.Channel.WECHAT:
-        return False, f"reminder not deliverable on WeChat: {result.note}"[:300]
-    return False, f"e-mail not delivered: {result.note}"[:300]
+    # Staff read the note (the booking's reminder note): in the installation's language.
+    with translation.override(settings.LANGUAGE_CODE):
+        if result.delivered:
+            return True, {
+                "template": _("sent on WeChat (template message)"),
+                "subscribe": _("sent on WeChat (subscription message)"),
+                "customer_service": _("sent on WeChat"),
+                "email": _("sent by e-mail"),
+            }.get(result.channel, _("sent"))
+        if booking.channel == Booking.Channel.WECHAT:
+            note = _("reminder not deliverable on WeChat: %(reason)s")
+        else:
+            note = _("e-mail not delivered: %(reason)s")
+        return False, (note % {"reason": result.note})[:300]
 
 
 def _visit_fields(booking: Booking) -> dict[str, str]:
