@@ -80,9 +80,6 @@ def _database(url: str) -> dict:
             name = BASE_DIR / name
         name.parent.mkdir(parents=True, exist_ok=True)
         config["NAME"] = str(name)
-        # Django's SQLite backend with writers queued on an OS file lock beside the database, so
-        # that they wake when the previous writer commits (archivox/core/writer_lock.py).
-        config["ENGINE"] = "archivox.core.sqlite_backend"
         config["OPTIONS"] = {
             # WAL lets readers work while a writer commits; IMMEDIATE takes the write lock at the
             # start of a transaction so that concurrent writers queue instead of failing.
