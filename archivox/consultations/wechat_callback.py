@@ -9,7 +9,6 @@ and a reason fit for a log line. Crypto and XML are ``platforms.wechat``'s; noth
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from collections.abc import Mapping
@@ -164,11 +163,18 @@ class WeChatMessage:
 
     @property
     def dedupe_key(self) -> str:
-        """What a platform retry repeats: the MsgId, else sender + CreateTime (+ Event)."""
+        """What a platform retry repeats: the MsgId, else sender + CreateTime (+ Event).
+
+        The event key is keyed (``person_digest``, HMAC from ARCHIVOX_FIELD_KEY) like every
+        other trace of an openid at rest: a plain hash of the sender would let anyone holding
+        the database and a guessed openid confirm that follower's events. (An event retried
+        across the upgrade that introduced this gets a second key: once, within seconds.)"""
+        from archivox.core.fields import person_digest
+
         if self.msg_id:
             return f"msg:{self.msg_id}"
         parts = [self.sender, self.create_time, self.msg_type, self.event, self.extra_key]
-        digest = hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode()).hexdigest()
+        digest = person_digest("wechat-event:" + json.dumps(parts, ensure_ascii=False))
         return f"evt:{digest}"  # unambiguous whatever the parts contain, and bounded
 
 

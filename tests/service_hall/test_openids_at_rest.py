@@ -9,6 +9,9 @@ migrations."""
 from __future__ import annotations
 
 import datetime
+import hashlib
+import itertools
+import json
 
 import pytest
 from django.db import IntegrityError, connection, transaction
@@ -295,12 +298,24 @@ def test_the_inbox_keeps_a_followers_openid_only_encrypted_or_digested(follower,
     assert consultation.messages.count() == 2
     assert raw_rows_holding(openid) == []
 
-    # The person asks what is kept about them, by their openid.
+    # An event carries no MsgId: its retry key is keyed too, never a plain hash of the sender
+    # (with the database and a guessed openid, that would confirm the follower's events).
+    assert user.send_event("CLICK", "RECORDS").status == 200
+    event = InboundMessage.objects.get(msg_type="event")
+    assert event.dedupe_key.startswith("evt:")
+    for parts in itertools.product(
+        [openid], [event.create_time], ["event"], ["CLICK"], ["", "RECORDS"]
+    ):
+        plain = hashlib.sha256(json.dumps(list(parts), ensure_ascii=False).encode()).hexdigest()
+        assert raw_rows_holding(plain) == []
+
+    # The person asks what is kept about them, by their openid: the event (a menu tap) too.
     rows = consultations_export(identifier=openid)
-    assert sorted(row["kind"] for row in rows) == ["consultation", "message", "message"]
+    assert sorted(row["kind"] for row in rows) == ["consultation", "message", "message", "message"]
     assert {row["content"] for row in rows if row["kind"] == "message"} == {
         QUESTION,
         "谢谢，还需要带户口本吗？",
+        "",
     }
 
     # Purged once closed and old enough: neither the openid nor its digest is left.
