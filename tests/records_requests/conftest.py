@@ -16,6 +16,19 @@ from tests.catalog_fixtures import make_description, media_root, nanjing  # noqa
 from tests.factories import ArchiveFactory, UserFactory
 
 ID_NUMBER = "11010519491231002X"  # the standard's own example: valid check character
+# The apply form as a person fills it in on the portal (one marriage record, routed by district).
+APPLY_FORM = {
+    "holding": "unknown",
+    "category": "marriage",
+    "proof": "person",
+    "name": "王小明",
+    "id_number": ID_NUMBER,
+    "years_from": "1980",
+    "district": "玄武区",
+    "purpose": "办理退休",
+    "email": "wang@example.com",
+    "delivery": "download",
+}
 
 
 @pytest.fixture(autouse=True)

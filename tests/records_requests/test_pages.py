@@ -8,20 +8,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import TestCase
 
 from archivox.records_requests.models import RecordsRequest
-from tests.records_requests.conftest import ID_NUMBER, apply, png_bytes
+from tests.records_requests.conftest import APPLY_FORM, ID_NUMBER, apply, png_bytes
 
-FORM = {
-    "holding": "unknown",
-    "category": "marriage",
-    "proof": "person",
-    "name": "王小明",
-    "id_number": ID_NUMBER,
-    "years_from": "1980",
-    "district": "玄武区",
-    "purpose": "办理退休",
-    "email": "wang@example.com",
-    "delivery": "download",
-}
+FORM = APPLY_FORM
 
 
 def post_form(client, **changes):

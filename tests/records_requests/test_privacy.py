@@ -19,7 +19,7 @@ from archivox.records_requests.codes import id_number_complete
 from archivox.records_requests.models import RecordsRequest
 from archivox.records_requests.services import workflow
 from archivox.records_requests.services.common import RequestRefused
-from tests.records_requests.conftest import ID_NUMBER, apply, png_bytes
+from tests.records_requests.conftest import APPLY_FORM, ID_NUMBER, apply, png_bytes
 
 
 def test_rate_limit_per_address(settings, nanjing, kinds):
@@ -153,19 +153,7 @@ def test_an_oversize_upload_through_the_form_is_refused_and_nothing_is_written(c
     big = SimpleUploadedFile("id.pdf", b"%PDF-1.4\n" + b"0" * (11 * 1024 * 1024))
     response = client.post(
         "/archives/nanjing/records/apply/",
-        {
-            "holding": "unknown",
-            "category": "marriage",
-            "proof": "person",
-            "name": "王小明",
-            "id_number": ID_NUMBER,
-            "years_from": "1980",
-            "district": "玄武区",
-            "purpose": "办理退休",
-            "email": "wang@example.com",
-            "delivery": "download",
-            "upload_id": big,
-        },
+        {**APPLY_FORM, "upload_id": big},
         HTTP_ACCEPT_LANGUAGE="zh-hans",
     )
     assert response.status_code == 400

@@ -26,6 +26,7 @@ from archivox.sandbox.wechat.services.templates import sandbox_template_add
 from archivox.service_hall.selectors import menu_action_choices
 from tests.factories import ArchiveFactory
 from tests.records_requests.conftest import (  # noqa: F401
+    APPLY_FORM,
     ID_NUMBER,
     _var_dir,
     desk,
@@ -39,18 +40,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 OPENID = "oRecordsFollower000000000001"
 APPLY = "/archives/nanjing/records/apply/"
-FORM = {
-    "holding": "unknown",
-    "category": "marriage",
-    "proof": "person",
-    "name": "王小明",
-    "id_number": ID_NUMBER,
-    "years_from": "1980",
-    "district": "玄武区",
-    "purpose": "办理退休",
-    "email": "wang@example.com",
-    "delivery": "download",
-}
+FORM = APPLY_FORM
 
 
 @pytest.fixture
