@@ -330,7 +330,7 @@ def ranked_ids(
             else:
                 size, counts = _sample_counts(cursor, tokens)
                 own_bm25 = sum(counts) * SAMPLE_TABLE_MODULUS > OWN_BM25_FROM
-                idf = [_idf(size, n) for n in counts]
+                idf = [bm25_idf(size, n) for n in counts]
             dialect.own_bm25 = own_bm25
         # SQLite's FTS5 reads its posting lists in the static order anyway. PostgreSQL reads a
         # dense query's window by an ordered index scan on rank_key (a few rows per match),
@@ -418,24 +418,34 @@ OWN_BM25_FROM = 50_000
 
 
 def _bm25(rows: list[tuple], tokens: list[str], idf: list[float]) -> list[tuple]:
-    """(id, tier, title text, body text, quality) rows as (id, tier, -bm25, quality). The text
-    is space-separated tokens: a token's hits are counted as " token " in " text " (C string
+    """(id, tier, title text, body text, quality) rows as (id, tier, -bm25, quality)."""
+    scores = bm25_scores([(title, body) for _, _, title, body, _ in rows], tokens, idf)
+    return [
+        (pk, tier, -score, quality)
+        for (pk, tier, _, _, quality), score in zip(rows, scores, strict=True)
+    ]
+
+
+def bm25_scores(texts: list[tuple[str, str]], tokens: list[str], idf: list[float]) -> list[float]:
+    """BM25 as FTS5 computes it (k1, b and the column weights) of each (title, body) text, for
+    the catalog's window and the union catalog's harvested one alike. The text is
+    space-separated tokens: a token's hits are counted as " token " in " text " (C string
     search, no word lists), its length as its spaces. The average length is the window's own,
     close enough to the index's for an order."""
-    texts = [(f" {title or ''} ", f" {body or ''} ") for _, _, title, body, _ in rows]
-    lengths = [title.count(" ") + body.count(" ") - 2 for title, body in texts]
+    padded = [(f" {title or ''} ", f" {body or ''} ") for title, body in texts]
+    lengths = [title.count(" ") + body.count(" ") - 2 for title, body in padded]
     average = max(sum(lengths) / len(lengths), 1.0) if lengths else 1.0
     needles = [(f" {token} ", weight) for token, weight in zip(tokens, idf, strict=True)]
     k1, lift = BM25_K1, BM25_K1 + 1
-    scored = []
-    for (pk, tier, _, _, quality), (title, body), length in zip(rows, texts, lengths, strict=True):
+    scores = []
+    for (title, body), length in zip(padded, lengths, strict=True):
         norm = k1 * (1 - BM25_B + BM25_B * length / average)
         score = 0.0
         for needle, weight in needles:
             hits = TITLE_WEIGHT * title.count(needle) + BODY_WEIGHT * body.count(needle)
             score += weight * hits * lift / (hits + norm)
-        scored.append((pk, tier, -score, quality))
-    return scored
+        scores.append(score)
+    return scores
 
 
 _sample_size_cache: dict[str, tuple[float, int]] = {}
@@ -459,7 +469,7 @@ def _sample_counts(cursor, tokens: list[str]) -> tuple[int, list[int]]:
     return cached[1], counts
 
 
-def _idf(size: int, n: int) -> float:
+def bm25_idf(size: float, n: float) -> float:
     """log((N - n + 0.5) / (n + 0.5)) as FTS5's bm25 has it; the size may be up to a minute
     old, and a word in over half the rows weighs about nothing."""
     return max(math.log((max(size, n) - n + 0.5) / (n + 0.5)), 1e-6)

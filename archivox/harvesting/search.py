@@ -7,20 +7,18 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import math
 from collections import Counter
 
 from django.db import connection, transaction
 from django.utils.safestring import SafeString, mark_safe
 
-from archivox.catalog.ranking import BM25_B, BM25_K1
+from archivox.catalog.ranking import bm25_idf, bm25_scores
 from archivox.catalog.search import highlight, query_tokens
 from archivox.harvesting.models import HarvestedRecord
 
 # Past this many matches a query is "broad": counted as a lower bound, and ranked over the
 # first BROAD_QUERY matches the index reads.
 BROAD_QUERY = 200
-TITLE_WEIGHT, BODY_WEIGHT = 10.0, 1.0
 # What a hit shows (the union page, an archive's shared collections). Loading only these keeps
 # a page of hits from building whole rows (JSON lists, dates, the repository) nobody reads:
 # that was most of a harvested search's time, and so of the union search's excess over ours.
@@ -219,26 +217,12 @@ def _idf(cursor, tokens: list[str]) -> list[float]:
             params += [f'"{token}"', start, start + width - 1]
         cursor.execute(f"SELECT SUM(n) FROM ({counted})", params)  # noqa: S608 - ours
         seen = cursor.fetchone()[0] or 0
-        n = min(size, seen * size / (width * len(starts)))
-        weights.append(max(math.log((size - n + 0.5) / (n + 0.5)), 1e-6))
+        weights.append(bm25_idf(size, min(size, seen * size / (width * len(starts)))))
     return weights
 
 
 def _bm25(rows: list[tuple], tokens: list[str], idf: list[float]) -> list[tuple]:
     """(id, repository id, holder, title text, body text) rows as (id, repository id, holder,
-    -bm25), BM25 as FTS5 computes it (catalog.ranking's k1, b and the column weights) over the
-    space-separated segmented text; the average length is the window's own."""
-    texts = [(f" {row[3] or ''} ", f" {row[4] or ''} ") for row in rows]
-    lengths = [title.count(" ") + body.count(" ") - 2 for title, body in texts]
-    average = max(sum(lengths) / len(lengths), 1.0) if lengths else 1.0
-    needles = [(f" {token} ", weight) for token, weight in zip(tokens, idf, strict=True)]
-    k1, lift = BM25_K1, BM25_K1 + 1
-    scored = []
-    for row, (title, body), length in zip(rows, texts, lengths, strict=True):
-        norm = k1 * (1 - BM25_B + BM25_B * length / average)
-        score = 0.0
-        for needle, weight in needles:
-            hits = TITLE_WEIGHT * title.count(needle) + BODY_WEIGHT * body.count(needle)
-            score += weight * hits * lift / (hits + norm)
-        scored.append((row[0], row[1], row[2], -score))
-    return scored
+    -bm25), scored as the catalog's own window is (``catalog.ranking.bm25_scores``)."""
+    scores = bm25_scores([(row[3], row[4]) for row in rows], tokens, idf)
+    return [(row[0], row[1], row[2], -score) for row, score in zip(rows, scores, strict=True)]
