@@ -78,12 +78,20 @@ def filter_sql(filters, public_on: datetime.date | None) -> tuple[list[str], lis
     clauses: list[str] = []
     params: list[object] = []
     if public_on is not None:
-        # The access gateway, applied inside the query (catalog.selectors.public_filter).
-        clauses.append(
-            "d.effective_access IN (%s, %s) AND "
-            "(d.effective_closed_until IS NULL OR d.effective_closed_until < %s)"
-        )
-        params += [Access.OPEN.value, Access.RESTRICTED.value, public_on]
+        # The access gateway, applied inside the query (catalog.selectors.public_filter); an
+        # automatic answer names only open material (``open_only``).
+        if filters.open_only:
+            clauses.append(
+                "d.effective_access = %s AND "
+                "(d.effective_closed_until IS NULL OR d.effective_closed_until < %s)"
+            )
+            params += [Access.OPEN.value, public_on]
+        else:
+            clauses.append(
+                "d.effective_access IN (%s, %s) AND "
+                "(d.effective_closed_until IS NULL OR d.effective_closed_until < %s)"
+            )
+            params += [Access.OPEN.value, Access.RESTRICTED.value, public_on]
     if filters.archive_id is not None:
         clauses.append("d.archive_id = %s")
         params.append(filters.archive_id)
@@ -179,6 +187,7 @@ class _Postgres:
         self.titles = " & ".join(f"'{token}':A" for token in tokens)
         self.dense = False
         self.prefilter = False
+        self.prefilter_rows = PREFILTER
 
     def window(self, *, in_title: bool, where: str, bounded: bool) -> tuple[str, list[object]]:
         # The window is chosen first and only its rows are ranked (ts_rank reads the whole
@@ -202,7 +211,7 @@ class _Postgres:
                 "WITH c AS MATERIALIZED (SELECT s.description_id, s.rank_key, s.document, "  # noqa: S608 - fragments are ours, values are parameters
                 "s.quality FROM catalog_searchtext s "
                 f"WHERE s.document @@ to_tsquery('simple', %s){upto} "
-                f"ORDER BY {order} LIMIT {PREFILTER}), "
+                f"ORDER BY {order} LIMIT {self.prefilter_rows}), "
                 "w AS MATERIALIZED (SELECT c.description_id AS id, c.document, c.quality, "
                 "d.title, d.title_en FROM c "
                 f"JOIN catalog_description d ON d.id = c.description_id WHERE TRUE{where} "
@@ -259,12 +268,25 @@ class _Postgres:
 
 
 def ranked_ids(
-    tokens: list[str], *, phrase: str, filter_sql: tuple[list[str], list[object]]
+    tokens: list[str],
+    *,
+    phrase: str,
+    filter_sql: tuple[list[str], list[object]],
+    window: int | None = None,
+    counted: bool = True,
 ) -> Ranked:
     """The matching description ids, best first (all of them, or a broad query's ranked
-    window), with their count (exact, or estimated for a broad query)."""
+    window), with their count (exact, or estimated for a broad query).
+
+    ``window``: how many matches a broad query is ranked over (WINDOW; an automatic answer
+    that shows three asks for fewer, and its cost shrinks with it). ``counted=False``: a broad
+    query's count may stay the estimate (no exact count of up to EXACT_COUNT matches)."""
     postgres = connection.vendor == "postgresql"
     dialect = _Postgres(tokens) if postgres else _Sqlite(tokens)
+    size = window or WINDOW
+    title_size = TITLE_WINDOW if window is None else max(3, size * TITLE_WINDOW // WINDOW)
+    if postgres:
+        dialect.prefilter_rows = 2 * size + 2
     clauses, filter_params = filter_sql
     where = "".join(f" AND {clause}" for clause in clauses)
     tier_params = [phrase, phrase, _like(phrase), _like(phrase)]
@@ -283,7 +305,7 @@ def ranked_ids(
         def window(in_title: bool, upto: int | None) -> list[tuple]:
             sql, match = dialect.window(in_title=in_title, where=where, bounded=upto is not None)
             bound = [] if upto is None else [upto]
-            limit = (TITLE_WINDOW if in_title else WINDOW) + 1
+            limit = (title_size if in_title else size) + 1
             if postgres:
                 params = [*match, *bound, *filter_params, limit, *tier_params, *match]
             else:
@@ -293,7 +315,7 @@ def ranked_ids(
             if postgres and dialect.prefilter and upto is None:
                 taken = rows[0][4]
                 rows = [row[:4] for row in rows if row[0] is not None]
-                if taken >= PREFILTER and len(rows) < limit:
+                if taken >= dialect.prefilter_rows and len(rows) < limit:
                     dialect.prefilter = False
                     rows = window(in_title, upto)
                     dialect.prefilter = True
@@ -304,7 +326,7 @@ def ranked_ids(
 
         def paired(upto: int) -> list[tuple]:
             # PostgreSQL under a bound: the window, and its title pass kept for later.
-            limits = [WINDOW + 1, dialect.titles, TITLE_WINDOW + 1]
+            limits = [size + 1, dialect.titles, title_size + 1]
             cursor.execute(
                 dialect.window_pair(where=where),
                 [dialect.all, upto, *filter_params, *limits, *tier_params, dialect.all],
@@ -337,7 +359,7 @@ def ranked_ids(
         # and any other below a rank_key bound that should hold about 1.5 windows of matches
         # (from rank_key's histogram), so neither a GIN bitmap of all matches nor a long
         # filtered index scan is needed; a bound that proves too tight is widened.
-        share = 1.5 * WINDOW / estimate if estimate else 1.0
+        share = 1.5 * size / estimate if estimate else 1.0
         dense = postgres and estimate >= DENSE * _statistics(cursor)[0]
         # A few thousand matches are read from the GIN bitmap alone: AND-ing it with a B-tree
         # bitmap of a wide rank_key range cost 20 ms for 哈尔滨's 4,700.
@@ -350,9 +372,9 @@ def ranked_ids(
             dialect.prefilter = True
         while True:
             rows = window(in_title=False, upto=upto) if upto is None else paired(upto)
-            if len(rows) > WINDOW or upto is None:
+            if len(rows) > size or upto is None:
                 break
-            if estimate > EXACT_COUNT and len(rows) >= WINDOW // 2:
+            if estimate > EXACT_COUNT and len(rows) >= size // 2:
                 # Broad by the sample, and the bound held over half a window: ranked over
                 # those, rather than read again under a bound four times wider (the B-tree
                 # bitmap of a wide rank_key range is most of the cost: 考古 28 + 45 ms).
@@ -361,7 +383,7 @@ def ranked_ids(
             upto = _rank_key_quantile(cursor, share)
         if dense:
             cursor.execute("SET LOCAL enable_bitmapscan = on")
-        if len(rows) <= WINDOW and (upto is None or estimate <= EXACT_COUNT):
+        if len(rows) <= size and (upto is None or estimate <= EXACT_COUNT):
             return Ranked(_order(rows), len(rows), estimated=False)
         # Broad: add the best title matches, unless the query is so common that the window
         # itself is mostly title matches and a second pass would double the cost (PostgreSQL:
@@ -375,7 +397,7 @@ def ranked_ids(
             [phrase, *filter_params],
         )
         rows += cursor.fetchall()
-        if estimate <= EXACT_COUNT:
+        if estimate <= EXACT_COUNT and counted:
             total, estimated = count(bound=EXACT_COUNT + 1), False
             if total > EXACT_COUNT:
                 total, estimated = max(estimate, total), True

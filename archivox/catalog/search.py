@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 
 import jieba
 from django.db import connection
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
@@ -202,6 +202,8 @@ class SearchFilters:
     year_from: int | None = None
     year_to: int | None = None
     collection_id: int | None = None
+    # Only open material (no restricted items): what an automatic answer may point to.
+    open_only: bool = False
 
 
 @dataclasses.dataclass
@@ -294,8 +296,59 @@ def search_descriptions(
         filter_sql=ranking.filter_sql(filters, timezone.localdate() if public else None),
     )
     offset = (page - 1) * per_page
-    ids = result.ids[offset : offset + per_page]
-    by_id = Description.objects.select_related("archive").in_bulk(ids)
+    hits = _hits(result.ids[offset : offset + per_page], tokens, offset=offset)
+    return SearchPage(
+        query,
+        tokens,
+        hits,
+        result.total,
+        page,
+        per_page,
+        total_is_estimate=result.estimated,
+        reachable=len(result.ids) if result.estimated else None,
+    )
+
+
+# The matches an automatic answer of a few cards is ranked over (a search page ranks
+# ranking.WINDOW): the best of the static order and of the title matches, a tenth of the cost.
+ANSWER_WINDOW = 100
+
+
+def best_descriptions(query: str, *, filters: SearchFilters, limit: int) -> list[SearchHit]:
+    """The ``limit`` most relevant descriptions for ``query`` through the access gateway (as
+    ``search_descriptions(public=True)``), uncounted and ranked over a window of ANSWER_WINDOW:
+    what an automatic answer to a message shows."""
+    tokens = query_tokens(query)
+    if not tokens or limit < 1:
+        return []
+    result = ranking.ranked_ids(
+        tokens,
+        phrase=query.strip(),
+        filter_sql=ranking.filter_sql(filters, timezone.localdate()),
+        window=max(ANSWER_WINDOW, limit),
+        counted=False,
+    )
+    return _hits(result.ids[:limit], tokens)
+
+
+def open_hits_again(ids: list[int], query: str, *, archive_id: int) -> list[SearchHit]:
+    """Of ``ids`` (found earlier for ``query``), those of ``archive_id`` that the public may
+    see today and that are open, in that order, as hits: a kept answer read again through the
+    access gateway, so that an item closed since drops out at once. One query."""
+    from archivox.catalog.selectors import public_filter
+
+    rows = Description.objects.filter(
+        public_filter(), effective_access=Access.OPEN, archive_id=archive_id
+    )
+    return _hits(ids, query_tokens(query), rows=rows)
+
+
+def _hits(
+    ids: list[int], tokens: list[str], *, offset: int = 0, rows: QuerySet | None = None
+) -> list[SearchHit]:
+    """The descriptions of ``ids`` (in that order; of ``rows`` only) as highlighted hits."""
+    rows = Description.objects.all() if rows is None else rows
+    by_id = rows.select_related("archive").in_bulk(ids)
     hits = []
     for rank, pk in enumerate(ids, start=offset):
         description = by_id.get(pk)
@@ -309,16 +362,7 @@ def search_descriptions(
                 snippet_html=snippet(description, tokens),
             )
         )
-    return SearchPage(
-        query,
-        tokens,
-        hits,
-        result.total,
-        page,
-        per_page,
-        total_is_estimate=result.estimated,
-        reachable=len(result.ids) if result.estimated else None,
-    )
+    return hits
 
 
 def like_scan(query: str, *, limit: int = 20) -> list[int]:

@@ -17,6 +17,7 @@ import html
 import re
 import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -190,18 +191,31 @@ def catalog_articles(archive: Archive, words: str, *, limit: int) -> list[Articl
     gateway (``search_descriptions(public=True)``); restricted ones are left out too, as an
     automatic answer should point only to what anyone may consult."""
     from archivox.catalog.models import Access
-    from archivox.catalog.search import SearchFilters, search_descriptions
+    from archivox.catalog.search import SearchFilters, best_descriptions, open_hits_again
 
-    page = search_descriptions(
-        words,
-        filters=SearchFilters(archive_id=archive.pk),
-        per_page=min(100, limit * 3),
-        public=True,
-    )
+    key = (archive.pk, " ".join(words.split()), limit)
+    kept = _answers_cache.get(key)
+    hits = None
+    if kept is not None and kept[0] > time.monotonic():
+        hits = open_hits_again(kept[1], words, archive_id=archive.pk)
+        if len(hits) < len(kept[1]):  # one was closed, withdrawn or deleted since: search again
+            hits = None
+    if hits is None:
+        hits = best_descriptions(
+            words, filters=SearchFilters(archive_id=archive.pk, open_only=True), limit=limit
+        )
+        with _cache_lock:
+            _answers_cache[key] = (
+                time.monotonic() + ANSWERS_CACHE_SECONDS,
+                [hit.description.pk for hit in hits],
+            )
+            _answers_cache.move_to_end(key)
+            while len(_answers_cache) > ANSWERS_CACHE_SIZE:
+                _answers_cache.popitem(last=False)
     cards: list[Article] = []
-    for hit in page.hits:
+    for hit in hits:
         description = hit.description
-        if description.effective_access != Access.OPEN:
+        if description.effective_access != Access.OPEN:  # open_only asked it; checked again
             continue
         path = reverse(
             "portal:description",
@@ -246,10 +260,19 @@ def stored_reply_still_public(message: InboundMessage) -> bool:
     return not named or description_ids_open_public(ids=named) == named
 
 
-# ── the rules of each archive, cached per process ─────────────────────────────────────────────
+# ── the rules of each archive and the catalog's answers, cached per process ──────────────────
 
 _cache_lock = threading.Lock()
 _rules_cache: dict[int, tuple[float, list[CompiledRule]]] = {}
+# The items a catalog rule found for the same words in the same archive, reused for
+# ANSWERS_CACHE_SECONDS: when a post draws a crowd, its followers send the same few words
+# (查档, a name in the post), and ranking a million descriptions again for each costs more than
+# the rest of the answer. Only the ids are kept: every answer reads its items again through
+# the access gateway (``open_hits_again``), so an item made confidential or closed since is
+# never named; an item catalogued since is found once the entry expires.
+ANSWERS_CACHE_SECONDS = 60.0
+ANSWERS_CACHE_SIZE = 4096
+_answers_cache: OrderedDict[tuple[int, str, int], tuple[float, list[int]]] = OrderedDict()
 
 
 def rules_for(archive: Archive, *, memory_only: bool = False) -> list[CompiledRule]:
@@ -280,5 +303,8 @@ def rules_cache_clear(archive_id: int | None = None) -> None:
     with _cache_lock:
         if archive_id is None:
             _rules_cache.clear()
+            _answers_cache.clear()
         else:
             _rules_cache.pop(archive_id, None)
+            for key in [key for key in _answers_cache if key[0] == archive_id]:
+                del _answers_cache[key]

@@ -82,3 +82,33 @@ def test_a_retry_while_the_item_is_still_open_gets_the_same_card(follower, mansi
     user = follower("plain")
     plaintext = user.message_xml("text", {"Content": "公馆"})
     assert titles(user.deliver(plaintext)) == titles(user.deliver(plaintext)) == [TITLE]
+
+
+@pytest.mark.parametrize(
+    "change",
+    [{"access_level": Access.CONFIDENTIAL}, {"access_level": Access.RESTRICTED}, "fonds"],
+    ids=["confidential", "restricted", "fonds-confidential"],
+)
+def test_the_same_words_again_after_the_item_stopped_being_open_get_no_card(
+    follower, mansion, search_rule, staff, change
+):
+    """The catalog rule keeps what it found for the same words a minute (replies.
+    ANSWERS_CACHE_SECONDS); the next message, asking the same a moment after the item was
+    closed, must not be answered from what was kept."""
+    user = follower("safe")
+    assert titles(user.deliver(user.message_xml("text", {"Content": "公馆"}))) == [TITLE]
+    assert titles(user.deliver(user.message_xml("text", {"Content": "公馆"}))) == [TITLE]
+
+    if change == "fonds":
+        target, change = (
+            Description.objects.get(reference_code="MG"),
+            {"access_level": Access.CONFIDENTIAL},
+        )
+    else:
+        target = mansion
+    catalog_services.description_update(actor=staff, description=target, **change)
+
+    again = user.deliver(user.message_xml("text", {"Content": "公馆"}))
+    assert TITLE not in again.body and titles(again) == []
+    assert again.msg_type == "text"  # no open item: the rule steps aside, staff will answer
+    assert InboundMessage.objects.count() == 3
