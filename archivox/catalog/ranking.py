@@ -350,9 +350,9 @@ def ranked_ids(
             if len(tokens) == 1:
                 own_bm25 = estimate > OWN_BM25_FROM
             else:
-                size, counts = _sample_counts(cursor, tokens)
+                sample_size, counts = _sample_counts(cursor, tokens)
                 own_bm25 = sum(counts) * SAMPLE_TABLE_MODULUS > OWN_BM25_FROM
-                idf = [bm25_idf(size, n) for n in counts]
+                idf = [bm25_idf(sample_size, n) for n in counts]
             dialect.own_bm25 = own_bm25
         # SQLite's FTS5 reads its posting lists in the static order anyway. PostgreSQL reads a
         # dense query's window by an ordered index scan on rank_key (a few rows per match),
