@@ -113,6 +113,7 @@ def fill(rows: int) -> None:
                         body=" ".join(segment(d.scope_content)),
                         quality=0,
                         rank_key=rank_key(d.pk, 0),
+                        archive_id=d.archive_id,
                     )
                     for d in created
                 ]

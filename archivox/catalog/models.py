@@ -136,6 +136,17 @@ class SearchText(models.Model):
     # list is read in that order and a broad query stops after the first few thousand.
     quality = models.SmallIntegerField(default=0)
     rank_key = models.BigIntegerField(unique=True, null=True)
+    # The description's archive, copied here so that PostgreSQL reads one archive's matches in
+    # the static order from an index of its own (archive, rank_key) instead of every archive's
+    # (issue 24: an auto-reply or an archive's search page). Only a shortcut: the archive
+    # filter is still applied to the description row. No constraint: the row goes with its
+    # description, and adding one would make SQLite rebuild the table without its triggers.
+    archive_id = models.BigIntegerField(null=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["archive_id", "rank_key"], name="catalog_searchtext_archive"),
+        ]
 
     def __str__(self) -> str:
         return self.title[:80]

@@ -167,12 +167,13 @@ class _Sqlite:
         # otherwise reads catalog_fts.)
         if SAMPLE_MODULUS == SAMPLE_TABLE_MODULUS:
             return (
-                f"SELECT f.rowid & {ID_MASK} AS id FROM catalog_fts_sample f "  # noqa: S608 - fragments are ours, values are parameters
+                f"SELECT f.rowid & {ID_MASK} AS id, NULL AS archive FROM catalog_fts_sample f "  # noqa: S608 - fragments are ours, values are parameters
                 "WHERE catalog_fts_sample MATCH %s",
                 [self.all],
             )
         return (
-            f"SELECT f.rowid & {ID_MASK} AS id FROM catalog_fts f WHERE catalog_fts MATCH %s "  # noqa: S608 - fragments are ours, values are parameters
+            f"SELECT f.rowid & {ID_MASK} AS id, NULL AS archive FROM catalog_fts f "  # noqa: S608 - fragments are ours, values are parameters
+            "WHERE catalog_fts MATCH %s "
             f"AND {sample_sql(f'f.rowid & {ID_MASK}')}",
             [self.all],
         )
@@ -182,12 +183,15 @@ class _Postgres:
     """A GIN index finds the matches, a B-tree on rank_key gives the static order; ts_rank is
     computed only for the window."""
 
-    def __init__(self, tokens: list[str]) -> None:
+    def __init__(self, tokens: list[str], archive_id: int | None = None) -> None:
         self.all = " & ".join(f"'{token}'" for token in tokens)
         self.titles = " & ".join(f"'{token}':A" for token in tokens)
         self.dense = False
         self.prefilter = False
         self.prefilter_rows = PREFILTER
+        # One archive's search reads the index rows of that archive only (their copy of the
+        # archive id, indexed with rank_key); the description's own archive is still checked.
+        self.scope = "" if archive_id is None else f" AND s.archive_id = {int(archive_id)}"
 
     def window(self, *, in_title: bool, where: str, bounded: bool) -> tuple[str, list[object]]:
         # The window is chosen first and only its rows are ranked (ts_rank reads the whole
@@ -210,7 +214,7 @@ class _Postgres:
             return (
                 "WITH c AS MATERIALIZED (SELECT s.description_id, s.rank_key, s.document, "  # noqa: S608 - fragments are ours, values are parameters
                 "s.quality FROM catalog_searchtext s "
-                f"WHERE s.document @@ to_tsquery('simple', %s){upto} "
+                f"WHERE s.document @@ to_tsquery('simple', %s){upto}{self.scope} "
                 f"ORDER BY {order} LIMIT {self.prefilter_rows}), "
                 "w AS MATERIALIZED (SELECT c.description_id AS id, c.document, c.quality, "
                 "d.title, d.title_en FROM c "
@@ -225,7 +229,7 @@ class _Postgres:
         sql = (
             "WITH w AS MATERIALIZED (SELECT s.description_id FROM catalog_searchtext s "  # noqa: S608 - fragments are ours, values are parameters
             "JOIN catalog_description d ON d.id = s.description_id "
-            f"WHERE s.document @@ to_tsquery('simple', %s){upto}{where} "
+            f"WHERE s.document @@ to_tsquery('simple', %s){upto}{self.scope}{where} "
             f"ORDER BY {order} LIMIT %s) "
             f"SELECT d.id, {TITLE_TIER}, -ts_rank(s.document, to_tsquery('simple', %s)), "
             "s.quality FROM w JOIN catalog_searchtext s ON s.description_id = w.description_id "
@@ -242,7 +246,8 @@ class _Postgres:
             "WITH m AS MATERIALIZED (SELECT s.description_id AS id, s.rank_key, s.document, "  # noqa: S608 - fragments are ours, values are parameters
             "s.quality, d.title, d.title_en FROM catalog_searchtext s "
             "JOIN catalog_description d ON d.id = s.description_id "
-            f"WHERE s.document @@ to_tsquery('simple', %s) AND s.rank_key <= %s{where}), "
+            "WHERE s.document @@ to_tsquery('simple', %s) AND s.rank_key <= %s"
+            f"{self.scope}{where}), "
             "w AS ((SELECT 0 AS part, m.* FROM m ORDER BY m.rank_key LIMIT %s) UNION ALL "
             "(SELECT 1 AS part, m.* FROM m WHERE m.document @@ to_tsquery('simple', %s) "
             "ORDER BY m.rank_key LIMIT %s)) "
@@ -254,14 +259,15 @@ class _Postgres:
         return (
             "SELECT COUNT(*) FROM (SELECT 1 FROM catalog_searchtext s "  # noqa: S608 - fragments are ours, values are parameters
             "JOIN catalog_description d ON d.id = s.description_id "
-            f"WHERE s.document @@ to_tsquery('simple', %s){where} LIMIT %s) AS hits",
+            f"WHERE s.document @@ to_tsquery('simple', %s){self.scope}{where} LIMIT %s) AS hits",
             [self.all],
         )
 
     def sampled_ids(self) -> tuple[str, list[object]]:
         # The sample's condition is the partial GIN index's own predicate (migration 0005).
+        # Every archive's matches: their count says how long the posting list is.
         return (
-            "SELECT s.description_id AS id FROM catalog_searchtext s "  # noqa: S608 - fragments are ours, values are parameters
+            "SELECT s.description_id AS id, s.archive_id AS archive FROM catalog_searchtext s "  # noqa: S608 - fragments are ours, values are parameters
             f"WHERE s.document @@ to_tsquery('simple', %s) AND {sample_sql('s.description_id')}",
             [self.all],
         )
@@ -274,15 +280,17 @@ def ranked_ids(
     filter_sql: tuple[list[str], list[object]],
     window: int | None = None,
     counted: bool = True,
+    archive_id: int | None = None,
 ) -> Ranked:
     """The matching description ids, best first (all of them, or a broad query's ranked
     window), with their count (exact, or estimated for a broad query).
 
     ``window``: how many matches a broad query is ranked over (WINDOW; an automatic answer
     that shows three asks for fewer, and its cost shrinks with it). ``counted=False``: a broad
-    query's count may stay the estimate (no exact count of up to EXACT_COUNT matches)."""
+    query's count may stay the estimate (no exact count of up to EXACT_COUNT matches).
+    ``archive_id``: the filters keep one archive (PostgreSQL then reads its rows only)."""
     postgres = connection.vendor == "postgresql"
-    dialect = _Postgres(tokens) if postgres else _Sqlite(tokens)
+    dialect = _Postgres(tokens, archive_id) if postgres else _Sqlite(tokens)
     size = window or WINDOW
     title_size = TITLE_WINDOW if window is None else max(3, size * TITLE_WINDOW // WINDOW)
     if postgres:
@@ -341,14 +349,18 @@ def ranked_ids(
             return cursor.fetchone()[0]
 
         # The sample first: it says how broad the query is before anything is ranked.
-        estimate = _sample_estimate(cursor, dialect.sampled_ids(), where, filter_params)
+        in_scope = "TRUE" if archive_id is None or not postgres else f"archive = {int(archive_id)}"
+        estimate, postings = _sample_estimate(
+            cursor, dialect.sampled_ids(), where, filter_params, in_scope
+        )
         own_bm25, idf = False, [1.0] * len(tokens)
         if not postgres:
             # What FTS5's bm25() would read for its IDFs: each word's posting list, however
-            # few rows hold them all (拙政园 照片 调查: 3). One word alone needs no IDF (every
-            # row holds it); its list is about the estimate.
+            # few rows hold them all (拙政园 照片 调查: 3), and in every archive whatever the
+            # filters. One word alone needs no IDF (every row holds it); its list is about
+            # the sample's matches before the filters.
             if len(tokens) == 1:
-                own_bm25 = estimate > OWN_BM25_FROM
+                own_bm25 = postings > OWN_BM25_FROM
             else:
                 sample_size, counts = _sample_counts(cursor, tokens)
                 own_bm25 = sum(counts) * SAMPLE_TABLE_MODULUS > OWN_BM25_FROM
@@ -360,11 +372,23 @@ def ranked_ids(
         # (from rank_key's histogram), so neither a GIN bitmap of all matches nor a long
         # filtered index scan is needed; a bound that proves too tight is widened.
         share = 1.5 * size / estimate if estimate else 1.0
-        dense = postgres and estimate >= DENSE * _statistics(cursor)[0]
+        dense = postgres and estimate >= DENSE * _rows_in_scope(cursor, archive_id)
         # A few thousand matches are read from the GIN bitmap alone: AND-ing it with a B-tree
-        # bitmap of a wide rank_key range cost 20 ms for 哈尔滨's 4,700.
-        bounded = postgres and not dense and estimate > UNBOUNDED_UPTO
-        upto = _rank_key_quantile(cursor, share) if bounded else None
+        # bitmap of a wide rank_key range cost 20 ms for 哈尔滨's 4,700. In one archive, a
+        # bound is worth it when its range of that archive's rows is shorter than the posting
+        # list (every archive's matches, each a row to read): 丝绸's 18,000 for 2,300 there.
+        bounded = (
+            postgres
+            and not dense
+            and (
+                estimate > UNBOUNDED_UPTO
+                or (
+                    archive_id is not None
+                    and 0 < share * _rows_in_scope(cursor, archive_id) < postings
+                )
+            )
+        )
+        upto = _rank_key_bound(cursor, share, archive_id) if bounded else None
         if dense:
             dialect.dense = True
             cursor.execute("SET LOCAL enable_bitmapscan = off")
@@ -380,7 +404,7 @@ def ranked_ids(
                 # bitmap of a wide rank_key range is most of the cost: 考古 28 + 45 ms).
                 break
             share *= 4
-            upto = _rank_key_quantile(cursor, share)
+            upto = _rank_key_bound(cursor, share, archive_id)
         if dense:
             cursor.execute("SET LOCAL enable_bitmapscan = on")
         if len(rows) <= size and (upto is None or estimate <= EXACT_COUNT):
@@ -414,22 +438,30 @@ CHECKED_SAMPLE = 1024
 
 
 def _sample_estimate(
-    cursor, sampled_ids: tuple[str, list[object]], where: str, filter_params: list[object]
-) -> int:
-    """How many descriptions match, estimated from the sample: its matches counted, and the
-    access rules and filters checked on up to CHECKED_SAMPLE of them (all, when no more)."""
+    cursor,
+    sampled_ids: tuple[str, list[object]],
+    where: str,
+    filter_params: list[object],
+    in_scope: str = "TRUE",
+) -> tuple[int, int]:
+    """How many descriptions match, estimated from the sample: its matches in scope (one
+    archive's, on PostgreSQL: ``in_scope`` over the sample's id and archive) counted, and the
+    access rules and filters checked on up to CHECKED_SAMPLE of them (all, when no more); and
+    how many the sample matched in every archive, scaled (about the posting list's length)."""
     ids_sql, match = sampled_ids
     cursor.execute(
         f"WITH m AS MATERIALIZED ({ids_sql}) "  # noqa: S608 - fragments are ours, values are parameters
-        "SELECT (SELECT COUNT(*) FROM m), COUNT(*), COUNT(d.id) FROM "
-        f"(SELECT id FROM m ORDER BY (id * 40503) %% 65521, id LIMIT {CHECKED_SAMPLE}) c "
+        f"SELECT (SELECT COUNT(*) FROM m), (SELECT COUNT(*) FROM m WHERE {in_scope}), "
+        "COUNT(*), COUNT(d.id) FROM "
+        f"(SELECT id FROM m WHERE {in_scope} ORDER BY (id * 40503) %% 65521, id "
+        f"LIMIT {CHECKED_SAMPLE}) c "
         f"LEFT JOIN catalog_description d ON d.id = c.id{where}",
         [*match, *filter_params],
     )
-    matched, checked, passed = cursor.fetchone()
+    everywhere, matched, checked, passed = cursor.fetchone()
     if not checked:
-        return 0
-    return round(matched * passed / checked) * SAMPLE_MODULUS
+        return 0, everywhere * SAMPLE_MODULUS
+    return round(matched * passed / checked) * SAMPLE_MODULUS, everywhere * SAMPLE_MODULUS
 
 
 # BM25 as FTS5 computes it (k1, b and the column weights), over the segmented text.
@@ -515,6 +547,43 @@ def _statistics(cursor) -> tuple[float, list[int]]:
         bounds = [int(value) for value in histogram.strip("{}").split(",")] if histogram else []
         cached = _statistics_cache[connection.alias] = (now, (max(rows or 0, 0), bounds))
     return cached[1]
+
+
+_archive_rows_cache: dict[tuple[str, int], tuple[float, int]] = {}
+
+
+def _rows_in_scope(cursor, archive_id: int | None) -> float:
+    """The index rows a search reads from: all (the planner's count), or one archive's
+    (counted at most once a minute per process: an index-only scan)."""
+    if archive_id is None:
+        return _statistics(cursor)[0]
+    now = time.monotonic()
+    key = (connection.alias, archive_id)
+    cached = _archive_rows_cache.get(key)
+    if cached is None or now - cached[0] > 60:
+        cursor.execute(
+            "SELECT COUNT(*) FROM catalog_searchtext WHERE archive_id = %s", [archive_id]
+        )
+        cached = _archive_rows_cache[key] = (now, cursor.fetchone()[0])
+    return cached[1]
+
+
+def _rank_key_bound(cursor, share: float, archive_id: int | None) -> int | None:
+    """The rank_key below which ``share`` of the rows in scope lie (all: from the column's
+    histogram; one archive's: read from its (archive, rank_key) index), or None for all."""
+    if archive_id is None:
+        return _rank_key_quantile(cursor, share)
+    rows = _rows_in_scope(cursor, archive_id)
+    position = math.ceil(share * rows)
+    if share >= 1 or position >= rows:
+        return None
+    cursor.execute(
+        "SELECT rank_key FROM catalog_searchtext WHERE archive_id = %s "
+        "ORDER BY archive_id, rank_key OFFSET %s LIMIT 1",
+        [archive_id, position],
+    )
+    row = cursor.fetchone()
+    return None if row is None else row[0]
 
 
 def _rank_key_quantile(cursor, share: float) -> int | None:

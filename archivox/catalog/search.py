@@ -121,6 +121,11 @@ def rank_key(pk: int, quality: int) -> int:
 
 def quality_of(ids: Iterable[int]) -> dict[int, int]:
     """The static quality of each description in ``ids`` (one query)."""
+    return {pk: quality for pk, (quality, _) in _index_facts(ids).items()}
+
+
+def _index_facts(ids: Iterable[int]) -> dict[int, tuple[int, int]]:
+    """(static quality, archive id) of each description in ``ids`` (one query)."""
     ids = list(ids)
     if not ids:
         return {}
@@ -133,11 +138,11 @@ def quality_of(ids: Iterable[int]) -> dict[int, int]:
     rows = (
         Description.objects.filter(pk__in=ids)
         .annotate(featured=Exists(featured), pictured=Exists(pictured))
-        .values_list("pk", "level", "featured", "pictured")
+        .values_list("pk", "level", "featured", "pictured", "archive_id")
     )
     return {
-        pk: 4 * bool(featured) + 2 * bool(pictured) + (level in ENTRY_LEVELS)
-        for pk, level, featured, pictured in rows
+        pk: (4 * bool(featured) + 2 * bool(pictured) + (level in ENTRY_LEVELS), archive_id)
+        for pk, level, featured, pictured, archive_id in rows
     }
 
 
@@ -146,21 +151,22 @@ def index_rows(rows: Sequence[tuple[int, str, str]]) -> None:
     its static quality and place in the static order."""
     if not rows:
         return
-    qualities = quality_of(pk for pk, _, _ in rows)
+    facts = _index_facts(pk for pk, _, _ in rows)
     SearchText.objects.bulk_create(
         [
             SearchText(
                 description_id=pk,
                 title=title,
                 body=body,
-                quality=qualities.get(pk, 0),
-                rank_key=rank_key(pk, qualities.get(pk, 0)),
+                quality=facts.get(pk, (0, None))[0],
+                rank_key=rank_key(pk, facts.get(pk, (0, None))[0]),
+                archive_id=facts.get(pk, (0, None))[1],
             )
             for pk, title, body in rows
         ],
         update_conflicts=True,
         unique_fields=["description"],
-        update_fields=["title", "body", "quality", "rank_key"],
+        update_fields=["title", "body", "quality", "rank_key", "archive_id"],
         batch_size=500,
     )
 
@@ -294,6 +300,7 @@ def search_descriptions(
         tokens,
         phrase=query.strip(),
         filter_sql=ranking.filter_sql(filters, timezone.localdate() if public else None),
+        archive_id=filters.archive_id,
     )
     offset = (page - 1) * per_page
     hits = _hits(result.ids[offset : offset + per_page], tokens, offset=offset)
@@ -327,6 +334,7 @@ def best_descriptions(query: str, *, filters: SearchFilters, limit: int) -> list
         filter_sql=ranking.filter_sql(filters, timezone.localdate()),
         window=max(ANSWER_WINDOW, limit),
         counted=False,
+        archive_id=filters.archive_id,
     )
     return _hits(result.ids[:limit], tokens)
 

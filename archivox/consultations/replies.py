@@ -115,7 +115,8 @@ def reply_for(message: InboundMessage, *, memory_only: bool = False) -> Reply | 
     """The reply to ``message``, or None when it needs none (WeChat is then told ``success``).
 
     ``memory_only``: answer from the per-process caches or raise ``NotInMemory``; most messages
-    (an acknowledgement, a keyword rule's text) are answered so, without a thread or a query."""
+    (an acknowledgement, a keyword rule's text) are answered so, without a thread or a query,
+    and a catalog rule's kept answer with one query by primary key (the access gateway)."""
     if message.msg_type == "event":
         if message.event == "subscribe":
             return Reply(text=welcome_for(message))
@@ -170,8 +171,13 @@ def reply_of_rule(
         return Reply(text=rule.title, kind="news", articles=(card,), rule_id=rule.pk)
     if rule.kind == "catalog":
         if memory_only:
-            raise NotInMemory("a catalog search")
-        cards = catalog_articles(archive, words, limit=rule.max_hits)
+            # A kept answer is read again by primary key, in the callback's own thread; a
+            # search waits for the reply thread and its time budget.
+            cards = kept_catalog_articles(archive, words, limit=rule.max_hits)
+            if cards is None:
+                raise NotInMemory("a catalog search")
+        else:
+            cards = catalog_articles(archive, words, limit=rule.max_hits)
         if not cards:
             return None
         return Reply(
@@ -188,23 +194,18 @@ _TAGS = re.compile(r"<[^>]*>")
 
 def catalog_articles(archive: Archive, words: str, *, limit: int) -> list[Article]:
     """The top ``limit`` OPEN descriptions of ``archive`` for ``words``, through the access
-    gateway (``search_descriptions(public=True)``); restricted ones are left out too, as an
-    automatic answer should point only to what anyone may consult."""
-    from archivox.catalog.models import Access
-    from archivox.catalog.search import SearchFilters, best_descriptions, open_hits_again
+    gateway (``catalog.search.best_descriptions``); restricted ones are left out too, as an
+    automatic answer should point only to what anyone may consult. What was found for the same
+    words within ANSWERS_CACHE_SECONDS is read again instead of searched for."""
+    from archivox.catalog.search import SearchFilters, best_descriptions
 
-    key = (archive.pk, " ".join(words.split()), limit)
-    kept = _answers_cache.get(key)
-    hits = None
-    if kept is not None and kept[0] > time.monotonic():
-        hits = open_hits_again(kept[1], words, archive_id=archive.pk)
-        if len(hits) < len(kept[1]):  # one was closed, withdrawn or deleted since: search again
-            hits = None
+    hits = _kept_hits(archive, words, limit)
     if hits is None:
         hits = best_descriptions(
             words, filters=SearchFilters(archive_id=archive.pk, open_only=True), limit=limit
         )
         with _cache_lock:
+            key = _answer_key(archive, words, limit)
             _answers_cache[key] = (
                 time.monotonic() + ANSWERS_CACHE_SECONDS,
                 [hit.description.pk for hit in hits],
@@ -212,6 +213,36 @@ def catalog_articles(archive: Archive, words: str, *, limit: int) -> list[Articl
             _answers_cache.move_to_end(key)
             while len(_answers_cache) > ANSWERS_CACHE_SIZE:
                 _answers_cache.popitem(last=False)
+    return _cards(archive, hits, limit)
+
+
+def kept_catalog_articles(archive: Archive, words: str, *, limit: int) -> list[Article] | None:
+    """``catalog_articles`` from what this process found for the same words within
+    ANSWERS_CACHE_SECONDS, read again through the access gateway (one query by primary key,
+    cheap enough for the callback's own thread); None when nothing usable is kept."""
+    hits = _kept_hits(archive, words, limit)
+    return None if hits is None else _cards(archive, hits, limit)
+
+
+def _answer_key(archive: Archive, words: str, limit: int) -> tuple[int, str, int]:
+    return (archive.pk, " ".join(words.split()), limit)
+
+
+def _kept_hits(archive: Archive, words: str, limit: int) -> list | None:
+    """The hits kept for these words, still open and public today; None when none are kept or
+    one of them no longer passes (closed, withdrawn or deleted since: search again)."""
+    from archivox.catalog.search import open_hits_again
+
+    kept = _answers_cache.get(_answer_key(archive, words, limit))
+    if kept is None or kept[0] <= time.monotonic():
+        return None
+    hits = open_hits_again(kept[1], words, archive_id=archive.pk)
+    return hits if len(hits) == len(kept[1]) else None
+
+
+def _cards(archive: Archive, hits: list, limit: int) -> list[Article]:
+    from archivox.catalog.models import Access
+
     cards: list[Article] = []
     for hit in hits:
         description = hit.description

@@ -56,8 +56,8 @@ def bulk_matches(archive, count: int = BULK) -> None:
             "WHERE reference_code LIKE 'BULK-%%'"
         )
         cursor.execute(
-            "INSERT INTO catalog_searchtext (description_id, title, body, quality, rank_key) "
-            "SELECT id, %s, %s, 0, %s + id FROM catalog_description "
+            "INSERT INTO catalog_searchtext (description_id, title, body, quality, rank_key, "
+            "archive_id) SELECT id, %s, %s, 0, %s + id, archive_id FROM catalog_description "
             "WHERE reference_code LIKE 'BULK-%%'",
             [title, body, ranking.QUALITY_MAX * ranking.RANK_SHIFT],
         )
