@@ -1,4 +1,4 @@
-"""How a catalog search is ranked and counted at any breadth (issue 24; docs/search.md).
+"""How a catalog search is ranked and counted at any breadth (issue 24; docs/catalog.md, "Search").
 
 A query with up to WINDOW public matches is ranked over all of them and counted exactly. A
 broader one (档案 in a third of a million descriptions) cannot be bm25-ranked in full within

@@ -203,3 +203,41 @@ def test_sqlites_sample_table_follows_the_index(nanjing):
         }
     )
     assert in_sample_table("文字") == {rows[0].rank_key}
+
+
+def test_a_small_archive_beside_a_broad_one_is_searched_in_its_own_rows(broad, make_description):
+    """An archive's own search (its page, an automatic answer on WeChat) beside 100,000
+    matches in another archive: only its items, ranked, counted exactly, access applied."""
+    from tests.factories import ArchiveFactory
+
+    suzhou = ArchiveFactory(slug="suzhou")
+    for n in range(1, 31):
+        make_description(
+            f"SZ-{n}", f"苏州民国档案第{n}卷", archive=suzhou, scope_content="民国档案一卷。"
+        )
+    make_description("SZ-C", "民国档案密件", archive=suzhou, access_level=Access.CONFIDENTIAL)
+    make_description("SZ-R", "民国档案", archive=suzhou, access_level=Access.RESTRICTED)
+    star = make_description("SZ-STAR", "苏州民国档案精选", archive=suzhou)
+    services.digital_object_add(actor=None, description=star, content=png())
+
+    page = search_descriptions("民国档案", filters=SearchFilters(archive_id=suzhou.pk))
+    assert not page.total_is_estimate and page.total == 32
+    # The title as asked first (restricted: listed, not opened), then the shortest title.
+    assert codes(page)[:3] == ["SZ-R", "SZ-STAR", "SZ-1"]
+    assert all(code.startswith("SZ-") for code in codes(page)) and "SZ-C" not in codes(page)
+
+    answer = search.best_descriptions(
+        "民国档案", filters=SearchFilters(archive_id=suzhou.pk, open_only=True), limit=3
+    )
+    assert [hit.description.reference_code for hit in answer] == ["SZ-STAR", "SZ-1", "SZ-2"]
+    # The broad archive's own search still finds its planted item first.
+    nanjing = broad.archive
+    assert (
+        codes(search_descriptions("民国档案", filters=SearchFilters(archive_id=nanjing.pk)))[0]
+        == "STAR-1"
+    )
+    kept = search.best_descriptions(
+        "民国档案", filters=SearchFilters(archive_id=nanjing.pk, open_only=True), limit=3
+    )
+    assert kept[0].description.reference_code == "STAR-1"
+    assert all(hit.description.archive_id == nanjing.pk for hit in kept)
