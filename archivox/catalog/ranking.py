@@ -237,17 +237,19 @@ class _Postgres:
         )
         return sql, [query]
 
-    def window_pair(self, *, where: str) -> str:
+    def window_pair(self, *, where: str, bounded: bool = True) -> str:
         """A bounded window and its title pass in one statement: the GIN bitmap of two or
         three common words is read once (it was 10–18 ms a read). Rows: (0 window / 1 titles,
-        id, tier, rank, quality). Parameters: the query, the bound, the filters, the window's
-        limit, the titles' query and limit, the tier's four, the query."""
+        id, tier, rank, quality). Parameters: the query, the bound (if ``bounded``), the
+        filters, the window's limit, the titles' query and limit, the tier's four, the query.
+        Unbounded: one archive's every match (a few thousand; joined to their descriptions,
+        which costs less than reading the GIN bitmap of 建设 修缮 报告 a second time)."""
+        upto = " AND s.rank_key <= %s" if bounded else ""
         return (
             "WITH m AS MATERIALIZED (SELECT s.description_id AS id, s.rank_key, s.document, "  # noqa: S608 - fragments are ours, values are parameters
             "s.quality, d.title, d.title_en FROM catalog_searchtext s "
             "JOIN catalog_description d ON d.id = s.description_id "
-            "WHERE s.document @@ to_tsquery('simple', %s) AND s.rank_key <= %s"
-            f"{self.scope}{where}), "
+            f"WHERE s.document @@ to_tsquery('simple', %s){upto}{self.scope}{where}), "
             "w AS ((SELECT 0 AS part, m.* FROM m ORDER BY m.rank_key LIMIT %s) UNION ALL "
             "(SELECT 1 AS part, m.* FROM m WHERE m.document @@ to_tsquery('simple', %s) "
             "ORDER BY m.rank_key LIMIT %s)) "
@@ -332,12 +334,14 @@ def ranked_ids(
 
         titles: list[tuple] = []
 
-        def paired(upto: int) -> list[tuple]:
-            # PostgreSQL under a bound: the window, and its title pass kept for later.
+        def paired(upto: int | None) -> list[tuple]:
+            # PostgreSQL under a bound (or one archive's every match): the window, and its
+            # title pass kept for later.
             limits = [size + 1, dialect.titles, title_size + 1]
+            bound = [] if upto is None else [upto]
             cursor.execute(
-                dialect.window_pair(where=where),
-                [dialect.all, upto, *filter_params, *limits, *tier_params, dialect.all],
+                dialect.window_pair(where=where, bounded=upto is not None),
+                [dialect.all, *bound, *filter_params, *limits, *tier_params, dialect.all],
             )
             rows = cursor.fetchall()
             titles[:] = [row[1:] for row in rows if row[0] == 1]
@@ -394,8 +398,14 @@ def ranked_ids(
             cursor.execute("SET LOCAL enable_bitmapscan = off")
         elif postgres:
             dialect.prefilter = True
+        # One archive's few thousand matches, more than a window: read once with their title
+        # pass (the prefiltered window would read the GIN bitmap again for the titles).
+        whole_scope = postgres and archive_id is not None and not dense and estimate > size
         while True:
-            rows = window(in_title=False, upto=upto) if upto is None else paired(upto)
+            if upto is None and not whole_scope:
+                rows = window(in_title=False, upto=upto)
+            else:
+                rows = paired(upto)
             if len(rows) > size or upto is None:
                 break
             if estimate > EXACT_COUNT and len(rows) >= size // 2:
@@ -412,7 +422,7 @@ def ranked_ids(
         # Broad: add the best title matches, unless the query is so common that the window
         # itself is mostly title matches and a second pass would double the cost (PostgreSQL:
         # dense; SQLite: more than DENSE_MATCHES), and the description titled exactly as asked.
-        if upto is not None:
+        if upto is not None or whole_scope:
             rows += titles
         elif not dense and (postgres or estimate <= DENSE_MATCHES):
             rows += window(in_title=True, upto=upto)

@@ -289,7 +289,8 @@ def search_descriptions(
     Every query is ranked: title matches first (the title as written, then the shortest title
     holding it), then bm25 (SQLite) or ts_rank (PostgreSQL) with the static quality added. A
     query with up to ``ranking.WINDOW`` matches is ranked and counted exactly; a broader one
-    ranks the best-ordered window of its matches (docs/catalog.md, "Search") and estimates its count."""
+    ranks the best-ordered window of its matches (docs/catalog.md, "Search") and estimates its
+    count."""
     filters = filters or SearchFilters()
     page = max(1, page)
     per_page = max(1, min(per_page, 100))
