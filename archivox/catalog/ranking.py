@@ -15,6 +15,7 @@ nor counted.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime
 import math
@@ -301,16 +302,25 @@ def ranked_ids(
     where = "".join(f" AND {clause}" for clause in clauses)
     tier_params = [phrase, phrase, _like(phrase), _like(phrase)]
     # PostgreSQL needs a transaction for SET LOCAL; SQLite runs the reads as they are.
-    with transaction.atomic() if postgres else _nothing(), connection.cursor() as cursor:
-        if postgres:
-            # The planner's guess for rare words starts parallel workers that cost more than
-            # the query itself; and every join here is a few thousand rows at most, which a
-            # nested loop over the primary key does best (its guesses for tsquery matches can
-            # be far off and then hash a million descriptions).
-            cursor.execute(
-                "SET LOCAL max_parallel_workers_per_gather = 0; "
-                "SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off"
-            )
+    with connection.cursor() as cursor, contextlib.ExitStack() as later:
+        tuned = not postgres
+
+        def tune() -> None:
+            """PostgreSQL, before a statement whose plan the planner may get wrong: its guess
+            for rare words starts parallel workers that cost more than the query itself, and
+            every join here is a few thousand rows at most, which a nested loop over the
+            primary key does best (its guesses for tsquery matches can be far off and then
+            hash a million descriptions). SET LOCAL needs a transaction: opened only then, so
+            that a rare query (the sample and one window, planned well as they are) costs
+            two round trips, not five."""
+            nonlocal tuned
+            if not tuned:
+                later.enter_context(transaction.atomic())
+                cursor.execute(
+                    "SET LOCAL max_parallel_workers_per_gather = 0; "
+                    "SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off"
+                )
+                tuned = True
 
         def window(in_title: bool, upto: int | None) -> list[tuple]:
             sql, match = dialect.window(in_title=in_title, where=where, bounded=upto is not None)
@@ -326,6 +336,7 @@ def ranked_ids(
                 taken = rows[0][4]
                 rows = [row[:4] for row in rows if row[0] is not None]
                 if taken >= dialect.prefilter_rows and len(rows) < limit:
+                    tune()
                     dialect.prefilter = False
                     rows = window(in_title, upto)
                     dialect.prefilter = True
@@ -339,6 +350,7 @@ def ranked_ids(
             # title pass kept for later.
             limits = [size + 1, dialect.titles, title_size + 1]
             bound = [] if upto is None else [upto]
+            tune()
             cursor.execute(
                 dialect.window_pair(where=where, bounded=upto is not None),
                 [dialect.all, *bound, *filter_params, *limits, *tier_params, dialect.all],
@@ -349,6 +361,7 @@ def ranked_ids(
 
         def count(bound: int) -> int:
             sql, match = dialect.count(where=where)
+            tune()
             cursor.execute(sql, [*match, *filter_params, bound])
             return cursor.fetchone()[0]
 
@@ -395,6 +408,7 @@ def ranked_ids(
         upto = _rank_key_bound(cursor, share, archive_id) if bounded else None
         if dense:
             dialect.dense = True
+            tune()
             cursor.execute("SET LOCAL enable_bitmapscan = off")
         elif postgres:
             dialect.prefilter = True
@@ -618,14 +632,6 @@ def _order(rows: list[tuple]) -> list[int]:
         if pk not in scored or key < scored[pk]:
             scored[pk] = key
     return sorted(scored, key=scored.__getitem__)
-
-
-class _nothing:
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *exc: object) -> None:
-        return None
 
 
 def raw_top(tokens: list[str], *, limit: int = 20) -> list[int]:

@@ -348,16 +348,29 @@ def open_hits_again(ids: list[int], query: str, *, archive_id: int) -> list[Sear
 
     rows = Description.objects.filter(
         public_filter(), effective_access=Access.OPEN, archive_id=archive_id
-    )
+    ).only(*ANSWER_FIELDS)
     return _hits(ids, query_tokens(query), rows=rows)
+
+
+# What an automatic answer's card shows of a description (replies.Article).
+ANSWER_FIELDS = (
+    "id",
+    "archive_id",
+    "reference_code",
+    "title",
+    "title_en",
+    "date_expression",
+    "scope_content",
+    "effective_access",
+)
 
 
 def _hits(
     ids: list[int], tokens: list[str], *, offset: int = 0, rows: QuerySet | None = None
 ) -> list[SearchHit]:
     """The descriptions of ``ids`` (in that order; of ``rows`` only) as highlighted hits."""
-    rows = Description.objects.all() if rows is None else rows
-    by_id = rows.select_related("archive").in_bulk(ids)
+    rows = Description.objects.select_related("archive") if rows is None else rows
+    by_id = rows.in_bulk(ids)
     hits = []
     for rank, pk in enumerate(ids, start=offset):
         description = by_id.get(pk)
