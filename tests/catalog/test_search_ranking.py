@@ -241,3 +241,15 @@ def test_a_small_archive_beside_a_broad_one_is_searched_in_its_own_rows(broad, m
     )
     assert kept[0].description.reference_code == "STAR-1"
     assert all(hit.description.archive_id == nanjing.pk for hit in kept)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's coarse sample")
+def test_a_very_common_word_is_counted_from_the_coarse_sample(broad, monkeypatch):
+    """PostgreSQL counts a word in a quarter of the catalog from its 1-in-1,024 sample
+    (migration 0008); here the bulk's 100,000 are made "common enough" for it."""
+    fine = search_descriptions("民国档案").total
+    monkeypatch.setattr(ranking, "COARSE_ENOUGH", 40)
+    coarse = search_descriptions("民国档案")
+    assert coarse.total_is_estimate and coarse.total != fine
+    assert abs(coarse.total - 90_001) / 90_001 < 0.25
+    assert codes(coarse)[0] == "STAR-1"
