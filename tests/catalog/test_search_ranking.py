@@ -253,3 +253,18 @@ def test_a_very_common_word_is_counted_from_the_coarse_sample(broad, monkeypatch
     assert coarse.total_is_estimate and coarse.total != fine
     assert abs(coarse.total - 90_001) / 90_001 < 0.25
     assert codes(coarse)[0] == "STAR-1"
+
+
+def test_one_archives_answer_looks_past_hidden_matches(nanjing, make_description, monkeypatch):
+    """When the first matches of an archive in the static order are all hidden (confidential,
+    restricted for an automatic answer), the answer still finds the open ones behind them."""
+    monkeypatch.setattr(search, "ANSWER_WINDOW", 5)  # the window's first 12 matches: hidden
+    for n in range(1, 16):
+        make_description(f"H-{n}", f"盐业档案第{n}卷", access_level=Access.CONFIDENTIAL)
+    make_description("R-1", "盐业档案汇编", access_level=Access.RESTRICTED)
+    for n in range(1, 4):
+        make_description(f"O-{n}", f"盐业档案公开卷{n}")
+    answer = search.best_descriptions(
+        "盐业档案", filters=SearchFilters(archive_id=nanjing.pk, open_only=True), limit=3
+    )
+    assert [hit.description.reference_code for hit in answer] == ["O-1", "O-2", "O-3"]
