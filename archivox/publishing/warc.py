@@ -29,16 +29,12 @@ def warc_root() -> Path:
     return Path(settings.VAR_DIR) / "warc"
 
 
-def _client() -> httpx.Client:
-    return httpx.Client(timeout=FETCH_TIMEOUT, follow_redirects=True, verify=tls_context())
-
-
-def _fetch(url: str, client: httpx.Client | None = None) -> tuple[httpx.Response | None, str]:
+def _fetch(url: str) -> tuple[httpx.Response | None, str]:
     try:
-        if client is None:
-            with _client() as own:
-                return own.get(url, headers={"User-Agent": "Archivox-WARC/1"}), ""
-        return client.get(url, headers={"User-Agent": "Archivox-WARC/1"}), ""
+        with httpx.Client(
+            timeout=FETCH_TIMEOUT, follow_redirects=True, verify=tls_context()
+        ) as client:
+            return client.get(url, headers={"User-Agent": "Archivox-WARC/1"}), ""
     except httpx.HTTPError as exc:
         return None, f"{type(exc).__name__}: {exc}"
 
@@ -122,40 +118,16 @@ def _file_digest(path: Path) -> str:
 
 
 def delivery_archive_write(*, delivery_id: int) -> int:
-    """Append a sent delivery to its archive's WARC of the month, together with its post's
-    other sent deliveries not archived yet (they go to the same file: one lock, one write and
-    one checksum for them all, and one connection for fetching them back; issue 24). Returns
-    the records written (0 when it was archived already, by another delivery's task, or is not
-    sent)."""
-    first = Delivery.objects.filter(pk=delivery_id).values("post_id", "status", "archived_at")
-    row = first.first()
-    if row is None or row["status"] != Delivery.Status.SENT or row["archived_at"] is not None:
+    """Append a sent delivery to its archive's WARC of the month; returns the records written
+    (0 when it was archived already or is not sent)."""
+    delivery = Delivery.objects.select_related("post__archive").get(pk=delivery_id)
+    if delivery.status != Delivery.Status.SENT or delivery.archived_at is not None:
         return 0
-    batch = list(
-        Delivery.objects.select_related("post__archive")
-        .filter(post_id=row["post_id"], status=Delivery.Status.SENT, archived_at__isnull=True)
-        .order_by("pk")
-    )
-    served: dict[int, tuple[httpx.Response | None, str]] = {}
-    with _client() as client:
-        for delivery in batch:
-            served[delivery.pk] = _fetch(delivery.url, client) if delivery.url else (None, "")
-    by_month: dict[str, list[Delivery]] = {}
-    for delivery in batch:
-        month = timezone.localtime(delivery.sent_at or timezone.now()).strftime("%Y-%m")
-        by_month.setdefault(month, []).append(delivery)
-    written = 0
-    for month, deliveries in by_month.items():
-        written += _append(deliveries[0].post.archive, month, deliveries, served)
-    return written
-
-
-def _append(
-    archive: Archive,
-    month: str,
-    deliveries: list[Delivery],
-    served: dict[int, tuple[httpx.Response | None, str]],
-) -> int:
+    served, fetch_error = (None, "")
+    if delivery.url:
+        served, fetch_error = _fetch(delivery.url)
+    archive: Archive = delivery.post.archive
+    month = timezone.localtime(delivery.sent_at or timezone.now()).strftime("%Y-%m")
     folder = warc_root() / archive.slug
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{archive.slug}-{month}.warc.gz"
@@ -165,15 +137,9 @@ def _append(
             archive=archive, month=month, defaults={"path": str(path)}
         )
         warc = WarcFile.objects.select_for_update().get(pk=warc.pk)
-        # Those another task has not archived meanwhile.
-        pending = set(
-            Delivery.objects.select_for_update()
-            .filter(pk__in=[d.pk for d in deliveries], archived_at__isnull=True)
-            .values_list("pk", flat=True)
-        )
-        if not pending:
+        locked = Delivery.objects.select_for_update().get(pk=delivery_id)
+        if locked.archived_at is not None:
             return 0
-        written = 0
         with path.open("ab") as handle:
             writer = WARCWriter(handle, gzip=True)
             if warc.record_count == 0 and handle.tell() == 0:
@@ -183,18 +149,14 @@ def _append(
                     )
                 )
                 warc.record_count += 1
-            for delivery in deliveries:
-                if delivery.pk not in pending:
-                    continue
-                response, fetch_error = served[delivery.pk]
-                records = _records(writer, delivery, response, fetch_error)
-                for record in records:
-                    writer.write_record(record)
-                written += len(records)
-        warc.record_count += written
+            records = _records(writer, delivery, served, fetch_error)
+            for record in records:
+                writer.write_record(record)
+        warc.record_count += len(records)
         warc.size = path.stat().st_size
         warc.sha256 = _file_digest(path)
         warc.path = str(path)
         warc.save()
-        Delivery.objects.filter(pk__in=pending).update(archived_at=timezone.now())
-    return written
+        locked.archived_at = timezone.now()
+        locked.save(update_fields=["archived_at"])
+    return len(records)

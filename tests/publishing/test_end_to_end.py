@@ -156,29 +156,6 @@ def test_every_published_copy_is_kept_in_the_archives_monthly_warc_with_its_chec
     assert any(f"/archives/nanjing/posts/{post.pk}/" in url for url in served)
 
 
-def test_one_archiving_task_keeps_all_the_posts_sent_copies_and_the_others_find_them_kept(
-    platforms, approved_post, archivist, archive
-):
-    from archivox.publishing.warc import delivery_archive_write
-
-    post, _ = publish_through_review(approved_post, archivist)
-    # As when the archiving tasks still wait in the queue behind the sends.
-    Path(WarcFile.objects.get(archive=archive).path).unlink()
-    WarcFile.objects.all().delete()
-    Delivery.objects.filter(post=post).update(archived_at=None)
-    first, *others = Delivery.objects.filter(post=post).order_by("pk")
-    written = delivery_archive_write(delivery_id=first.pk)
-    assert not Delivery.objects.filter(post=post, archived_at__isnull=True).exists()
-    assert [delivery_archive_write(delivery_id=d.pk) for d in others] == [0] * len(others)
-    warc = WarcFile.objects.get(archive=archive)
-    with Path(warc.path).open("rb") as handle:
-        records = list(ArchiveIterator(handle))
-    assert warc.record_count == len(records) == written + 1  # and the warcinfo
-    channels = [r.rec_headers.get_header("WARC-Archivox-Channel") for r in records[1:]]
-    assert set(channels) == set(ALL)
-    assert hashlib.sha256(Path(warc.path).read_bytes()).hexdigest() == warc.sha256
-
-
 def test_read_counts_likes_shares_and_comments_come_back_into_the_survey_post_records(
     platforms, approved_post, archivist, archive, live_server
 ):
