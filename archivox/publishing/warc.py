@@ -132,13 +132,17 @@ def delivery_archive_write(*, delivery_id: int) -> int:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{archive.slug}-{month}.warc.gz"
     with transaction.atomic():
-        # The row lock serialises writers of the same file across worker processes.
-        warc, _created = WarcFile.objects.get_or_create(
+        # The row lock serialises writers of the same file across worker processes; the read
+        # takes it (one query where a get_or_create and a locked read took two, issue 24).
+        warc, _created = WarcFile.objects.select_for_update().get_or_create(
             archive=archive, month=month, defaults={"path": str(path)}
         )
-        warc = WarcFile.objects.select_for_update().get(pk=warc.pk)
-        locked = Delivery.objects.select_for_update().get(pk=delivery_id)
-        if locked.archived_at is not None:
+        # Claimed by the UPDATE, which locks the row too; nothing to do if another task archived
+        # it. Undone with the rest should the writing fail.
+        claimed = Delivery.objects.filter(pk=delivery_id, archived_at__isnull=True).update(
+            archived_at=timezone.now()
+        )
+        if not claimed:
             return 0
         with path.open("ab") as handle:
             writer = WARCWriter(handle, gzip=True)
@@ -156,7 +160,5 @@ def delivery_archive_write(*, delivery_id: int) -> int:
         warc.size = path.stat().st_size
         warc.sha256 = _file_digest(path)
         warc.path = str(path)
-        warc.save()
-        locked.archived_at = timezone.now()
-        locked.save(update_fields=["archived_at"])
+        warc.save(update_fields=["record_count", "size", "sha256", "path", "updated_at"])
     return len(records)

@@ -56,3 +56,23 @@ def test_unknown_publish_ids_and_bad_bodies_get_the_platforms_codes():
             body={"filter": {"is_to_all": False, "tag_id": 2}, "msgtype": "text"},
         )
     assert refused.value.errcode == 40035
+
+
+def test_each_call_is_counted_once_up_to_the_daily_quota_and_then_refused(monkeypatch):
+    from archivox.sandbox.wechat import rules
+    from archivox.sandbox.wechat.models import QuotaUsage
+
+    monkeypatch.setitem(rules.DAILY_QUOTA, "draft/add", 3)
+    account = services.sandbox_account_create(name="配额")
+    for _ in range(3):
+        services.quota_consume(account=account, api="draft/add")
+    usage = QuotaUsage.objects.get(account=account, api="draft/add", period="day")
+    assert usage.count == 3
+    with pytest.raises(services.SandboxApiError) as refused:
+        services.quota_consume(account=account, api="draft/add")
+    assert refused.value.errcode == 45009
+    usage.refresh_from_db()
+    assert usage.count == 3  # a refused call is not counted
+    # Another API has its own count.
+    services.quota_consume(account=account, api="media/uploadimg")
+    assert QuotaUsage.objects.get(account=account, api="media/uploadimg").count == 1

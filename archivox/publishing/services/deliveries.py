@@ -138,7 +138,7 @@ def delivery_run(*, delivery_id: int) -> str:
     with transaction.atomic():
         delivery = (
             Delivery.objects.select_for_update(of=("self",))
-            .select_related("post__archive", "post__created_by")
+            .select_related("post__archive")
             .get(pk=delivery_id)
         )
         if delivery.status != Delivery.Status.PENDING:
@@ -166,7 +166,8 @@ def delivery_run(*, delivery_id: int) -> str:
         delivery.attempts += 1
         delivery.sending_started_at = timezone.now()
         delivery.next_attempt_at = None
-        delivery.save()
+        # Only what changed: the payload (pictures and all) is not written again.
+        delivery.save(update_fields=[*_CLAIMED, "updated_at"])
     # Committed: from here on a crash leaves `sending`, which the next run reconciles.
     archive = delivery.post.archive
     rendering = Rendering(channel=delivery.channel, payload=delivery.payload, preview_html="")
@@ -196,25 +197,39 @@ def delivery_run(*, delivery_id: int) -> str:
     except Exception as exc:  # a bug or an unexpected network error: retry, reconciling first
         logger.exception("delivery %s: unexpected error", delivery_id)
         return _record_retry(delivery_id, f"{type(exc).__name__}: {exc}")
-    return _record_sent(delivery_id, result)
+    return _record_sent(delivery, result)
 
 
-def _record_sent(delivery_id: int, result: SendResult) -> str:
+_CLAIMED = ["status", "attempts", "sending_started_at", "next_attempt_at"]
+
+
+def _record_sent(delivery: Delivery, result: SendResult) -> str:
+    """Record the platform's answer. One UPDATE of what a send changes, whatever the row says
+    now (as before: a send that got through is recorded even if the sweep meanwhile handed the
+    delivery back), instead of locking, reading (payload and all) and writing every column."""
+    delivery_id = delivery.pk
     with transaction.atomic():
-        delivery = (
-            Delivery.objects.select_for_update(of=("self",))
-            .select_related("post__archive")
-            .get(pk=delivery_id)
-        )
+        now = timezone.now()
         delivery.status = Delivery.Status.SENT
         delivery.remote_id = str(result.remote_id)[:200]
         delivery.url = (result.url or "")[:500]
         delivery.response = _json_safe(result.response)
-        delivery.sent_at = timezone.now()
+        delivery.sent_at = now
         delivery.error = ""
         delivery.reconcile_first = False
         delivery.next_attempt_at = None
-        delivery.save()
+        delivery.updated_at = now
+        Delivery.objects.filter(pk=delivery_id).update(
+            status=delivery.status,
+            remote_id=delivery.remote_id,
+            url=delivery.url,
+            response=delivery.response,
+            sent_at=now,
+            error="",
+            reconcile_first=False,
+            next_attempt_at=None,
+            updated_at=now,
+        )
         audit_record(
             actor=None,
             action="delivery.sent",

@@ -52,9 +52,11 @@ def _publish(
                 # Refused before it is tried: nothing reaches the platform.
                 delivery.status = Delivery.Status.FAILED
                 delivery.error = refusal
-        delivery.full_clean()
-        delivery.save()
+        # The post exists (it is locked) and the database's constraints hold the rest (one
+        # delivery per post and channel, the unique key): not four queries a delivery to check.
+        delivery.full_clean(exclude=["post"], validate_unique=False, validate_constraints=False)
         deliveries.append(delivery)
+    Delivery.objects.bulk_create(deliveries)
     post.published_at = timezone.now()
     _transition(
         actor=actor,

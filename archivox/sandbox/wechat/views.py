@@ -70,8 +70,10 @@ def platform_api(name: str, *, method: str = "POST", needs_token: bool = True):
         @csrf_exempt
         @wraps(handler)
         def view(request: HttpRequest) -> HttpResponse:
+            found = None
             if needs_token:
-                owner = tokens.token_account(request.GET.get("access_token", ""))
+                found = tokens.token_find(request.GET.get("access_token", ""))
+                owner = found.account if found is not None else None
             else:
                 owner = selectors.account_get(request.GET.get("appid", ""))
             plan = faults.request_fault(request)
@@ -93,7 +95,7 @@ def platform_api(name: str, *, method: str = "POST", needs_token: bool = True):
                     raise SandboxApiError(43002 if method == "POST" else 43001)
                 account = None
                 if needs_token:
-                    account = tokens.token_check(request.GET.get("access_token", ""))
+                    account = tokens.token_check(request.GET.get("access_token", ""), found=found)
                     tokens.quota_consume(account=account, api=name)
                 answer = handler(request, account)
             except SandboxApiError as exc:

@@ -106,6 +106,10 @@ class WeChatSend:
         wait = float(getattr(settings, "ARCHIVOX_WECHAT_PUBLISH_WAIT", PUBLISH_WAIT_SECONDS))
         deadline = time.monotonic() + wait
         answer: dict[str, Any] = {"publish_id": publish_id, "publish_status": 1}
+        if wait > 0:
+            # A publish job is never done the moment it is submitted: asking at once only cost
+            # a round trip a delivery (issue 24).
+            time.sleep(PUBLISH_POLL_SECONDS)
         while True:
             # Submitted: if the status cannot be read, find_sent will find the article later.
             with contextlib.suppress(WeChatTransportError, WeChatBusyError):
