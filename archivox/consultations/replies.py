@@ -300,8 +300,9 @@ _rules_cache: dict[int, tuple[float, list[CompiledRule]]] = {}
 # (查档, a name in the post), and ranking a million descriptions again for each costs more than
 # the rest of the answer. Only the ids are kept: every answer reads its items again through
 # the access gateway (``open_hits_again``), so an item made confidential or closed since is
-# never named; an item catalogued since is found once the entry expires.
-ANSWERS_CACHE_SECONDS = 60.0
+# never named; an item catalogued since is found once the entry expires (five minutes at most,
+# where a search page finds it at once).
+ANSWERS_CACHE_SECONDS = 300.0
 ANSWERS_CACHE_SIZE = 4096
 _answers_cache: OrderedDict[tuple[int, str, int], tuple[float, list[int]]] = OrderedDict()
 

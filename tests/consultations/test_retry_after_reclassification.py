@@ -92,7 +92,7 @@ def test_a_retry_while_the_item_is_still_open_gets_the_same_card(follower, mansi
 def test_the_same_words_again_after_the_item_stopped_being_open_get_no_card(
     follower, mansion, search_rule, staff, change
 ):
-    """The catalog rule keeps what it found for the same words a minute (replies.
+    """The catalog rule keeps what it found for the same words five minutes (replies.
     ANSWERS_CACHE_SECONDS); the next message, asking the same a moment after the item was
     closed, must not be answered from what was kept."""
     user = follower("safe")
