@@ -18,12 +18,16 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime
-import math
-import time
 
 from django.db import connection, transaction
 
 from archivox.catalog.models import Access
+from archivox.catalog.ranking_scores import BODY_WEIGHT, TITLE_WEIGHT, bm25_idf, bm25_window
+from archivox.catalog.ranking_statistics import (
+    rank_key_bound,
+    rows_in_scope,
+    sample_counts,
+)
 
 WINDOW = 1000
 # The title matches added to a broad query's window: the first in the static order. Fewer than
@@ -56,7 +60,6 @@ COARSE_MODULUS = 1024
 COARSE_ENOUGH = 128
 
 
-TITLE_WEIGHT, BODY_WEIGHT = 10.0, 1.0
 # What one point of static quality adds to a relevance normalised to 1 for the best match.
 QUALITY_WEIGHT = 0.05
 RANK_SHIFT = 1 << 40
@@ -66,7 +69,11 @@ NOT_IN_TITLE = 100000
 # A query matching at least this share of the index is "dense" on PostgreSQL: its window is
 # read by an ordered scan of rank_key, about 1 / DENSE rows per match.
 DENSE = 0.05
+# SQLite: a query with more matches than this is ranked over its window without a title pass.
 DENSE_MATCHES = 50 * WINDOW
+# From about this many postings FTS5's bm25() costs more than reading the window's text and
+# scoring it here (SQLite).
+OWN_BM25_FROM = 50_000
 # Up to this many estimated matches PostgreSQL reads a window without a rank_key bound.
 UNBOUNDED_UPTO = 10 * WINDOW
 # PostgreSQL, neither dense nor bounded: the matches taken in the static order before the
@@ -394,7 +401,7 @@ def ranked_ids(
                     rows = window(in_title, upto)
                     dialect.prefilter = True
                 return rows
-            return _bm25(rows, tokens, idf) if own_bm25 else rows
+            return bm25_window(rows, tokens, idf) if own_bm25 else rows
 
         titles: list[tuple] = []
 
@@ -455,7 +462,7 @@ def ranked_ids(
             if len(tokens) == 1:
                 own_bm25 = postings > OWN_BM25_FROM
             else:
-                sample_size, counts = _sample_counts(cursor, tokens)
+                sample_size, counts = sample_counts(cursor, tokens)
                 own_bm25 = sum(counts) * SAMPLE_TABLE_MODULUS > OWN_BM25_FROM
                 idf = [bm25_idf(sample_size, n) for n in counts]
             dialect.own_bm25 = own_bm25
@@ -465,7 +472,7 @@ def ranked_ids(
         # (from rank_key's histogram), so neither a GIN bitmap of all matches nor a long
         # filtered index scan is needed; a bound that proves too tight is widened.
         share = 1.5 * size / estimate if estimate else 1.0
-        dense = postgres and estimate >= DENSE * _rows_in_scope(cursor, archive_id)
+        dense = postgres and estimate >= DENSE * rows_in_scope(cursor, archive_id)
         # A few thousand matches are read from the GIN bitmap alone: AND-ing it with a B-tree
         # bitmap of a wide rank_key range cost 20 ms for 哈尔滨's 4,700. In one archive, a
         # bound is worth it when its range of that archive's rows is shorter than the posting
@@ -477,11 +484,11 @@ def ranked_ids(
                 estimate > UNBOUNDED_UPTO
                 or (
                     archive_id is not None
-                    and 0 < share * _rows_in_scope(cursor, archive_id) < postings
+                    and 0 < share * rows_in_scope(cursor, archive_id) < postings
                 )
             )
         )
-        upto = _rank_key_bound(cursor, share, archive_id) if bounded else None
+        upto = rank_key_bound(cursor, share, archive_id) if bounded else None
         if dense:
             dialect.dense = True
             tune()
@@ -507,7 +514,7 @@ def ranked_ids(
                 # bitmap of a wide rank_key range is most of the cost: 考古 28 + 45 ms).
                 break
             share *= 4
-            upto = _rank_key_bound(cursor, share, archive_id)
+            upto = rank_key_bound(cursor, share, archive_id)
         if dense:
             cursor.execute("SET LOCAL enable_bitmapscan = on")
         if len(rows) <= size and (upto is None or estimate <= EXACT_COUNT):
@@ -566,139 +573,6 @@ def _sample_estimate(
     if not checked:
         return 0, int(everywhere)
     return round(int(matched) * passed / checked), int(everywhere)
-
-
-# BM25 as FTS5 computes it (k1, b and the column weights), over the segmented text.
-BM25_K1, BM25_B = 1.2, 0.75
-# From about this many postings FTS5's bm25() costs more than reading the window's text and
-# scoring it here (SQLite).
-OWN_BM25_FROM = 50_000
-
-
-def _bm25(rows: list[tuple], tokens: list[str], idf: list[float]) -> list[tuple]:
-    """(id, tier, title text, body text, quality) rows as (id, tier, -bm25, quality)."""
-    scores = bm25_scores([(title, body) for _, _, title, body, _ in rows], tokens, idf)
-    return [
-        (pk, tier, -score, quality)
-        for (pk, tier, _, _, quality), score in zip(rows, scores, strict=True)
-    ]
-
-
-def bm25_scores(texts: list[tuple[str, str]], tokens: list[str], idf: list[float]) -> list[float]:
-    """BM25 as FTS5 computes it (k1, b and the column weights) of each (title, body) text, for
-    the catalog's window and the union catalog's harvested one alike. The text is
-    space-separated tokens: a token's hits are counted as " token " in " text " (C string
-    search, no word lists), its length as its spaces. The average length is the window's own,
-    close enough to the index's for an order."""
-    padded = [(f" {title or ''} ", f" {body or ''} ") for title, body in texts]
-    lengths = [title.count(" ") + body.count(" ") - 2 for title, body in padded]
-    average = max(sum(lengths) / len(lengths), 1.0) if lengths else 1.0
-    needles = [(f" {token} ", weight) for token, weight in zip(tokens, idf, strict=True)]
-    k1, lift = BM25_K1, BM25_K1 + 1
-    scores = []
-    for (title, body), length in zip(padded, lengths, strict=True):
-        norm = k1 * (1 - BM25_B + BM25_B * length / average)
-        score = 0.0
-        for needle, weight in needles:
-            hits = TITLE_WEIGHT * title.count(needle) + BODY_WEIGHT * body.count(needle)
-            score += weight * hits * lift / (hits + norm)
-        scores.append(score)
-    return scores
-
-
-_sample_size_cache: dict[str, tuple[float, int]] = {}
-
-
-def _sample_counts(cursor, tokens: list[str]) -> tuple[int, list[int]]:
-    """The sample's size (read at most once a minute per process) and how many of its rows
-    hold each token: a few thousand rows at a million descriptions, read in well under 1 ms."""
-    now = time.monotonic()
-    cached = _sample_size_cache.get(connection.alias)
-    if cached is None or now - cached[0] > 60:
-        cursor.execute("SELECT COUNT(*) FROM catalog_fts_sample")
-        cached = _sample_size_cache[connection.alias] = (now, cursor.fetchone()[0])
-    counts = []
-    for token in tokens:
-        cursor.execute(
-            "SELECT COUNT(*) FROM catalog_fts_sample WHERE catalog_fts_sample MATCH %s",
-            [f'"{token}"'],
-        )
-        counts.append(cursor.fetchone()[0])
-    return cached[1], counts
-
-
-def bm25_idf(size: float, n: float) -> float:
-    """log((N - n + 0.5) / (n + 0.5)) as FTS5's bm25 has it; the size may be up to a minute
-    old, and a word in over half the rows weighs about nothing."""
-    return max(math.log((max(size, n) - n + 0.5) / (n + 0.5)), 1e-6)
-
-
-_statistics_cache: dict[str, tuple[float, tuple[float, list[int]]]] = {}
-
-
-def _statistics(cursor) -> tuple[float, list[int]]:
-    """PostgreSQL's row count and rank_key histogram of the index (read at most once a
-    minute per process)."""
-    now = time.monotonic()
-    cached = _statistics_cache.get(connection.alias)
-    if cached is None or now - cached[0] > 60:
-        cursor.execute(
-            "SELECT (SELECT reltuples FROM pg_class WHERE relname = 'catalog_searchtext'), "
-            "(SELECT histogram_bounds::text FROM pg_stats "
-            "WHERE tablename = 'catalog_searchtext' AND attname = 'rank_key')"
-        )
-        rows, histogram = cursor.fetchone()
-        bounds = [int(value) for value in histogram.strip("{}").split(",")] if histogram else []
-        cached = _statistics_cache[connection.alias] = (now, (max(rows or 0, 0), bounds))
-    return cached[1]
-
-
-_archive_rows_cache: dict[tuple[str, int], tuple[float, int]] = {}
-
-
-def _rows_in_scope(cursor, archive_id: int | None) -> float:
-    """The index rows a search reads from: all (the planner's count), or one archive's
-    (counted at most once a minute per process: an index-only scan)."""
-    if archive_id is None:
-        return _statistics(cursor)[0]
-    now = time.monotonic()
-    key = (connection.alias, archive_id)
-    cached = _archive_rows_cache.get(key)
-    if cached is None or now - cached[0] > 60:
-        cursor.execute(
-            "SELECT COUNT(*) FROM catalog_searchtext WHERE archive_id = %s", [archive_id]
-        )
-        cached = _archive_rows_cache[key] = (now, cursor.fetchone()[0])
-    return cached[1]
-
-
-def _rank_key_bound(cursor, share: float, archive_id: int | None) -> int | None:
-    """The rank_key below which ``share`` of the rows in scope lie (all: from the column's
-    histogram; one archive's: read from its (archive, rank_key) index), or None for all."""
-    if archive_id is None:
-        return _rank_key_quantile(cursor, share)
-    rows = _rows_in_scope(cursor, archive_id)
-    position = math.ceil(share * rows)
-    if share >= 1 or position >= rows:
-        return None
-    cursor.execute(
-        "SELECT rank_key FROM catalog_searchtext WHERE archive_id = %s "
-        "ORDER BY archive_id, rank_key OFFSET %s LIMIT 1",
-        [archive_id, position],
-    )
-    row = cursor.fetchone()
-    return None if row is None else row[0]
-
-
-def _rank_key_quantile(cursor, share: float) -> int | None:
-    """The rank_key below which ``share`` of the index lies, or None for the whole index."""
-    if share >= 1:
-        return None
-    bounds = _statistics(cursor)[1]
-    if len(bounds) < 2:
-        return None
-    position = math.ceil(share * (len(bounds) - 1))
-    return bounds[position] if position < len(bounds) - 1 else None
 
 
 def _order(rows: list[tuple]) -> list[int]:

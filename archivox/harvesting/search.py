@@ -12,7 +12,7 @@ from collections import Counter
 from django.db import connection, transaction
 from django.utils.safestring import SafeString, mark_safe
 
-from archivox.catalog.ranking import bm25_idf, bm25_scores
+from archivox.catalog.ranking_scores import bm25_idf, bm25_scores
 from archivox.catalog.search import highlight, query_tokens
 from archivox.harvesting.models import HarvestedRecord
 
@@ -223,6 +223,6 @@ def _idf(cursor, tokens: list[str]) -> list[float]:
 
 def _bm25(rows: list[tuple], tokens: list[str], idf: list[float]) -> list[tuple]:
     """(id, repository id, holder, title text, body text) rows as (id, repository id, holder,
-    -bm25), scored as the catalog's own window is (``catalog.ranking.bm25_scores``)."""
+    -bm25), scored as the catalog's own window is (``catalog.ranking_scores.bm25_scores``)."""
     scores = bm25_scores([(row[3], row[4]) for row in rows], tokens, idf)
     return [(row[0], row[1], row[2], -score) for row, score in zip(rows, scores, strict=True)]
