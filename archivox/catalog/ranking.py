@@ -156,6 +156,8 @@ class _Sqlite:
         self.all = " AND ".join(f'"{token}"' for token in tokens)
         self.titles = " AND ".join(f'title : "{token}"' for token in tokens)
         self.own_bm25 = False
+        # Its sample has no archive column: the filters' share is checked on the rows.
+        self.sample_scope = "TRUE"
 
     def window(self, *, in_title: bool, where: str, bounded: bool) -> tuple[str, list[object]]:
         if self.own_bm25:
@@ -209,6 +211,8 @@ class _Postgres:
         # One archive's search reads the index rows of that archive only (their copy of the
         # archive id, indexed with rank_key); the description's own archive is still checked.
         self.scope = "" if archive_id is None else f" AND s.archive_id = {int(archive_id)}"
+        # The same, over the sample's rows (``sampled_ids``: id, archive, weight).
+        self.sample_scope = "TRUE" if archive_id is None else f"archive = {int(archive_id)}"
 
     def window(self, *, in_title: bool, where: str, bounded: bool) -> tuple[str, list[object]]:
         # The window is chosen first and only its rows are ranked (ts_rank reads the whole
@@ -419,7 +423,7 @@ def ranked_ids(
             titles[:] = [row[1:] for row in rows if row[0] == 1]
             return [row[1:] for row in rows if row[0] == 0]
 
-        def prefiltered(upto: None) -> list[tuple]:
+        def prefiltered() -> list[tuple]:
             # One archive's matches, read once: the window and its title pass from the first
             # matches in the static order; when the filters left the window short of what
             # it could hold, every match joined (``paired``, exact). (A title pass the filters
@@ -449,9 +453,8 @@ def ranked_ids(
             return cursor.fetchone()[0]
 
         # The sample first: it says how broad the query is before anything is ranked.
-        in_scope = "TRUE" if archive_id is None or not postgres else f"archive = {int(archive_id)}"
         estimate, postings = _sample_estimate(
-            cursor, dialect.sampled_ids(), where, filter_params, in_scope
+            cursor, dialect.sampled_ids(), where, filter_params, dialect.sample_scope
         )
         own_bm25, idf = False, [1.0] * len(tokens)
         if not postgres:
@@ -503,7 +506,7 @@ def ranked_ids(
             if upto is not None:
                 rows = paired(upto)
             elif whole_scope:
-                rows = prefiltered(upto)
+                rows = prefiltered()
             else:
                 rows = window(in_title=False, upto=upto)
             if len(rows) > size or upto is None:
