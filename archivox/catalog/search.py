@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 
 import jieba
 from django.db import connection
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
@@ -344,12 +344,10 @@ def open_hits_again(ids: list[int], query: str, *, archive_id: int) -> list[Sear
     """Of ``ids`` (found earlier for ``query``), those of ``archive_id`` that the public may
     see today and that are open, in that order, as hits: a kept answer read again through the
     access gateway, so that an item closed since drops out at once. One query."""
-    from archivox.catalog.selectors import public_filter
+    from archivox.catalog.selectors import descriptions_open_public_by_id
 
-    rows = Description.objects.filter(
-        public_filter(), effective_access=Access.OPEN, archive_id=archive_id
-    ).only(*ANSWER_FIELDS)
-    return _hits(ids, query_tokens(query), rows=rows)
+    by_id = descriptions_open_public_by_id(ids=ids, archive_id=archive_id, fields=ANSWER_FIELDS)
+    return _hits(ids, query_tokens(query), by_id=by_id)
 
 
 # What an automatic answer's card shows of a description (replies.Article).
@@ -366,11 +364,16 @@ ANSWER_FIELDS = (
 
 
 def _hits(
-    ids: list[int], tokens: list[str], *, offset: int = 0, rows: QuerySet | None = None
+    ids: list[int],
+    tokens: list[str],
+    *,
+    offset: int = 0,
+    by_id: dict[int, Description] | None = None,
 ) -> list[SearchHit]:
-    """The descriptions of ``ids`` (in that order; of ``rows`` only) as highlighted hits."""
-    rows = Description.objects.select_related("archive") if rows is None else rows
-    by_id = rows.in_bulk(ids)
+    """The descriptions of ``ids`` (in that order; of ``by_id`` only when they were read
+    already) as highlighted hits."""
+    if by_id is None:
+        by_id = Description.objects.select_related("archive").in_bulk(ids)
     hits = []
     for rank, pk in enumerate(ids, start=offset):
         description = by_id.get(pk)

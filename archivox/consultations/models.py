@@ -4,6 +4,7 @@ answers them, and the consultation inbox that threads them: one person on one ch
 from __future__ import annotations
 
 import datetime
+import hashlib
 
 from django.conf import settings
 from django.db import models
@@ -475,3 +476,33 @@ class WeiboCursor(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account_id}:{self.stream}@{self.since_id}"
+
+
+class KeptAnswer(models.Model):
+    """What a catalog rule found for the same words in an archive (the items' ids, best first),
+    kept until ``expires_at`` for every web process (``replies.ANSWERS_CACHE_SECONDS``): a
+    question one process searched is answered by the others with a read by key instead of a
+    search of the catalog. Only ids: every answer reads its items again through the access
+    gateway."""
+
+    archive = models.ForeignKey(
+        Archive, on_delete=models.CASCADE, related_name="+", verbose_name=_("archive")
+    )
+    # The normalised words and the number of items asked for (``KeptAnswer.digest_of``).
+    digest = models.CharField(_("digest"), max_length=64)
+    description_ids = models.JSONField(_("catalog items"), default=list)
+    expires_at = models.DateTimeField(_("kept until"), db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["archive", "digest"], name="kept_answer_once")
+        ]
+        verbose_name = _("kept catalog answer")
+        verbose_name_plural = _("kept catalog answers")
+
+    def __str__(self) -> str:
+        return f"{self.archive_id}:{self.digest[:12]}"
+
+    @staticmethod
+    def digest_of(words: str, limit: int) -> str:
+        return hashlib.sha256(f"{limit}\n{words}".encode()).hexdigest()

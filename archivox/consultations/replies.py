@@ -2,8 +2,9 @@
 
 ``reply_for`` is called with a stored ``InboundMessage`` whose ``archive`` and ``account`` are
 already loaded. It runs under a time budget in the callback (a worker thread), and again without
-one in a task when the budget ran out, so it may be called twice for one message: it only reads
-(rules, the catalog through the access gateway) and never sends or writes anything itself.
+one in a task when the budget ran out, so it may be called twice for one message: it reads
+(rules, the catalog through the access gateway) and never sends anything itself; the one thing
+it writes is the cache of the catalog rule's answers (``kept_answers``).
 
 Order: a subscription gets the welcome; a menu click gets the rule with its event key; a text
 message gets the first active rule (by priority) that matches and has something to say (a
@@ -13,6 +14,7 @@ the inbox, and a text is told when to expect an answer (``Reply.to_staff``).
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 import threading
@@ -24,6 +26,7 @@ from typing import Literal
 from django.conf import settings
 from django.urls import reverse
 
+from archivox.consultations import kept_answers
 from archivox.consultations.models import AutoReplyRule, InboundMessage
 from archivox.consultations.rules import CompiledRule
 from archivox.core.models import Archive
@@ -171,8 +174,8 @@ def reply_of_rule(
         return Reply(text=rule.title, kind="news", articles=(card,), rule_id=rule.pk)
     if rule.kind == "catalog":
         if memory_only:
-            # A kept answer is read again by primary key, in the callback's own thread; a
-            # search waits for the reply thread and its time budget.
+            # A kept answer is read by key and its items again by primary key, in the
+            # callback's own thread; a search waits for the reply thread and its time budget.
             cards = kept_catalog_articles(archive, words, limit=rule.max_hits)
             if cards is None:
                 raise NotInMemory("a catalog search")
@@ -195,8 +198,8 @@ _TAGS = re.compile(r"<[^>]*>")
 def catalog_articles(archive: Archive, words: str, *, limit: int) -> list[Article]:
     """The top ``limit`` OPEN descriptions of ``archive`` for ``words``, through the access
     gateway (``catalog.search.best_descriptions``); restricted ones are left out too, as an
-    automatic answer should point only to what anyone may consult. What was found for the same
-    words within ANSWERS_CACHE_SECONDS is read again instead of searched for."""
+    automatic answer should point only to what anyone may consult. What any process found for
+    the same words within ANSWERS_CACHE_SECONDS is read again instead of searched for."""
     from archivox.catalog.search import SearchFilters, best_descriptions
 
     hits = _kept_hits(archive, words, limit)
@@ -204,22 +207,20 @@ def catalog_articles(archive: Archive, words: str, *, limit: int) -> list[Articl
         hits = best_descriptions(
             words, filters=SearchFilters(archive_id=archive.pk, open_only=True), limit=limit
         )
-        with _cache_lock:
-            key = _answer_key(archive, words, limit)
-            _answers_cache[key] = (
-                time.monotonic() + ANSWERS_CACHE_SECONDS,
-                [hit.description.pk for hit in hits],
-            )
-            _answers_cache.move_to_end(key)
-            while len(_answers_cache) > ANSWERS_CACHE_SIZE:
-                _answers_cache.popitem(last=False)
+        key = _answer_key(archive, words, limit)
+        ids = [hit.description.pk for hit in hits]
+        _keep_here(key, ids, ANSWERS_CACHE_SECONDS)
+        kept_answers.keep(
+            archive_id=archive.pk, words=key[1], limit=limit, ids=ids, seconds=ANSWERS_CACHE_SECONDS
+        )
     return _cards(archive, hits, limit)
 
 
 def kept_catalog_articles(archive: Archive, words: str, *, limit: int) -> list[Article] | None:
-    """``catalog_articles`` from what this process found for the same words within
-    ANSWERS_CACHE_SECONDS, read again through the access gateway (one query by primary key,
-    cheap enough for the callback's own thread); None when nothing usable is kept."""
+    """``catalog_articles`` from what was found for the same words within
+    ANSWERS_CACHE_SECONDS (this process's copy, else the one every process keeps), read again
+    through the access gateway (a read by key and one by primary key, cheap enough for the
+    callback's own thread); None when nothing usable is kept."""
     hits = _kept_hits(archive, words, limit)
     return None if hits is None else _cards(archive, hits, limit)
 
@@ -228,16 +229,32 @@ def _answer_key(archive: Archive, words: str, limit: int) -> tuple[int, str, int
     return (archive.pk, " ".join(words.split()), limit)
 
 
+def _keep_here(key: tuple[int, str, int], ids: list[int], seconds: float) -> None:
+    with _cache_lock:
+        _answers_cache[key] = (time.monotonic() + seconds, ids)
+        _answers_cache.move_to_end(key)
+        while len(_answers_cache) > ANSWERS_CACHE_SIZE:
+            _answers_cache.popitem(last=False)
+
+
 def _kept_hits(archive: Archive, words: str, limit: int) -> list | None:
     """The hits kept for these words, still open and public today; None when none are kept or
     one of them no longer passes (closed, withdrawn or deleted since: search again)."""
     from archivox.catalog.search import open_hits_again
 
-    kept = _answers_cache.get(_answer_key(archive, words, limit))
-    if kept is None or kept[0] <= time.monotonic():
-        return None
-    hits = open_hits_again(kept[1], words, archive_id=archive.pk)
-    return hits if len(hits) == len(kept[1]) else None
+    key = _answer_key(archive, words, limit)
+    kept = _answers_cache.get(key)
+    if kept is not None and kept[0] > time.monotonic():
+        ids = kept[1]
+    else:
+        # Another process may have searched it: its answer is kept for all of them.
+        shared = kept_answers.kept_ids(archive_id=archive.pk, words=key[1], limit=limit)
+        if shared is None:
+            return None
+        ids, seconds = shared
+        _keep_here(key, ids, seconds)
+    hits = open_hits_again(ids, words, archive_id=archive.pk)
+    return hits if len(hits) == len(ids) else None
 
 
 def _cards(archive: Archive, hits: list, limit: int) -> list[Article]:
@@ -248,10 +265,7 @@ def _cards(archive: Archive, hits: list, limit: int) -> list[Article]:
         description = hit.description
         if description.effective_access != Access.OPEN:  # open_only asked it; checked again
             continue
-        path = reverse(
-            "portal:description",
-            kwargs={"slug": archive.slug, "reference_code": description.reference_code},
-        )
+        path = _item_path(archive.slug, description.reference_code)
         summary = html.unescape(_TAGS.sub("", str(hit.snippet_html))).strip()
         about = " · ".join(
             part for part in (description.reference_code, description.date_expression) if part
@@ -267,6 +281,13 @@ def _cards(archive: Archive, hits: list, limit: int) -> list[Article]:
         if len(cards) >= limit:
             break
     return cards
+
+
+@functools.lru_cache(maxsize=4096)
+def _item_path(slug: str, reference_code: str) -> str:
+    # Kept: the same few items are named to many followers, and reverse() costs more than
+    # the rest of a card.
+    return reverse("portal:description", kwargs={"slug": slug, "reference_code": reference_code})
 
 
 def stored_reply_still_public(message: InboundMessage) -> bool:
@@ -296,12 +317,13 @@ def stored_reply_still_public(message: InboundMessage) -> bool:
 _cache_lock = threading.Lock()
 _rules_cache: dict[int, tuple[float, list[CompiledRule]]] = {}
 # The items a catalog rule found for the same words in the same archive, reused for
-# ANSWERS_CACHE_SECONDS: when a post draws a crowd, its followers send the same few words
-# (查档, a name in the post), and ranking a million descriptions again for each costs more than
-# the rest of the answer. Only the ids are kept: every answer reads its items again through
-# the access gateway (``open_hits_again``), so an item made confidential or closed since is
-# never named; an item catalogued since is found once the entry expires (five minutes at most,
-# where a search page finds it at once).
+# ANSWERS_CACHE_SECONDS (this process's copy here, every process's in ``kept_answers``): when a
+# post draws a crowd, its followers send the same few words (查档, a name in the post), and
+# ranking a million descriptions again for each costs more than the rest of the answer. Only
+# the ids are kept: every answer reads its items again through the access gateway
+# (``open_hits_again``), so an item made confidential or closed since is never named; an item
+# catalogued since is found once the entry expires (five minutes at most, where a search page
+# finds it at once).
 ANSWERS_CACHE_SECONDS = 300.0
 ANSWERS_CACHE_SIZE = 4096
 _answers_cache: OrderedDict[tuple[int, str, int], tuple[float, list[int]]] = OrderedDict()

@@ -6,6 +6,7 @@ import sys
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
+from archivox.consultations import kept_answers
 from archivox.consultations.services import callback, deferred, intake
 from archivox.core.queue import tasks_answer_to_former_module
 
@@ -40,6 +41,12 @@ def consultation_ingest_sweep_every_five_minutes() -> int:
 def weibo_poll_every_two_minutes() -> int:
     """New Weibo comments and mentions of every active account into the inbox."""
     return intake.weibo_poll_all()
+
+
+@db_periodic_task(crontab(minute="17"))
+def kept_answers_purge_every_hour() -> int:
+    """Drop the catalog rule's kept answers that have expired."""
+    return kept_answers.purge()
 
 
 @db_periodic_task(crontab(minute="*/5"))
