@@ -271,6 +271,28 @@ def render_timing() -> tuple[float, float]:
     return statistics.median(renders), statistics.median(cleans)
 
 
+# PostgreSQL is deployed with Redis for the task queue (settings.HUEY, `make run-postgres`), so
+# its run uses Redis too when one answers here, on a database of its own (emptied first);
+# BENCH_PUBLISHING_QUEUE=sqlite keeps the embedded SQLite queue, for comparison.
+QUEUE_REDIS_URL = os.environ.get("BENCH_PUBLISHING_REDIS_URL", "redis://127.0.0.1:6379/14")
+
+
+def task_queue() -> str:
+    """The queue the workers read: Redis's URL, or a sentence saying it is SQLite's and why."""
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        return "SQLite (embedded, as with an SQLite database)"
+    if os.environ.get("BENCH_PUBLISHING_QUEUE", "").lower() == "sqlite":
+        return "SQLite (BENCH_PUBLISHING_QUEUE=sqlite)"
+    import redis
+
+    try:
+        client = redis.Redis.from_url(QUEUE_REDIS_URL, socket_connect_timeout=2)
+        client.flushdb()
+    except redis.RedisError as error:
+        return f"SQLite (no Redis at {QUEUE_REDIS_URL}: {error})"
+    return QUEUE_REDIS_URL
+
+
 def run(scratch: Path) -> int:
     port = free_port()
     os.environ.update(
@@ -282,7 +304,11 @@ def run(scratch: Path) -> int:
         ARCHIVOX_LOG_LEVEL="WARNING",
         ARCHIVOX_MEDIA_ROOT=str(scratch / "media"),
     )
-    os.environ.pop("REDIS_URL", None)
+    original_redis = os.environ.pop("REDIS_URL", None)
+    queue = task_queue()
+    if queue.startswith("redis"):
+        os.environ["REDIS_URL"] = queue
+    print(f"task queue: {queue}")
     (scratch / "var").mkdir(exist_ok=True)
     import django
 
@@ -404,6 +430,8 @@ def run(scratch: Path) -> int:
         sent = states.get("sent", 0)
         postgres = os.environ.get("DATABASE_URL", "").startswith("postgres")
         database = "PostgreSQL" if postgres else "SQLite"
+        if os.environ.get("REDIS_URL"):
+            database += " + Redis queue"
         name = f"publishing, {database}"
         summary.report(
             [
@@ -449,6 +477,9 @@ def run(scratch: Path) -> int:
         for worker in workers:
             stop(worker)
         stop(server)
+        os.environ.pop("REDIS_URL", None)
+        if original_redis is not None:
+            os.environ["REDIS_URL"] = original_redis
     return 0
 
 
