@@ -80,8 +80,16 @@ def descriptions_open_public_by_id(
     wanted = list(dict.fromkeys(int(pk) for pk in ids))
     if not wanted:
         return {}
-    names = list(dict.fromkeys(["id", *fields]))
     meta = Description._meta
+    wanted_fields = {"id", *fields}
+    # In the model's order (``from_db`` takes the values so), plain columns only: the values
+    # are not converted as the ORM would (a JSON field would stay text).
+    names = [field.attname for field in meta.concrete_fields if field.attname in wanted_fields]
+    unknown = wanted_fields - set(names)
+    plain = {"AutoField", "BigAutoField", "CharField", "TextField", "IntegerField", "ForeignKey"}
+    odd = [name for name in names if meta.get_field(name).get_internal_type() not in plain]
+    if unknown or odd:
+        raise ValueError(f"not plain columns of a description: {sorted(unknown | set(odd))}")
     columns = {field.attname: field.column for field in meta.concrete_fields}
     ops = connection.ops
     sql = (

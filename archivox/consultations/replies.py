@@ -362,3 +362,6 @@ def rules_cache_clear(archive_id: int | None = None) -> None:
             _rules_cache.pop(archive_id, None)
             for key in [key for key in _answers_cache if key[0] == archive_id]:
                 del _answers_cache[key]
+    if archive_id is not None:
+        # And every process's: a changed rule, or staff testing one, asks afresh.
+        kept_answers.forget(archive_id=archive_id)

@@ -17,19 +17,23 @@ from tests.factories import ArchiveFactory
 
 pytestmark = pytest.mark.django_db
 
-TODAY = timezone.localdate()
-CLOSURES = {
-    "none": None,
-    "past": TODAY - datetime.timedelta(days=1),
-    "today": TODAY,
-    "future": TODAY + datetime.timedelta(days=365),
-}
+
+def closures() -> dict[str, datetime.date | None]:
+    # Read in the test, not at import: a run may cross midnight between the two.
+    today = timezone.localdate()
+    return {
+        "none": None,
+        "past": today - datetime.timedelta(days=1),
+        "today": today,
+        "future": today + datetime.timedelta(days=365),
+    }
 
 
 def test_the_answers_read_keeps_what_public_filter_keeps(nanjing, make_description):
     made = []
+    table = closures()
     for number, (access, closure, fonds_access) in enumerate(
-        itertools.product(Access.values, CLOSURES, [Access.OPEN, Access.CONFIDENTIAL])
+        itertools.product(Access.values, table, [Access.OPEN, Access.CONFIDENTIAL])
     ):
         fonds = make_description(f"F-{number}", "全宗", level="fonds", access_level=fonds_access)
         made.append(
@@ -38,7 +42,7 @@ def test_the_answers_read_keeps_what_public_filter_keeps(nanjing, make_descripti
                 "公馆档案",
                 parent=fonds,
                 access_level=access,
-                closed_until=CLOSURES[closure],
+                closed_until=table[closure],
             )
         )
     suzhou = ArchiveFactory(slug="suzhou", name="Suzhou", name_zh="苏州市档案馆")
@@ -72,7 +76,17 @@ def test_no_ids_read_nothing(nanjing, django_assert_num_queries):
 
 def test_a_closure_that_ends_today_still_hides_the_item(nanjing, make_description):
     item = make_description("C-1", "公馆档案")
-    services.description_update(actor=None, description=item, closed_until=TODAY)
+    services.description_update(actor=None, description=item, closed_until=timezone.localdate())
     assert not selectors.descriptions_open_public_by_id(
         ids=[item.pk], archive_id=nanjing.pk, fields=["title"]
     )
+
+
+def test_only_plain_columns_are_read_by_hand(nanjing):
+    # Values are not converted as the ORM would: a JSON or date field is refused, not garbled.
+    with pytest.raises(ValueError, match="subjects"):
+        selectors.descriptions_open_public_by_id(
+            ids=[1], archive_id=nanjing.pk, fields=["subjects"]
+        )
+    with pytest.raises(ValueError, match="no_such"):
+        selectors.descriptions_open_public_by_id(ids=[1], archive_id=nanjing.pk, fields=["no_such"])
