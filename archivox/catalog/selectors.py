@@ -90,16 +90,15 @@ def descriptions_open_public_by_id(
     odd = [name for name in names if meta.get_field(name).get_internal_type() not in plain]
     if unknown or odd:
         raise ValueError(f"not plain columns of a description: {sorted(unknown | set(odd))}")
-    columns = {field.attname: field.column for field in meta.concrete_fields}
     ops = connection.ops
+    column = {field.attname: ops.quote_name(field.column) for field in meta.concrete_fields}
     sql = (
-        f"SELECT {', '.join(ops.quote_name(columns[name]) for name in names)} "  # noqa: S608 - names are ours
+        f"SELECT {', '.join(column[name] for name in names)} "  # noqa: S608 - names are ours
         f"FROM {ops.quote_name(meta.db_table)} "
-        f"WHERE {ops.quote_name(columns['id'])} IN ({', '.join(['%s'] * len(wanted))}) "
-        f"AND {ops.quote_name(columns['archive_id'])} = %s "
-        f"AND {ops.quote_name(columns['effective_access'])} = %s "
-        f"AND ({ops.quote_name(columns['effective_closed_until'])} IS NULL "
-        f"OR {ops.quote_name(columns['effective_closed_until'])} < %s)"
+        f"WHERE {column['id']} IN ({', '.join(['%s'] * len(wanted))}) "
+        f"AND {column['archive_id']} = %s AND {column['effective_access']} = %s "
+        f"AND ({column['effective_closed_until']} IS NULL "
+        f"OR {column['effective_closed_until']} < %s)"
     )
     day = ops.adapt_datefield_value(timezone.localdate())
     with connection.cursor() as cursor:
