@@ -11,11 +11,25 @@ from django.db import connection
 from django.utils import translation
 from PIL import Image
 
-from archivox.catalog import ranking, search, services
+from archivox.catalog import ranking, ranking_statistics, search, services
 from archivox.catalog.models import Access, Description
 from archivox.catalog.search import SearchFilters, search_descriptions
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def fresh_statistics():
+    """What the ranking keeps a minute per process about the index (its size, an archive's
+    rows), read again for each test's own catalog: an earlier test's small index would make
+    these queries "dense"."""
+    for kept in (
+        ranking_statistics._statistics_cache,
+        ranking_statistics._archive_rows_cache,
+        ranking_statistics._sample_size_cache,
+    ):
+        kept.clear()
+
 
 BULK = 100_000
 
@@ -53,13 +67,14 @@ def bulk_matches(archive, count: int = BULK) -> None:
         cursor.execute(numbered, [count, archive.pk, False])
         cursor.execute(
             "UPDATE catalog_description SET path = '/' || CAST(id AS TEXT) || '/' "
-            "WHERE reference_code LIKE 'BULK-%%'"
+            "WHERE reference_code LIKE 'BULK-%%' AND archive_id = %s",
+            [archive.pk],
         )
         cursor.execute(
             "INSERT INTO catalog_searchtext (description_id, title, body, quality, rank_key, "
             "archive_id) SELECT id, %s, %s, 0, %s + id, archive_id FROM catalog_description "
-            "WHERE reference_code LIKE 'BULK-%%'",
-            [title, body, ranking.QUALITY_MAX * ranking.RANK_SHIFT],
+            "WHERE reference_code LIKE 'BULK-%%' AND archive_id = %s",
+            [title, body, ranking.QUALITY_MAX * ranking.RANK_SHIFT, archive.pk],
         )
         if connection.vendor == "postgresql":
             cursor.execute("ANALYZE catalog_searchtext")
@@ -279,3 +294,62 @@ def test_one_archives_answer_looks_past_hidden_matches(nanjing, make_description
         "盐业档案", filters=SearchFilters(archive_id=nanjing.pk, open_only=True), limit=3
     )
     assert [hit.description.reference_code for hit in answer] == ["O-1", "O-2", "O-3"]
+
+
+def test_a_query_past_the_window_without_a_bound_still_finds_its_title_match(
+    nanjing, make_description, monkeypatch
+):
+    """A query with more matches than its window but too few for a rank_key bound (PostgreSQL
+    reads them all once, with their title pass): the one match holding the words in its title,
+    last in the static order, comes first, and the count is exact."""
+    monkeypatch.setattr(ranking, "WINDOW", 10)
+    monkeypatch.setattr(ranking, "EXACT_COUNT", 100)
+    monkeypatch.setattr(ranking, "SAMPLE_MODULUS", 1)  # the sample is every description
+    bulk_matches(nanjing, count=1000)  # the index's bulk: 40 matches are not "dense"
+    for n in range(40):
+        make_description(f"S-{n}", f"清代卷宗第{n}卷", scope_content="两淮盐业 公文一件。")
+    make_description("S-R", "盐业 公文", access_level=Access.CONFIDENTIAL)
+    make_description("S-T", "两淮盐业公文汇编", scope_content="清代卷宗。")
+
+    page = search_descriptions("盐业 公文")
+    assert codes(page)[0] == "S-T"
+    assert not page.total_is_estimate and page.total == 41
+    assert "S-R" not in codes(page)
+
+
+def test_one_broad_archive_beside_another_is_read_in_its_own_order(nanjing, make_description):
+    """One archive's search for a word in most of its rows (PostgreSQL reads that archive's
+    rows in the static order from its own index) beside another archive just as broad: only
+    its items, its best first, hidden ones neither shown nor counted."""
+    from tests.factories import ArchiveFactory
+
+    bulk_matches(nanjing, count=2000)
+    suzhou = ArchiveFactory(slug="suzhou")
+    bulk_matches(suzhou, count=2000)
+    star = make_description(
+        "SZ-STAR", "苏州民国档案卷宗精选", archive=suzhou, scope_content="民国档案一卷。"
+    )
+    services.digital_object_add(actor=None, description=star, content=png())
+    page = search_descriptions("民国档案", filters=SearchFilters(archive_id=suzhou.pk))
+    assert codes(page)[0] == "SZ-STAR"
+    ids = [hit.description.pk for hit in page.hits]
+    kept = Description.objects.filter(pk__in=ids)
+    assert {d.archive_id for d in kept} == {suzhou.pk}
+    assert {d.effective_access for d in kept} == {Access.OPEN}
+    assert abs(page.total - 1801) / 1801 < 0.25
+
+
+def test_the_head_index_ends_where_the_ranking_says():
+    """The partial GIN index of the static order's head (migration 0009) and ranking's
+    HEAD_RANK_KEY name the same place; PostgreSQL has the index."""
+    import importlib
+
+    head = importlib.import_module("archivox.catalog.migrations.0009_search_head")
+    assert f"rank_key < {ranking.HEAD_RANK_KEY}" in head.FORWARD
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT indexdef FROM pg_indexes WHERE indexname = 'catalog_searchtext_head_gin'"
+            )
+            (definition,) = cursor.fetchone()
+        assert f"rank_key < '{ranking.HEAD_RANK_KEY}'" in definition
