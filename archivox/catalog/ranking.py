@@ -520,12 +520,11 @@ def ranked_ids(
         # One archive's matches (a few thousand at most), or the whole catalog's when they
         # should overflow the window without a bound (up to UNBOUNDED_UPTO): read once with
         # their title pass. Read apart, the title pass decoded the GIN bitmap a second time
-        # (construction repair report: 24 ms of 57).
-        whole_scope = (
-            postgres
-            and not dense
-            and (archive_id is not None or (upto is None and estimate > size))
-        )
+        # (construction repair report: 24 ms of 57). Not when the posting list itself is long
+        # and only the filters make the estimate small (a common word in one year): every match
+        # would be kept with its tsvector, where the window keeps the first ones only.
+        overflowing = upto is None and estimate > size and postings <= UNBOUNDED_UPTO
+        whole_scope = postgres and not dense and (archive_id is not None or overflowing)
         while True:
             if upto is not None:
                 rows = paired(upto)
