@@ -28,6 +28,9 @@ def test_the_inbox_answers_to_the_keyboard(chromium, live_server):
     page.fill("#id_username", "li")
     page.fill("#id_password", PASSWORD)
     page.click("button[type=submit]")
+    # Logged in first: going on at once aborted the login's redirect to the console (CI saw it
+    # as a failed request).
+    page.wait_for_url(f"{live_server.url}/console/")
     page.goto(f"{live_server.url}/console/inbox/", wait_until="networkidle")
 
     page.keyboard.press("j")
