@@ -215,9 +215,9 @@ class _Postgres:
         # One archive's search reads the index rows of that archive only (their copy of the
         # archive id, indexed with rank_key); the description's own archive is still checked.
         self.archive_id = None if archive_id is None else int(archive_id)
-        self.scope = "" if archive_id is None else f" AND s.archive_id = {int(archive_id)}"
+        self.scope = "" if self.archive_id is None else f" AND s.archive_id = {self.archive_id}"
         # The same, over the sample's rows (``sampled_ids``: id, archive, weight).
-        self.sample_scope = "TRUE" if archive_id is None else f"archive = {int(archive_id)}"
+        self.sample_scope = "TRUE" if self.archive_id is None else f"archive = {self.archive_id}"
 
     def window(self, *, in_title: bool, where: str, bounded: bool) -> tuple[str, list[object]]:
         # The window is chosen first and only its rows are ranked (ts_rank reads the whole
