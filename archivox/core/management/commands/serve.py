@@ -78,10 +78,14 @@ class Command(BaseCommand):
                 if process.poll() is None:
                     process.send_signal(signal.SIGTERM)
             deadline = time.monotonic() + 10
-            for process in processes:
+            for process, name in zip(processes, ("the web server", "the worker"), strict=True):
                 try:
                     process.wait(timeout=max(0.1, deadline - time.monotonic()))
                 except subprocess.TimeoutExpired:
+                    self.stderr.write(f"{name} did not stop within 10 s; killing it")
                     process.kill()
+                    # Wait for it too: a killed child nobody waits for stays in the process table
+                    # (where nothing reaps orphans, as in some containers) and looks alive.
+                    process.wait()
         if exit_code:
             sys.exit(exit_code)
