@@ -4,8 +4,11 @@ reconciled instead of sent again."""
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from django.core import mail
+from django.db import connection
 from django.utils import timezone
 
 from archivox.publishing import services, tasks
@@ -187,3 +190,35 @@ def test_deliveries_have_one_idempotency_key_each_generated_once(
     tasks.delivery_send(delivery.pk)
     delivery.refresh_from_db()
     assert delivery.idempotency_key in keys
+
+
+@pytest.mark.django_db(transaction=True)
+def test_tasks_racing_for_one_pending_delivery_send_it_once(approved_post, archivist, subscribers):
+    """A retry and a sweep, or two workers' sweeps, may run one delivery's task at the same
+    moment: the claim lets exactly one of them send."""
+    post = approved_post(channels=["email"])
+    services.post_publish_now(actor=archivist, post=post)
+    delivery = Delivery.objects.get(post=post)
+    assert delivery.status == Delivery.Status.SENT
+    # As it was before its task ran: pending, nobody mailed.
+    EmailSend.objects.filter(delivery=delivery).delete()
+    Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.PENDING, attempts=0)
+    mail.outbox.clear()
+    start = threading.Barrier(6)
+
+    def run() -> None:
+        start.wait()
+        try:
+            tasks.delivery_send(delivery.pk)
+        finally:
+            connection.close()
+
+    racers = [threading.Thread(target=run) for _ in range(6)]
+    for racer in racers:
+        racer.start()
+    for racer in racers:
+        racer.join()
+    delivery.refresh_from_db()
+    assert delivery.status == Delivery.Status.SENT
+    assert delivery.attempts == 1
+    assert sorted(m.to[0] for m in mail.outbox) == [f"reader{n}@example.cn" for n in range(3)]

@@ -11,6 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -135,6 +136,52 @@ def delivery_run(*, delivery_id: int) -> str:
     workers' sweeps), until ``deliveries_resume`` finds it stale and hands it back. A delivery
     marked ``reconcile_first`` (a try may have reached the platform, or its worker died) first
     asks the platform whether it already has it."""
+    delivery = _claim_usual(delivery_id)
+    if delivery is None:
+        delivery, claimed = _claim_locked(delivery_id)
+        if not claimed:  # sent, failed, or `sending` by another worker right now
+            return delivery.status
+    return _send_claimed(delivery)
+
+
+def _claim_usual(delivery_id: int) -> Delivery | None:
+    """The usual claim, in two statements and no transaction (issue 24: a fan-out claims
+    thousands): a pending delivery, not to be reconciled, of a post not withdrawn, and not a
+    mass send (whose day's limit is checked under the lock) is claimed by an UPDATE that only
+    succeeds while it is still pending, so two tasks cannot both claim it. None: claim it under
+    the lock instead, which also sees what changed meanwhile."""
+    delivery = Delivery.objects.select_related("post__archive").filter(pk=delivery_id).first()
+    if (
+        delivery is None
+        or delivery.status != Delivery.Status.PENDING
+        or delivery.reconcile_first
+        or delivery.post.status == Post.Status.WITHDRAWN
+        or (delivery.channel == "wechat" and delivery.payload.get("mode") == "mass_send")
+    ):
+        return None
+    now = timezone.now()
+    claimed = Delivery.objects.filter(
+        pk=delivery_id, status=Delivery.Status.PENDING, reconcile_first=False
+    ).update(
+        status=Delivery.Status.SENDING,
+        attempts=F("attempts") + 1,
+        sending_started_at=now,
+        next_attempt_at=None,
+        updated_at=now,
+    )
+    if not claimed:
+        return None
+    delivery.status = Delivery.Status.SENDING
+    delivery.attempts += 1
+    delivery.sending_started_at = now
+    delivery.next_attempt_at = None
+    delivery.updated_at = now
+    return delivery
+
+
+def _claim_locked(delivery_id: int) -> tuple[Delivery, bool]:
+    """Claim under the delivery's lock: the delivery, and whether it was claimed here (if not,
+    it is as it was left, or failed here: withdrawn, or a second mass send today)."""
     with transaction.atomic():
         delivery = (
             Delivery.objects.select_for_update(of=("self",))
@@ -142,13 +189,13 @@ def delivery_run(*, delivery_id: int) -> str:
             .get(pk=delivery_id)
         )
         if delivery.status != Delivery.Status.PENDING:
-            return delivery.status
+            return delivery, False
         reconcile = delivery.reconcile_first
         if delivery.post.status == Post.Status.WITHDRAWN and not reconcile:
             delivery.status = Delivery.Status.FAILED
             delivery.error = _("the post was withdrawn before this delivery was sent")
             delivery.save()
-            return delivery.status
+            return delivery, False
         if (
             delivery.channel == "wechat"
             and delivery.payload.get("mode") == "mass_send"
@@ -161,14 +208,21 @@ def delivery_run(*, delivery_id: int) -> str:
             )
             if used is not None:
                 _fail(delivery, _mass_send_message(used, day))
-                return delivery.status
+                return delivery, False
         delivery.status = Delivery.Status.SENDING
         delivery.attempts += 1
         delivery.sending_started_at = timezone.now()
         delivery.next_attempt_at = None
         # Only what changed: the payload (pictures and all) is not written again.
         delivery.save(update_fields=[*_CLAIMED, "updated_at"])
-    # Committed: from here on a crash leaves `sending`, which the next run reconciles.
+    return delivery, True
+
+
+def _send_claimed(delivery: Delivery) -> str:
+    """Send a claimed delivery and record the answer. Its claim is committed: from here on a
+    crash leaves `sending`, which the next run reconciles."""
+    delivery_id = delivery.pk
+    reconcile = delivery.reconcile_first
     archive = delivery.post.archive
     rendering = Rendering(channel=delivery.channel, payload=delivery.payload, preview_html="")
     try:

@@ -78,7 +78,9 @@ def platform_api(name: str, *, method: str = "POST", needs_token: bool = True):
                 owner = selectors.account_get(request.GET.get("appid", ""))
             plan = faults.request_fault(request)
             if plan is None and owner is not None:
-                fault = fault_services.sandbox_fault_take(account=owner, api=name)
+                fault = fault_services.sandbox_fault_take(
+                    account=owner, api=name, waiting=found.faulted if found else None
+                )
                 if fault is not None:
                     plan = faults.parse_fault(f"{fault.mode}={fault.seconds or ''}")
             if plan is not None and plan.mode == "http500":

@@ -34,9 +34,14 @@ def sandbox_faults_clear(*, appid: str) -> int:
     return deleted
 
 
-def sandbox_fault_take(*, account: Account, api: str, mode: str | None = None) -> Fault | None:
-    """Use up one call of the oldest fault matching ``api`` (and ``mode``); None if none."""
-    if not Fault.objects.filter(account=account, remaining__gt=0).exists():
+def sandbox_fault_take(
+    *, account: Account, api: str, mode: str | None = None, waiting: bool | None = None
+) -> Fault | None:
+    """Use up one call of the oldest fault matching ``api`` (and ``mode``); None if none.
+    ``waiting``: whether the account has faults, when the caller knows already."""
+    if waiting is None:
+        waiting = Fault.objects.filter(account=account, remaining__gt=0).exists()
+    if not waiting:
         return None  # the usual case, answered without taking a write lock
     with transaction.atomic():
         faults = Fault.objects.select_for_update().filter(account=account, remaining__gt=0)
