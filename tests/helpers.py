@@ -1,4 +1,5 @@
-"""Helpers for tests that start real processes (manage.py commands, workers, servers)."""
+"""Helpers for tests that start real processes (manage.py commands, workers, servers) or race
+threads."""
 
 from __future__ import annotations
 
@@ -7,12 +8,33 @@ import os
 import socket
 import subprocess
 import sys
+import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from django.conf import settings
 from django.db import connection
 
 REPO = Path(settings.BASE_DIR)
+
+
+def run_at_once(task: Callable[[], None], times: int) -> None:
+    """Run ``task`` in ``times`` threads released together (a race), each closing its own
+    database connection when done; returns once all have finished."""
+    start = threading.Barrier(times, timeout=120)
+
+    def run() -> None:
+        try:
+            start.wait()
+            task()
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(times)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
 
 
 def free_port() -> int:

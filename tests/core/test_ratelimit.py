@@ -1,10 +1,8 @@
-import threading
-
 import pytest
-from django.db import connection
 
 from archivox.core.models import RateLimitWindow
 from archivox.core.ratelimit import ratelimit_hit, ratelimit_prune
+from tests.helpers import run_at_once
 
 
 @pytest.mark.django_db
@@ -28,15 +26,8 @@ def test_concurrent_hits_are_counted_exactly():
     allowed = []
 
     def hit() -> None:
-        try:
-            allowed.append(ratelimit_hit("flood", limit=10, window=3600, now=7200))
-        finally:
-            connection.close()
+        allowed.append(ratelimit_hit("flood", limit=10, window=3600, now=7200))
 
-    threads = [threading.Thread(target=hit) for _ in range(30)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_at_once(hit, 30)
     assert allowed.count(True) == 10
     assert RateLimitWindow.objects.get(key="flood").hits == 30

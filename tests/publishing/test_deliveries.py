@@ -4,15 +4,13 @@ reconciled instead of sent again."""
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from django.core import mail
-from django.db import connection
 from django.utils import timezone
 
 from archivox.publishing import services, tasks
 from archivox.publishing.models import Delivery, EmailSend, EmailSubscriber, Notice, Post
+from tests.helpers import run_at_once
 from tests.publishing import failing_mail
 
 pytestmark = pytest.mark.django_db
@@ -204,20 +202,7 @@ def test_tasks_racing_for_one_pending_delivery_send_it_once(approved_post, archi
     EmailSend.objects.filter(delivery=delivery).delete()
     Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.PENDING, attempts=0)
     mail.outbox.clear()
-    start = threading.Barrier(6)
-
-    def run() -> None:
-        start.wait()
-        try:
-            tasks.delivery_send(delivery.pk)
-        finally:
-            connection.close()
-
-    racers = [threading.Thread(target=run) for _ in range(6)]
-    for racer in racers:
-        racer.start()
-    for racer in racers:
-        racer.join()
+    run_at_once(lambda: tasks.delivery_send(delivery.pk), 6)
     delivery.refresh_from_db()
     assert delivery.status == Delivery.Status.SENT
     assert delivery.attempts == 1
