@@ -7,12 +7,10 @@ from __future__ import annotations
 
 import datetime
 import io
-import threading
 import time
 
 import httpx
 import pytest
-from django.db import connection
 from django.utils import timezone
 from PIL import Image
 
@@ -37,6 +35,7 @@ from archivox.sandbox.wechat import services as sandbox
 from archivox.sandbox.wechat.models import AccessToken, CustomMessage, Fault, Publish
 from archivox.sandbox.wechat.selectors import account_now, beijing_date
 from tests.factories import ArchiveFactory
+from tests.helpers import run_at_once
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -122,23 +121,15 @@ def test_token_is_fetched_once_and_reused_by_another_process(account):
 def test_concurrent_workers_do_not_stampede_the_token_endpoint(account):
     sandbox.sandbox_follower_touch(account.appid, OPENID)
     workers = 8
-    start = threading.Barrier(workers, timeout=120)
     answers: list[object] = []
 
     def work() -> None:
         try:
-            start.wait()
             answers.append(client(account).user_info(OPENID)["subscribe"])
         except Exception as exc:  # reported below
             answers.append(exc)
-        finally:
-            connection.close()
 
-    threads = [threading.Thread(target=work) for _ in range(workers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
+    run_at_once(work, workers)
     assert answers == [1] * workers
     assert tokens_issued(account) == 1
     assert PlatformToken.objects.get(key=account.appid).fetches_today == 1
