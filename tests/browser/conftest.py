@@ -105,3 +105,14 @@ def screenshot(page, name: str) -> Path:
 def assert_fits_phone(page) -> None:
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 360, f"page is {width}px wide, wider than a 360px phone"
+
+
+def search_picker(page, query: str) -> None:
+    """Search the composer's item picker and wait for this search's answer.
+
+    The picker lists items before any search, so waiting for any row could act on the old list
+    while the answer is on its way (and the answer then replaces what was ticked).
+    """
+    page.fill("#q", query)
+    page.click("button[name=picker]")
+    page.wait_for_selector(f"#picker:not([aria-busy]) table.candidates caption:has-text('{query}')")

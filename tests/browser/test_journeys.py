@@ -29,7 +29,7 @@ from archivox.publishing.models import CHANNELS, Delivery, Post
 from archivox.reservations.models import Booking
 from archivox.sandbox.wechat.models import Publish
 from archivox.sandbox.weibo.models import WeiboStatus
-from tests.browser.conftest import PageWatch, screenshot
+from tests.browser.conftest import PageWatch, screenshot, search_picker
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -240,16 +240,12 @@ def test_an_archivist_composes_a_post_from_the_item_a_reviewer_approves_it_and_i
     _console_page_ok(archivist, "2-desk")
     archivist.click("a[href='/console/publishing/archives/nanjing/new/']")
     _arrive(archivist, "**/archives/nanjing/new/")
-    archivist.fill("#q", "白崇禧")
     # The picker searches without leaving the page (issue 21).
-    archivist.click("button[name=picker]")
-    archivist.wait_for_selector("table.candidates tr[data-item]")
+    search_picker(archivist, "白崇禧")
     item = Description.objects.get(archive__slug="nanjing", title="白崇禧公馆")
     row = archivist.locator("table.candidates tbody tr").filter(
         has=archivist.get_by_text(f"{item.reference_code} 白崇禧公馆", exact=True)
     )
-    # The picker lists items before any search: wait for the answer to this one.
-    row.first.wait_for()
     assert row.count() == 1
     row.locator("input[name^=quote_]").check()
     row.locator("input[name=item]").check()  # the row moves to the chosen items

@@ -13,7 +13,7 @@ from archivox.catalog import services as catalog
 from archivox.core.models import Role
 from archivox.core.services import membership_grant
 from archivox.publishing.models import Delivery, Post, ReviewStep
-from tests.browser.conftest import PageWatch, screenshot
+from tests.browser.conftest import PageWatch, screenshot, search_picker
 from tests.factories import ArchiveFactory, UserFactory
 from tests.publishing.conftest import png_bytes
 
@@ -145,9 +145,7 @@ def test_an_editor_writes_in_the_rich_editor_two_reviewers_approve_at_two_levels
 
     # The picker: a search without leaving the page (the text stays), two items and their
     # pictures; the confidential item is never offered.
-    wang.fill("#q", "旧影")
-    wang.click("button[name=picker]")
-    wang.wait_for_selector("table.candidates tr[data-item]")
+    search_picker(wang, "旧影")
     assert "城防机密图" not in wang.locator("#picker").inner_text()
     assert "中华门是南京城墙" in editor.inner_text()
     for title in ("中华门城堡旧影", "挹江门城楼旧影"):

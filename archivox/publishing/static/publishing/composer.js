@@ -96,7 +96,10 @@
   function chosenIds() {
     return Array.prototype.map.call(chosenBody.querySelectorAll("input[name=item]"), function (i) { return i.value; });
   }
+  var pickerAsked = 0;
   function loadPicker(page) {
+    // Only the last search's answer is shown, and never an item ticked while it was on its way.
+    var asked = ++pickerAsked;
     var params = new URLSearchParams();
     params.set("q", form.querySelector("#q").value);
     params.set("page", page || 1);
@@ -108,9 +111,18 @@
         if (!response.ok) throw new Error(response.status);
         return response.text();
       })
-      .then(function (html) { picker.innerHTML = html; })
-      .catch(function () { picker.insertAdjacentHTML("afterbegin", '<p class="form-errors" role="alert">' + text("msgPickerFailed") + "</p>"); })
-      .finally(function () { picker.removeAttribute("aria-busy"); });
+      .then(function (html) {
+        if (asked !== pickerAsked) return;
+        picker.innerHTML = html;
+        chosenIds().forEach(function (id) {
+          var dup = picker.querySelector("tr[data-item='" + id + "']");
+          if (dup) dup.remove();
+        });
+      })
+      .catch(function () {
+        if (asked === pickerAsked) picker.insertAdjacentHTML("afterbegin", '<p class="form-errors" role="alert">' + text("msgPickerFailed") + "</p>");
+      })
+      .finally(function () { if (asked === pickerAsked) picker.removeAttribute("aria-busy"); });
   }
   form.addEventListener("change", function (event) {
     var input = event.target;
