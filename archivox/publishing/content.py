@@ -156,9 +156,12 @@ def post_content(post: Post) -> PostContent:
     """What the channels render for ``post``. Items come through the public gateway: an item
     that is no longer public is left out, and images only of open items."""
     archive = post.archive
-    post_items = list(post.post_items.all())
-    public = description_list_public(archive=archive).in_bulk(
-        [item.description_id for item in post_items]
+    # Ordered within the post only: the model's order starts with the post's own (a join).
+    post_items = list(post.post_items.order_by("position", "id"))
+    public = (
+        description_list_public(archive=archive)
+        .order_by()
+        .in_bulk([item.description_id for item in post_items])
     )
     items: list[ItemLink] = []
     images: list[Image] = []

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from archivox.core.models import Archive, PlatformAccount, User
+from archivox.core.queries import found
 from archivox.core.selectors import Capability
 from archivox.core.services import audit_record
 from archivox.publishing.channels import channel_get
@@ -150,7 +151,7 @@ def _claim_usual(delivery_id: int) -> Delivery | None:
     mass send (whose day's limit is checked under the lock) is claimed by an UPDATE that only
     succeeds while it is still pending, so two tasks cannot both claim it. None: claim it under
     the lock instead, which also sees what changed meanwhile."""
-    delivery = Delivery.objects.select_related("post__archive").filter(pk=delivery_id).first()
+    delivery = found(Delivery.objects.select_related("post__archive").filter(pk=delivery_id))
     if (
         delivery is None
         or delivery.status != Delivery.Status.PENDING

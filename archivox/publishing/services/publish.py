@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from archivox.core.models import User
+from archivox.core.queries import found
 from archivox.core.selectors import Capability
 from archivox.publishing.channels.base import Rendering
 from archivox.publishing.days import beijing_day
@@ -173,10 +174,10 @@ def _queue(actor: User | None, post: Post, rip: str) -> Post:
 def post_publish_queued(*, post_id: int, actor_id: int | None, rip: str = "") -> int:
     """The worker's half of ``post_publish_queue``; returns the number of deliveries made (0
     when the post was published meanwhile, by the periodic task or a repeated task)."""
-    post = Post.objects.filter(pk=post_id, status=Post.Status.SCHEDULED).first()
+    post = found(Post.objects.filter(pk=post_id, status=Post.Status.SCHEDULED))
     if post is None:
         return 0
-    actor = User.objects.filter(pk=actor_id).first() if actor_id is not None else None
+    actor = found(User.objects.filter(pk=actor_id)) if actor_id is not None else None
     try:
         return len(post_publish_now(actor=actor, post=post, rip=rip))
     except PublishingError as error:

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
+from archivox.core.queries import found
 from archivox.sandbox.wechat.models import (
     Account,
     Article,
@@ -36,7 +37,7 @@ def beijing_midnight(day: datetime.date) -> datetime.datetime:
 
 
 def account_get(appid: str) -> Account | None:
-    return Account.objects.filter(appid=appid).first()
+    return found(Account.objects.filter(appid=appid))
 
 
 def article_reads_at(article: Article, moment: datetime.datetime) -> int:

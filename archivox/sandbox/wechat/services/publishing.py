@@ -10,6 +10,7 @@ from typing import Any
 from django.db import transaction
 from django.urls import reverse
 
+from archivox.core.queries import found
 from archivox.sandbox.wechat import rules
 from archivox.sandbox.wechat.models import Account, Article, Draft, Fault, Media, Publish
 from archivox.sandbox.wechat.selectors import account_now
@@ -219,9 +220,9 @@ def publish_settle(*, account: Account, older_than: float = 3.0) -> None:
 def publish_get(*, account: Account, body: dict[str, Any]) -> dict[str, Any]:
     """``freepublish/get``: the job's status, and the article URLs once published."""
     publish_settle(account=account)
-    publish = Publish.objects.filter(
-        account=account, publish_id=str(body.get("publish_id") or "")
-    ).first()
+    publish = found(
+        Publish.objects.filter(account=account, publish_id=str(body.get("publish_id") or ""))
+    )
     if publish is None:
         raise SandboxApiError(40007)
     answer: dict[str, Any] = {

@@ -10,6 +10,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef
 
+from archivox.core.queries import found
 from archivox.sandbox.wechat import rules
 from archivox.sandbox.wechat.models import AccessToken, Account, Fault, QuotaUsage
 from archivox.sandbox.wechat.selectors import account_now, beijing_date, beijing_midnight
@@ -55,11 +56,10 @@ def token_find(value: str) -> AccessToken | None:
     if not value:
         return None
     waiting = Fault.objects.filter(account=OuterRef("account_id"), remaining__gt=0)
-    return (
+    return found(
         AccessToken.objects.select_related("account")
         .annotate(faulted=Exists(waiting))
         .filter(value=value)
-        .first()
     )
 
 

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from archivox.core.queries import found
 from archivox.sandbox.weibo.errors import SandboxWeiboError
 from archivox.sandbox.weibo.models import WeiboApp, WeiboAuthorization, WeiboUser
 
@@ -145,10 +146,8 @@ def sandbox_weibo_authenticate(access_token: str) -> WeiboAuthorization:
     """The grant behind an access token, or the platform's OAuth2 error."""
     if not access_token:
         raise SandboxWeiboError(21301, "auth faild!", 401)
-    grant = (
-        WeiboAuthorization.objects.select_related("user", "app")
-        .filter(access_token=access_token)
-        .first()
+    grant = found(
+        WeiboAuthorization.objects.select_related("user", "app").filter(access_token=access_token)
     )
     if grant is None or grant.revoked:
         raise SandboxWeiboError(21332, "invalid_access_token", 401)
