@@ -16,7 +16,7 @@ from django.db import transaction
 
 from archivox.sandbox.wechat import rules
 from archivox.sandbox.wechat.models import Account, OAuthCode
-from archivox.sandbox.wechat.selectors import account_now
+from archivox.sandbox.wechat.selectors import account_get, account_now
 from archivox.sandbox.wechat.services.common import ALNUM, SandboxApiError, _random
 
 
@@ -30,7 +30,7 @@ def oauth_authorize(
 ) -> str:
     """Where the browser goes next: ``redirect_uri`` with ``code`` and ``state``. Raises
     SandboxApiError for what the platform shows as an error page instead."""
-    account = Account.objects.filter(appid=appid).first()
+    account = account_get(appid)
     if account is None:
         raise SandboxApiError(40013)
     if response_type != "code" or scope not in rules.OAUTH_SCOPES:
@@ -59,7 +59,7 @@ def oauth_access_token(*, appid: str, secret: str, code: str, grant_type: str) -
     40163 already used)."""
     if grant_type != "authorization_code":
         raise SandboxApiError(40002)
-    account = Account.objects.filter(appid=appid).first()
+    account = account_get(appid)
     if account is None:
         raise SandboxApiError(40013)
     if not secrets.compare_digest(secret, account.app_secret):

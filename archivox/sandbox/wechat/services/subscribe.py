@@ -19,7 +19,7 @@ from archivox.sandbox.wechat.models import (
     SubscribeConsent,
     TemplateMessage,
 )
-from archivox.sandbox.wechat.selectors import account_now
+from archivox.sandbox.wechat.selectors import account_get, account_now
 from archivox.sandbox.wechat.services.common import SandboxApiError, _number
 from archivox.sandbox.wechat.services.templates import send_addressee
 
@@ -46,7 +46,7 @@ def subscribe_confirm(
     allow: bool,
 ) -> str:
     """The follower's answer on the confirm page; where the browser goes next."""
-    account = Account.objects.filter(appid=appid).first()
+    account = account_get(appid)
     if account is None:
         raise SandboxApiError(40013)
     if account.account_type != Account.Type.SERVICE:

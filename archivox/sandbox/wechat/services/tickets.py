@@ -15,7 +15,7 @@ from django.db import transaction
 
 from archivox.sandbox.wechat import rules
 from archivox.sandbox.wechat.models import Account, JsapiTicket
-from archivox.sandbox.wechat.selectors import account_now
+from archivox.sandbox.wechat.selectors import account_get, account_now
 from archivox.sandbox.wechat.services.common import SandboxApiError, SandboxError
 
 
@@ -45,7 +45,7 @@ def sandbox_jssdk_verify(
     """Whether a page's ``wx.config`` would be accepted: signed with a live ticket of the
     account, for this url (without its fragment), at a timestamp near the account's clock.
     Returns ``{"ok": True}`` or ``{"ok": False, "errMsg": …}`` as WeChat's browser reports it."""
-    account = Account.objects.filter(appid=appid).first()
+    account = account_get(appid)
     if account is None:
         return {"ok": False, "errMsg": "config:invalid appid"}
     if not url or not nonce_str or not signature:
