@@ -114,6 +114,8 @@ def fill(rows: int) -> None:
                         quality=0,
                         rank_key=rank_key(d.pk, 0),
                         archive_id=d.archive_id,
+                        written_title=d.title,
+                        written_title_en=d.title_en,
                     )
                     for d in created
                 ]

@@ -121,11 +121,21 @@ def rank_key(pk: int, quality: int) -> int:
 
 def quality_of(ids: Iterable[int]) -> dict[int, int]:
     """The static quality of each description in ``ids`` (one query)."""
-    return {pk: quality for pk, (quality, _) in _index_facts(ids).items()}
+    return {pk: facts.quality for pk, facts in _index_facts(ids).items()}
 
 
-def _index_facts(ids: Iterable[int]) -> dict[int, tuple[int, int]]:
-    """(static quality, archive id) of each description in ``ids`` (one query)."""
+@dataclasses.dataclass(frozen=True)
+class _IndexFacts:
+    """What an index row copies from its description besides the text."""
+
+    quality: int = 0
+    archive_id: int | None = None
+    title: str | None = None
+    title_en: str | None = None
+
+
+def _index_facts(ids: Iterable[int]) -> dict[int, _IndexFacts]:
+    """The static quality, archive and titles of each description in ``ids`` (one query)."""
     ids = list(ids)
     if not ids:
         return {}
@@ -138,35 +148,51 @@ def _index_facts(ids: Iterable[int]) -> dict[int, tuple[int, int]]:
     rows = (
         Description.objects.filter(pk__in=ids)
         .annotate(featured=Exists(featured), pictured=Exists(pictured))
-        .values_list("pk", "level", "featured", "pictured", "archive_id")
+        .values_list("pk", "level", "featured", "pictured", "archive_id", "title", "title_en")
     )
     return {
-        pk: (4 * bool(featured) + 2 * bool(pictured) + (level in ENTRY_LEVELS), archive_id)
-        for pk, level, featured, pictured, archive_id in rows
+        pk: _IndexFacts(
+            quality=4 * bool(featured) + 2 * bool(pictured) + (level in ENTRY_LEVELS),
+            archive_id=archive_id,
+            title=title,
+            title_en=title_en,
+        )
+        for pk, level, featured, pictured, archive_id, title, title_en in rows
     }
 
 
 def index_rows(rows: Sequence[tuple[int, str, str]]) -> None:
     """Write pre-segmented (id, title text, body text) rows into the index (upsert), each with
-    its static quality and place in the static order."""
+    its static quality, place in the static order, archive and titles as written."""
     if not rows:
         return
     facts = _index_facts(pk for pk, _, _ in rows)
+    missing = _IndexFacts()
     SearchText.objects.bulk_create(
         [
             SearchText(
                 description_id=pk,
                 title=title,
                 body=body,
-                quality=facts.get(pk, (0, None))[0],
-                rank_key=rank_key(pk, facts.get(pk, (0, None))[0]),
-                archive_id=facts.get(pk, (0, None))[1],
+                quality=facts.get(pk, missing).quality,
+                rank_key=rank_key(pk, facts.get(pk, missing).quality),
+                archive_id=facts.get(pk, missing).archive_id,
+                written_title=facts.get(pk, missing).title,
+                written_title_en=facts.get(pk, missing).title_en,
             )
             for pk, title, body in rows
         ],
         update_conflicts=True,
         unique_fields=["description"],
-        update_fields=["title", "body", "quality", "rank_key", "archive_id"],
+        update_fields=[
+            "title",
+            "body",
+            "quality",
+            "rank_key",
+            "archive_id",
+            "written_title",
+            "written_title_en",
+        ],
         batch_size=500,
     )
 

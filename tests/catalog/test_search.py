@@ -1,9 +1,11 @@
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
-from archivox.catalog import search, services
-from archivox.catalog.models import Access
+from archivox.catalog import ranking_statistics, search, services
+from archivox.catalog.models import Access, SearchText
 from archivox.catalog.search import SearchFilters, search_descriptions
 from tests.factories import ArchiveFactory
 
@@ -64,6 +66,49 @@ def test_confidential_and_closed_items_never_appear_in_public_search(make_descri
     assert codes(page) == ["S-3"]
     assert page.total == 1
     assert search_descriptions(CANARY, public=False).total == 3
+
+
+def test_every_closure_and_level_is_applied_to_a_search_and_to_an_answer(make_description):
+    """A public search with no filter ranks its window from the index rows on PostgreSQL and
+    looks up only the descriptions that may be hidden; what it shows is what the gateway lets
+    through: open and restricted material, closures that ended before today, and an automatic
+    answer (open only) without the restricted."""
+    today = datetime.date.today()
+    day = datetime.timedelta(days=1)
+    make_description("G-OPEN", f"{CANARY} 公馆")
+    make_description("G-PAST", f"{CANARY} 公馆", closed_until=today - day)
+    make_description("G-TODAY", f"{CANARY} 公馆", closed_until=today)
+    make_description("G-LATER", f"{CANARY} 公馆", closed_until=today + day)
+    make_description("G-RESTRICTED", f"{CANARY} 公馆", access_level=Access.RESTRICTED)
+    make_description("G-SECRET", f"{CANARY} 公馆", access_level=Access.CONFIDENTIAL)
+    secret_fonds = make_description(
+        "G-FONDS", "内部全宗", level="fonds", access_level=Access.CONFIDENTIAL
+    )
+    make_description("G-INHERITED", f"{CANARY} 公馆", parent=secret_fonds)
+    if connection.vendor == "postgresql":
+        # Statistics, as a running catalog has them: without, every query looks dense.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE catalog_searchtext")
+        ranking_statistics._statistics_cache.clear()
+    with CaptureQueriesContext(connection) as queries:
+        page = search_descriptions(CANARY)
+    assert set(codes(page)) == {"G-OPEN", "G-PAST", "G-RESTRICTED"}
+    assert page.total == 3
+    if connection.vendor == "postgresql":
+        assert any("written_title" in query["sql"] for query in queries)
+    answer = search.best_descriptions(CANARY, filters=SearchFilters(open_only=True), limit=9)
+    assert {hit.description.reference_code for hit in answer} == {"G-OPEN", "G-PAST"}
+    assert search_descriptions(CANARY, public=False).total == 7
+
+
+def test_a_renamed_description_leads_for_its_new_title(mansion, make_description):
+    """The index row's copy of the title (the ranking's title tier) follows an edit."""
+    make_description("LZR-1", "李宗仁公馆修缮工程档案")
+    services.description_update(actor=None, description=mansion, title="李宗仁公馆")
+    assert SearchText.objects.get(description=mansion).written_title == "李宗仁公馆"
+    assert codes(search_descriptions("李宗仁公馆"))[0] == "MG-001"
+    services.description_update(actor=None, description=mansion, title="白崇禧公馆")
+    assert codes(search_descriptions("李宗仁公馆"))[0] == "LZR-1"
 
 
 def test_reclassifying_an_item_removes_it_from_results_at_once(mansion):

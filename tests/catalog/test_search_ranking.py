@@ -72,7 +72,8 @@ def bulk_matches(archive, count: int = BULK) -> None:
         )
         cursor.execute(
             "INSERT INTO catalog_searchtext (description_id, title, body, quality, rank_key, "
-            "archive_id) SELECT id, %s, %s, 0, %s + id, archive_id FROM catalog_description "
+            "archive_id, written_title, written_title_en) "
+            "SELECT id, %s, %s, 0, %s + id, archive_id, title, title_en FROM catalog_description "
             "WHERE reference_code LIKE 'BULK-%%' AND archive_id = %s",
             [title, body, ranking.QUALITY_MAX * ranking.RANK_SHIFT, archive.pk],
         )
@@ -353,3 +354,37 @@ def test_the_head_index_ends_where_the_ranking_says():
             )
             (definition,) = cursor.fetchone()
         assert f"rank_key < '{ranking.HEAD_RANK_KEY}'" in definition
+
+
+@pytest.mark.parametrize(
+    ("shown", "hidden"),
+    [
+        (7, 3),  # few: read, ranked and counted in the first statement (PostgreSQL)
+        (14, 1),  # few by the sample, but more than the window holds: read again
+        (21, 1),  # as many as the first statement may take: read again
+        (29, 2),  # many by the sample: the first statement reads nothing
+    ],
+)
+def test_the_first_statement_answers_only_what_it_read_whole(
+    nanjing, make_description, monkeypatch, shown, hidden
+):
+    """PostgreSQL reads a public query's matches with its sample in one statement when the
+    sample says they are few; when they prove too many to be read or ranked whole, the usual
+    statements answer instead. Either way: the title match first, the hidden never, the count
+    exact."""
+    monkeypatch.setattr(ranking, "WINDOW", 10)  # the first statement takes 2 × 10 + 2
+    monkeypatch.setattr(ranking, "SAMPLE_MODULUS", 1)  # the sample is every description
+    bulk_matches(nanjing, count=1000)  # the index's bulk: these matches are not "dense"
+    ranking_statistics._statistics_cache.clear()
+    for n in range(shown - 1):
+        make_description(f"P-{n}", f"清代卷宗第{n}卷", scope_content="宣纸 样本一件。")
+    make_description("P-T", "宣纸样本", scope_content="清代卷宗。")
+    for n in range(hidden):
+        make_description(f"H-{n}", f"宣纸样本 密{n}", access_level=Access.CONFIDENTIAL)
+
+    page = search_descriptions("宣纸 样本")
+    assert codes(page)[0] == "P-T"
+    assert not page.total_is_estimate and page.total == shown
+    assert not [code for code in codes(page) if code.startswith("H-")]
+    everything = search_descriptions("宣纸 样本", public=False)
+    assert everything.total == shown + hidden
