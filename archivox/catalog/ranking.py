@@ -150,13 +150,9 @@ def filter_sql(filters, public_on: datetime.date | None) -> Conditions:
             "d.id IN (SELECT description_id FROM catalog_collectionentry WHERE collection_id = %s)"
         )
         params.append(filters.collection_id)
-    gateway_only = (
-        filters.archive_id is None
-        and not filters.levels
-        and filters.year_from is None
-        and filters.year_to is None
-        and filters.collection_id is None
-    )
+    # From the clauses built, not from a list of filters: a filter added above makes this
+    # False by itself, so its clause is never checked on the possibly hidden rows alone.
+    gateway_only = len(clauses) == (0 if public_on is None else 1)
     return Conditions(clauses, params, gateway_only)
 
 

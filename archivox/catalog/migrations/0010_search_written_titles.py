@@ -6,10 +6,23 @@ fire on title, body and rank_key only: filling these rewrites nothing there.)"""
 
 from django.db import migrations, models
 
-FILL = (
+# PostgreSQL joins; SQLite before 3.33 has no UPDATE ... FROM (Django 5.2 allows 3.31).
+FILL_POSTGRESQL = (
     "UPDATE catalog_searchtext SET written_title = d.title, written_title_en = d.title_en "
     "FROM catalog_description d WHERE d.id = catalog_searchtext.description_id"
 )
+FILL_SQLITE = (
+    "UPDATE catalog_searchtext SET "
+    "written_title = (SELECT d.title FROM catalog_description d "
+    "WHERE d.id = catalog_searchtext.description_id), "
+    "written_title_en = (SELECT d.title_en FROM catalog_description d "
+    "WHERE d.id = catalog_searchtext.description_id)"
+)
+
+
+def fill(apps, schema_editor) -> None:
+    postgresql = schema_editor.connection.vendor == "postgresql"
+    schema_editor.execute(FILL_POSTGRESQL if postgresql else FILL_SQLITE)
 
 
 class Migration(migrations.Migration):
@@ -41,5 +54,5 @@ class Migration(migrations.Migration):
                 name="catalog_des_maybe_hidden",
             ),
         ),
-        migrations.RunSQL(FILL, migrations.RunSQL.noop),
+        migrations.RunPython(fill, migrations.RunPython.noop),
     ]
