@@ -276,7 +276,7 @@ class _Postgres:
             # is looked up twice. With no filter but the access gateway, the titles come from
             # the index rows and a match's description is looked up only in the partial index
             # of those that may be hidden: 491 matches of 都江堰 at a million, 2.8 -> 2.3 ms
-            # (reading each description was a third of the statement).
+            # (reading each description was a fifth of the statement).
             # (OFFSET 0 keeps the lookup a lookup per match: as an anti-join, the planner
             # merged the matches with the whole partial index, 65 ms.)
             if self.gateway_only:
