@@ -169,10 +169,6 @@ TITLE_TIER = (
 )
 
 
-# PostgreSQL: a window row's rank from its tsvector (parameter: the query).
-RANK_OF_D = "-ts_rank(d.document, to_tsquery('simple', %s))"
-
-
 class _Sqlite:
     """FTS5: the rowid is the static rank key, so ``ORDER BY rowid`` reads posting lists
     best-first and stops at the LIMIT. FTS5's bm25() first counts every row holding each word
@@ -266,7 +262,7 @@ class _Postgres:
             scope = f" AND s.archive_id >= {self.archive_id} AND s.archive_id <= {self.archive_id}"
             order = "s.archive_id, s.rank_key"
         query = self.titles if in_title else self.all
-        if self.prefilter and not bounded:
+        if (self.prefilter or gated) and not bounded:
             # The first PREFILTER matches in the static order are taken from the index alone
             # and only they are joined to their descriptions for the access rules and filters
             # (joining every match under the bound first was half the cost). The count of
@@ -301,7 +297,8 @@ class _Postgres:
             # few and all of them are ranked as they are read, so the rows sorted and kept
             # carry their rank instead of their tsvector (2.1 -> 1.6 ms for 都江堰's 491).
             gate, limit, open_column = "", f"{self.prefilter_rows}", ""
-            carried, kept, ranked = "s.document", "c.document", RANK_OF_D
+            carried, kept = "s.document", "c.document"
+            ranked = "-ts_rank(d.document, to_tsquery('simple', %s))"
             params = [query]
             if gated:
                 sampled, gate_match = self.sampled_ids()
@@ -540,11 +537,9 @@ def ranked_ids(
             # prefilter_rows matches) and within the window, they are every match, ranked
             # and counted: a rare query costs one round trip (issue 24: the rare band against
             # the database's own top 20). Else the statements below, as for any query.
-            dialect.prefilter = True
             sql, match = dialect.window(in_title=False, where=where, bounded=False, gated=True)
             cursor.execute(sql, [*match, *filter_params, size + 1, *tier_params])
             rows = cursor.fetchall()
-            dialect.prefilter = False
             opened, taken = rows[0][5], rows[0][4]
             rows = [row[:4] for row in rows if row[0] is not None]
             if opened and taken < dialect.prefilter_rows and len(rows) <= size:

@@ -167,21 +167,21 @@ def index_rows(rows: Sequence[tuple[int, str, str]]) -> None:
     if not rows:
         return
     facts = _index_facts(pk for pk, _, _ in rows)
-    missing = _IndexFacts()
+
+    def row(pk: int, title: str, body: str, fact: _IndexFacts) -> SearchText:
+        return SearchText(
+            description_id=pk,
+            title=title,
+            body=body,
+            quality=fact.quality,
+            rank_key=rank_key(pk, fact.quality),
+            archive_id=fact.archive_id,
+            written_title=fact.title,
+            written_title_en=fact.title_en,
+        )
+
     SearchText.objects.bulk_create(
-        [
-            SearchText(
-                description_id=pk,
-                title=title,
-                body=body,
-                quality=facts.get(pk, missing).quality,
-                rank_key=rank_key(pk, facts.get(pk, missing).quality),
-                archive_id=facts.get(pk, missing).archive_id,
-                written_title=facts.get(pk, missing).title,
-                written_title_en=facts.get(pk, missing).title_en,
-            )
-            for pk, title, body in rows
-        ],
+        [row(pk, title, body, facts.get(pk, _IndexFacts())) for pk, title, body in rows],
         update_conflicts=True,
         unique_fields=["description"],
         update_fields=[
