@@ -6,23 +6,15 @@ fire on title, body and rank_key only: filling these rewrites nothing there.)"""
 
 from django.db import migrations, models
 
-# PostgreSQL joins; SQLite before 3.33 has no UPDATE ... FROM (Django 5.2 allows 3.31).
-FILL_POSTGRESQL = (
-    "UPDATE catalog_searchtext SET written_title = d.title, written_title_en = d.title_en "
-    "FROM catalog_description d WHERE d.id = catalog_searchtext.description_id"
-)
-FILL_SQLITE = (
+# Correlated subqueries, as 0007: SQLite before 3.33 has no UPDATE ... FROM (Django 5.2 allows
+# 3.31), and one statement serves both databases.
+FILL = (
     "UPDATE catalog_searchtext SET "
     "written_title = (SELECT d.title FROM catalog_description d "
     "WHERE d.id = catalog_searchtext.description_id), "
     "written_title_en = (SELECT d.title_en FROM catalog_description d "
     "WHERE d.id = catalog_searchtext.description_id)"
 )
-
-
-def fill(apps, schema_editor) -> None:
-    postgresql = schema_editor.connection.vendor == "postgresql"
-    schema_editor.execute(FILL_POSTGRESQL if postgresql else FILL_SQLITE)
 
 
 class Migration(migrations.Migration):
@@ -54,5 +46,5 @@ class Migration(migrations.Migration):
                 name="catalog_des_maybe_hidden",
             ),
         ),
-        migrations.RunPython(fill, migrations.RunPython.noop),
+        migrations.RunSQL(FILL, reverse_sql=migrations.RunSQL.noop),
     ]
