@@ -416,6 +416,53 @@ def test_a_flood_from_one_sender_is_stored_but_not_answered_each_time(follower, 
     assert follower("plain").send_text("正常提问").content == ACK
 
 
+def _digest(n: int) -> str:
+    """A sender as the callback stores it: a keyed digest (people.sender_key)."""
+    import hashlib
+
+    return hashlib.sha256(str(n).encode()).hexdigest()
+
+
+def test_the_flood_check_reads_only_the_senders_messages(inbox_archive):
+    """The check runs on every callback: it must read the sender's index, never every message
+    of the archive (PostgreSQL's planner once took the delivery constraint's index, which
+    leads with the archive, and filtered a whole inbox for the sender)."""
+    from django.test.utils import CaptureQueriesContext
+
+    now = timezone.now()
+    InboundMessage.objects.bulk_create(
+        InboundMessage(
+            archive=inbox_archive,
+            channel=InboundMessage.Channel.WECHAT,
+            sender=_digest(n % 4000),
+            msg_type="text",
+            create_time=1,
+            content="你好",
+            dedupe_key=f"wechat:msg:{_digest(n)}",
+            received_at=now - datetime.timedelta(seconds=n % 90),
+        )
+        for n in range(8000)
+    )
+    # Not analyzed since (a new inbox, or one that grew fast): the planner has no statistics.
+    message = InboundMessage(
+        archive=inbox_archive,
+        channel=InboundMessage.Channel.WECHAT,
+        sender=_digest(7),
+        msg_type="text",
+        create_time=1,
+        dedupe_key="new",
+        received_at=now,
+    )
+    with CaptureQueriesContext(connection) as captured:
+        assert not intake.inbound_flooding(message=message, stored=False)
+    (statement,) = [q["sql"] for q in captured.captured_queries if "COUNT" in q["sql"]]
+    explain = "EXPLAIN QUERY PLAN " if connection.vendor == "sqlite" else "EXPLAIN "
+    with connection.cursor() as cursor:
+        cursor.execute(explain + statement)
+        plan = " ".join(str(part) for row in cursor.fetchall() for part in row)
+    assert "inbound_sender_received" in plan, plan
+
+
 def test_an_oversized_email_is_truncated_and_the_fact_recorded(inbox_archive):
     body = "长" * (intake.MAX_CONTENT_CHARS + 5000)
     raw = email_bytes(body=body)
