@@ -1,14 +1,13 @@
 """Django's PostgreSQL backend, with a health check that trusts a connection proven a moment ago.
 
 Django's health check (``CONN_HEALTH_CHECKS``) asks ``SELECT 1`` before the first statement of
-every request that reuses a connection. Under load that round trip is a fifth of a WeChat
-callback's (the server's CPU is shared by the web workers and the database's backends, so each
-round trip waits for its turn): measured as 15 % of the auto-reply path's time at saturation
-(issue 24). A connection that served a request without a database error less than
-``PROVEN_SECONDS`` ago is taken as alive; an idle one is still checked, so a database restart
-costs no request after a pause. Within that second, a connection the server dropped fails its
-request once, as Django's default (no health check) would always: the WeChat callback answers
-503 and WeChat tries again, nothing stored.
+every request that reuses a connection: one of a WeChat callback's three or four round trips,
+and under load each waits its turn for a CPU the web workers share with the database's backends
+(15 % of the auto-reply path's time at saturation, issue 24). A connection that served a
+request without a database error less than ``PROVEN_SECONDS`` ago is taken as alive; an idle
+one is still checked, so a database restart costs no request after a pause. Within that
+second, a connection the server dropped fails its request once, as Django's default (no health
+check) would always: the WeChat callback answers 503 and WeChat tries again, nothing stored.
 """
 
 from __future__ import annotations
