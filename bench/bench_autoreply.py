@@ -87,6 +87,7 @@ sys.path.insert(0, str(REPO))
 import bench_catalog_search as catalog_bench  # noqa: E402
 import bench_wechat_callback as callback_bench  # noqa: E402
 import summary  # noqa: E402
+from throwaway import vacuum_analyze  # noqa: E402
 
 # What the followers write to each archive. The catalog's followers ask CATALOG_QUERIES
 # different things, from rare to common words, each as often as its rank says (Zipf, s = 1:
@@ -138,7 +139,12 @@ def log(message: str) -> None:
 def setup_accounts() -> dict[str, dict[str, str]]:
     """A WeChat account for each scenario archive, and the rules of bench2 and bench3."""
     from archivox.consultations import services
-    from archivox.consultations.models import AutoReplyRule, Consultation, InboundMessage
+    from archivox.consultations.models import (
+        AutoReplyRule,
+        Consultation,
+        InboundMessage,
+        KeptAnswer,
+    )
     from archivox.core.models import Archive, PlatformAccount
 
     InboundMessage.objects.all().delete()
@@ -179,23 +185,10 @@ def setup_accounts() -> dict[str, dict[str, str]]:
         kind="catalog",
         max_hits=3,
     )
-    _vacuum_inbox()
+    # The rows the last run left dead, cleared, and statistics for the planner (97,000 dead
+    # messages after a few runs on a server with autovacuum off, the inbox never analysed).
+    vacuum_analyze(InboundMessage, Consultation, KeptAnswer)
     return accounts
-
-
-def _vacuum_inbox() -> None:
-    """PostgreSQL: clear the rows the last run left dead and give the planner statistics, as
-    autovacuum would on a server between two runs (this machine's runs with autovacuum off:
-    97,000 dead messages after a few runs, and the inbox never analysed)."""
-    from django.db import connection
-
-    from archivox.consultations.models import Consultation, InboundMessage, KeptAnswer
-
-    if connection.vendor != "postgresql":
-        return
-    with connection.cursor() as cursor:
-        for model in (InboundMessage, Consultation, KeptAnswer):
-            cursor.execute(f"VACUUM ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 
 PREPARED: list[str] = []  # each load draws its own questions

@@ -245,7 +245,7 @@ def _run(scratch: Path) -> int:
         f"→ import is {services_estimate / elapsed:.1f}× faster"
     )
     # The benchmark states no time goal: both rows are reported, not judged.
-    name = f"catalog import, {'PostgreSQL' if connection.vendor == 'postgresql' else 'SQLite'}"
+    name = f"catalog import, {summary.database(connection.vendor)}"
     summary.report(
         [
             summary.Row(

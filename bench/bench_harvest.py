@@ -156,7 +156,7 @@ def _run(scratch: Path) -> int:
     complete = run.status == "succeeded" and stored == RECORDS
     # No time goal is stated: the times are reported; a complete harvest is judged (the exit
     # status already requires it).
-    name = f"harvest, {'PostgreSQL' if connection.vendor == 'postgresql' else 'SQLite'}"
+    name = f"harvest, {summary.database(connection.vendor)}"
     summary.report(
         [
             summary.Row(

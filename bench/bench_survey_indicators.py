@@ -44,7 +44,7 @@ YEAR_START = datetime.date(2023, 1, 1)
 NAIVE_SAMPLE = 30
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import summary  # noqa: E402
-from throwaway import run_on_throwaway_database  # noqa: E402
+from throwaway import run_on_throwaway_database, vacuum_analyze  # noqa: E402
 
 BENCH_DATABASE = "archivox_bench_survey"
 PLATFORMS = ("wechat", "weibo", "website")
@@ -195,17 +195,16 @@ def _run(scratch: Path) -> int:
         f"rows/s): {report.summary()}"
     )
     national_rows = sum(NATIONAL[k] for k in ("accounts", "posts", "snapshots"))
+    import_estimate = national_rows / (rows / import_seconds)
     print(
         f"  → national scale ({national_rows:,} rows) at this rate: "
-        f"~{national_rows / (rows / import_seconds) / 60:.1f} min (target < 10 min)"
+        f"~{import_estimate / 60:.1f} min (target < 10 min)"
     )
     if connection.vendor == "postgresql":
         # What autovacuum does on a server after an import this size: statistics, and the
         # visibility map that lets the scan read the index alone (this machine's server runs
         # with autovacuum off, so every post would otherwise be read from the table too).
-        with connection.cursor() as cursor:
-            for model in (PostRecord, MetricSnapshot, Account):
-                cursor.execute(f"VACUUM ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+        vacuum_analyze(PostRecord, MetricSnapshot, Account)
 
     scope = selectors.scope_get(survey=survey, as_of=AS_OF, start=YEAR_START)
 
@@ -265,9 +264,7 @@ def _run(scratch: Path) -> int:
         f"account on {len(sample)} accounts → ~{naive_total:.1f} s for all "
         f"→ database aggregation is {naive_total / ours:.1f}× faster"
     )
-    database = "PostgreSQL" if connection.vendor == "postgresql" else "SQLite"
-    bench = f"survey, {database}, {counts['posts']:,} posts"
-    import_estimate = national_rows / (rows / import_seconds)
+    bench = f"survey, {summary.database(connection.vendor)}, {counts['posts']:,} posts"
     final = [
         summary.Row(
             bench,

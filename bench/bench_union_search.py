@@ -234,7 +234,7 @@ def _run(scratch: Path) -> int:
     local, harvested, union = (
         percentile(times[name], 0.95) for name in ("local-only", "harvested-only", "union")
     )
-    name = f"union search, {'PostgreSQL' if connection.vendor == 'postgresql' else 'SQLite'}"
+    name = f"union search, {summary.database(connection.vendor)}"
     summary.report(
         [
             summary.Row(

@@ -71,6 +71,11 @@ def collected(path: str) -> list[Row]:
         return [Row(**json.loads(line)) for line in lines if line.strip()]
 
 
+def database(vendor: str) -> str:
+    """A Django connection's ``vendor`` as the final tables name it."""
+    return "PostgreSQL" if vendor == "postgresql" else "SQLite"
+
+
 def ms(value: float) -> str:
     return f"{value:,.1f} ms" if value < 1000 else f"{value / 1000:,.2f} s"
 

@@ -53,3 +53,15 @@ def run_on_throwaway_database(name: str, run: Callable[[Path], int]) -> int:
         if admin is not None:
             admin(f"DROP DATABASE IF EXISTS {name}")
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def vacuum_analyze(*models) -> None:
+    """PostgreSQL: ``VACUUM ANALYZE`` the models' tables, as autovacuum would between a
+    benchmark's writes and its reads (this machine's server runs with autovacuum off)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for model in models:
+            cursor.execute(f"VACUUM ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
