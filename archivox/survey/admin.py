@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import transaction
 
 from archivox.core.admin import AuditedAdmin
 from archivox.survey.models import (
@@ -12,6 +13,7 @@ from archivox.survey.models import (
     SurveyRegion,
     TableEntry,
 )
+from archivox.survey.services.post_months import post_month_refresh, post_months_refresh
 
 
 class SurveyRegionInline(admin.TabularInline):
@@ -80,6 +82,18 @@ class PostRecordAdmin(MeasurementAdmin):
     list_filter = ["is_original", "account__platform"]
     date_hierarchy = "published_on"
     search_fields = ["title", "column"]
+
+    # A deleted post leaves the monthly roll-up its account's indicators read.
+    def delete_model(self, request, obj) -> None:
+        with transaction.atomic():
+            super().delete_model(request, obj)
+            post_month_refresh(account_id=obj.account_id, day=obj.published_on)
+
+    def delete_queryset(self, request, queryset) -> None:
+        with transaction.atomic():
+            accounts = set(queryset.values_list("account_id", flat=True))
+            super().delete_queryset(request, queryset)
+            post_months_refresh(accounts)
 
 
 @admin.register(SurveyRegion)

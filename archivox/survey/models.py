@@ -357,3 +357,38 @@ class PostRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account} · {self.published_on} · {self.title}"
+
+
+class PostMonth(models.Model):
+    """The post records of an account in one calendar month, added up: what the indicators read
+    for the whole months of a window instead of every post (a year of a national survey is 144,000
+    of these against 12 million posts). Kept by ``survey.services.post_months`` wherever post
+    records are written; never edited by hand."""
+
+    account = models.ForeignKey(
+        Account, on_delete=models.CASCADE, related_name="post_months", db_index=False
+    )
+    month = models.DateField(_("month"))  # its first day
+    posts = models.PositiveIntegerField(_("posts"))
+    originals = models.PositiveIntegerField(_("originals"))
+    forwards = models.PositiveIntegerField(_("forwards"))
+    # Each counter as the indicators use it: how many posts were measured, the sum, the maximum.
+    reads_posts = models.PositiveIntegerField()
+    reads_sum = models.PositiveBigIntegerField(null=True)
+    reads_max = models.PositiveBigIntegerField(null=True)
+    likes_posts = models.PositiveIntegerField()
+    likes_sum = models.PositiveBigIntegerField(null=True)
+    likes_max = models.PositiveBigIntegerField(null=True)
+    comments_posts = models.PositiveIntegerField()
+    comments_sum = models.PositiveBigIntegerField(null=True)
+    shares_sum = models.PositiveBigIntegerField(null=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account", "month"], name="survey_post_month_unique"),
+        ]
+        verbose_name = _("posts of a month")
+        verbose_name_plural = _("posts by month")
+
+    def __str__(self) -> str:
+        return f"{self.account} · {self.month:%Y-%m}"

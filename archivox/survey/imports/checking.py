@@ -60,6 +60,8 @@ class _Importer(_FastChecks):
         self.writer = _Writer() if connection.vendor == "postgresql" else None
         self.snapshots: list[tuple] = []
         self.posts: list[tuple] = []
+        # The accounts posts were written of: their monthly roll-up is rebuilt at the end.
+        self.posted: set[int] = set()
 
     @property
     def writing(self) -> bool:
@@ -328,6 +330,7 @@ class _Importer(_FastChecks):
                 key = ("account", "published_at", "title")
                 self._write(PostRecord, POST_FIELDS, key, self.posts)
                 self.report.posts += len(self.posts)
+                self.posted.update(row[0] for row in self.posts)
         self.snapshots.clear()
         self.posts.clear()
 

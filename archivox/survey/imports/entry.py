@@ -1,5 +1,6 @@
 """The entry point: every file read in order (accounts, snapshots, posts) in one transaction,
-rolled back when any problem was found; the regions joined to the survey; the import audited."""
+rolled back when any problem was found; the monthly roll-up of the accounts posted rebuilt; the
+regions joined to the survey; the import audited."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from archivox.survey.imports.reading import Source, _header_kind
 from archivox.survey.imports.report import ImportReport, SurveyImportError
 from archivox.survey.models import Survey
 from archivox.survey.services import _require_staff, survey_region_add
+from archivox.survey.services.post_months import post_months_refresh
 
 
 class _Abort(Exception):
@@ -54,6 +56,7 @@ def survey_import(
                     importer.writer.stop()
             if not report.ok:
                 raise _Abort
+            post_months_refresh(importer.posted)
             if survey is not None:
                 regions = Region.objects.filter(pk__in=importer.touched_regions).order_by("code")
                 for region in regions:

@@ -13,12 +13,7 @@ names, so ``from archivox.survey import indicators as ind`` and ``ind.indicators
 working; code inside the app imports from the stage module. A setting such as ``SCAN_THREADS``
 is read where it is defined (``periods``): change it there, not here."""
 
-from archivox.survey.indicators.accounts import (
-    MAXED,
-    SUMMED,
-    AccountIndicators,
-    account_indicators,
-)
+from archivox.survey.indicators.accounts import AccountIndicators, account_indicators
 from archivox.survey.indicators.compute import Indicators, indicators_compute, institution_list
 from archivox.survey.indicators.followers import BandMention, Reach, reach
 from archivox.survey.indicators.indices import bci, followers_band, wci, wci_from_averages
@@ -50,7 +45,13 @@ from archivox.survey.indicators.regions import (
     region_in_survey,
 )
 from archivox.survey.indicators.risks import OperatedAccount, Security, security
-from archivox.survey.indicators.sql import SCAN_MMAP_BYTES, SORT_MEMORY_KIB, PeriodStart
+from archivox.survey.indicators.sql import (
+    MAXED,
+    SCAN_MMAP_BYTES,
+    SORT_MEMORY_KIB,
+    SUMMED,
+    PeriodStart,
+)
 from archivox.survey.indicators.thresholds import (
     BAND_LABELS,
     BAND_LABELS_ZH,

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Count, Max, OuterRef, Q, Subquery
 
 from archivox.survey.indicators.indices import bci, followers_band, wci
 from archivox.survey.indicators.periods import account_period_rows
+from archivox.survey.indicators.sql import combine
 from archivox.survey.indicators.thresholds import (
     FOLLOWERS_LOW,
     STALE_DAYS,
@@ -122,37 +122,6 @@ def _last_post(scope: Scope, *, original: bool = False) -> Subquery:
     return Subquery(posts.order_by("-published_on").values("published_on")[:1])
 
 
-SUMMED = (
-    "posts",
-    "originals",
-    "forwards",
-    "reads_posts",
-    "reads_sum",
-    "likes_posts",
-    "likes_sum",
-    "comments_posts",
-    "comments_sum",
-    "shares_sum",
-)
-MAXED = ("reads_max", "likes_max")
-
-
-def _combine(rows: Iterable[dict[str, Any]], key: str) -> dict[Any, dict[str, Any]]:
-    """Period rows added up by ``key`` (sums summed, maxima maximised)."""
-    combined: dict[Any, dict[str, Any]] = {}
-    for row in rows:
-        total = combined.get(row[key])
-        if total is None:
-            combined[row[key]] = {name: row[name] for name in (*SUMMED, *MAXED)}
-            continue
-        for name in SUMMED:
-            total[name] = (total[name] or 0) + (row[name] or 0)
-        for name in MAXED:
-            if row[name] is not None and (total[name] is None or row[name] > total[name]):
-                total[name] = row[name]
-    return combined
-
-
 def _history(scope: Scope, account_ids: list[int]) -> dict[int, dict[str, Any]]:
     """Before the window, for the accounts with no original post in it: their last post, last
     original and whether they ever posted originals or forwards."""
@@ -236,7 +205,7 @@ def account_indicators(
     accounts = list(accounts)
     if period_rows is None:
         period_rows = account_period_rows(scope)
-    aggregates = _combine(period_rows, "account_id")
+    aggregates = combine(period_rows, lambda row: row["account_id"])
     history = _history(
         scope,
         [a["pk"] for a in accounts if not a["window_last_original"]],

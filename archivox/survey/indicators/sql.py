@@ -1,16 +1,82 @@
-"""SQL helpers of the post scan: a period's first day in the database's own date functions,
-rows read without Django's per-value converters, and SQLite's sorter kept in memory."""
+"""SQL helpers of the post scan: what is added up of the posts (and of their monthly roll-up), a
+period's first day in the database's own date functions, rows read without Django's per-value
+converters, and SQLite's sorter kept in memory."""
 
 from __future__ import annotations
 
 import contextlib
 import datetime
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from django.db import connection, connections, models
+from django.db.models import Count, Max, Sum
+from django.db.models.functions import Cast, Coalesce
 
 from archivox.survey.indicators.thresholds import PERIODS
+
+# What the indicators add up of an account's posts in a period (the columns of ``PostMonth``):
+# counters summed, and maxima.
+SUMMED = (
+    "posts",
+    "originals",
+    "forwards",
+    "reads_posts",
+    "reads_sum",
+    "likes_posts",
+    "likes_sum",
+    "comments_posts",
+    "comments_sum",
+    "shares_sum",
+)
+MAXED = ("reads_max", "likes_max")
+
+
+def post_aggregates() -> dict[str, Any]:
+    """The aggregates of ``SUMMED`` and ``MAXED`` over post records, by name. Each costs a call
+    per post: only what the indicators use is computed."""
+    # Counted without FILTER clauses (a tenth of the scan on SQLite): the originals are the sum
+    # of the flag, the forwards the flagged posts that are not originals.
+    originals = Coalesce(Sum(Cast("is_original", models.IntegerField())), 0)
+    return {
+        "posts": Count("*"),
+        "originals": originals,
+        "forwards": Count("is_original") - originals,
+        "reads_posts": Count("reads"),
+        "reads_sum": Sum("reads"),
+        "reads_max": Max("reads"),
+        "likes_posts": Count("likes"),
+        "likes_sum": Sum("likes"),
+        "likes_max": Max("likes"),
+        "comments_posts": Count("comments"),
+        "comments_sum": Sum("comments"),
+        "shares_sum": Sum("shares"),
+    }
+
+
+def month_aggregates() -> dict[str, Any]:
+    """The same aggregates over months of ``PostMonth`` (months added up into years)."""
+    return {
+        **{name: Sum(name) for name in SUMMED},
+        **{name: Max(name) for name in MAXED},
+    }
+
+
+def combine(rows: Iterable[dict[str, Any]], key: Callable[[dict[str, Any]], Any]) -> dict:
+    """Period rows added up by ``key`` (sums summed, maxima maximised), as new dicts."""
+    combined: dict[Any, dict[str, Any]] = {}
+    for row in rows:
+        group = key(row)
+        total = combined.get(group)
+        if total is None:
+            combined[group] = dict(row)
+            continue
+        for name in SUMMED:
+            total[name] = (total[name] or 0) + (row[name] or 0)
+        for name in MAXED:
+            if row[name] is not None and (total[name] is None or row[name] > total[name]):
+                total[name] = row[name]
+    return combined
 
 
 def _plain_rows(queryset: models.QuerySet) -> list[dict[str, Any]]:
@@ -22,6 +88,7 @@ def _plain_rows(queryset: models.QuerySet) -> list[dict[str, Any]]:
     sql, params = compiler.as_sql()
     names = [alias for _, _, alias in compiler.select]
     period = names.index("period")
+    # PostgreSQL's sum of a bigint is numeric; of an integer (the roll-up's counts), a bigint.
     sums = [i for i, name in enumerate(names) if name.endswith("_sum")]
     days: dict[Any, datetime.date] = {}
     rows = []

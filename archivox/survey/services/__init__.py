@@ -34,6 +34,7 @@ from archivox.survey.models import (
     TableEntry,
 )
 from archivox.survey.post_flags import FLAGS, TitleScreen
+from archivox.survey.services.post_months import post_month_refresh, post_months_refresh
 
 PAPER_SURVEY_SLUG = "paper-2016"
 TABLE_FIELDS = ("opened", "basic_situation", "impact", "service_level")
@@ -303,20 +304,22 @@ def post_record_save(
         problems.append("measured before it was published")
     if problems:
         raise ValidationError(problems)
-    post, _ = PostRecord.objects.update_or_create(
-        account=account,
-        published_at=published_at,
-        title=title,
-        defaults={
-            "published_on": local_day(published_at),
-            "column": column,
-            "is_original": is_original,
-            "measured_at": measured_at,
-            "source": source,
-            "flags": TitleScreen().flags(title, flags),
-            **counts,
-        },
-    )
+    with transaction.atomic():
+        post, _ = PostRecord.objects.update_or_create(
+            account=account,
+            published_at=published_at,
+            title=title,
+            defaults={
+                "published_on": local_day(published_at),
+                "column": column,
+                "is_original": is_original,
+                "measured_at": measured_at,
+                "source": source,
+                "flags": TitleScreen().flags(title, flags),
+                **counts,
+            },
+        )
+        post_month_refresh(account_id=account.pk, day=post.published_on)
     return post
 
 
@@ -625,6 +628,7 @@ def paper_survey_load(*, data: dict[str, Any], source: str = "") -> LoadReport:
             report=report,
         )
 
+    posted: set[int] = set()
     for index, spec in enumerate(posts, start=1):
         account = accounts.get((spec["region"], spec["institution"], spec["platform"]))
         if account is None:
@@ -651,6 +655,8 @@ def paper_survey_load(*, data: dict[str, Any], source: str = "") -> LoadReport:
             },
             report=report,
         )
+        posted.add(account.pk)
+    post_months_refresh(posted)
 
     for model, key in ((Finding, "findings"), (Strategy, "strategies")):
         for position, (code, text) in enumerate((data.get(key) or {}).items()):
