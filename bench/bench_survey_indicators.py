@@ -202,6 +202,12 @@ def _run(scratch: Path) -> int:
         f"  → national scale ({national_rows:,} rows) at this rate: "
         f"~{import_estimate / 60:.1f} min (target < 10 min)"
     )
+    # The import's last step, timed alone: the monthly roll-up of every account rebuilt.
+    from archivox.survey.services.post_months import post_months_refresh
+
+    accounts = list(Account.objects.values_list("pk", flat=True))
+    roll_up_seconds, _ = _timed(lambda: post_months_refresh(accounts))
+    print(f"  of which the monthly roll-up (rebuilt again, timed alone): ~{roll_up_seconds:.1f} s")
     if connection.vendor == "postgresql":
         # What autovacuum does on a server after an import this size: statistics, and the
         # visibility map that lets the scan read the index alone (this machine's server runs

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from django.db import connection, transaction
 from django.db.models import QuerySet
 
-from archivox.survey.indicators.sql import PeriodStart, post_aggregates
+from archivox.survey.indicators.sql import PeriodStart, _sort_in_memory, post_aggregates
 from archivox.survey.models import PostMonth, PostRecord
 
 # Accounts rebuilt by one statement: a bounded IN list, each a walk of the posts' index.
@@ -63,7 +63,8 @@ def _month_statement(vendor: str) -> tuple[str, list[tuple[bool, object]]]:
 def post_months_refresh(account_ids: Iterable[int] | None = None) -> int:
     """Rebuild every month of these accounts (of every account when ``None``) from their post
     records; returns how many accounts were rebuilt (``None``: how many have posts)."""
-    with transaction.atomic():
+    # SQLite groups by sorting: its sorter kept in memory, as for the indicators' own scan.
+    with transaction.atomic(), _sort_in_memory():
         if account_ids is None:
             PostMonth.objects.all().delete()
             _insert(PostRecord.objects.all())
