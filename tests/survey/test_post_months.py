@@ -180,3 +180,28 @@ def test_the_migration_rolls_up_the_posts_recorded_before_it(generated_scope):
     by_migration = list(PostMonth.objects.order_by("account_id", "month").values())
     assert by_service and without_ids(by_migration) == without_ids(by_service)
     assert post_months_refresh() == len({row["account_id"] for row in by_service})
+
+
+def test_each_part_month_is_a_short_walk_of_the_index(generated_scope):
+    """The part-months at both ends of a window are read by a query each, bounded by its days:
+    in one query with two ranges, SQLite walked every post of each account, the window's or
+    not."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        ind.account_period_rows(
+            generated_scope, start=datetime.date(2023, 12, 15), end=datetime.date(2024, 6, 20)
+        )
+    scans = [q["sql"] for q in captured.captured_queries if "survey_postrecord" in q["sql"]]
+    assert len(scans) == 2  # the head and the tail
+    for sql in scans:
+        assert " OR " not in sql and sql.count('"published_on" >=') == 1
+        if connection.vendor == "sqlite":
+            with connection.cursor() as cursor:
+                cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
+                plan = " ".join(str(row[-1]) for row in cursor.fetchall())
+            assert (
+                "survey_post_account_counters (account_id=? AND published_on>? AND published_on<?)"
+                in plan
+            )

@@ -5,6 +5,7 @@ connections for a large scope), and activity and indices by period."""
 from __future__ import annotations
 
 import datetime
+import functools
 import math
 import os
 from collections.abc import Callable
@@ -12,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from django.db import connection, connections, models
-from django.db.models import F, Q
+from django.db.models import F
 
 from archivox.survey.indicators.indices import bci, wci
 from archivox.survey.indicators.sql import (
@@ -48,17 +49,18 @@ def account_period_rows(
     ``from_posts=True`` (the tests' cross-check), scan the post records."""
     start, end = start or scope.start, end or scope.as_of
     if period == "week" or from_posts:
-        return _scan(scope, [lambda: _period_rows(scope, period, [(start, end)])])
+        return _scan(scope, [lambda: _period_rows(scope, period, start, end)])
     # The whole months: from ``first`` to before ``after``; the part-months around them.
     first = start if start.day == 1 else _next_month(start)
     after = _next_month(end) if _next_month(end) - ONE_DAY == end else end.replace(day=1)
     if first >= after:  # no whole month inside the window
-        return _scan(scope, [lambda: _period_rows(scope, period, [(start, end)])])
+        return _scan(scope, [lambda: _period_rows(scope, period, start, end)])
     parts = [(start, first - ONE_DAY)] if start < first else []
     parts += [(after, end)] if after <= end else []
+    # A query of its own for each part-month: each is a short walk of every account's index
+    # (two ranges in one query made SQLite walk all the account's posts, the window's or not).
     queries = [lambda: _month_rows(scope, period, first, after)]
-    if parts:
-        queries.append(lambda: _period_rows(scope, period, parts))
+    queries += [functools.partial(_period_rows, scope, period, *part) for part in parts]
     rows = _scan(scope, queries)
     if period == "month" or not parts:
         return rows  # each row is a period of its own
@@ -122,17 +124,18 @@ def _scan_ranges(scope: Scope) -> list[tuple[int, int]]:
 
 
 def _period_rows(
-    scope: Scope, period: str, spans: list[tuple[datetime.date, datetime.date]]
+    scope: Scope, period: str, start: datetime.date, end: datetime.date
 ) -> models.QuerySet:
-    """The posts of the spans of days (first and last, inclusive) by account and period. The
-    filter on the scope's accounts makes the database walk the (account, day, counters) index,
-    which covers every column read here, so no table row is visited and only the period
-    grouping sorts."""
-    days = Q()
-    for first, last in spans:
-        days |= Q(published_on__gte=first, published_on__lte=last)
+    """The posts of the days ``start`` to ``end`` (inclusive) by account and period. The filter
+    on the scope's accounts makes the database walk the (account, day, counters) index, which
+    covers every column read here, so no table row is visited and only the period grouping
+    sorts."""
     return (
-        PostRecord.objects.filter(days, account_id__in=scope.accounts().values("pk"))
+        PostRecord.objects.filter(
+            account_id__in=scope.accounts().values("pk"),
+            published_on__gte=start,
+            published_on__lte=end,
+        )
         .annotate(period=PeriodStart("published_on", period))
         .values("account_id", "period")
         .annotate(**post_aggregates())
