@@ -7,6 +7,7 @@ from archivox.survey.models import (
     Finding,
     MetricSnapshot,
     MonitoredInstitution,
+    PostMonth,
     PostRecord,
     Strategy,
     Survey,
@@ -94,6 +95,17 @@ class PostRecordAdmin(MeasurementAdmin):
             accounts = set(queryset.values_list("account_id", flat=True))
             super().delete_queryset(request, queryset)
             post_months_refresh(accounts)
+
+
+@admin.register(PostMonth)
+class PostMonthAdmin(MeasurementAdmin):
+    """The monthly roll-up is rebuilt from the posts, never edited: shown only."""
+
+    list_display = ["account", "month", "posts", "originals", "forwards", "reads_sum", "likes_sum"]
+    date_hierarchy = "month"
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(SurveyRegion)

@@ -373,15 +373,15 @@ class PostMonth(models.Model):
     originals = models.PositiveIntegerField(_("originals"))
     forwards = models.PositiveIntegerField(_("forwards"))
     # Each counter as the indicators use it: how many posts were measured, the sum, the maximum.
-    reads_posts = models.PositiveIntegerField()
-    reads_sum = models.PositiveBigIntegerField(null=True)
-    reads_max = models.PositiveBigIntegerField(null=True)
-    likes_posts = models.PositiveIntegerField()
-    likes_sum = models.PositiveBigIntegerField(null=True)
-    likes_max = models.PositiveBigIntegerField(null=True)
-    comments_posts = models.PositiveIntegerField()
-    comments_sum = models.PositiveBigIntegerField(null=True)
-    shares_sum = models.PositiveBigIntegerField(null=True)
+    reads_posts = models.PositiveIntegerField(_("posts with reads"))
+    reads_sum = models.PositiveBigIntegerField(_("reads"), null=True)
+    reads_max = models.PositiveBigIntegerField(_("most reads of a post"), null=True)
+    likes_posts = models.PositiveIntegerField(_("posts with likes"))
+    likes_sum = models.PositiveBigIntegerField(_("likes"), null=True)
+    likes_max = models.PositiveBigIntegerField(_("most likes of a post"), null=True)
+    comments_posts = models.PositiveIntegerField(_("posts with comments"))
+    comments_sum = models.PositiveBigIntegerField(_("comments"), null=True)
+    shares_sum = models.PositiveBigIntegerField(_("shares"), null=True)
 
     class Meta:
         constraints = [

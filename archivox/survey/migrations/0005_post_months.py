@@ -51,15 +51,24 @@ class Migration(migrations.Migration):
                 ("posts", models.PositiveIntegerField(verbose_name="posts")),
                 ("originals", models.PositiveIntegerField(verbose_name="originals")),
                 ("forwards", models.PositiveIntegerField(verbose_name="forwards")),
-                ("reads_posts", models.PositiveIntegerField()),
-                ("reads_sum", models.PositiveBigIntegerField(null=True)),
-                ("reads_max", models.PositiveBigIntegerField(null=True)),
-                ("likes_posts", models.PositiveIntegerField()),
-                ("likes_sum", models.PositiveBigIntegerField(null=True)),
-                ("likes_max", models.PositiveBigIntegerField(null=True)),
-                ("comments_posts", models.PositiveIntegerField()),
-                ("comments_sum", models.PositiveBigIntegerField(null=True)),
-                ("shares_sum", models.PositiveBigIntegerField(null=True)),
+                ("reads_posts", models.PositiveIntegerField(verbose_name="posts with reads")),
+                ("reads_sum", models.PositiveBigIntegerField(null=True, verbose_name="reads")),
+                (
+                    "reads_max",
+                    models.PositiveBigIntegerField(null=True, verbose_name="most reads of a post"),
+                ),
+                ("likes_posts", models.PositiveIntegerField(verbose_name="posts with likes")),
+                ("likes_sum", models.PositiveBigIntegerField(null=True, verbose_name="likes")),
+                (
+                    "likes_max",
+                    models.PositiveBigIntegerField(null=True, verbose_name="most likes of a post"),
+                ),
+                ("comments_posts", models.PositiveIntegerField(verbose_name="posts with comments")),
+                (
+                    "comments_sum",
+                    models.PositiveBigIntegerField(null=True, verbose_name="comments"),
+                ),
+                ("shares_sum", models.PositiveBigIntegerField(null=True, verbose_name="shares")),
                 (
                     "account",
                     models.ForeignKey(
