@@ -205,3 +205,44 @@ def test_each_part_month_is_a_short_walk_of_the_index(generated_scope):
                 "survey_post_account_counters (account_id=? AND published_on>? AND published_on<?)"
                 in plan
             )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_posts_of_one_month_saved_at_once_all_count():
+    """Saves racing in one account's month (tasks measuring several posts of an account at
+    once) each rebuild the month; they take turns on the account, so none fails on the month's
+    unique row and the last one counts every post."""
+    import itertools
+    import threading
+
+    from tests.factories import RegionFactory
+    from tests.helpers import run_at_once
+
+    region = RegionFactory(code="race")
+    survey = services.survey_create(
+        actor=None, slug="race", title="Race", cutoff=datetime.date(2024, 6, 30), regions=[region]
+    )
+    institution = services.institution_create(
+        actor=None, slug="race-city", name="Race", level="city", region=region
+    )
+    account = services.account_create(actor=None, institution=institution, platform="wechat")
+    numbers, failures, guard = itertools.count(1), [], threading.Lock()
+
+    def save() -> None:
+        with guard:
+            n = next(numbers)
+        try:
+            services.post_record_save(
+                account=account,
+                published_at=datetime.datetime(2024, 5, n, 9, 0),
+                title=f"同时 {n}",
+                reads=n,
+            )
+        except Exception as exc:  # every failure is the finding
+            failures.append(exc)
+
+    run_at_once(save, 6)
+    assert failures == []
+    month = PostMonth.objects.get(account=account)
+    assert (month.posts, month.reads_sum, month.reads_max) == (6, 21, 6)
+    assert_roll_up_matches_posts(selectors.scope_get(survey=survey))

@@ -16,7 +16,7 @@ from django.db import connection, transaction
 from django.db.models import QuerySet
 
 from archivox.survey.indicators.sql import PeriodStart, _sort_in_memory, post_aggregates
-from archivox.survey.models import PostMonth, PostRecord
+from archivox.survey.models import Account, PostMonth, PostRecord
 
 # Accounts rebuilt by one statement: a bounded IN list, each a walk of the posts' index.
 CHUNK = 1000
@@ -30,6 +30,7 @@ def post_month_refresh(*, account_id: int, day: datetime.date) -> None:
     ops = connection.ops
     values = (account_id, ops.adapt_datefield_value(first), ops.adapt_datefield_value(after))
     with transaction.atomic():
+        _take_turns([account_id])
         PostMonth.objects.filter(account_id=account_id, month=first).delete()
         with connection.cursor() as cursor:
             cursor.execute(sql, [values[slot] if kind else slot for kind, slot in slots])
@@ -66,15 +67,29 @@ def post_months_refresh(account_ids: Iterable[int] | None = None) -> int:
     # SQLite groups by sorting: its sorter kept in memory, as for the indicators' own scan.
     with transaction.atomic(), _sort_in_memory():
         if account_ids is None:
+            _take_turns(None)
             PostMonth.objects.all().delete()
             _insert(PostRecord.objects.all())
             return PostMonth.objects.values("account_id").distinct().count()
         ids = sorted(set(account_ids))
         for offset in range(0, len(ids), CHUNK):
             chunk = ids[offset : offset + CHUNK]
+            _take_turns(chunk)
             PostMonth.objects.filter(account_id__in=chunk).delete()
             _insert(PostRecord.objects.filter(account_id__in=chunk))
         return len(ids)
+
+
+def _take_turns(account_ids: list[int] | None) -> None:
+    """Lock the accounts (all when ``None``) until the transaction ends. Two rebuilds of one
+    month at once would each delete the old row and insert their own, and one would fail on
+    the month's unique row (PostgreSQL; seen with six saves in one month): they take turns, and
+    the later one, reading after the earlier committed, counts both posts. SQLite writes one
+    transaction at a time already."""
+    accounts = Account.objects.select_for_update().order_by("pk")
+    if account_ids is not None:
+        accounts = accounts.filter(pk__in=account_ids)
+    list(accounts.values_list("pk", flat=True))
 
 
 def _insert(posts: QuerySet[PostRecord]) -> None:
