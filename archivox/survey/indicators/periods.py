@@ -51,8 +51,8 @@ def account_period_rows(
     if period == "week" or from_posts:
         return _scan(scope, [lambda: _period_rows(scope, period, start, end)])
     # The whole months: from ``first`` to before ``after``; the part-months around them.
-    first = start if start.day == 1 else _next_month(start)
-    after = _next_month(end) if _next_month(end) - ONE_DAY == end else end.replace(day=1)
+    first = start if start.day == 1 else next_month(start)
+    after = next_month(end) if next_month(end) - ONE_DAY == end else end.replace(day=1)
     if first >= after:  # no whole month inside the window
         return _scan(scope, [lambda: _period_rows(scope, period, start, end)])
     parts = [(start, first - ONE_DAY)] if start < first else []
@@ -67,7 +67,8 @@ def account_period_rows(
     return list(combine(rows, lambda row: (row["account_id"], row["period"])).values())
 
 
-def _next_month(day: datetime.date) -> datetime.date:
+def next_month(day: datetime.date) -> datetime.date:
+    """The first day of the month after the one ``day`` falls in."""
     return (day.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
 
 

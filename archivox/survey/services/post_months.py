@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from django.db import connection, transaction
 from django.db.models import QuerySet
 
+from archivox.survey.indicators.periods import next_month
 from archivox.survey.indicators.sql import PeriodStart, _sort_in_memory, post_aggregates
 from archivox.survey.models import Account, PostMonth, PostRecord
 
@@ -24,8 +25,7 @@ CHUNK = 1000
 
 def post_month_refresh(*, account_id: int, day: datetime.date) -> None:
     """Rebuild the roll-up of one account's month (the month ``day`` falls in)."""
-    first = day.replace(day=1)
-    after = (first + datetime.timedelta(days=32)).replace(day=1)
+    first, after = day.replace(day=1), next_month(day)
     sql, slots = _month_statement(connection.vendor)
     ops = connection.ops
     values = (account_id, ops.adapt_datefield_value(first), ops.adapt_datefield_value(after))
