@@ -366,7 +366,11 @@ class PostMonth(models.Model):
     records are written; never edited by hand."""
 
     account = models.ForeignKey(
-        Account, on_delete=models.CASCADE, related_name="post_months", db_index=False
+        Account,
+        on_delete=models.CASCADE,
+        related_name="post_months",
+        db_index=False,
+        verbose_name=_("account"),
     )
     month = models.DateField(_("month"))  # its first day
     posts = models.PositiveIntegerField(_("posts"))

@@ -76,6 +76,7 @@ class Migration(migrations.Migration):
                         on_delete=django.db.models.deletion.CASCADE,
                         related_name="post_months",
                         to="survey.account",
+                        verbose_name="account",
                     ),
                 ),
             ],
