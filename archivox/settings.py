@@ -215,9 +215,9 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "huey.contrib.djhuey",
     "ninja",
-    "axes",
+    "archivox.core.apps.AxesConfig",  # django-axes, named in Chinese in the admin
     "django_otp",
-    "django_otp.plugins.otp_totp",
+    "archivox.core.apps.TOTPConfig",  # django_otp.plugins.otp_totp, likewise
     "archivox.core",
     "archivox.catalog",
     "archivox.notifications",

@@ -38,7 +38,12 @@ class Region(models.Model):
     level = models.CharField(_("administrative level"), max_length=20, choices=Level.choices)
     province = models.CharField(_("province"), max_length=100, blank=True)
     parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent region"),
     )
     note = models.TextField(_("note"), blank=True)
 
@@ -83,7 +88,12 @@ class Archive(models.Model):
         verbose_name=_("parent archive"),
     )
     region = models.ForeignKey(
-        Region, on_delete=models.PROTECT, null=True, blank=True, related_name="archives"
+        Region,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="archives",
+        verbose_name=_("region"),
     )
     address = models.CharField(_("address"), max_length=300, blank=True)
     opening_hours = models.CharField(_("opening hours"), max_length=300, blank=True)
@@ -105,8 +115,8 @@ class Archive(models.Model):
         help_text=_("Bus, metro and parking, as a visitor needs them."),
     )
     is_demo = models.BooleanField(_("demo data"), default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["slug"]
@@ -131,11 +141,16 @@ class Membership(models.Model):
     """A role a user holds in one archive; a user may hold several roles in several archives."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("user"),
     )
-    archive = models.ForeignKey(Archive, on_delete=models.CASCADE, related_name="memberships")
+    archive = models.ForeignKey(
+        Archive, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("archive")
+    )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
-    granted_at = models.DateTimeField(auto_now_add=True)
+    granted_at = models.DateTimeField(_("granted at"), auto_now_add=True)
 
     class Meta:
         constraints = [
@@ -161,11 +176,17 @@ class AuditEntry(models.Model):
         null=True,
         blank=True,
         related_name="audit_entries",
+        verbose_name=_("actor"),
     )
     # Kept as text too, so the entry still says who acted after the account is deleted.
     actor_label = models.CharField(_("actor"), max_length=150)
     archive = models.ForeignKey(
-        Archive, on_delete=models.SET_NULL, null=True, blank=True, related_name="audit_entries"
+        Archive,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="audit_entries",
+        verbose_name=_("archive"),
     )
     action = models.CharField(_("action"), max_length=80, db_index=True)
     object_type = models.CharField(_("object type"), max_length=80)
@@ -206,7 +227,12 @@ class PlatformAccount(models.Model):
         COMPATIBLE = "compatible", _("compatible")
         SAFE = "safe", _("safe (encrypted)")
 
-    archive = models.ForeignKey(Archive, on_delete=models.CASCADE, related_name="platform_accounts")
+    archive = models.ForeignKey(
+        Archive,
+        on_delete=models.CASCADE,
+        related_name="platform_accounts",
+        verbose_name=_("archive"),
+    )
     platform = models.CharField(_("platform"), max_length=10, choices=Platform.choices)
     name = models.CharField(_("account name"), max_length=100, blank=True)
     # WeChat: AppID (public), AppSecret, server token and EncodingAESKey (secret).
@@ -240,8 +266,8 @@ class PlatformAccount(models.Model):
     safe_domain = models.CharField(_("safe domain"), max_length=200, blank=True)
     welcome_text = models.TextField(_("welcome message"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         constraints = [
@@ -259,8 +285,12 @@ class PlatformAccount(models.Model):
 class WorkerHeartbeat(models.Model):
     """When a background worker last ran a task, so /healthz can tell whether one is alive."""
 
-    name = models.CharField(max_length=100, unique=True)
-    seen_at = models.DateTimeField()
+    name = models.CharField(_("worker name"), max_length=100, unique=True)
+    seen_at = models.DateTimeField(_("last seen"))
+
+    class Meta:
+        verbose_name = _("worker heartbeat")
+        verbose_name_plural = _("worker heartbeats")
 
     def __str__(self) -> str:
         return f"{self.name} @ {self.seen_at:%Y-%m-%d %H:%M:%S}"
@@ -272,15 +302,18 @@ class RateLimitWindow(models.Model):
     In the database rather than a per-process cache, so the limit holds across many web
     processes; old windows are deleted by ``ratelimit.ratelimit_prune``."""
 
-    key = models.CharField(max_length=200)
-    window_start = models.BigIntegerField()  # Unix seconds, a multiple of the window length
-    hits = models.PositiveIntegerField(default=0)
+    key = models.CharField(_("limited key"), max_length=200)
+    # Unix seconds, a multiple of the window length.
+    window_start = models.BigIntegerField(_("window start (Unix seconds)"))
+    hits = models.PositiveIntegerField(_("hits"), default=0)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["key", "window_start"], name="ratelimit_once"),
         ]
         indexes = [models.Index(fields=["window_start"], name="ratelimit_window")]
+        verbose_name = _("rate limit window")
+        verbose_name_plural = _("rate limit windows")
 
     def __str__(self) -> str:
         return f"{self.key} @ {self.window_start}: {self.hits}"
@@ -309,7 +342,7 @@ class SensitiveWord(models.Model):
         _("severity"), max_length=5, choices=Severity.choices, default=Severity.BLOCK
     )
     note = models.CharField(_("note"), max_length=300, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         ordering = ["archive_id", "word"]
