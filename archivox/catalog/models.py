@@ -41,13 +41,22 @@ def stricter_access(first: str, second: str) -> str:
 
 
 class Description(models.Model):
-    archive = models.ForeignKey(Archive, on_delete=models.PROTECT, related_name="descriptions")
+    archive = models.ForeignKey(
+        Archive, on_delete=models.PROTECT, related_name="descriptions", verbose_name=_("archive")
+    )
     parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent description"),
     )
     # Materialised path of ancestor ids and this id, e.g. "/12/45/678/"; depth 0 is a root.
-    path = models.CharField(max_length=255, db_index=True, editable=False, default="")
-    depth = models.PositiveSmallIntegerField(default=0, editable=False)
+    path = models.CharField(
+        _("materialised path"), max_length=255, db_index=True, editable=False, default=""
+    )
+    depth = models.PositiveSmallIntegerField(_("depth"), default=0, editable=False)
     position = models.PositiveIntegerField(_("position among siblings"), default=0)
 
     # ISAD(G) 3.1 identity statement
@@ -74,13 +83,19 @@ class Description(models.Model):
     closed_until = models.DateField(_("closed until"), null=True, blank=True)
     # Derived from the ancestors by catalog.services; never set by hand.
     effective_access = models.CharField(
-        max_length=12, choices=Access.choices, default=Access.OPEN, editable=False
+        _("effective access level"),
+        max_length=12,
+        choices=Access.choices,
+        default=Access.OPEN,
+        editable=False,
     )
-    effective_closed_until = models.DateField(null=True, blank=True, editable=False)
+    effective_closed_until = models.DateField(
+        _("effective closure date"), null=True, blank=True, editable=False
+    )
 
     is_demo = models.BooleanField(_("demo data"), default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
 
     class Meta:
         ordering = ["path"]
@@ -136,34 +151,40 @@ class SearchText(models.Model):
     its description and flushed with the rest, so the index can never outlive its rows."""
 
     description = models.OneToOneField(
-        Description, on_delete=models.CASCADE, primary_key=True, related_name="search_text"
+        Description,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="search_text",
+        verbose_name=_("description"),
     )
-    title = models.TextField()
-    body = models.TextField()
+    title = models.TextField(_("title (segmented)"))
+    body = models.TextField(_("text (segmented)"))
     # The description's static worth for a broad query (featured, has images, level; see
     # search.quality_of) and its place in the static order: rank_key is (7 - quality) << 40 | id,
     # so the best descriptions come first. SQLite's FTS5 table uses it as its rowid, so a posting
     # list is read in that order and a broad query stops after the first few thousand.
-    quality = models.SmallIntegerField(default=0)
-    rank_key = models.BigIntegerField(unique=True, null=True)
+    quality = models.SmallIntegerField(_("static quality"), default=0)
+    rank_key = models.BigIntegerField(_("rank key"), unique=True, null=True)
     # The description's archive, copied here so that PostgreSQL reads one archive's matches in
     # the static order from an index of its own (archive, rank_key) instead of every archive's
     # (issue 24: an auto-reply or an archive's search page). Only a shortcut: the archive
     # filter is still applied to the description row. No constraint: the row goes with its
     # description, and adding one would make SQLite rebuild the table without its triggers.
-    archive_id = models.BigIntegerField(null=True)
+    archive_id = models.BigIntegerField(_("archive ID (copy)"), null=True)
     # The description's titles as written, copied here for the ranking's title tier (the title
     # as written first, then the shortest title holding the query): PostgreSQL ranks a window
     # from these rows without reading each match's description (issue 24). Written with the
     # rest of the row (search.index_rows); null only until then (adding a non-null column
     # would make SQLite rebuild the table without its triggers).
-    written_title = models.TextField(null=True)  # noqa: DJ001 - see above
-    written_title_en = models.TextField(null=True)  # noqa: DJ001 - see above
+    written_title = models.TextField(_("title as written"), null=True)  # noqa: DJ001 - see above
+    written_title_en = models.TextField(_("title in English as written"), null=True)  # noqa: DJ001 - see above
 
     class Meta:
         indexes = [
             models.Index(fields=["archive_id", "rank_key"], name="catalog_searchtext_archive"),
         ]
+        verbose_name = _("search text")
+        verbose_name_plural = _("search texts")
 
     def __str__(self) -> str:
         return self.title[:80]
@@ -175,24 +196,31 @@ class DigitalObject(models.Model):
         PDF = "pdf", _("PDF")
 
     description = models.ForeignKey(
-        Description, on_delete=models.CASCADE, related_name="digital_objects"
+        Description,
+        on_delete=models.CASCADE,
+        related_name="digital_objects",
+        verbose_name=_("description"),
     )
-    kind = models.CharField(max_length=10, choices=Kind.choices)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     # The original as uploaded, for staff only (console); the public and the platforms get
     # ``public_file``, the same picture or PDF without its metadata (core.public_files), or
     # nothing when no such copy could be made.
-    file = models.FileField(upload_to="objects/%Y/%m/", max_length=300)
-    public_file = models.FileField(upload_to="public/%Y/%m/", max_length=300, blank=True)
-    thumbnail = models.ImageField(upload_to="thumbnails/%Y/%m/", max_length=300, blank=True)
-    original_name = models.CharField(max_length=255, blank=True)
-    media_type = models.CharField(max_length=100)
-    size = models.PositiveBigIntegerField()
-    sha256 = models.CharField(max_length=64)
-    width = models.PositiveIntegerField(null=True, blank=True)
-    height = models.PositiveIntegerField(null=True, blank=True)
+    file = models.FileField(_("original file"), upload_to="objects/%Y/%m/", max_length=300)
+    public_file = models.FileField(
+        _("public copy"), upload_to="public/%Y/%m/", max_length=300, blank=True
+    )
+    thumbnail = models.ImageField(
+        _("thumbnail"), upload_to="thumbnails/%Y/%m/", max_length=300, blank=True
+    )
+    original_name = models.CharField(_("original file name"), max_length=255, blank=True)
+    media_type = models.CharField(_("media type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("file size (bytes)"))
+    sha256 = models.CharField(_("SHA-256 checksum"), max_length=64)
+    width = models.PositiveIntegerField(_("width (pixels)"), null=True, blank=True)
+    height = models.PositiveIntegerField(_("height (pixels)"), null=True, blank=True)
     caption = models.CharField(_("caption"), max_length=300, blank=True)
-    position = models.PositiveIntegerField(default=0)
-    created_at = models.DateTimeField(auto_now_add=True)
+    position = models.PositiveIntegerField(_("position"), default=0)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         ordering = ["description", "position", "id"]
@@ -207,9 +235,12 @@ class FeaturedCollection(models.Model):
     """A curated, ordered set of descriptions, e.g. "Jinling historical archives" (paper §4.3)."""
 
     archive = models.ForeignKey(
-        Archive, on_delete=models.CASCADE, related_name="featured_collections"
+        Archive,
+        on_delete=models.CASCADE,
+        related_name="featured_collections",
+        verbose_name=_("archive"),
     )
-    slug = models.SlugField(max_length=80)
+    slug = models.SlugField(_("short name"), max_length=80)
     title = models.CharField(_("title"), max_length=200)
     title_en = models.CharField(_("title in English"), max_length=200, blank=True)
     introduction = models.TextField(_("introduction"), blank=True)
@@ -221,11 +252,13 @@ class FeaturedCollection(models.Model):
         related_name="+",
         verbose_name=_("cover image"),
     )
-    region = models.ForeignKey(Region, on_delete=models.SET_NULL, null=True, blank=True)
-    position = models.PositiveIntegerField(default=0)
+    region = models.ForeignKey(
+        Region, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("region")
+    )
+    position = models.PositiveIntegerField(_("position"), default=0)
     is_published = models.BooleanField(_("published"), default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["archive", "position", "id"]
@@ -241,13 +274,19 @@ class FeaturedCollection(models.Model):
 
 class CollectionEntry(models.Model):
     collection = models.ForeignKey(
-        FeaturedCollection, on_delete=models.CASCADE, related_name="entries"
+        FeaturedCollection,
+        on_delete=models.CASCADE,
+        related_name="entries",
+        verbose_name=_("featured collection"),
     )
     description = models.ForeignKey(
-        Description, on_delete=models.CASCADE, related_name="collection_entries"
+        Description,
+        on_delete=models.CASCADE,
+        related_name="collection_entries",
+        verbose_name=_("description"),
     )
-    position = models.PositiveIntegerField(default=0)
-    note = models.CharField(max_length=300, blank=True)
+    position = models.PositiveIntegerField(_("position"), default=0)
+    note = models.CharField(_("note"), max_length=300, blank=True)
 
     class Meta:
         ordering = ["collection", "position", "id"]
@@ -256,6 +295,8 @@ class CollectionEntry(models.Model):
                 fields=["collection", "description"], name="collection_entry_unique"
             ),
         ]
+        verbose_name = _("collection entry")
+        verbose_name_plural = _("collection entries")
 
     def __str__(self) -> str:
         return f"{self.collection} · {self.description}"
@@ -265,11 +306,13 @@ class DeletedRecord(models.Model):
     """A description that harvesters saw and that is gone from public view (deleted, or made
     confidential or closed). OAI-PMH reports it as deleted, persistently."""
 
-    archive = models.ForeignKey(Archive, on_delete=models.CASCADE, related_name="+")
-    description_id_was = models.BigIntegerField(db_index=True)
-    reference_code = models.CharField(max_length=100)
-    set_specs = models.JSONField(default=list)
-    deleted_at = models.DateTimeField(db_index=True)
+    archive = models.ForeignKey(
+        Archive, on_delete=models.CASCADE, related_name="+", verbose_name=_("archive")
+    )
+    description_id_was = models.BigIntegerField(_("former description ID"), db_index=True)
+    reference_code = models.CharField(_("reference code"), max_length=100)
+    set_specs = models.JSONField(_("OAI sets"), default=list)
+    deleted_at = models.DateTimeField(_("deleted at"), db_index=True)
 
     class Meta:
         constraints = [
@@ -278,6 +321,8 @@ class DeletedRecord(models.Model):
             ),
         ]
         ordering = ["deleted_at", "id"]
+        verbose_name = _("deleted record")
+        verbose_name_plural = _("deleted records")
 
     def __str__(self) -> str:
         return f"deleted {self.reference_code}"
@@ -296,13 +341,18 @@ class PublicDemand(models.Model):
 
     # Empty for a search of every archive at once.
     archive = models.ForeignKey(
-        Archive, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        Archive,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("archive"),
     )
-    kind = models.CharField(max_length=12, choices=Kind.choices)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     # The normalised search term, the reference code, or the collection's slug.
-    key = models.CharField(max_length=200)
-    day = models.DateField()
-    count = models.PositiveIntegerField(default=0)
+    key = models.CharField(_("search term or key"), max_length=200)
+    day = models.DateField(_("day"))
+    count = models.PositiveIntegerField(_("count"), default=0)
 
     class Meta:
         constraints = [
@@ -318,6 +368,8 @@ class PublicDemand(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["kind", "day"])]
+        verbose_name = _("public demand")
+        verbose_name_plural = _("public demand figures")
 
     def __str__(self) -> str:
         return f"{self.kind} {self.key} {self.day} {self.count}"

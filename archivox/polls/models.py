@@ -29,7 +29,7 @@ class InterestLabel(models.Model):
         Archive, on_delete=models.CASCADE, related_name="interest_labels", verbose_name=_("archive")
     )
     name = models.CharField(_("name"), max_length=50)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         ordering = ["archive", "name"]
@@ -65,7 +65,7 @@ class PersonLabel(models.Model):
         related_name="+",
         verbose_name=_("assigned by"),
     )
-    assigned_at = models.DateTimeField(_("assigned"), default=timezone.now)
+    assigned_at = models.DateTimeField(_("assigned at"), default=timezone.now)
 
     class Meta:
         constraints = [
@@ -101,8 +101,8 @@ class Questionnaire(models.Model):
     opens_at = models.DateTimeField(_("opens"), null=True, blank=True)
     closes_at = models.DateTimeField(_("closes"), null=True, blank=True)
     results_public = models.BooleanField(_("results shown to the public"), default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["archive", "-created_at"]
@@ -145,7 +145,10 @@ class Question(models.Model):
         TEXT = "text", _("free text")
 
     questionnaire = models.ForeignKey(
-        Questionnaire, on_delete=models.CASCADE, related_name="questions"
+        Questionnaire,
+        on_delete=models.CASCADE,
+        related_name="questions",
+        verbose_name=_("questionnaire"),
     )
     position = models.PositiveIntegerField(_("position"), default=0)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
@@ -178,7 +181,9 @@ class Question(models.Model):
 
 
 class Option(models.Model):
-    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="options")
+    question = models.ForeignKey(
+        Question, on_delete=models.CASCADE, related_name="options", verbose_name=_("question")
+    )
     position = models.PositiveIntegerField(_("position"), default=0)
     text = models.CharField(_("option"), max_length=300)
     labels = models.ManyToManyField(
@@ -199,7 +204,10 @@ class Response(models.Model):
     response per person" hold when two submissions race."""
 
     questionnaire = models.ForeignKey(
-        Questionnaire, on_delete=models.CASCADE, related_name="responses"
+        Questionnaire,
+        on_delete=models.CASCADE,
+        related_name="responses",
+        verbose_name=_("questionnaire"),
     )
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     person_id = models.CharField(_("person"), max_length=128)
@@ -224,13 +232,22 @@ class Answer(models.Model):
     """One answer to one question: an option ticked (one row per ticked option), a rating or a
     free text, stored as plain text and shown escaped."""
 
-    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
-    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="answers")
-    option = models.ForeignKey(
-        Option, on_delete=models.CASCADE, null=True, blank=True, related_name="answers"
+    response = models.ForeignKey(
+        Response, on_delete=models.CASCADE, related_name="answers", verbose_name=_("response")
     )
-    rating = models.SmallIntegerField(null=True, blank=True)
-    text = models.TextField(blank=True)
+    question = models.ForeignKey(
+        Question, on_delete=models.CASCADE, related_name="answers", verbose_name=_("question")
+    )
+    option = models.ForeignKey(
+        Option,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="answers",
+        verbose_name=_("option"),
+    )
+    rating = models.SmallIntegerField(_("rating"), null=True, blank=True)
+    text = models.TextField(_("text"), blank=True)
 
     class Meta:
         ordering = ["response", "question", "pk"]

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from archivox.core.fields import EncryptedTextField
 from archivox.core.models import Archive
@@ -24,19 +25,24 @@ class Resource(models.Model):
         OTHER = "other", _("other")
 
     archive = models.ForeignKey(
-        Archive, on_delete=models.CASCADE, related_name="reservation_resources"
+        Archive,
+        on_delete=models.CASCADE,
+        related_name="reservation_resources",
+        verbose_name=_("archive"),
     )
     slug = models.SlugField(_("short name"), max_length=60)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     name = models.CharField(_("name"), max_length=120)
     name_en = models.CharField(_("name in English"), max_length=120, blank=True)
-    description = models.TextField(_("description"), blank=True, max_length=2000)
+    description = models.TextField(
+        pgettext_lazy("model field", "description"), blank=True, max_length=2000
+    )
     location = models.CharField(_("location"), max_length=200, blank=True)
     capacity = models.PositiveIntegerField(_("places per slot"), default=10)
     slot_minutes = models.PositiveIntegerField(_("slot length (minutes)"), default=120)
     horizon_days = models.PositiveIntegerField(_("bookable days ahead"), default=14)
     is_active = models.BooleanField(_("open for booking"), default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         ordering = ["archive", "kind", "name"]
@@ -51,6 +57,8 @@ class Resource(models.Model):
                 name="reservation_resource_capacity",
             ),
         ]
+        verbose_name = _("bookable place")
+        verbose_name_plural = _("bookable places")
 
     def __str__(self) -> str:
         return self.name
@@ -59,7 +67,12 @@ class Resource(models.Model):
 class OpeningHours(models.Model):
     """One opening period in the weekly pattern (Monday is 0); a day may have several."""
 
-    resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="opening_hours")
+    resource = models.ForeignKey(
+        Resource,
+        on_delete=models.CASCADE,
+        related_name="opening_hours",
+        verbose_name=_("bookable place"),
+    )
     weekday = models.PositiveSmallIntegerField(
         _("weekday"),
         choices=[
@@ -81,6 +94,8 @@ class OpeningHours(models.Model):
             models.CheckConstraint(condition=Q(closes__gt=F("opens")), name="opening_hours_order"),
             models.CheckConstraint(condition=Q(weekday__lte=6), name="opening_hours_weekday"),
         ]
+        verbose_name = _("opening period")
+        verbose_name_plural = _("opening periods")
 
     def __str__(self) -> str:
         return f"{self.get_weekday_display()} {self.opens:%H:%M}–{self.closes:%H:%M}"
@@ -89,7 +104,12 @@ class OpeningHours(models.Model):
 class Closure(models.Model):
     """Days a resource is closed (holidays, works), first and last day included."""
 
-    resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="closures")
+    resource = models.ForeignKey(
+        Resource,
+        on_delete=models.CASCADE,
+        related_name="closures",
+        verbose_name=_("bookable place"),
+    )
     first_day = models.DateField(_("first day"))
     last_day = models.DateField(_("last day"))
     reason = models.CharField(_("reason"), max_length=200, blank=True)
@@ -101,6 +121,8 @@ class Closure(models.Model):
                 condition=Q(last_day__gte=F("first_day")), name="reservation_closure_order"
             )
         ]
+        verbose_name = _("closure")
+        verbose_name_plural = _("closures")
 
     def __str__(self) -> str:
         return f"{self.first_day}–{self.last_day} {self.reason}"
@@ -113,9 +135,19 @@ class Slot(models.Model):
     Slots of a resource are generated from its opening hours; a lecture event owns one slot
     without a resource."""
 
-    archive = models.ForeignKey(Archive, on_delete=models.CASCADE, related_name="reservation_slots")
+    archive = models.ForeignKey(
+        Archive,
+        on_delete=models.CASCADE,
+        related_name="reservation_slots",
+        verbose_name=_("archive"),
+    )
     resource = models.ForeignKey(
-        Resource, on_delete=models.CASCADE, related_name="slots", null=True, blank=True
+        Resource,
+        on_delete=models.CASCADE,
+        related_name="slots",
+        null=True,
+        blank=True,
+        verbose_name=_("bookable place"),
     )
     starts_at = models.DateTimeField(_("starts at"), db_index=True)
     ends_at = models.DateTimeField(_("ends at"))
@@ -140,6 +172,8 @@ class Slot(models.Model):
                 condition=Q(ends_at__gt=F("starts_at")), name="reservation_slot_order"
             ),
         ]
+        verbose_name = _("booking slot")
+        verbose_name_plural = _("booking slots")
 
     def __str__(self) -> str:
         return f"{self.resource or self.archive} {self.starts_at:%Y-%m-%d %H:%M}"
@@ -172,35 +206,47 @@ class Booking(models.Model):
         UNDELIVERABLE = "undeliverable", _("not deliverable")
         NOT_NEEDED = "not_needed", _("not needed")
 
-    archive = models.ForeignKey(Archive, on_delete=models.CASCADE, related_name="bookings")
-    slot = models.ForeignKey(Slot, on_delete=models.PROTECT, related_name="bookings")
+    archive = models.ForeignKey(
+        Archive, on_delete=models.CASCADE, related_name="bookings", verbose_name=_("archive")
+    )
+    slot = models.ForeignKey(
+        Slot, on_delete=models.PROTECT, related_name="bookings", verbose_name=_("booking slot")
+    )
     code = models.CharField(_("confirmation code"), max_length=12, unique=True)
     name = models.CharField(_("name"), max_length=100)
     contact = models.CharField(_("e-mail or phone"), max_length=254)
     # Who the person is, to refuse a second booking of the same slot: a keyed digest
     # (core.fields.person_digest) of the WeChat openid, else of the contact normalised
     # (lower-case e-mail, digits of a phone number); "purged-<pk>" once purged.
-    person_key = models.CharField(max_length=254, editable=False)
+    person_key = models.CharField(_("person key"), max_length=254, editable=False)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     # Never shown; encrypted at rest, purged with the rest.
     openid = EncryptedTextField(_("WeChat openid"), blank=True)
     status = models.CharField(
-        _("status"), max_length=12, choices=Status.choices, default=Status.BOOKED
+        pgettext_lazy("model field", "status"),
+        max_length=12,
+        choices=Status.choices,
+        default=Status.BOOKED,
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    cancelled_at = models.DateTimeField(null=True, blank=True)
-    checked_in_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    checked_in_at = models.DateTimeField(_("checked in at"), null=True, blank=True)
     checked_in_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("checked in by"),
     )
     reminder = models.CharField(
         _("reminder"), max_length=14, choices=Reminder.choices, default=Reminder.PENDING
     )
-    reminder_at = models.DateTimeField(null=True, blank=True)
-    reminder_note = models.CharField(max_length=300, blank=True)
+    reminder_at = models.DateTimeField(_("reminder sent at"), null=True, blank=True)
+    reminder_note = models.CharField(_("reminder note"), max_length=300, blank=True)
     rating = models.PositiveSmallIntegerField(_("rating"), null=True, blank=True)
     comment = models.TextField(_("comment"), blank=True, max_length=2000)
-    rated_at = models.DateTimeField(null=True, blank=True)
+    rated_at = models.DateTimeField(_("rated at"), null=True, blank=True)
 
     class Meta:
         ordering = ["slot__starts_at", "created_at"]
@@ -218,6 +264,8 @@ class Booking(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["reminder", "status"])]
+        verbose_name = _("booking")
+        verbose_name_plural = _("bookings")
 
     def __str__(self) -> str:
         return f"{self.code_display} {self.name}"

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from archivox.catalog.models import Description
 from archivox.core.models import Archive
@@ -19,7 +20,10 @@ class DiscussionSettings(models.Model):
         POST = "post", _("post-moderation: shown at once, a moderator may hide")
 
     archive = models.OneToOneField(
-        Archive, on_delete=models.CASCADE, related_name="discussion_settings"
+        Archive,
+        on_delete=models.CASCADE,
+        related_name="discussion_settings",
+        verbose_name=_("archive"),
     )
     moderation = models.CharField(
         _("moderation"), max_length=4, choices=Moderation.choices, default=Moderation.PRE
@@ -34,16 +38,20 @@ class DiscussionSettings(models.Model):
 
 
 class Topic(models.Model):
-    archive = models.ForeignKey(Archive, on_delete=models.CASCADE, related_name="topics")
+    archive = models.ForeignKey(
+        Archive, on_delete=models.CASCADE, related_name="topics", verbose_name=_("archive")
+    )
     # As written between the # marks: #南京民国建筑# → 南京民国建筑.
     name = models.CharField(_("name"), max_length=60)
     slug = models.SlugField(_("slug"), max_length=60)
     # Sanitised with nh3 when saved.
-    description = models.TextField(_("description"), blank=True, max_length=20000)
+    description = models.TextField(
+        pgettext_lazy("model field", "description"), blank=True, max_length=20000
+    )
     is_published = models.BooleanField(_("published"), default=True)
     comments_open = models.BooleanField(_("open for comments"), default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["archive", "-created_at"]
@@ -62,11 +70,16 @@ class TopicItem(models.Model):
     """A catalog description the topic is about. Staff may link any of their archive's
     descriptions; the public page shows only what the access gateway lets through."""
 
-    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="items")
-    description = models.ForeignKey(
-        Description, on_delete=models.CASCADE, related_name="topic_items"
+    topic = models.ForeignKey(
+        Topic, on_delete=models.CASCADE, related_name="items", verbose_name=_("topic")
     )
-    position = models.PositiveIntegerField(default=0)
+    description = models.ForeignKey(
+        Description,
+        on_delete=models.CASCADE,
+        related_name="topic_items",
+        verbose_name=_("description"),
+    )
+    position = models.PositiveIntegerField(_("position"), default=0)
 
     class Meta:
         ordering = ["topic", "position", "pk"]
@@ -86,14 +99,19 @@ class Comment(models.Model):
         PUBLISHED = "published", _("published")
         HIDDEN = "hidden", _("hidden")
 
-    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="comments")
+    topic = models.ForeignKey(
+        Topic, on_delete=models.CASCADE, related_name="comments", verbose_name=_("topic")
+    )
     channel = models.CharField(_("channel"), max_length=10)
     person_id = models.CharField(_("person"), max_length=128)
     display_name = models.CharField(_("name shown"), max_length=40)
     # Plain text, shown escaped.
     body = models.TextField(_("comment"), max_length=2000)
     status = models.CharField(
-        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+        pgettext_lazy("model field", "status"),
+        max_length=10,
+        choices=Status.choices,
+        default=Status.PENDING,
     )
     # Why it waits for a moderator although the archive post-moderates (screening warnings).
     flags = models.JSONField(_("screening findings"), default=list, blank=True)
@@ -105,13 +123,14 @@ class Comment(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        verbose_name=_("moderated by"),
     )
 
     class Meta:
         ordering = ["topic", "created_at", "pk"]
         indexes = [models.Index(fields=["topic", "status", "created_at"])]
         verbose_name = _("comment")
-        verbose_name_plural = _("comments")
+        verbose_name_plural = pgettext_lazy("model name", "comments")
 
     def __str__(self) -> str:
         return f"{self.display_name}: {self.body[:30]}"

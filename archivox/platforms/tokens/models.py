@@ -21,9 +21,9 @@ class PlatformToken(models.Model):
     fetch_day = models.DateField(_("day of the fetch count"), null=True, blank=True)
     fetches_today = models.PositiveIntegerField(_("fetches that day"), default=0)
     # A process fetching a new token holds the lease; the others wait for its result.
-    lease_owner = models.CharField(max_length=64, blank=True)
-    lease_until = models.DateTimeField(null=True, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    lease_owner = models.CharField(_("lease holder"), max_length=64, blank=True)
+    lease_until = models.DateTimeField(_("lease until"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         constraints = [
