@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from archivox.catalog.models import Access, Description, DigitalObject
 from archivox.core.models import Archive
@@ -19,7 +20,10 @@ class Campaign(models.Model):
     """What an archive is collecting, on what terms."""
 
     archive = models.ForeignKey(
-        Archive, on_delete=models.CASCADE, related_name="collecting_campaigns"
+        Archive,
+        on_delete=models.CASCADE,
+        related_name="collecting_campaigns",
+        verbose_name=_("archive"),
     )
     slug = models.SlugField(_("short name"), max_length=60)
     title = models.CharField(_("title"), max_length=200)
@@ -31,16 +35,23 @@ class Campaign(models.Model):
     is_open = models.BooleanField(_("open for offers"), default=True)
     # Where accessioned offers go in the catalog; made on the first accession when empty.
     catalog_parent = models.ForeignKey(
-        Description, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        Description,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("catalog parent"),
     )
-    is_demo = models.BooleanField(default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    is_demo = models.BooleanField(_("demo data"), default=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         ordering = ["archive", "-created_at"]
         constraints = [
             models.UniqueConstraint(fields=["archive", "slug"], name="collecting_campaign_slug"),
         ]
+        verbose_name = _("collecting campaign")
+        verbose_name_plural = _("collecting campaigns")
 
     def __str__(self) -> str:
         return self.title
@@ -61,10 +72,17 @@ class Offer(models.Model):
         DEPOSIT = "deposit", _("deposit (I remain the owner)")
         COPY = "copy", _("copy only (I keep the originals)")
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="offers")
-    archive = models.ForeignKey(Archive, on_delete=models.PROTECT, related_name="+")
+    campaign = models.ForeignKey(
+        Campaign,
+        on_delete=models.PROTECT,
+        related_name="offers",
+        verbose_name=_("collecting campaign"),
+    )
+    archive = models.ForeignKey(
+        Archive, on_delete=models.PROTECT, related_name="+", verbose_name=_("archive")
+    )
     # The person's link to follow the review (never guessable, never an id).
-    token = models.CharField(max_length=43, unique=True)
+    token = models.CharField(_("link token"), max_length=43, unique=True)
     title = models.CharField(_("what you offer"), max_length=200)
     story = models.TextField(_("the story"), max_length=8000, blank=True)
     date_expression = models.CharField(_("when"), max_length=100, blank=True)
@@ -73,25 +91,42 @@ class Offer(models.Model):
     name = models.CharField(_("your name"), max_length=100)
     contact = models.CharField(_("e-mail or mobile phone"), max_length=200)
     # For the personal-data export; "purged-…" once purged.
-    person_key = models.CharField(max_length=200, db_index=True)
+    person_key = models.CharField(_("person key"), max_length=200, db_index=True)
     credit_name = models.CharField(
         _("credit on the public description"), max_length=100, blank=True
     )
-    status = models.CharField(max_length=12, choices=Status.choices, default=Status.SUBMITTED)
+    status = models.CharField(
+        pgettext_lazy("model field", "status"),
+        max_length=12,
+        choices=Status.choices,
+        default=Status.SUBMITTED,
+    )
     # What the archive says to the person: its question, or the reason it declined.
-    staff_message = models.TextField(max_length=4000, blank=True)
-    person_reply = models.TextField(max_length=4000, blank=True)
+    staff_message = models.TextField(_("message from the archive"), max_length=4000, blank=True)
+    person_reply = models.TextField(_("reply of the person"), max_length=4000, blank=True)
     reviewed_by = models.ForeignKey(
-        "core.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "core.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reviewed by"),
     )
-    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     accessioned_by = models.ForeignKey(
-        "core.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "core.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("accessioned by"),
     )
-    accessioned_at = models.DateTimeField(null=True, blank=True)
-    access_level = models.CharField(max_length=12, choices=Access.choices, blank=True)
-    is_demo = models.BooleanField(default=False)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    accessioned_at = models.DateTimeField(_("accessioned at"), null=True, blank=True)
+    access_level = models.CharField(
+        _("access level"), max_length=12, choices=Access.choices, blank=True
+    )
+    is_demo = models.BooleanField(_("demo data"), default=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -102,6 +137,8 @@ class Offer(models.Model):
                 name="collecting_offer_accessioned_has_access",
             ),
         ]
+        verbose_name = _("offer")
+        verbose_name_plural = _("offers")
 
     def __str__(self) -> str:
         return self.title
@@ -113,25 +150,39 @@ class OfferFile(models.Model):
         PDF = "pdf", _("PDF")
         AUDIO = "audio", _("audio")
 
-    offer = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="files")
-    kind = models.CharField(max_length=10, choices=Kind.choices)
-    file = models.FileField(upload_to="collecting/%Y/%m/", max_length=300)
-    original_name = models.CharField(max_length=255, blank=True)
-    media_type = models.CharField(max_length=100)
-    size = models.PositiveBigIntegerField()
-    sha256 = models.CharField(max_length=64)
+    offer = models.ForeignKey(
+        Offer, on_delete=models.CASCADE, related_name="files", verbose_name=_("offer")
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    file = models.FileField(_("uploaded file"), upload_to="collecting/%Y/%m/", max_length=300)
+    original_name = models.CharField(_("original file name"), max_length=255, blank=True)
+    media_type = models.CharField(_("media type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("file size (bytes)"))
+    sha256 = models.CharField(_("SHA-256 checksum"), max_length=64)
     caption = models.CharField(_("caption"), max_length=300, blank=True)
-    position = models.PositiveIntegerField(default=0)
+    position = models.PositiveIntegerField(_("position"), default=0)
     # Provenance: the description and object this file became.
     description = models.ForeignKey(
-        Description, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        Description,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("description"),
     )
     digital_object = models.ForeignKey(
-        DigitalObject, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        DigitalObject,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("digital object"),
     )
 
     class Meta:
         ordering = ["offer", "position", "id"]
+        verbose_name = _("offered file")
+        verbose_name_plural = _("offered files")
 
     def __str__(self) -> str:
         return self.original_name or self.file.name

@@ -47,7 +47,9 @@ class Delivery(models.TextChoices):
 class RequestKind(models.Model):
     """A record category an archive holds and serves, with what it asks and promises."""
 
-    archive = models.ForeignKey(Archive, on_delete=models.CASCADE, related_name="request_kinds")
+    archive = models.ForeignKey(
+        Archive, on_delete=models.CASCADE, related_name="request_kinds", verbose_name=_("archive")
+    )
     category = models.CharField(_("category"), max_length=20, choices=Category.choices)
     years_from = models.PositiveSmallIntegerField(_("records from year"))
     years_to = models.PositiveSmallIntegerField(_("records to year"))
@@ -72,6 +74,8 @@ class RequestKind(models.Model):
                 name="request_kind_working_days",
             ),
         ]
+        verbose_name = _("request kind")
+        verbose_name_plural = _("request kinds")
 
     def __str__(self) -> str:
         return f"{self.archive} · {self.get_category_display()}"
@@ -95,7 +99,9 @@ class RequestKind(models.Model):
 class Holiday(models.Model):
     """A day off on a weekday, or a weekend day worked (调休), in the archive's calendar."""
 
-    archive = models.ForeignKey(Archive, on_delete=models.CASCADE, related_name="holidays")
+    archive = models.ForeignKey(
+        Archive, on_delete=models.CASCADE, related_name="holidays", verbose_name=_("archive")
+    )
     day = models.DateField(_("day"))
     is_working_day = models.BooleanField(_("worked (adjusted working day)"), default=False)
     name = models.CharField(_("name"), max_length=100, blank=True)
@@ -105,6 +111,8 @@ class Holiday(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["archive", "day"], name="records_holiday_unique")
         ]
+        verbose_name = _("holiday or adjusted working day")
+        verbose_name_plural = _("holidays and adjusted working days")
 
     def __str__(self) -> str:
         return f"{self.day} {self.name}"
@@ -140,12 +148,23 @@ class RecordsRequest(models.Model):
 
     code = models.CharField(_("tracking code"), max_length=20, unique=True)
     archive = models.ForeignKey(
-        Archive, on_delete=models.PROTECT, related_name="records_requests_received"
+        Archive,
+        on_delete=models.PROTECT,
+        related_name="records_requests_received",
+        verbose_name=_("receiving archive"),
     )
     holding_archive = models.ForeignKey(
-        Archive, on_delete=models.PROTECT, related_name="records_requests_held"
+        Archive,
+        on_delete=models.PROTECT,
+        related_name="records_requests_held",
+        verbose_name=_("holding archive"),
     )
-    kind = models.ForeignKey(RequestKind, on_delete=models.PROTECT, related_name="requests")
+    kind = models.ForeignKey(
+        RequestKind,
+        on_delete=models.PROTECT,
+        related_name="requests",
+        verbose_name=_("request kind"),
+    )
     category = models.CharField(_("category"), max_length=20, choices=Category.choices)
     status = models.CharField(
         pgettext_lazy("records request", "status"),
@@ -154,13 +173,13 @@ class RecordsRequest(models.Model):
         default=Status.SUBMITTED,
     )
     # Bumped by every staff action: two staff acting at once, the second is told who won.
-    version = models.PositiveIntegerField(default=1)
+    version = models.PositiveIntegerField(_("version"), default=1)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     proof = models.CharField(_("applying as"), max_length=10, choices=Proof.choices)
     name = models.CharField(_("name on the record"), max_length=100)
     id_number = EncryptedTextField(_("ID number"))
     # A keyed digest of the ID number: rate limits and export find a person without decrypting.
-    person_key = models.CharField(max_length=64, db_index=True, editable=False)
+    person_key = models.CharField(_("person key"), max_length=64, db_index=True, editable=False)
     years_from = models.PositiveSmallIntegerField(_("from year"))
     years_to = models.PositiveSmallIntegerField(_("to year"))
     district = models.CharField(
@@ -170,28 +189,36 @@ class RecordsRequest(models.Model):
     purpose = models.CharField(_("purpose"), max_length=500)
     email = models.EmailField(_("e-mail"))
     # The WeChat follower who applied (never shown; encrypted at rest, purged with the rest).
-    openid = EncryptedTextField(blank=True)
+    openid = EncryptedTextField(_("WeChat openid"), blank=True)
     delivery = models.CharField(
         pgettext_lazy("records request", "delivery"), max_length=16, choices=Delivery.choices
     )
     postal_address = models.CharField(_("postal address"), max_length=300, blank=True)
     return_mode = models.CharField(
-        max_length=14, choices=ReturnMode.choices, default=ReturnMode.DIRECT
+        _("how the answer returns"),
+        max_length=14,
+        choices=ReturnMode.choices,
+        default=ReturnMode.DIRECT,
     )
     # What the person is told (the reason of a refusal, what more is needed).
     message = models.TextField(_("message to the applicant"), blank=True, max_length=2000)
     result = models.CharField(_("result"), max_length=10, choices=Result.choices, blank=True)
     worked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("worked by"),
     )
     due_on = models.DateField(_("due (receiving archive)"))
     holding_due_on = models.DateField(_("due (holding archive)"), null=True, blank=True)
     # Via the receiving archive: the copy reaches the person once that archive releases it.
-    released_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    updated_at = models.DateTimeField(auto_now=True)
-    forwarded_at = models.DateTimeField(null=True, blank=True)
-    closed_at = models.DateTimeField(null=True, blank=True)
+    released_at = models.DateTimeField(_("released at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    forwarded_at = models.DateTimeField(_("forwarded at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 
     OPEN = (
         Status.SUBMITTED,
@@ -214,6 +241,8 @@ class RecordsRequest(models.Model):
                 condition=Q(years_to__gte=F("years_from")), name="records_request_years"
             ),
         ]
+        verbose_name = _("records request")
+        verbose_name_plural = _("records requests")
 
     def __str__(self) -> str:
         return f"{self.code[:4]}… {self.get_category_display()}"
@@ -242,20 +271,38 @@ class RecordsRequest(models.Model):
 class RequestEvent(models.Model):
     """One step of a request: the status it reached, who moved it, at which archive."""
 
-    request = models.ForeignKey(RecordsRequest, on_delete=models.CASCADE, related_name="events")
-    at = models.DateTimeField(auto_now_add=True)
-    archive = models.ForeignKey(Archive, on_delete=models.CASCADE, related_name="+")
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    request = models.ForeignKey(
+        RecordsRequest,
+        on_delete=models.CASCADE,
+        related_name="events",
+        verbose_name=_("records request"),
     )
-    status = models.CharField(max_length=12, choices=RecordsRequest.Status.choices)
+    at = models.DateTimeField(_("time"), auto_now_add=True)
+    archive = models.ForeignKey(
+        Archive, on_delete=models.CASCADE, related_name="+", verbose_name=_("archive")
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("actor"),
+    )
+    status = models.CharField(
+        pgettext_lazy("records request", "status"),
+        max_length=12,
+        choices=RecordsRequest.Status.choices,
+    )
     # What the person is told at this step ("" when the step says it all).
-    message = models.TextField(blank=True, max_length=2000)
+    message = models.TextField(_("message to the applicant"), blank=True, max_length=2000)
     # Staff notes stay in the console; the person's page shows only public steps.
-    note = models.TextField(blank=True, max_length=2000)
+    note = models.TextField(_("staff note"), blank=True, max_length=2000)
 
     class Meta:
         ordering = ["at", "pk"]
+        verbose_name = _("request step")
+        verbose_name_plural = _("request steps")
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.status}"
@@ -269,15 +316,22 @@ class RequestUpload(models.Model):
         ID = "id", _("ID document")
         AUTHORISATION = "authorisation", _("authorisation or letter")
 
-    request = models.ForeignKey(RecordsRequest, on_delete=models.CASCADE, related_name="uploads")
-    kind = models.CharField(max_length=14, choices=Kind.choices)
-    file = models.FileField(upload_to="records_requests/uploads/%Y/%m/")
-    media_type = models.CharField(max_length=40)
-    size = models.PositiveIntegerField()
-    created_at = models.DateTimeField(auto_now_add=True)
+    request = models.ForeignKey(
+        RecordsRequest,
+        on_delete=models.CASCADE,
+        related_name="uploads",
+        verbose_name=_("records request"),
+    )
+    kind = models.CharField(_("kind"), max_length=14, choices=Kind.choices)
+    file = models.FileField(_("uploaded file"), upload_to="records_requests/uploads/%Y/%m/")
+    media_type = models.CharField(_("media type"), max_length=40)
+    size = models.PositiveIntegerField(_("file size (bytes)"))
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
     class Meta:
         ordering = ["pk"]
+        verbose_name = _("applicant's upload")
+        verbose_name_plural = _("applicant's uploads")
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.media_type})"
@@ -287,18 +341,31 @@ class RequestFinding(models.Model):
     """A catalog description the search found: staff see it, whatever its access; the person
     only ever sees the copy issued."""
 
-    request = models.ForeignKey(RecordsRequest, on_delete=models.CASCADE, related_name="findings")
-    description = models.ForeignKey(Description, on_delete=models.PROTECT, related_name="+")
-    added_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    request = models.ForeignKey(
+        RecordsRequest,
+        on_delete=models.CASCADE,
+        related_name="findings",
+        verbose_name=_("records request"),
     )
-    added_at = models.DateTimeField(auto_now_add=True)
+    description = models.ForeignKey(
+        Description, on_delete=models.PROTECT, related_name="+", verbose_name=_("description")
+    )
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("added by"),
+    )
+    added_at = models.DateTimeField(_("added at"), auto_now_add=True)
 
     class Meta:
         ordering = ["pk"]
         constraints = [
             models.UniqueConstraint(fields=["request", "description"], name="records_finding_once")
         ]
+        verbose_name = _("record found by the search")
+        verbose_name_plural = _("records found by the search")
 
     def __str__(self) -> str:
         return str(self.description)
@@ -312,23 +379,39 @@ class CertifiedCopy(models.Model):
         COPY = "copy", _("certified copy")
         NOT_FOUND = "not_found", _("certificate of no record found")
 
-    request = models.ForeignKey(RecordsRequest, on_delete=models.PROTECT, related_name="copies")
-    archive = models.ForeignKey(Archive, on_delete=models.PROTECT, related_name="certified_copies")
-    kind = models.CharField(max_length=10, choices=Kind.choices)
-    verification_code = models.CharField(max_length=20, unique=True)
-    reference_code = models.CharField(_("reference code"), max_length=300, blank=True)
-    file = models.FileField(upload_to="records_requests/copies/%Y/")
-    sha256 = models.CharField(max_length=64)
-    page_count = models.PositiveIntegerField()
-    issued_at = models.DateTimeField(auto_now_add=True)
-    issued_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    request = models.ForeignKey(
+        RecordsRequest,
+        on_delete=models.PROTECT,
+        related_name="copies",
+        verbose_name=_("records request"),
     )
-    revoked_at = models.DateTimeField(null=True, blank=True)
-    revoke_reason = models.CharField(max_length=300, blank=True)
+    archive = models.ForeignKey(
+        Archive,
+        on_delete=models.PROTECT,
+        related_name="certified_copies",
+        verbose_name=_("issuing archive"),
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    verification_code = models.CharField(_("verification code"), max_length=20, unique=True)
+    reference_code = models.CharField(_("reference code"), max_length=300, blank=True)
+    file = models.FileField(_("PDF file"), upload_to="records_requests/copies/%Y/")
+    sha256 = models.CharField(_("SHA-256 checksum"), max_length=64)
+    page_count = models.PositiveIntegerField(_("page count"))
+    issued_at = models.DateTimeField(_("issued at"), auto_now_add=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("issued by"),
+    )
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoke_reason = models.CharField(_("revocation reason"), max_length=300, blank=True)
 
     class Meta:
         ordering = ["-issued_at"]
+        verbose_name = _("certified copy")
+        verbose_name_plural = _("certified copies")
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.verification_code}"
