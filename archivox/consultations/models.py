@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from archivox.consultations.people import person_label
 from archivox.core.fields import EncryptedTextField
@@ -233,9 +234,12 @@ class Consultation(models.Model):
     # goes), or who asked on the portal inside WeChat's browser (learned silently by the
     # service hall; answers reach them there too). Encrypted, never shown; purged with the rest.
     person_openid = EncryptedTextField(_("WeChat follower"), blank=True)
-    subject = models.CharField(_("subject"), max_length=200, blank=True)
+    subject = models.CharField(pgettext_lazy("model field", "subject"), max_length=200, blank=True)
     status = models.CharField(
-        _("status"), max_length=10, choices=Status.choices, default=Status.NEW
+        pgettext_lazy("model field", "status"),
+        max_length=10,
+        choices=Status.choices,
+        default=Status.NEW,
     )
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -245,14 +249,14 @@ class Consultation(models.Model):
         related_name="assigned_consultations",
         verbose_name=_("assignee"),
     )
-    opened_at = models.DateTimeField(_("opened"), default=timezone.now)
+    opened_at = models.DateTimeField(_("opened at"), default=timezone.now)
     last_inbound_at = models.DateTimeField(_("last message from the person"), default=timezone.now)
     # Since when the person waits for us, and when the archive's promise runs out.
     awaiting_since = models.DateTimeField(_("awaiting an answer since"), null=True, blank=True)
     due_at = models.DateTimeField(_("answer due"), null=True, blank=True)
     first_response_at = models.DateTimeField(_("first answered"), null=True, blank=True)
     answered_at = models.DateTimeField(_("last answered"), null=True, blank=True)
-    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     flood = models.BooleanField(_("flooding"), default=False)
     token = models.CharField(_("private link token"), max_length=64, unique=True)
     rating = models.PositiveSmallIntegerField(_("satisfaction (1–5)"), null=True, blank=True)
@@ -334,7 +338,11 @@ class ConsultationNote(models.Model):
         Consultation, on_delete=models.CASCADE, related_name="notes", verbose_name=_("consultation")
     )
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("author"),
     )
     text = models.TextField(_("note"), max_length=5000)
     created_at = models.DateTimeField(_("written"), default=timezone.now)
@@ -369,13 +377,17 @@ class ConsultationAnswer(models.Model):
         verbose_name=_("consultation"),
     )
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("author"),
     )
     text = models.TextField(_("answer"), max_length=5000)
     via = models.CharField(_("sent via"), max_length=10, choices=Via.choices)
     state = models.CharField(_("state"), max_length=10, choices=State.choices)
     created_at = models.DateTimeField(_("written"), default=timezone.now)
-    sent_at = models.DateTimeField(_("delivered"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
     error = models.TextField(_("error"), blank=True)
     # The platform's id of what we sent (Weibo comment id, email Message-ID).
     external_id = models.CharField(_("platform id"), max_length=255, blank=True)
@@ -434,13 +446,15 @@ class AutoReplyRule(models.Model):
     kind = models.CharField(_("reply kind"), max_length=10, choices=Kind.choices)
     text = models.TextField(_("text"), max_length=2000, blank=True)
     title = models.CharField(_("title"), max_length=64, blank=True)
-    description = models.CharField(_("description"), max_length=120, blank=True)
+    description = models.CharField(
+        pgettext_lazy("model field", "description"), max_length=120, blank=True
+    )
     url = models.URLField(_("link"), max_length=500, blank=True)
     picurl = models.URLField(_("picture"), max_length=500, blank=True)
     max_hits = models.PositiveSmallIntegerField(_("catalog hits (at most 8)"), default=3)
     is_active = models.BooleanField(_("active"), default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["priority", "id"]

@@ -125,18 +125,21 @@ class Notification(models.Model):
         Archive, on_delete=models.CASCADE, related_name="+", verbose_name=_("archive")
     )
     # At most once: the sender names the message (e.g. "reservations.reminder:42").
-    key = models.CharField(max_length=120, unique=True, default=_new_key)
+    key = models.CharField(_("message key"), max_length=120, unique=True, default=_new_key)
     purpose = models.CharField(_("purpose"), max_length=40)
     openid = EncryptedTextField(_("WeChat follower"), blank=True)
     email = EncryptedTextField(_("e-mail"), blank=True)
-    subject = models.CharField(_("subject"), max_length=200, blank=True)
+    subject = models.CharField(pgettext_lazy("model field", "subject"), max_length=200, blank=True)
     status = models.CharField(
-        _("status"), max_length=14, choices=Status.choices, default=Status.SENDING
+        pgettext_lazy("model field", "status"),
+        max_length=14,
+        choices=Status.choices,
+        default=Status.SENDING,
     )
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices, blank=True)
     note = models.TextField(_("what happened"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]

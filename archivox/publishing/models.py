@@ -68,7 +68,9 @@ class Post(models.Model):
         PUBLISHED = "published", _("published")
         WITHDRAWN = "withdrawn", _("withdrawn")
 
-    archive = models.ForeignKey(Archive, on_delete=models.CASCADE, related_name="posts")
+    archive = models.ForeignKey(
+        Archive, on_delete=models.CASCADE, related_name="posts", verbose_name=_("archive")
+    )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.ARTICLE)
     title = models.CharField(_("title"), max_length=200)
     author = models.CharField(_("author"), max_length=64, blank=True)
@@ -78,9 +80,11 @@ class Post(models.Model):
     # The cover as uploaded stays for staff; the portal, feeds and platforms get ``cover_public``,
     # the same picture without its metadata (core.public_files).
     cover = models.FileField(_("cover image"), upload_to="posts/covers/%Y/%m/", blank=True)
-    cover_public = models.FileField(upload_to="posts/covers/public/%Y/%m/", blank=True)
-    cover_media_type = models.CharField(max_length=50, blank=True)
-    cover_sha256 = models.CharField(max_length=64, blank=True)
+    cover_public = models.FileField(
+        _("public cover (no metadata)"), upload_to="posts/covers/public/%Y/%m/", blank=True
+    )
+    cover_media_type = models.CharField(_("cover media type"), max_length=50, blank=True)
+    cover_sha256 = models.CharField(_("cover SHA-256 checksum"), max_length=64, blank=True)
     # The editor's crop of the cover for each platform ratio (services/cover_crops.py):
     # {"wechat": {"box": [x, y, width, height], "file": "<storage name>"}, …} in pixels of
     # ``cover_public``; emptied when the cover changes.
@@ -104,7 +108,11 @@ class Post(models.Model):
         _("WeChat"), max_length=10, choices=WeChatMode.choices, default=WeChatMode.PUBLISH
     )
     status = models.CharField(
-        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True
+        pgettext_lazy("model field", "status"),
+        max_length=20,
+        choices=Status.choices,
+        default=Status.DRAFT,
+        db_index=True,
     )
     scheduled_for = models.DateTimeField(_("scheduled for"), null=True, blank=True, db_index=True)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True, db_index=True)
@@ -116,12 +124,12 @@ class Post(models.Model):
         related_name="posts",
         verbose_name=_("author (staff)"),
     )
-    revision_number = models.PositiveIntegerField(default=0, editable=False)
+    revision_number = models.PositiveIntegerField(_("revision number"), default=0, editable=False)
     # Each submission starts a new round of review; approvals of an earlier round (before changes
     # were requested) do not count for the content submitted now.
-    review_round = models.PositiveIntegerField(default=0, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    review_round = models.PositiveIntegerField(_("review round"), default=0, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     # The recall (services/recall.py): copies of this post quote a catalog item that may no
     # longer be shown as they show it, made confidential or closed (itself, or through a fonds
@@ -134,9 +142,9 @@ class Post(models.Model):
     )
     # The quoted items and why each is recalled, as they were when found (title, reference
     # code, reason, closure date, the ancestor it comes from): what staff were told stays true.
-    recall_items = models.JSONField(default=list, blank=True)
-    recall_found_at = models.DateTimeField(null=True, blank=True)
-    recall_closed_at = models.DateTimeField(null=True, blank=True)
+    recall_items = models.JSONField(_("recalled items"), default=list, blank=True)
+    recall_found_at = models.DateTimeField(_("recall found at"), null=True, blank=True)
+    recall_closed_at = models.DateTimeField(_("recall closed at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -145,7 +153,7 @@ class Post(models.Model):
             models.Index(fields=["archive", "recall_found_at"]),
         ]
         verbose_name = _("post")
-        verbose_name_plural = _("posts")
+        verbose_name_plural = pgettext_lazy("model name", "posts")
 
     def __str__(self) -> str:
         return self.title
@@ -158,9 +166,13 @@ class Post(models.Model):
 class PostItem(models.Model):
     """A catalog item a post draws on: in order, with or without its image and a quote."""
 
-    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="post_items")
-    description = models.ForeignKey(Description, on_delete=models.PROTECT, related_name="+")
-    position = models.PositiveIntegerField(default=0)
+    post = models.ForeignKey(
+        Post, on_delete=models.CASCADE, related_name="post_items", verbose_name=_("post")
+    )
+    description = models.ForeignKey(
+        Description, on_delete=models.PROTECT, related_name="+", verbose_name=_("description")
+    )
+    position = models.PositiveIntegerField(_("position"), default=0)
     use_image = models.BooleanField(_("use its image"), default=False)
     quote = models.BooleanField(_("quote its description"), default=False)
 
@@ -169,6 +181,8 @@ class PostItem(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["post", "description"], name="post_item_unique"),
         ]
+        verbose_name = _("post item")
+        verbose_name_plural = _("post items")
 
     def __str__(self) -> str:
         return f"{self.post_id} · {self.description_id}"
@@ -177,36 +191,53 @@ class PostItem(models.Model):
 class PostRevision(models.Model):
     """The post as saved, each time; a correction of a published post says why."""
 
-    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="revisions")
-    number = models.PositiveIntegerField()
-    content = models.JSONField()
-    is_correction = models.BooleanField(default=False)
+    post = models.ForeignKey(
+        Post, on_delete=models.CASCADE, related_name="revisions", verbose_name=_("post")
+    )
+    number = models.PositiveIntegerField(_("revision"))
+    content = models.JSONField(_("content"))
+    is_correction = models.BooleanField(_("correction"), default=False)
     reason = models.CharField(_("reason"), max_length=500, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         ordering = ["post", "-number"]
         constraints = [
             models.UniqueConstraint(fields=["post", "number"], name="post_revision_unique"),
         ]
+        verbose_name = _("post revision")
+        verbose_name_plural = _("post revisions")
 
     def __str__(self) -> str:
         return f"{self.post_id} r{self.number}"
 
 
 class ReviewComment(models.Model):
-    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="comments")
+    post = models.ForeignKey(
+        Post, on_delete=models.CASCADE, related_name="comments", verbose_name=_("post")
+    )
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("author"),
     )
     body = models.TextField(_("comment"))
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         ordering = ["post", "created_at", "id"]
+        verbose_name = _("review comment")
+        verbose_name_plural = _("review comments")
 
     def __str__(self) -> str:
         return self.body[:60]
@@ -221,16 +252,23 @@ class ReviewStep(models.Model):
         APPROVED = "approved", _("approved")
         CHANGES_REQUESTED = "changes_requested", _("changes requested")
 
-    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="review_steps")
-    round = models.PositiveIntegerField()
-    level = models.PositiveSmallIntegerField()
-    levels = models.PositiveSmallIntegerField()  # how many the archive required at the time
-    decision = models.CharField(max_length=20, choices=Decision.choices)
-    reviewer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    post = models.ForeignKey(
+        Post, on_delete=models.CASCADE, related_name="review_steps", verbose_name=_("post")
     )
-    note = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    round = models.PositiveIntegerField(_("review round"))
+    level = models.PositiveSmallIntegerField(_("level of review"))
+    # How many the archive required at the time.
+    levels = models.PositiveSmallIntegerField(_("levels required"))
+    decision = models.CharField(_("decision"), max_length=20, choices=Decision.choices)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("reviewer"),
+    )
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         ordering = ["post", "round", "level", "id"]
@@ -246,6 +284,8 @@ class ReviewStep(models.Model):
                 name="review_step_one_level_per_reviewer",
             ),
         ]
+        verbose_name = _("review step")
+        verbose_name_plural = _("review steps")
 
     def __str__(self) -> str:
         return f"{self.post_id} r{self.round} L{self.level} {self.decision}"
@@ -254,18 +294,26 @@ class ReviewStep(models.Model):
 class ScreeningOverride(models.Model):
     """A reviewer accepted one screening warning (identified by kind, field and exact text)."""
 
-    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="overrides")
-    finding_key = models.CharField(max_length=300)
+    post = models.ForeignKey(
+        Post, on_delete=models.CASCADE, related_name="overrides", verbose_name=_("post")
+    )
+    finding_key = models.CharField(_("warning key"), max_length=300)
     reason = models.CharField(_("reason"), max_length=500)
     reviewer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("reviewer"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["post", "finding_key"], name="screening_override_once"),
         ]
+        verbose_name = _("screening override")
+        verbose_name_plural = _("screening overrides")
 
     def __str__(self) -> str:
         return f"{self.post_id} {self.finding_key}"
@@ -293,31 +341,41 @@ class Delivery(models.Model):
         FAILED = "failed", _("failed")
         WITHDRAWN = "withdrawn", _("withdrawn")
 
-    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="deliveries")
+    post = models.ForeignKey(
+        Post, on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("post")
+    )
     channel = models.CharField(_("channel"), max_length=10)
     status = models.CharField(
-        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
+        pgettext_lazy("model field", "status"),
+        max_length=10,
+        choices=Status.choices,
+        default=Status.PENDING,
+        db_index=True,
     )
-    attempts = models.PositiveIntegerField(default=0)
-    idempotency_key = models.CharField(max_length=64, unique=True, default=_new_key, editable=False)
-    reconcile_first = models.BooleanField(default=False)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    idempotency_key = models.CharField(
+        _("idempotency key"), max_length=64, unique=True, default=_new_key, editable=False
+    )
+    reconcile_first = models.BooleanField(_("reconcile first"), default=False)
     remote_id = models.CharField(_("remote id"), max_length=200, blank=True)
     url = models.URLField(_("URL"), max_length=500, blank=True)
     error = models.TextField(_("error"), blank=True)
-    payload = models.JSONField(default=dict)
-    response = models.JSONField(default=dict, blank=True)
-    metrics = models.JSONField(default=dict, blank=True)
+    payload = models.JSONField(_("payload sent"), default=dict)
+    response = models.JSONField(_("platform response"), default=dict, blank=True)
+    metrics = models.JSONField(_("metrics"), default=dict, blank=True)
     # The catalog material the payload carries, as rendered at publication: ``{"items": [ids],
     # "images": [ids]}`` (empty for deliveries made before it was recorded). A recall reads it.
-    quoted = models.JSONField(default=dict, blank=True)
-    withdraw_note = models.CharField(max_length=500, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-    sending_started_at = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    withdrawn_at = models.DateTimeField(null=True, blank=True)
-    next_attempt_at = models.DateTimeField(null=True, blank=True, db_index=True)
-    archived_at = models.DateTimeField(null=True, blank=True)
+    quoted = models.JSONField(_("catalog material quoted"), default=dict, blank=True)
+    withdraw_note = models.CharField(_("withdrawal note"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    sending_started_at = models.DateTimeField(_("sending started at"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    next_attempt_at = models.DateTimeField(
+        _("next attempt at"), null=True, blank=True, db_index=True
+    )
+    archived_at = models.DateTimeField(_("archived at (WARC)"), null=True, blank=True)
 
     # This copy's part in its post's recall ("" when not recalled). ``withdrawn`` only once its
     # channel confirmed it (or hid it, for our own pages); ``recall_claimed_at`` is set by the
@@ -326,14 +384,20 @@ class Delivery(models.Model):
     recall_state = models.CharField(
         _("recall"), max_length=12, choices=RecallState.choices, blank=True, db_index=True
     )
-    recall_note = models.TextField(blank=True)  # why it cannot be withdrawn, or the last failure
-    recall_attempts = models.PositiveIntegerField(default=0)
+    # Why it cannot be withdrawn, or the last failure.
+    recall_note = models.TextField(_("recall note"), blank=True)
+    recall_attempts = models.PositiveIntegerField(_("recall attempts"), default=0)
     recall_requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recall requested by"),
     )
-    recall_requested_at = models.DateTimeField(null=True, blank=True)
-    recall_claimed_at = models.DateTimeField(null=True, blank=True)
-    recall_finished_at = models.DateTimeField(null=True, blank=True)
+    recall_requested_at = models.DateTimeField(_("recall requested at"), null=True, blank=True)
+    recall_claimed_at = models.DateTimeField(_("recall claimed at"), null=True, blank=True)
+    recall_finished_at = models.DateTimeField(_("recall finished at"), null=True, blank=True)
 
     class Meta:
         ordering = ["post", "channel"]
@@ -341,7 +405,7 @@ class Delivery(models.Model):
             models.UniqueConstraint(fields=["post", "channel"], name="delivery_once_per_channel"),
         ]
         verbose_name = _("delivery")
-        verbose_name_plural = _("deliveries")
+        verbose_name_plural = pgettext_lazy("model name", "deliveries")
 
     def __str__(self) -> str:
         # Also the audit log's name of the delivery, so in words: the post, the channel.
@@ -360,15 +424,22 @@ class Notice(models.Model):
     """Something a staff member must know about their post (a delivery failed for good)."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="publishing_notices"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="publishing_notices",
+        verbose_name=_("user"),
     )
-    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="notices")
-    message = models.TextField()
-    created_at = models.DateTimeField(auto_now_add=True)
-    read_at = models.DateTimeField(null=True, blank=True)
+    post = models.ForeignKey(
+        Post, on_delete=models.CASCADE, related_name="notices", verbose_name=_("post")
+    )
+    message = models.TextField(_("notice text"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        verbose_name = _("staff notice")
+        verbose_name_plural = _("staff notices")
 
     def __str__(self) -> str:
         return self.message[:60]
@@ -377,18 +448,27 @@ class Notice(models.Model):
 class EmailSubscriber(models.Model):
     """A reader who asked for the archive's posts by email (double opt-in)."""
 
-    archive = models.ForeignKey(Archive, on_delete=models.CASCADE, related_name="email_subscribers")
+    archive = models.ForeignKey(
+        Archive,
+        on_delete=models.CASCADE,
+        related_name="email_subscribers",
+        verbose_name=_("archive"),
+    )
     email = models.EmailField(_("email"))
-    token = models.CharField(max_length=64, unique=True, default=_new_key, editable=False)
-    confirmed = models.BooleanField(default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    confirmed_at = models.DateTimeField(null=True, blank=True)
-    unsubscribed_at = models.DateTimeField(null=True, blank=True)
+    token = models.CharField(
+        _("link token"), max_length=64, unique=True, default=_new_key, editable=False
+    )
+    confirmed = models.BooleanField(_("confirmed"), default=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    unsubscribed_at = models.DateTimeField(_("unsubscribed at"), null=True, blank=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["archive", "email"], name="email_subscriber_once"),
         ]
+        verbose_name = _("email subscriber")
+        verbose_name_plural = _("email subscribers")
 
     def __str__(self) -> str:
         return self.email
@@ -398,15 +478,19 @@ class EmailSend(models.Model):
     """One recipient of one email delivery; created (and committed) before the message leaves,
     so that a re-run never mails the same person twice."""
 
-    delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="email_sends")
-    email = models.EmailField()
-    claimed_at = models.DateTimeField(auto_now_add=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
+    delivery = models.ForeignKey(
+        Delivery, on_delete=models.CASCADE, related_name="email_sends", verbose_name=_("delivery")
+    )
+    email = models.EmailField(_("email"))
+    claimed_at = models.DateTimeField(_("claimed at"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["delivery", "email"], name="email_send_once"),
         ]
+        verbose_name = _("email send")
+        verbose_name_plural = _("email sends")
 
     def __str__(self) -> str:
         return f"{self.delivery_id} → {self.email}"
@@ -415,19 +499,23 @@ class EmailSend(models.Model):
 class WarcFile(models.Model):
     """The archive's own record of one month of publishing, as a WARC file in VAR_DIR/warc/."""
 
-    archive = models.ForeignKey(Archive, on_delete=models.CASCADE, related_name="warc_files")
-    month = models.CharField(max_length=7)  # YYYY-MM
-    path = models.CharField(max_length=500)
-    sha256 = models.CharField(max_length=64, blank=True)
-    size = models.PositiveBigIntegerField(default=0)
-    record_count = models.PositiveIntegerField(default=0)
-    updated_at = models.DateTimeField(auto_now=True)
+    archive = models.ForeignKey(
+        Archive, on_delete=models.CASCADE, related_name="warc_files", verbose_name=_("archive")
+    )
+    month = models.CharField(_("month"), max_length=7)  # YYYY-MM
+    path = models.CharField(_("file path"), max_length=500)
+    sha256 = models.CharField(_("SHA-256 checksum"), max_length=64, blank=True)
+    size = models.PositiveBigIntegerField(_("file size (bytes)"), default=0)
+    record_count = models.PositiveIntegerField(_("record count"), default=0)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["archive", "-month"]
         constraints = [
             models.UniqueConstraint(fields=["archive", "month"], name="warc_file_per_month"),
         ]
+        verbose_name = _("WARC file")
+        verbose_name_plural = _("WARC files")
 
     def __str__(self) -> str:
         return f"{self.archive_id} {self.month}"
@@ -437,7 +525,10 @@ class DeskSettings(models.Model):
     """Per-archive settings of the desk (absent: the installation's defaults)."""
 
     archive = models.OneToOneField(
-        Archive, on_delete=models.CASCADE, related_name="publishing_settings"
+        Archive,
+        on_delete=models.CASCADE,
+        related_name="publishing_settings",
+        verbose_name=_("archive"),
     )
     freshness_days = models.PositiveIntegerField(
         _("warn after this many days without an original post"), default=7
@@ -447,6 +538,10 @@ class DeskSettings(models.Model):
         default=1,
         validators=[MinValueValidator(1), MaxValueValidator(3)],
     )
+
+    class Meta:
+        verbose_name = _("desk settings")
+        verbose_name_plural = _("desk settings")
 
     def __str__(self) -> str:
         return f"{self.archive_id} desk settings"

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from archivox.core.models import Archive, PlatformAccount
 
@@ -24,7 +25,11 @@ class WeChatMenu(models.Model):
         PlatformAccount, on_delete=models.CASCADE, related_name="+", verbose_name=_("account")
     )
     status = models.CharField(
-        _("status"), max_length=12, choices=Status.choices, default=Status.DRAFT, db_index=True
+        pgettext_lazy("model field", "status"),
+        max_length=12,
+        choices=Status.choices,
+        default=Status.DRAFT,
+        db_index=True,
     )
     # What the editor chose (names and actions, see menu_rules); the platform's JSON is built
     # from it when the menu is sent, so a link follows the site's address at that moment.
@@ -34,17 +39,26 @@ class WeChatMenu(models.Model):
     live_matches = models.BooleanField(_("WeChat shows the menu sent"), null=True, blank=True)
     live_checked_at = models.DateTimeField(_("checked"), null=True, blank=True)
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("author"),
     )
     reviewer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reviewer"),
     )
     review_note = models.CharField(_("review note"), max_length=500, blank=True)
     error = models.CharField(_("last refusal"), max_length=500, blank=True)
-    submitted_at = models.DateTimeField(null=True, blank=True)
-    published_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -77,7 +91,7 @@ class ShareDefaults(models.Model):
     )
     image_url = models.URLField(_("share image (address)"), max_length=500, blank=True)
     description = models.CharField(_("share description"), max_length=120, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("share card defaults")

@@ -56,13 +56,13 @@ class Survey(models.Model):
     tables = models.JSONField(_("tables as printed"), default=dict, blank=True)
     # Figures the survey gives without naming an account: [{"platform", "what", "value",
     # "value_zh", "source"}].
-    observations = models.JSONField(_("observations"), default=list, blank=True)
+    observations = models.JSONField(_("other observations"), default=list, blank=True)
     source = models.CharField(_("source"), max_length=300, blank=True)
     regions = models.ManyToManyField(
         Region, through="SurveyRegion", related_name="surveys", verbose_name=_("regions")
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["-cutoff", "slug"]
@@ -96,8 +96,12 @@ def _chinese() -> bool:
 class SurveyRegion(models.Model):
     """A region a survey covers, in the order of its tables."""
 
-    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="survey_regions")
-    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="survey_links")
+    survey = models.ForeignKey(
+        Survey, on_delete=models.CASCADE, related_name="survey_regions", verbose_name=_("survey")
+    )
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="survey_links", verbose_name=_("region")
+    )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     # False for a region the survey names but does not report on (the paper's Yancheng): its
     # absence of accounts is then not evidence of absence.
@@ -120,8 +124,12 @@ class TableEntry(models.Model):
     """One column of the paper's Table 1 (Weibo) or Table 2 (WeChat): what the survey saw of one
     region on one platform. Qualitative cells are kept verbatim."""
 
-    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="table_entries")
-    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="table_entries")
+    survey = models.ForeignKey(
+        Survey, on_delete=models.CASCADE, related_name="table_entries", verbose_name=_("survey")
+    )
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="table_entries", verbose_name=_("region")
+    )
     platform = models.CharField(_("platform"), max_length=10, choices=Platform.choices)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     opened = models.BooleanField(_("opened"), null=True, blank=True)
@@ -159,7 +167,9 @@ class TableEntry(models.Model):
 class Finding(models.Model):
     """A finding the survey recorded (the paper's §3.2), by code."""
 
-    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="findings")
+    survey = models.ForeignKey(
+        Survey, on_delete=models.CASCADE, related_name="findings", verbose_name=_("survey")
+    )
     code = models.SlugField(_("code"), max_length=60)
     section = models.CharField(_("section"), max_length=20, blank=True)
     text = models.TextField(_("text"))
@@ -180,7 +190,9 @@ class Finding(models.Model):
 class Strategy(models.Model):
     """A strategy the survey proposed (the paper's §4), by code."""
 
-    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="strategies")
+    survey = models.ForeignKey(
+        Survey, on_delete=models.CASCADE, related_name="strategies", verbose_name=_("survey")
+    )
     code = models.SlugField(_("code"), max_length=60)
     section = models.CharField(_("section"), max_length=20, blank=True)
     text = models.TextField(_("text"))
@@ -206,7 +218,9 @@ class MonitoredInstitution(models.Model):
     name = models.CharField(_("name"), max_length=200)
     name_zh = models.CharField(_("Chinese name"), max_length=200, blank=True)
     level = models.CharField(_("administrative level"), max_length=20, choices=Archive.Level)
-    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="institutions")
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="institutions", verbose_name=_("region")
+    )
     archive = models.OneToOneField(
         Archive,
         on_delete=models.SET_NULL,
@@ -231,7 +245,10 @@ class Account(models.Model):
     """An institution's presence on one platform, as observed (opened or found missing)."""
 
     institution = models.ForeignKey(
-        MonitoredInstitution, on_delete=models.CASCADE, related_name="accounts"
+        MonitoredInstitution,
+        on_delete=models.CASCADE,
+        related_name="accounts",
+        verbose_name=_("monitored institution"),
     )
     platform = models.CharField(_("platform"), max_length=10, choices=Platform.choices)
     handle = models.CharField(_("handle"), max_length=200, blank=True)
@@ -249,8 +266,8 @@ class Account(models.Model):
     originals_column = models.CharField(_("column of original posts"), max_length=200, blank=True)
     notes = models.TextField(_("notes"), blank=True)
     source = models.CharField(_("source"), max_length=100, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["institution__slug", "platform", "handle"]
@@ -274,7 +291,11 @@ class MetricSnapshot(models.Model):
     # No index of its own: the (account, date) unique constraint's index serves every lookup by
     # account, and a second index would be written for every imported row.
     account = models.ForeignKey(
-        Account, on_delete=models.CASCADE, related_name="snapshots", db_index=False
+        Account,
+        on_delete=models.CASCADE,
+        related_name="snapshots",
+        db_index=False,
+        verbose_name=_("account"),
     )
     date = models.DateField(_("date"))
     followers = models.PositiveBigIntegerField(_("followers"), null=True, blank=True)
@@ -299,9 +320,13 @@ class PostRecord(models.Model):
     # No index of its own: the (account, day, counters) index and the unique constraint's both
     # start with the account and serve every lookup by it; a third would only slow imports.
     account = models.ForeignKey(
-        Account, on_delete=models.CASCADE, related_name="posts", db_index=False
+        Account,
+        on_delete=models.CASCADE,
+        related_name="posts",
+        db_index=False,
+        verbose_name=_("account"),
     )
-    published_at = models.DateTimeField(_("published"))
+    published_at = models.DateTimeField(_("published at"))
     # The local (TIME_ZONE) day of publication, kept beside the instant so that periods are
     # grouped by the database's own date functions (no per-row time-zone conversion).
     published_on = models.DateField(_("published on"))
