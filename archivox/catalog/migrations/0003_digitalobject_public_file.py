@@ -62,7 +62,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="digitalobject",
             name="public_file",
-            field=models.FileField(blank=True, max_length=300, upload_to="public/%Y/%m/"),
+            field=models.FileField(blank=True, max_length=300, upload_to="public/%Y/%m/", verbose_name="public copy"),
         ),
         migrations.RunPython(make_public_copies, migrations.RunPython.noop),
     ]

@@ -16,15 +16,15 @@ class Migration(migrations.Migration):
             name='PublicDemand',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('search', 'search'), ('zero_hits', 'search without results'), ('description', 'description viewed'), ('collection', 'collection viewed')], max_length=12)),
-                ('key', models.CharField(max_length=200)),
-                ('day', models.DateField()),
-                ('count', models.PositiveIntegerField(default=0)),
-                ('archive', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='core.archive')),
+                ('kind', models.CharField(choices=[('search', 'search'), ('zero_hits', 'search without results'), ('description', 'description viewed'), ('collection', 'collection viewed')], max_length=12, verbose_name="kind")),
+                ('key', models.CharField(max_length=200, verbose_name="search term or key")),
+                ('day', models.DateField(verbose_name="day")),
+                ('count', models.PositiveIntegerField(default=0, verbose_name="count")),
+                ('archive', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='core.archive', verbose_name="archive")),
             ],
             options={
                 'indexes': [models.Index(fields=['kind', 'day'], name='catalog_pub_kind_4a7c0b_idx')],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('archive__isnull', False)), fields=('archive', 'kind', 'key', 'day'), name='public_demand_once'), models.UniqueConstraint(condition=models.Q(('archive__isnull', True)), fields=('kind', 'key', 'day'), name='public_demand_once_everywhere')],
+                'constraints': [models.UniqueConstraint(condition=models.Q(('archive__isnull', False)), fields=('archive', 'kind', 'key', 'day'), name='public_demand_once'), models.UniqueConstraint(condition=models.Q(('archive__isnull', True)), fields=('kind', 'key', 'day'), name='public_demand_once_everywhere')], "verbose_name": "public demand", "verbose_name_plural": "public demand figures",
             },
         ),
     ]

@@ -107,12 +107,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="searchtext",
             name="quality",
-            field=models.SmallIntegerField(default=0),
+            field=models.SmallIntegerField(default=0, verbose_name="static quality"),
         ),
         migrations.AddField(
             model_name="searchtext",
             name="rank_key",
-            field=models.BigIntegerField(null=True, unique=True),
+            field=models.BigIntegerField(null=True, unique=True, verbose_name="rank key"),
         ),
         migrations.AddIndex(
             model_name="description",

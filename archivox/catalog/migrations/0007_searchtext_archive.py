@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="searchtext",
             name="archive_id",
-            field=models.BigIntegerField(null=True),
+            field=models.BigIntegerField(null=True, verbose_name="archive ID (copy)"),
         ),
         migrations.RunSQL(
             "UPDATE catalog_searchtext SET archive_id = (SELECT d.archive_id FROM "

@@ -27,12 +27,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="searchtext",
             name="written_title",
-            field=models.TextField(null=True),
+            field=models.TextField(null=True, verbose_name="title as written"),
         ),
         migrations.AddField(
             model_name="searchtext",
             name="written_title_en",
-            field=models.TextField(null=True),
+            field=models.TextField(null=True, verbose_name="title in English as written"),
         ),
         migrations.AddIndex(
             model_name="description",

@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('channel', models.CharField(choices=[('wechat', 'WeChat')], max_length=10, verbose_name='channel')),
                 ('transport', models.CharField(choices=[('plain', 'plaintext'), ('compat', 'compatible'), ('safe', 'safe (encrypted)')], default='plain', max_length=10, verbose_name='transport')),
-                ('sender', models.CharField(max_length=128, verbose_name='sender (openid)')),
+                ('sender', models.CharField(max_length=128, verbose_name="sender")),
                 ('recipient', models.CharField(blank=True, max_length=128, verbose_name="to (account's original id)")),
                 ('msg_type', models.CharField(max_length=32, verbose_name='message type')),
                 ('event', models.CharField(blank=True, max_length=64, verbose_name='event')),

@@ -21,9 +21,9 @@ class Migration(migrations.Migration):
             name='WorkerHeartbeat',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True)),
-                ('seen_at', models.DateTimeField()),
-            ],
+                ('name', models.CharField(max_length=100, unique=True, verbose_name="worker name")),
+                ('seen_at', models.DateTimeField(verbose_name="last seen")),
+            ], options={"verbose_name": "worker heartbeat", "verbose_name_plural": "worker heartbeats"},
         ),
         migrations.CreateModel(
             name='User',
@@ -63,7 +63,7 @@ class Migration(migrations.Migration):
                 ('level', models.CharField(choices=[('province', 'province'), ('municipality', 'municipality'), ('prefecture', 'prefecture'), ('city', 'city'), ('district', 'district'), ('county', 'county')], max_length=20, verbose_name='administrative level')),
                 ('province', models.CharField(blank=True, max_length=100, verbose_name='province')),
                 ('note', models.TextField(blank=True, verbose_name='note')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='core.region')),
+                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='core.region', verbose_name="parent region")),
             ],
             options={
                 'verbose_name': 'region',
@@ -83,10 +83,10 @@ class Migration(migrations.Migration):
                 ('opening_hours', models.CharField(blank=True, max_length=300, verbose_name='opening hours')),
                 ('website', models.URLField(blank=True, verbose_name='website')),
                 ('is_demo', models.BooleanField(default=False, verbose_name='demo data')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ('updated_at', models.DateTimeField(auto_now=True, verbose_name="updated at")),
                 ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='core.archive', verbose_name='parent archive')),
-                ('region', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='archives', to='core.region')),
+                ('region', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='archives', to='core.region', verbose_name="region")),
             ],
             options={
                 'verbose_name': 'archive',
@@ -106,8 +106,8 @@ class Migration(migrations.Migration):
                 ('object_repr', models.CharField(blank=True, max_length=300, verbose_name='object')),
                 ('before', models.JSONField(blank=True, null=True, verbose_name='before')),
                 ('after', models.JSONField(blank=True, null=True, verbose_name='after')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='audit_entries', to=settings.AUTH_USER_MODEL)),
-                ('archive', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='audit_entries', to='core.archive')),
+                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='audit_entries', to=settings.AUTH_USER_MODEL, verbose_name="actor")),
+                ('archive', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='audit_entries', to='core.archive', verbose_name="archive")),
             ],
             options={
                 'verbose_name': 'audit entry',
@@ -121,9 +121,9 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('role', models.CharField(choices=[('archivist', 'archivist'), ('reviewer', 'reviewer'), ('administrator', 'administrator')], max_length=20, verbose_name='role')),
-                ('granted_at', models.DateTimeField(auto_now_add=True)),
-                ('archive', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='core.archive')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to=settings.AUTH_USER_MODEL)),
+                ('granted_at', models.DateTimeField(auto_now_add=True, verbose_name="granted at")),
+                ('archive', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='core.archive', verbose_name="archive")),
+                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to=settings.AUTH_USER_MODEL, verbose_name="user")),
             ],
             options={
                 'verbose_name': 'membership',

@@ -29,9 +29,9 @@ class Migration(migrations.Migration):
                 ('safe_domain', models.CharField(blank=True, max_length=200, verbose_name='safe domain')),
                 ('welcome_text', models.TextField(blank=True, verbose_name='welcome message')),
                 ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('archive', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='platform_accounts', to='core.archive')),
+                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ('updated_at', models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                ('archive', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='platform_accounts', to='core.archive', verbose_name="archive")),
             ],
             options={
                 'verbose_name': 'platform account',

@@ -14,13 +14,13 @@ class Migration(migrations.Migration):
             name='RateLimitWindow',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=200)),
-                ('window_start', models.BigIntegerField()),
-                ('hits', models.PositiveIntegerField(default=0)),
+                ('key', models.CharField(max_length=200, verbose_name="limited key")),
+                ('window_start', models.BigIntegerField(verbose_name="window start (Unix seconds)")),
+                ('hits', models.PositiveIntegerField(default=0, verbose_name="hits")),
             ],
             options={
                 'indexes': [models.Index(fields=['window_start'], name='ratelimit_window')],
-                'constraints': [models.UniqueConstraint(fields=('key', 'window_start'), name='ratelimit_once')],
+                'constraints': [models.UniqueConstraint(fields=('key', 'window_start'), name='ratelimit_once')], "verbose_name": "rate limit window", "verbose_name_plural": "rate limit windows",
             },
         ),
     ]

@@ -18,7 +18,7 @@ class Migration(migrations.Migration):
                 ('word', models.CharField(max_length=100, verbose_name='word')),
                 ('severity', models.CharField(choices=[('block', 'block'), ('warn', 'warn')], default='block', max_length=5, verbose_name='severity')),
                 ('note', models.CharField(blank=True, max_length=300, verbose_name='note')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name="created at")),
                 ('archive', models.ForeignKey(blank=True, help_text='Empty: the default list that applies to every archive.', null=True, on_delete=django.db.models.deletion.CASCADE, related_name='sensitive_words', to='core.archive', verbose_name='archive')),
             ],
             options={

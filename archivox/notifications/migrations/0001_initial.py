@@ -19,7 +19,7 @@ class Migration(migrations.Migration):
             name='Notification',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(default=archivox.notifications.models._new_key, max_length=120, unique=True)),
+                ('key', models.CharField(default=archivox.notifications.models._new_key, max_length=120, unique=True, verbose_name="message key")),
                 ('purpose', models.CharField(max_length=40, verbose_name='purpose')),
                 ('openid', archivox.core.fields.EncryptedTextField(blank=True, verbose_name='WeChat follower')),
                 ('email', archivox.core.fields.EncryptedTextField(blank=True, verbose_name='e-mail')),
@@ -28,7 +28,7 @@ class Migration(migrations.Migration):
                 ('channel', models.CharField(blank=True, choices=[('template', 'WeChat template message'), ('customer_service', 'WeChat customer-service message'), ('email', 'e-mail'), ('', 'none')], max_length=20, verbose_name='channel')),
                 ('note', models.TextField(blank=True, verbose_name='what happened')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('sent_at', models.DateTimeField(blank=True, null=True, verbose_name='sent')),
+                ('sent_at', models.DateTimeField(blank=True, null=True, verbose_name="sent at")),
                 ('archive', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='core.archive', verbose_name='archive')),
             ],
             options={

@@ -40,7 +40,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('name', models.CharField(max_length=50, verbose_name='name')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name="created at")),
                 ('archive', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='interest_labels', to='core.archive', verbose_name='archive')),
             ],
             options={
@@ -56,7 +56,7 @@ class Migration(migrations.Migration):
                 ('position', models.PositiveIntegerField(default=0, verbose_name='position')),
                 ('text', models.CharField(max_length=300, verbose_name='option')),
                 ('labels', models.ManyToManyField(blank=True, related_name='options', to='engagement_polls.interestlabel', verbose_name='interest labels')),
-                ('question', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='options', to='engagement_polls.question')),
+                ('question', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='options', to='engagement_polls.question', verbose_name="question")),
             ],
             options={
                 'verbose_name': 'option',
@@ -74,8 +74,8 @@ class Migration(migrations.Migration):
                 ('opens_at', models.DateTimeField(blank=True, null=True, verbose_name='opens')),
                 ('closes_at', models.DateTimeField(blank=True, null=True, verbose_name='closes')),
                 ('results_public', models.BooleanField(default=True, verbose_name='results shown to the public')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ('updated_at', models.DateTimeField(auto_now=True, verbose_name="updated at")),
                 ('archive', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='questionnaires', to='core.archive', verbose_name='archive')),
             ],
             options={
@@ -87,7 +87,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='question',
             name='questionnaire',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='questions', to='engagement_polls.questionnaire'),
+            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='questions', to='engagement_polls.questionnaire', verbose_name="questionnaire"),
         ),
         migrations.CreateModel(
             name='PersonLabel',
@@ -95,7 +95,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('channel', models.CharField(choices=[('wechat', 'WeChat'), ('web', 'web')], max_length=10, verbose_name='channel')),
                 ('person_id', models.CharField(max_length=128, verbose_name='person')),
-                ('assigned_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='assigned')),
+                ('assigned_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name="assigned at")),
                 ('archive', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='person_labels', to='core.archive', verbose_name='archive')),
                 ('label', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='people', to='engagement_polls.interestlabel', verbose_name='label')),
                 ('source', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='engagement_polls.questionnaire', verbose_name='assigned by')),
@@ -112,7 +112,7 @@ class Migration(migrations.Migration):
                 ('channel', models.CharField(choices=[('wechat', 'WeChat'), ('web', 'web')], max_length=10, verbose_name='channel')),
                 ('person_id', models.CharField(max_length=128, verbose_name='person')),
                 ('submitted_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='submitted')),
-                ('questionnaire', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='responses', to='engagement_polls.questionnaire')),
+                ('questionnaire', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='responses', to='engagement_polls.questionnaire', verbose_name="questionnaire")),
             ],
             options={
                 'verbose_name': 'response',
@@ -124,11 +124,11 @@ class Migration(migrations.Migration):
             name='Answer',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('rating', models.SmallIntegerField(blank=True, null=True)),
-                ('text', models.TextField(blank=True)),
-                ('option', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='answers', to='engagement_polls.option')),
-                ('question', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='answers', to='engagement_polls.question')),
-                ('response', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='answers', to='engagement_polls.response')),
+                ('rating', models.SmallIntegerField(blank=True, null=True, verbose_name="rating")),
+                ('text', models.TextField(blank=True, verbose_name="text")),
+                ('option', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='answers', to='engagement_polls.option', verbose_name="option")),
+                ('question', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='answers', to='engagement_polls.question', verbose_name="question")),
+                ('response', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='answers', to='engagement_polls.response', verbose_name="response")),
             ],
             options={
                 'verbose_name': 'answer',

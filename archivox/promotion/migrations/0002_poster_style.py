@@ -19,9 +19,9 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('colour', models.CharField(default='#6b1d1d', max_length=7, validators=[django.core.validators.RegexValidator('^#[0-9a-fA-F]{6}$', 'A colour is written #RRGGBB.')], verbose_name='colour')),
                 ('background', models.CharField(default='#f8f4ec', max_length=7, validators=[django.core.validators.RegexValidator('^#[0-9a-fA-F]{6}$', 'A colour is written #RRGGBB.')], verbose_name='background')),
-                ('logo', models.ImageField(blank=True, max_length=300, upload_to='posters/logos/%Y/%m/')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('archive', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='poster_style', to='core.archive')),
-            ],
+                ('logo', models.ImageField(blank=True, max_length=300, upload_to='posters/logos/%Y/%m/', verbose_name="logo")),
+                ('updated_at', models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                ('archive', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='poster_style', to='core.archive', verbose_name="archive")),
+            ], options={"verbose_name": "poster style", "verbose_name_plural": "poster styles"},
         ),
     ]

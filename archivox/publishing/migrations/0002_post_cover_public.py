@@ -34,7 +34,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="post",
             name="cover_public",
-            field=models.FileField(blank=True, upload_to="posts/covers/public/%Y/%m/"),
+            field=models.FileField(blank=True, upload_to="posts/covers/public/%Y/%m/", verbose_name="public cover (no metadata)"),
         ),
         migrations.RunPython(make_public_covers, migrations.RunPython.noop),
     ]

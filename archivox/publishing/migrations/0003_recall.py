@@ -17,32 +17,32 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="delivery",
             name="quoted",
-            field=models.JSONField(blank=True, default=dict),
+            field=models.JSONField(blank=True, default=dict, verbose_name="catalog material quoted"),
         ),
         migrations.AddField(
             model_name="delivery",
             name="recall_attempts",
-            field=models.PositiveIntegerField(default=0),
+            field=models.PositiveIntegerField(default=0, verbose_name="recall attempts"),
         ),
         migrations.AddField(
             model_name="delivery",
             name="recall_claimed_at",
-            field=models.DateTimeField(blank=True, null=True),
+            field=models.DateTimeField(blank=True, null=True, verbose_name="recall claimed at"),
         ),
         migrations.AddField(
             model_name="delivery",
             name="recall_finished_at",
-            field=models.DateTimeField(blank=True, null=True),
+            field=models.DateTimeField(blank=True, null=True, verbose_name="recall finished at"),
         ),
         migrations.AddField(
             model_name="delivery",
             name="recall_note",
-            field=models.TextField(blank=True),
+            field=models.TextField(blank=True, verbose_name="recall note"),
         ),
         migrations.AddField(
             model_name="delivery",
             name="recall_requested_at",
-            field=models.DateTimeField(blank=True, null=True),
+            field=models.DateTimeField(blank=True, null=True, verbose_name="recall requested at"),
         ),
         migrations.AddField(
             model_name="delivery",
@@ -52,7 +52,7 @@ class Migration(migrations.Migration):
                 null=True,
                 on_delete=django.db.models.deletion.SET_NULL,
                 related_name="+",
-                to=settings.AUTH_USER_MODEL,
+                to=settings.AUTH_USER_MODEL, verbose_name="recall requested by",
             ),
         ),
         migrations.AddField(
@@ -75,17 +75,17 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="post",
             name="recall_closed_at",
-            field=models.DateTimeField(blank=True, null=True),
+            field=models.DateTimeField(blank=True, null=True, verbose_name="recall closed at"),
         ),
         migrations.AddField(
             model_name="post",
             name="recall_found_at",
-            field=models.DateTimeField(blank=True, null=True),
+            field=models.DateTimeField(blank=True, null=True, verbose_name="recall found at"),
         ),
         migrations.AddField(
             model_name="post",
             name="recall_items",
-            field=models.JSONField(blank=True, default=list),
+            field=models.JSONField(blank=True, default=list, verbose_name="recalled items"),
         ),
         migrations.AddField(
             model_name="post",

@@ -26,12 +26,12 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name="recordsrequest",
             name="openid",
-            field=models.TextField(blank=True),
+            field=models.TextField(blank=True, verbose_name="WeChat openid"),
         ),
         migrations.RunPython(encrypt_followers, migrations.RunPython.noop, elidable=False),
         migrations.AlterField(
             model_name="recordsrequest",
             name="openid",
-            field=archivox.core.fields.EncryptedTextField(blank=True),
+            field=archivox.core.fields.EncryptedTextField(blank=True, verbose_name="WeChat openid"),
         ),
     ]

@@ -18,7 +18,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('image_url', models.URLField(blank=True, max_length=500, verbose_name='share image (address)')),
                 ('description', models.CharField(blank=True, max_length=120, verbose_name='share description')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                ('updated_at', models.DateTimeField(auto_now=True, verbose_name="updated at")),
                 ('archive', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='core.archive', verbose_name='archive')),
             ],
             options={

@@ -24,8 +24,8 @@ class Migration(migrations.Migration):
                 ('observed_until', models.DateField(blank=True, null=True, verbose_name='observed until')),
                 ('notes', models.TextField(blank=True, verbose_name='notes')),
                 ('source', models.CharField(blank=True, max_length=300, verbose_name='source')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ('updated_at', models.DateTimeField(auto_now=True, verbose_name="updated at")),
             ],
             options={
                 'verbose_name': 'survey',
@@ -43,7 +43,7 @@ class Migration(migrations.Migration):
                 ('level', models.CharField(choices=[('province', 'province'), ('city', 'city'), ('district', 'district'), ('county', 'county')], max_length=20, verbose_name='administrative level')),
                 ('notes', models.TextField(blank=True, verbose_name='notes')),
                 ('archive', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='monitored', to='core.archive', verbose_name='archive in Archivox')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='institutions', to='core.region')),
+                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='institutions', to='core.region', verbose_name="region")),
             ],
             options={
                 'verbose_name': 'monitored institution',
@@ -68,9 +68,9 @@ class Migration(migrations.Migration):
                 ('originals_column', models.CharField(blank=True, max_length=200, verbose_name='column of original posts')),
                 ('notes', models.TextField(blank=True, verbose_name='notes')),
                 ('source', models.CharField(blank=True, max_length=100, verbose_name='source')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('institution', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='accounts', to='survey.monitoredinstitution')),
+                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ('updated_at', models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                ('institution', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='accounts', to='survey.monitoredinstitution', verbose_name="monitored institution")),
             ],
             options={
                 'verbose_name': 'monitored account',
@@ -82,7 +82,7 @@ class Migration(migrations.Migration):
             name='PostRecord',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('published_at', models.DateTimeField(verbose_name='published')),
+                ('published_at', models.DateTimeField(verbose_name="published at")),
                 ('published_on', models.DateField(verbose_name='published on')),
                 ('title', models.CharField(max_length=300, verbose_name='title')),
                 ('column', models.CharField(blank=True, max_length=200, verbose_name='column')),
@@ -93,7 +93,7 @@ class Migration(migrations.Migration):
                 ('shares', models.PositiveBigIntegerField(blank=True, null=True, verbose_name='shares')),
                 ('measured_at', models.DateTimeField(blank=True, null=True, verbose_name='measured')),
                 ('source', models.CharField(blank=True, max_length=100, verbose_name='source')),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='posts', to='survey.account')),
+                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='posts', to='survey.account', verbose_name="account")),
             ],
             options={
                 'verbose_name': 'post record',
@@ -109,7 +109,7 @@ class Migration(migrations.Migration):
                 ('section', models.CharField(blank=True, max_length=20, verbose_name='section')),
                 ('text', models.TextField(verbose_name='text')),
                 ('position', models.PositiveSmallIntegerField(default=0, verbose_name='position')),
-                ('survey', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='strategies', to='survey.survey')),
+                ('survey', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='strategies', to='survey.survey', verbose_name="survey")),
             ],
             options={
                 'verbose_name': 'strategy',
@@ -125,7 +125,7 @@ class Migration(migrations.Migration):
                 ('section', models.CharField(blank=True, max_length=20, verbose_name='section')),
                 ('text', models.TextField(verbose_name='text')),
                 ('position', models.PositiveSmallIntegerField(default=0, verbose_name='position')),
-                ('survey', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='findings', to='survey.survey')),
+                ('survey', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='findings', to='survey.survey', verbose_name="survey")),
             ],
             options={
                 'verbose_name': 'finding',
@@ -140,8 +140,8 @@ class Migration(migrations.Migration):
                 ('position', models.PositiveSmallIntegerField(default=0, verbose_name='position')),
                 ('reported', models.BooleanField(default=True, verbose_name='reported')),
                 ('note', models.TextField(blank=True, verbose_name='note')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='survey_links', to='core.region')),
-                ('survey', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='survey_regions', to='survey.survey')),
+                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='survey_links', to='core.region', verbose_name="region")),
+                ('survey', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='survey_regions', to='survey.survey', verbose_name="survey")),
             ],
             options={
                 'verbose_name': 'surveyed region',
@@ -165,8 +165,8 @@ class Migration(migrations.Migration):
                 ('impact', models.TextField(blank=True, verbose_name='impact strength')),
                 ('service_level', models.TextField(blank=True, verbose_name='service level')),
                 ('impact_bands', models.CharField(blank=True, max_length=80, verbose_name='bands named in the impact cell')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='table_entries', to='core.region')),
-                ('survey', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='table_entries', to='survey.survey')),
+                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='table_entries', to='core.region', verbose_name="region")),
+                ('survey', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='table_entries', to='survey.survey', verbose_name="survey")),
             ],
             options={
                 'verbose_name': 'table entry',
@@ -182,7 +182,7 @@ class Migration(migrations.Migration):
                 ('followers', models.PositiveBigIntegerField(blank=True, null=True, verbose_name='followers')),
                 ('posts_total', models.PositiveBigIntegerField(blank=True, null=True, verbose_name='posts in total')),
                 ('source', models.CharField(blank=True, max_length=100, verbose_name='source')),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='snapshots', to='survey.account')),
+                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='snapshots', to='survey.account', verbose_name="account")),
             ],
             options={
                 'verbose_name': 'metric snapshot',

@@ -34,7 +34,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='survey',
             name='observations',
-            field=models.JSONField(blank=True, default=list, verbose_name='observations'),
+            field=models.JSONField(blank=True, default=list, verbose_name="other observations"),
         ),
         migrations.AddField(
             model_name='survey',

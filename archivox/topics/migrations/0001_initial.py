@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('moderation', models.CharField(choices=[('pre', 'pre-moderation: hidden until a moderator approves'), ('post', 'post-moderation: shown at once, a moderator may hide')], default='pre', max_length=4, verbose_name='moderation')),
-                ('archive', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='discussion_settings', to='core.archive')),
+                ('archive', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='discussion_settings', to='core.archive', verbose_name="archive")),
             ],
             options={
                 'verbose_name': 'discussion settings',
@@ -38,9 +38,9 @@ class Migration(migrations.Migration):
                 ('description', models.TextField(blank=True, max_length=20000, verbose_name='description')),
                 ('is_published', models.BooleanField(default=True, verbose_name='published')),
                 ('comments_open', models.BooleanField(default=True, verbose_name='open for comments')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('archive', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='topics', to='core.archive')),
+                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ('updated_at', models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                ('archive', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='topics', to='core.archive', verbose_name="archive")),
             ],
             options={
                 'verbose_name': 'topic',
@@ -60,8 +60,8 @@ class Migration(migrations.Migration):
                 ('flags', models.JSONField(blank=True, default=list, verbose_name='screening findings')),
                 ('created_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='posted')),
                 ('moderated_at', models.DateTimeField(blank=True, null=True, verbose_name='moderated')),
-                ('moderated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('topic', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='comments', to='engagement_topics.topic')),
+                ('moderated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name="moderated by")),
+                ('topic', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='comments', to='engagement_topics.topic', verbose_name="topic")),
             ],
             options={
                 'verbose_name': 'comment',
@@ -73,9 +73,9 @@ class Migration(migrations.Migration):
             name='TopicItem',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveIntegerField(default=0)),
-                ('description', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='topic_items', to='catalog.description')),
-                ('topic', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='items', to='engagement_topics.topic')),
+                ('position', models.PositiveIntegerField(default=0, verbose_name="position")),
+                ('description', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='topic_items', to='catalog.description', verbose_name="description")),
+                ('topic', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='items', to='engagement_topics.topic', verbose_name="topic")),
             ],
             options={
                 'verbose_name': 'topic item',

@@ -23,9 +23,9 @@ class Migration(migrations.Migration):
                 ('fetched_at', models.DateTimeField(blank=True, null=True, verbose_name='fetched at')),
                 ('fetch_day', models.DateField(blank=True, null=True, verbose_name='day of the fetch count')),
                 ('fetches_today', models.PositiveIntegerField(default=0, verbose_name='fetches that day')),
-                ('lease_owner', models.CharField(blank=True, max_length=64)),
-                ('lease_until', models.DateTimeField(blank=True, null=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                ('lease_owner', models.CharField(blank=True, max_length=64, verbose_name="lease holder")),
+                ('lease_until', models.DateTimeField(blank=True, null=True, verbose_name="lease until")),
+                ('updated_at', models.DateTimeField(auto_now=True, verbose_name="updated at")),
             ],
             options={
                 'verbose_name': 'platform token',

@@ -15,13 +15,13 @@ class Migration(migrations.Migration):
             name='JsapiTicket',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('value', models.CharField(max_length=120, unique=True)),
-                ('issued_at', models.DateTimeField()),
-                ('expires_at', models.DateTimeField()),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='jsapi_tickets', to='sandbox_wechat.account')),
+                ('value', models.CharField(max_length=120, unique=True, verbose_name="credential value")),
+                ('issued_at', models.DateTimeField(verbose_name="issued at")),
+                ('expires_at', models.DateTimeField(verbose_name="expires at")),
+                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='jsapi_tickets', to='sandbox_wechat.account', verbose_name="official account")),
             ],
             options={
-                'indexes': [models.Index(fields=['account', 'issued_at'], name='sandbox_wec_account_958e02_idx')],
+                'indexes': [models.Index(fields=['account', 'issued_at'], name='sandbox_wec_account_958e02_idx')], "verbose_name": "JS-SDK ticket", "verbose_name_plural": "JS-SDK tickets",
             },
         ),
     ]
