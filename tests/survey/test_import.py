@@ -6,12 +6,20 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import DatabaseError, connection
+from django.db.models import Sum
 from django.utils import timezone
 
 from archivox.core.models import AuditEntry
 from archivox.survey import selectors
 from archivox.survey.imports import Source, SurveyImportError, survey_import
-from archivox.survey.models import Account, MetricSnapshot, MonitoredInstitution, PostRecord
+from archivox.survey.models import (
+    Account,
+    MetricSnapshot,
+    MonitoredInstitution,
+    PostMonth,
+    PostRecord,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -184,3 +192,59 @@ def test_the_refusal_counts_every_bad_row_not_only_those_listed(paper):
     assert len(lines) == 1001
     assert lines[-1] == "… stopped listing after 1000 problems: 1500 in 1500 bad row(s) in all"
     assert not PostRecord.objects.filter(title__startswith="第").exists()
+
+
+def _many_posts(count: int) -> str:
+    """``count`` posts of the two accounts of ACCOUNTS, one an hour from 2016-01-01."""
+    lines = [POSTS.splitlines()[0]]
+    start = datetime.datetime(2016, 1, 1)
+    for n in range(count):
+        slug, platform, handle = (
+            ("nanjing", "wechat", "njdaj") if n % 2 else ("suzhou-wujiang", "weibo", "wjda")
+        )
+        moment = (start + datetime.timedelta(hours=n)).isoformat(sep=" ")
+        lines.append(f"{slug},{platform},{handle},{moment},第 {n} 篇,,yes,{n},1,0,0,")
+    return "\n".join(lines) + "\n"
+
+
+def test_a_large_import_is_written_whole_by_the_writer(paper):
+    """More rows than a batch and than a statement: the writer's thread writes every one, in the
+    import's transaction, and the same files again change nothing."""
+    count = 12_345
+    files = sources(accounts=ACCOUNTS, posts=_many_posts(count))
+    report = survey_import(actor=None, sources=files)
+    assert report.posts == count
+    posts = PostRecord.objects.filter(published_at__year__gte=2016, title__startswith="第 ")
+    assert posts.count() == count
+    assert sum(posts.values_list("reads", flat=True)) == count * (count - 1) // 2
+    survey_import(actor=None, sources=files)
+    assert posts.count() == count
+    assert PostMonth.objects.aggregate(n=Sum("posts"))["n"] == PostRecord.objects.count()
+
+
+def test_a_row_the_database_refuses_while_writing_undoes_the_whole_import(paper):
+    """The writer's thread meets the database's refusal of a row in a later batch: the error
+    reaches the caller as the database's error, and nothing of the import is kept."""
+    refused = "第 11000 篇"
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "CREATE FUNCTION survey_refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                f"IF NEW.title = '{refused}' THEN RAISE EXCEPTION 'refused'; END IF; "
+                "RETURN NEW; END $$"
+            )
+            cursor.execute(
+                "CREATE TRIGGER survey_refuse BEFORE INSERT ON survey_postrecord "
+                "FOR EACH ROW EXECUTE FUNCTION survey_refuse()"
+            )
+        else:
+            cursor.execute(
+                "CREATE TRIGGER survey_refuse BEFORE INSERT ON survey_postrecord "
+                f"WHEN NEW.title = '{refused}' BEGIN SELECT RAISE(ABORT, 'refused'); END"
+            )
+    before = (Account.objects.count(), PostRecord.objects.count(), PostMonth.objects.count())
+    with pytest.raises(DatabaseError, match="refused"):
+        survey_import(actor=None, sources=sources(accounts=ACCOUNTS, posts=_many_posts(12_000)))
+    after = (Account.objects.count(), PostRecord.objects.count(), PostMonth.objects.count())
+    assert after == before
+    assert not AuditEntry.objects.filter(action="survey.import").exists()

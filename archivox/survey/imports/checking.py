@@ -26,7 +26,6 @@ from archivox.survey.imports.report import ImportReport
 from archivox.survey.imports.writing import (
     POST_FIELDS,
     SNAPSHOT_FIELDS,
-    _upsert,
     _upsert_statement,
     _Writer,
 )
@@ -57,7 +56,7 @@ class _Importer(_FastChecks):
         self.seen: dict[tuple, tuple[str, int]] = {}
         self.touched_regions: set[int] = set()
         self.ops = connection.ops
-        self.writer = _Writer() if connection.vendor == "postgresql" else None
+        self.writer = _Writer()
         self.snapshots: list[tuple] = []
         self.posts: list[tuple] = []
         # The accounts posts were written of: their monthly roll-up is rebuilt at the end.
@@ -341,13 +340,9 @@ class _Importer(_FastChecks):
         key: tuple[str, ...],
         rows: list[tuple],
     ) -> None:
-        if self.writer is None:
-            _upsert(model, fields, key, rows)
-        else:
-            table, names, conflict = _upsert_statement(model, fields, key)
-            self.writer.submit(table, names, conflict, list(rows))
+        table, names, conflict = _upsert_statement(model, fields, key)
+        self.writer.submit(table, names, conflict, list(rows))
 
     def quiet(self) -> None:
         """Before the main thread uses the connection: the writer has finished its batches."""
-        if self.writer is not None:
-            self.writer.drain()
+        self.writer.drain()

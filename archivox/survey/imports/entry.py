@@ -52,8 +52,7 @@ def survey_import(
                 importer.quiet()
             finally:
                 # Whatever happened, the writer is done before the transaction ends.
-                if importer.writer is not None:
-                    importer.writer.stop()
+                importer.writer.stop()
             if not report.ok:
                 raise _Abort
             post_months_refresh(importer.posted)

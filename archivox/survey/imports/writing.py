@@ -1,9 +1,10 @@
-"""Writing the checked rows: one INSERT … ON CONFLICT statement on SQLite and PostgreSQL, COPY
-on PostgreSQL, and there on a writer thread of its own beside the checks."""
+"""Writing the checked rows: INSERT … ON CONFLICT statements of many rows on SQLite, COPY on
+PostgreSQL, on a writer thread of its own beside the checks on both."""
 
 from __future__ import annotations
 
 import queue
+import sqlite3
 import threading
 from typing import Any
 
@@ -11,6 +12,8 @@ from django.db import connection, models
 
 from archivox.survey.models import MetricSnapshot, PostRecord
 
+# Rows a statement on SQLite (within its limit of parameters).
+PER_STATEMENT = 2000
 SNAPSHOT_FIELDS = ("account", "date", "followers", "posts_total", "source")
 POST_FIELDS = (
     "account",
@@ -44,26 +47,28 @@ def _upsert_statement(
     return quote(model._meta.db_table), ", ".join(map(quote, columns)), conflict
 
 
-def _upsert(
-    model: type[models.Model], fields: tuple[str, ...], key: tuple[str, ...], rows: list[tuple]
-) -> None:
-    """INSERT … ON CONFLICT (key) DO UPDATE, the same statement on SQLite and PostgreSQL, with
-    values already adapted for the database: a bulk path without a model instance per row."""
-    table, names, tail = _upsert_statement(model, fields, key)
-    if connection.vendor == "postgresql":
-        connection.ensure_connection()
-        _upsert_by_copy(connection.connection, table, names, tail, rows)
-        return
+def _upsert_by_values(raw: Any, table: str, names: str, conflict: str, rows: list[tuple]) -> None:
+    """SQLite: statements of many rows each. ``raw`` is the sqlite3 connection of Django's, used
+    directly (its placeholders are ``?``) so that the writer's thread works in the same
+    transaction. Many rows a statement also means few hand-overs of the interpreter's lock:
+    sqlite3 lets go of it while a statement runs, and the writer waits to take it back."""
+    width = names.count(",") + 1
     head = f"INSERT INTO {table} ({names}) VALUES "  # noqa: S608
-    one = f"({', '.join(['%s'] * len(fields))})"
-    # Many rows per statement, within the parameter limit.
-    limit = connection.features.max_query_params or 65535
-    per_statement = max(1, min(1000, limit // len(fields)))
-    with connection.cursor() as cursor:
+    one = f"({', '.join(['?'] * width)})"
+    # The library's own limit (250,000 in SQLite 3.32+), not Django's conservative 999.
+    limit = raw.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    per_statement = max(1, min(PER_STATEMENT, limit // width))
+    full = head + ", ".join([one] * per_statement) + conflict
+    cursor = raw.cursor()
+    try:
         for offset in range(0, len(rows), per_statement):
             chunk = rows[offset : offset + per_statement]
-            sql = head + ", ".join([one] * len(chunk)) + tail
+            sql = full
+            if len(chunk) < per_statement:
+                sql = head + ", ".join([one] * len(chunk)) + conflict
             cursor.execute(sql, [value for row in chunk for value in row])
+    finally:
+        cursor.close()
 
 
 def _upsert_by_copy(
@@ -95,12 +100,13 @@ def _upsert_by_copy(
 
 
 class _Writer:
-    """PostgreSQL: writes the batches of checked rows on a thread of its own, through the
-    import's connection (so in its transaction), while the main thread checks the next rows.
-    The server's share of the import (the INSERT, its indexes, the foreign-key checks) then runs
-    beside Python's instead of after it. At most ``WAITING`` batches wait; the main thread uses
-    the connection only once the writer is idle (``drain``), and a writer's error is raised on
-    the main thread, as Django's error, at the next hand-over."""
+    """Writes the batches of checked rows on a thread of its own, through the import's
+    connection (so in its transaction), while the main thread checks the next rows. The
+    database's share of the import (the INSERT, its indexes, the foreign-key checks) then runs
+    beside Python's instead of after it: PostgreSQL's in its server, SQLite's in sqlite3's C,
+    which runs without the interpreter's lock. At most ``WAITING`` batches wait; the main
+    thread uses the connection only once the writer is idle (``drain``), and a writer's error is
+    raised on the main thread, as Django's error, at the next hand-over."""
 
     WAITING = 2
 
@@ -113,6 +119,10 @@ class _Writer:
         # By table: the accounts looked up, and those of them that had rows before the import.
         self.checked: dict[str, set[int]] = {}
         self.existing: dict[str, set[int]] = {}
+        self.postgresql = connection.vendor == "postgresql"
+        self.deferred = ""
+        if not self.postgresql:
+            return  # SQLite checks its foreign keys at commit, whoever wrote the rows
         # The foreign keys of the rows written are checked by each INSERT, on the writer's time,
         # not all at commit, where a row's check would wait for every other (they are deferred
         # by default); the same checks, only earlier. Put back when the writer stops.
@@ -147,6 +157,8 @@ class _Writer:
             self.batches.put(None)
             self.thread.join()
             self.thread = None
+        if not self.postgresql:
+            return
         from psycopg.pq import TransactionStatus  # PostgreSQL only, as the writer
 
         if self.deferred and self.raw.info.transaction_status == TransactionStatus.INTRANS:
@@ -186,8 +198,11 @@ class _Writer:
                     return
                 if not failed:
                     table, names, conflict, rows = batch
-                    fresh = self._fresh(table, {row[0] for row in rows})
-                    _upsert_by_copy(self.raw, table, names, conflict, rows, fresh=fresh)
+                    if self.postgresql:
+                        fresh = self._fresh(table, {row[0] for row in rows})
+                        _upsert_by_copy(self.raw, table, names, conflict, rows, fresh=fresh)
+                    else:
+                        _upsert_by_values(self.raw, table, names, conflict, rows)
             except BaseException as exc:  # handed to the main thread
                 failed, self.error = True, exc
             finally:
