@@ -75,6 +75,7 @@ SLOW_FIRST = [
     "tests/integration/test_faults_more.py",
     "tests/integration/test_faults.py",
     "tests/integration/test_scale_out.py",
+    "tests/integration/test_run_on_another_port.py",
     "tests/core/test_upgrade_from_previous_layout.py",
     "tests/core/test_backup_and_copy.py",
     "tests/security/test_canary_crawl.py",
