@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
 
 from archivox.core.models import (
     Archive,
@@ -14,6 +15,10 @@ from archivox.core.models import (
     WorkerHeartbeat,
 )
 from archivox.core.services import audit_record, snapshot
+
+# The admin's header and tab titles name the platform, not the framework ("Django 管理").
+admin.site.site_header = _("Archivox administration")
+admin.site.site_title = _("Archivox administration")
 
 
 class AuditedAdmin(admin.ModelAdmin):

@@ -98,6 +98,8 @@ def test_the_admin_index_and_lists_show_chinese_names(client):
     for html in (index, copies, desks):
         assert "Certified copys" not in html and "certified copys" not in html
         assert "settingss" not in html
+        # The header and the tab's title name the platform, not the framework.
+        assert "Archivox 管理后台" in html and "Django 管理" not in html
     assert "查档申请" in index and "档案证明（复制件）" in index and "发布台设置" in index
     assert "Desk settings" not in index and "Certified copies" not in index
     assert "档案证明（复制件）" in copies and "K7Q2M9XW" in copies
