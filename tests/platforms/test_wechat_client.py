@@ -118,6 +118,19 @@ def test_token_is_fetched_once_and_reused_by_another_process(account):
     assert row.value == first.access_token() == second.access_token()
 
 
+def test_a_live_token_is_read_in_one_statement_without_a_lock(account):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client(account).access_token()  # the first client fetches and stores it
+    with CaptureQueriesContext(connection) as queries:
+        token = client(account).access_token()  # another worker's client: the stored one
+    assert token == PlatformToken.objects.get(key=account.appid).value
+    statements = [q["sql"].upper() for q in queries]
+    assert len(statements) == 1 and "FOR UPDATE" not in statements[0]
+    assert tokens_issued(account) == 1
+
+
 def test_concurrent_workers_do_not_stampede_the_token_endpoint(account):
     sandbox.sandbox_follower_touch(account.appid, OPENID)
     workers = 8

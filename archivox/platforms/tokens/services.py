@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from archivox.core.queries import found
 from archivox.platforms.tokens.models import PlatformToken
 
 logger = logging.getLogger(__name__)
@@ -62,6 +63,17 @@ def _row(platform: str, key: str) -> PlatformToken:
     return row
 
 
+def _live(row: PlatformToken, reject: str, refresh_margin: float, now: datetime.datetime) -> bool:
+    """Whether the stored token may be used: there, not the one just refused, and not within
+    ``refresh_margin`` seconds of its expiry."""
+    return bool(
+        row.value
+        and row.value != reject
+        and row.expires_at
+        and row.expires_at - now > _seconds(refresh_margin)
+    )
+
+
 def shared_token_get(
     *,
     platform: str,
@@ -81,7 +93,13 @@ def shared_token_get(
     is returned without a fetch). Raises ``TokenFetchCapReached`` when ``daily_cap`` fetches were
     made today (the platform's day: local time), and whatever ``fetch`` raises.
     """
-    _row(platform, key)
+    # The usual case, a live token, in one read without a lock or a transaction (issue 24:
+    # every delivery to a platform asks); anything else goes through the locked row below.
+    current = found(PlatformToken.objects.filter(platform=platform, key=key))
+    if current is None:
+        _row(platform, key)
+    elif _live(current, reject, refresh_margin, timezone.now()):
+        return StoredToken(current.value, current.expires_at)
     owner = f"{os.getpid()}:{threading.get_ident()}:{uuid.uuid4().hex[:8]}"
     deadline = time.monotonic() + wait_seconds
     pause = 0.02
@@ -93,7 +111,7 @@ def shared_token_get(
                 row.value = ""
                 row.expires_at = None
                 row.save(update_fields=["value", "expires_at", "updated_at"])
-            if row.value and row.expires_at and row.expires_at - now > _seconds(refresh_margin):
+            if _live(row, "", refresh_margin, now):
                 return StoredToken(row.value, row.expires_at)
             leased = row.lease_until is not None and row.lease_until > now
             if not leased:

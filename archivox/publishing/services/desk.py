@@ -30,10 +30,15 @@ def _check_view(actor: User | None, archive: Archive) -> None:
         _check(actor, archive, Capability.POST_COMPOSE)
 
 
+_LINKS = ["archive", "featured_collection", "created_by"]
+
+
 def _transition(*, actor: User | None, post: Post, to: str, action: str, **extra: Any) -> None:
     before = {"status": post.status}
     post.status = to
-    post.full_clean()
+    # The post's links (archive, author, featured collection) were checked when it was
+    # written and a status change does not touch them: not two queries a change (issue 24).
+    post.full_clean(exclude=_LINKS)
     post.save()
     audit_record(
         actor=actor,

@@ -7,10 +7,10 @@ import datetime
 import secrets
 from typing import Any
 
-from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, OuterRef
+from django.db import transaction
+from django.db.models import Exists, OuterRef
 
-from archivox.core.queries import found
+from archivox.core.queries import counter_add, found
 from archivox.sandbox.wechat import rules
 from archivox.sandbox.wechat.models import AccessToken, Account, Fault, QuotaUsage
 from archivox.sandbox.wechat.selectors import account_now, beijing_date, beijing_midnight
@@ -103,33 +103,16 @@ def quota_consume(*, account: Account, api: str) -> None:
         with transaction.atomic():
             _quota_count(account, api, limits)
     else:
-        # One limit: its UPDATE is atomic by itself, and most APIs have only the daily one
+        # One limit: its one statement is atomic by itself, and most APIs have only the daily one
         # (issue 24: a transaction around it was two more round trips a call).
         _quota_count(account, api, limits)
 
 
 def _quota_count(account: Account, api: str, limits: list[tuple[str, int, Any, int]]) -> None:
     for period, limit, start, errcode in limits:
-        usage = QuotaUsage.objects.filter(
-            account=account, api=api, period=period, period_start=start
-        )
-        # One statement in the usual case (issue 24: a fan-out made thousands of calls, each
-        # with a get_or_create, a locked read and a save); the limit is in the UPDATE itself,
-        # so concurrent calls cannot both take the last one.
-        if usage.filter(count__lt=limit).update(count=F("count") + 1):
-            continue
-        if limit > 0:
-            try:  # the period's first call
-                with transaction.atomic():
-                    QuotaUsage.objects.create(
-                        account=account, api=api, period=period, period_start=start, count=1
-                    )
-                continue
-            except IntegrityError:  # the row is there: the limit is reached, or a concurrent
-                # first call created it a moment ago
-                if usage.filter(count__lt=limit).update(count=F("count") + 1):
-                    continue
-        raise SandboxApiError(errcode)
+        key = {"account": account, "api": api, "period": period, "period_start": start}
+        if counter_add(QuotaUsage, key, below=limit) is None:
+            raise SandboxApiError(errcode)
 
 
 @transaction.atomic

@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import transaction
 from django.utils import timezone
 
+from archivox.core.queries import counter_add
 from archivox.sandbox.weibo.errors import SandboxWeiboError
 from archivox.sandbox.weibo.models import WeiboAuthorization, WeiboRateCounter, WeiboRequestLog
 
@@ -26,14 +26,8 @@ def _window_start(now: datetime.datetime | None = None) -> datetime.datetime:
 
 
 def _counter_hit(grant: WeiboAuthorization, bucket: str, window: datetime.datetime) -> int:
-    lookup = {"authorization": grant, "bucket": bucket, "window_start": window}
-    if not WeiboRateCounter.objects.filter(**lookup).update(count=F("count") + 1):
-        try:
-            with transaction.atomic():
-                WeiboRateCounter.objects.create(**lookup, count=1)
-        except IntegrityError:
-            WeiboRateCounter.objects.filter(**lookup).update(count=F("count") + 1)
-    return WeiboRateCounter.objects.values_list("count", flat=True).get(**lookup)
+    key = {"authorization": grant, "bucket": bucket, "window_start": window}
+    return counter_add(WeiboRateCounter, key) or 0
 
 
 @transaction.atomic

@@ -71,7 +71,9 @@ def sandbox_weibo_status_share(
         pic_size=len(pic or b""),
         rip=rip,
     )
-    created.mentions.set(_mentioned(status))
+    mentioned = _mentioned(status)
+    if mentioned:  # a new status has none yet: nothing to read back (issue 24)
+        created.mentions.add(*mentioned)
     return created
 
 
