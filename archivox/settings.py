@@ -465,12 +465,16 @@ ARCHIVOX_WEIBO_RIP = os.environ.get("ARCHIVOX_WEIBO_RIP", "").strip()
 # Threads per worker process: deliveries wait on the platforms (a WeChat publish job takes
 # seconds), so a worker runs many at once.
 WORKER_THREADS = int(os.environ.get("ARCHIVOX_WORKER_THREADS", "8"))
+# No task's return value is ever read: storing each one was a write to the queue's storage per
+# task (on SQLite a write transaction) and a row kept for good (issue 24).
+TASK_RESULTS = False
 if REDIS_URL:
     HUEY = {
         # Priorities: a delivery waiting on a platform goes before archiving (WARC) work.
         "huey_class": "huey.PriorityRedisHuey",
         "name": "archivox",
         "url": REDIS_URL,
+        "results": TASK_RESULTS,
         "immediate": False,
         "consumer": {"workers": WORKER_THREADS, "worker_type": "thread"},
     }
@@ -479,6 +483,7 @@ else:
         "huey_class": "archivox.core.queue.EmbeddedHuey",  # synchronous=NORMAL, like the app
         "name": "archivox",
         "filename": str(VAR_DIR / "huey.sqlite3"),
+        "results": TASK_RESULTS,
         "immediate": False,
         "consumer": {"workers": WORKER_THREADS, "worker_type": "thread"},
     }

@@ -55,12 +55,13 @@ class TokenWaitTimeout(Exception):
     """Another process held the fetch lease for longer than we were willing to wait."""
 
 
-def _row(platform: str, key: str) -> PlatformToken:
+def _row_create(platform: str, key: str) -> None:
+    """The key's row, which the lookup just did not find."""
     try:
-        row, _ = PlatformToken.objects.get_or_create(platform=platform, key=key)
-    except IntegrityError:  # created by a concurrent process between our get and create
-        row = PlatformToken.objects.get(platform=platform, key=key)
-    return row
+        with transaction.atomic():
+            PlatformToken.objects.create(platform=platform, key=key)
+    except IntegrityError:  # created by a concurrent process a moment ago
+        pass
 
 
 def _live(row: PlatformToken, reject: str, refresh_margin: float, now: datetime.datetime) -> bool:
@@ -97,7 +98,7 @@ def shared_token_get(
     # every delivery to a platform asks); anything else goes through the locked row below.
     current = found(PlatformToken.objects.filter(platform=platform, key=key))
     if current is None:
-        _row(platform, key)
+        _row_create(platform, key)
     elif _live(current, reject, refresh_margin, timezone.now()):
         return StoredToken(current.value, current.expires_at)
     owner = f"{os.getpid()}:{threading.get_ident()}:{uuid.uuid4().hex[:8]}"
