@@ -12,33 +12,18 @@ from __future__ import annotations
 
 import time
 
-from django.db import IntegrityError, transaction
-from django.db.models import F
-
 from archivox.core.models import RateLimitWindow
+from archivox.core.queries import counter_add
 
 
 def ratelimit_hit(key: str, *, limit: int, window: int, now: float | None = None) -> bool:
     """Count one hit for ``key``; True when it is within ``limit`` hits per ``window`` seconds."""
     start = int(now if now is not None else time.time()) // window * window
-    key = key[:200]
-    with transaction.atomic():
-        # One UPDATE takes the row lock, so concurrent hits are counted exactly.
-        updated = RateLimitWindow.objects.filter(key=key, window_start=start).update(
-            hits=F("hits") + 1
-        )
-        if not updated:
-            try:
-                with transaction.atomic():
-                    RateLimitWindow.objects.create(key=key, window_start=start, hits=1)
-            except IntegrityError:
-                RateLimitWindow.objects.filter(key=key, window_start=start).update(
-                    hits=F("hits") + 1
-                )
-        hits = RateLimitWindow.objects.filter(key=key, window_start=start).values_list(
-            "hits", flat=True
-        )[0]
-    return hits <= limit
+    # One statement counts the hit and creates the window's row (issue 24: BEGIN, an UPDATE, on
+    # a window's first hit an INSERT, a SELECT of the count and COMMIT before); concurrent hits
+    # are counted exactly.
+    hits = counter_add(RateLimitWindow, {"key": key[:200], "window_start": start}, field="hits")
+    return (hits or 0) <= limit
 
 
 def ratelimit_prune(*, older_than: int = 86400, now: float | None = None) -> int:

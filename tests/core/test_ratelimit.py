@@ -31,3 +31,15 @@ def test_concurrent_hits_are_counted_exactly():
     run_at_once(hit, 30)
     assert allowed.count(True) == 10
     assert RateLimitWindow.objects.get(key="flood").hits == 30
+
+
+@pytest.mark.django_db
+def test_a_hit_is_one_statement_also_the_first_of_its_window():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert ratelimit_hit("form:1:carol", limit=1, window=60, now=600)
+        assert not ratelimit_hit("form:1:carol", limit=1, window=60, now=601)
+    assert len(queries) == 2
+    assert RateLimitWindow.objects.get(key="form:1:carol").hits == 2
