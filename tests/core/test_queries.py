@@ -7,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from archivox.core.models import Archive
 from archivox.core.queries import counter_add, found
 from tests.factories import ArchiveFactory
+from tests.helpers import run_at_once
 
 pytestmark = pytest.mark.django_db
 
@@ -72,9 +73,6 @@ def test_counter_add_below_a_limit_stops_there_and_counts_nothing_more():
 @pytest.mark.django_db(transaction=True)
 def test_counter_add_gives_the_last_places_to_exactly_as_many_concurrent_callers():
     import datetime
-    import threading
-
-    from django.db import connections
 
     from archivox.sandbox.wechat.models import QuotaUsage
 
@@ -82,21 +80,12 @@ def test_counter_add_gives_the_last_places_to_exactly_as_many_concurrent_callers
     start = datetime.datetime(2026, 12, 7, 0, 0, tzinfo=datetime.UTC)
     key = {"account": account, "api": "draft/add", "period": "day", "period_start": start}
     callers, places = 16, 5
-    barrier = threading.Barrier(callers, timeout=60)
-    answers: list = [None] * callers
+    answers: list = []
 
-    def call(index: int) -> None:
-        try:
-            barrier.wait()
-            answers[index] = counter_add(QuotaUsage, key, below=places)
-        finally:
-            connections.close_all()
+    def call() -> None:
+        answers.append(counter_add(QuotaUsage, key, below=places))
 
-    threads = [threading.Thread(target=call, args=(n,)) for n in range(callers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    run_at_once(call, callers)
     assert sorted(a for a in answers if a is not None) == list(range(1, places + 1))
     assert answers.count(None) == callers - places
     assert QuotaUsage.objects.get(**key).count == places
