@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -35,6 +36,19 @@ def run_at_once(task: Callable[[], None], times: int) -> None:
         thread.start()
     for thread in threads:
         thread.join()
+
+
+def room_in_window(*windows: int, seconds: float = 10) -> None:
+    """Wait, if need be, until each fixed rate-limit window (``core.ratelimit``: aligned to
+    multiples of its length) has ``seconds`` left, so that a test's burst falls in one window:
+    a window that turns over between the hits starts counting again, and the refusal the test
+    expects does not come (seen in CI once: 201 where 429 was due)."""
+    while True:
+        now = time.time()
+        wait = max(seconds - (window - now % window) for window in windows)
+        if wait <= 0:
+            return
+        time.sleep(wait + 0.05)
 
 
 def free_port() -> int:

@@ -17,6 +17,7 @@ from archivox.catalog import services
 from archivox.catalog.iiif import cache
 from archivox.catalog.iiif.image import ImageRequestError, parse_request
 from tests.catalog.iiif_fixtures import photo, validator_pattern
+from tests.helpers import room_in_window
 
 
 def parse(region="full", size="max", rotation="0", quality_format="default.jpg", w=1000, h=800):
@@ -225,6 +226,7 @@ def test_a_damaged_public_copy_is_a_404_and_left_out_of_the_manifest(picture, ma
 @pytest.mark.django_db
 def test_new_pictures_are_rate_limited_per_address_cached_ones_never(settings, picture):
     settings.IIIF_RENDER_RATE = (3, 60)
+    room_in_window(60)
     client = Client()
     for width in (100, 110, 120):
         url = f"/iiif/image/{picture.pk}/full/{width},/0/default.jpg"

@@ -18,6 +18,7 @@ from archivox.core.access import client_address, client_ip_for_login_throttle
 from archivox.reservations.models import Booking
 from tests.catalog_fixtures import media_root, nanjing  # noqa: F401
 from tests.factories import UserFactory
+from tests.helpers import room_in_window
 from tests.reservations.conftest import reading_room, slot, tomorrow  # noqa: F401
 
 PASSWORD = "correct horse battery staple"  # the factories' default
@@ -143,6 +144,7 @@ def test_behind_the_proxy_two_visitors_are_limited_separately_and_spoofing_is_ig
 ):
     settings.PROXY_COUNT = 1
     settings.ARCHIVOX_RESERVATION_RATE_LIMIT = (2, 60)
+    room_in_window(60)
     url = f"{proxy.url}/api/v1/engagement/reservations/{slot.archive.slug}/bookings"
 
     def book(client: httpx.Client, contact: str, **headers: str) -> int:
@@ -172,6 +174,7 @@ def test_without_a_proxy_count_everyone_behind_the_proxy_shares_one_limit(
     """What the setting is for: left at 0 behind a proxy, one person's burst throttles all."""
     settings.PROXY_COUNT = 0
     settings.ARCHIVOX_RESERVATION_RATE_LIMIT = (2, 60)
+    room_in_window(60)
     url = f"{proxy.url}/api/v1/engagement/reservations/{slot.archive.slug}/bookings"
     payload = {"slot_id": slot.pk, "name": "王小明"}
     with visitor("127.0.0.2") as first, visitor("127.0.0.3") as second:

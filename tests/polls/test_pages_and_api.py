@@ -26,6 +26,7 @@ from archivox.polls.identity import (
 from archivox.polls.models import Questionnaire, Response
 from archivox.polls.selectors import poll_link_for_follower
 from tests.factories import ArchiveFactory, UserFactory
+from tests.helpers import room_in_window
 from tests.polls.conftest import answers_for
 
 pytestmark = pytest.mark.django_db
@@ -160,6 +161,7 @@ def test_the_api_takes_one_response_per_person(client, survey, nanjing):
 
 def test_the_public_api_is_rate_limited(client, survey, settings):
     settings.POLLS_SUBMIT_RATE = (2, 60)
+    room_in_window(60)
     url = f"/api/v1/engagement/polls/nanjing/{survey.slug}/responses"
     codes = [
         client.__class__()

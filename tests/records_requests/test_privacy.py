@@ -19,11 +19,13 @@ from archivox.records_requests.codes import id_number_complete
 from archivox.records_requests.models import RecordsRequest
 from archivox.records_requests.services import workflow
 from archivox.records_requests.services.common import RequestRefused
+from tests.helpers import room_in_window
 from tests.records_requests.conftest import APPLY_FORM, ID_NUMBER, apply, png_bytes
 
 
 def test_rate_limit_per_address(settings, nanjing, kinds):
     settings.ARCHIVOX_RECORDS_RATE_LIMIT = (2, 3600, 100, 86400)
+    room_in_window(3600)
     people = [id_number_complete(f"3201021980010{n}123") for n in range(1, 4)]
     apply(nanjing, id_number=people[0])
     apply(nanjing, id_number=people[1])
@@ -37,6 +39,7 @@ def test_the_form_answers_the_address_limit_in_words_and_keeps_what_was_typed(
     settings, client, nanjing, kinds
 ):
     settings.ARCHIVOX_RECORDS_RATE_LIMIT = (1, 3600, 100, 86400)
+    room_in_window(3600)
     form = {
         "holding": "unknown",
         "category": "marriage",
