@@ -89,6 +89,8 @@ PREFILTER = 2 * WINDOW + 2
 
 @dataclasses.dataclass
 class Ranked:
+    # Best first: every match, a broad query's ranked window, or (``ranked_ids(first=…)``)
+    # at least the first ``first``.
     ids: list[int]
     total: int
     estimated: bool
@@ -243,7 +245,13 @@ class _Postgres:
         self.sample_scope = "TRUE" if self.archive_id is None else f"archive = {self.archive_id}"
 
     def window(
-        self, *, in_title: bool, where: str, bounded: bool, gated: bool = False
+        self,
+        *,
+        in_title: bool,
+        where: str,
+        bounded: bool,
+        gated: bool = False,
+        first: int | None = None,
     ) -> tuple[str, list[object]]:
         # The window is chosen first and only its rows are ranked (ts_rank reads the whole
         # tsvector); MATERIALIZED keeps the planner from ranking every match before the LIMIT.
@@ -312,6 +320,20 @@ class _Postgres:
                 carried = "-ts_rank(s.document, to_tsquery('simple', %s)) AS rank"
                 kept, ranked = "c.rank", "d.rank"
                 params = [*gate_match, query, query]
+            scored = f"SELECT d.id, {TITLE_TIER} AS tier, {ranked} AS rank, d.quality FROM w d"  # noqa: S608 - fragments are ours
+            if gated:
+                # Its matches are few, and ranked here as ``_order`` ranks them (the same key
+                # in double precision, so the same order): only the first ``first`` ids and
+                # how many there are come back, not every match for Python to sort (都江堰:
+                # 491 rows fetched and sorted, 0.5 ms of the client's CPU).
+                scored = (
+                    "SELECT y.id, y.visible, y.place FROM (SELECT z.id, "  # noqa: S608 - fragments are ours, values are parameters
+                    "COUNT(*) OVER () AS visible, ROW_NUMBER() OVER (ORDER BY z.tier, "
+                    "-(COALESCE(z.rank, 0)::float8 / COALESCE(z.best, -1)::float8 + "
+                    f"{QUALITY_WEIGHT}::float8 * z.quality), z.id) AS place FROM "
+                    f"(SELECT s.*, MIN(NULLIF(s.rank, 0)) OVER () AS best FROM ({scored}) s) z) y "
+                    f"WHERE y.place <= {int(first) if first is not None else 'y.visible'}"
+                )
             return (
                 f"WITH {gate}c AS MATERIALIZED (SELECT s.description_id, s.rank_key, "  # noqa: S608 - fragments are ours, values are parameters
                 f"{carried}, s.quality{columns} FROM catalog_searchtext s "
@@ -321,8 +343,7 @@ class _Postgres:
                 f"{titled}"
                 "ORDER BY c.rank_key LIMIT %s) "
                 f"SELECT x.*, k.taken{open_column} FROM (SELECT COUNT(*) AS taken FROM c) k "
-                f"LEFT JOIN (SELECT d.id, {TITLE_TIER} AS tier, {ranked} AS rank, d.quality "
-                "FROM w d) x ON TRUE",
+                f"LEFT JOIN ({scored}) x ON TRUE" + (" ORDER BY x.place" if gated else ""),
                 params,
             )
         sql = (
@@ -426,6 +447,7 @@ def ranked_ids(
     window: int | None = None,
     counted: bool = True,
     archive_id: int | None = None,
+    first: int | None = None,
 ) -> Ranked:
     """The matching description ids, best first (all of them, or a broad query's ranked
     window), with their count (exact, or estimated for a broad query).
@@ -433,7 +455,9 @@ def ranked_ids(
     ``window``: how many matches a broad query is ranked over (WINDOW; an automatic answer
     that shows three asks for fewer, and its cost shrinks with it). ``counted=False``: a broad
     query's count may stay the estimate (no exact count of up to EXACT_COUNT matches).
-    ``archive_id``: the filters keep one archive (PostgreSQL then reads its rows only)."""
+    ``archive_id``: the filters keep one archive (PostgreSQL then reads its rows only).
+    ``first``: only the first ``first`` ids are needed (a page's end): a query counted exactly
+    may then return just those."""
     postgres = connection.vendor == "postgresql"
     dialect = _Postgres(tokens, archive_id) if postgres else _Sqlite(tokens)
     size = window or WINDOW
@@ -537,13 +561,15 @@ def ranked_ids(
             # prefilter_rows matches) and within the window, they are every match, ranked
             # and counted: a rare query costs one round trip (issue 24: the rare band against
             # the database's own top 20). Else the statements below, as for any query.
-            sql, match = dialect.window(in_title=False, where=where, bounded=False, gated=True)
+            sql, match = dialect.window(
+                in_title=False, where=where, bounded=False, gated=True, first=first
+            )
             cursor.execute(sql, [*match, *filter_params, size + 1, *tier_params])
             rows = cursor.fetchall()
-            opened, taken = rows[0][5], rows[0][4]
-            rows = [row[:4] for row in rows if row[0] is not None]
-            if opened and taken < dialect.prefilter_rows and len(rows) <= size:
-                return Ranked(_order(rows), len(rows), estimated=False)
+            visible, taken, opened = rows[0][1] or 0, rows[0][3], rows[0][4]
+            if opened and taken < dialect.prefilter_rows and visible <= size:
+                ids = [row[0] for row in rows if row[0] is not None]
+                return Ranked(ids, visible, estimated=False)
         # The sample first: it says how broad the query is before anything is ranked.
         estimate, postings = _sample_estimate(
             cursor, dialect.sampled_ids(), where, filter_params, dialect.sample_scope

@@ -8,7 +8,7 @@ import io
 
 import pytest
 from django.db import connection
-from django.utils import translation
+from django.utils import timezone, translation
 from PIL import Image
 
 from archivox.catalog import ranking, ranking_statistics, search, services
@@ -388,3 +388,36 @@ def test_the_first_statement_answers_only_what_it_read_whole(
     assert not [code for code in codes(page) if code.startswith("H-")]
     everything = search_descriptions("宣纸 样本", public=False)
     assert everything.total == shown + hidden
+
+
+def test_the_first_statement_ranks_as_the_others_do_and_returns_a_page(
+    nanjing, make_description, monkeypatch
+):
+    """The one-statement path (PostgreSQL, a public query with few matches) orders its matches
+    in SQL; the same key as ``ranking._order`` everywhere else, so the same order: title tier,
+    relevance normalised to the best plus quality, then id. Asked for the first few, it returns
+    those and the exact count."""
+    monkeypatch.setattr(ranking, "SAMPLE_MODULUS", 1)  # the sample is every description
+    make_description("T-0", "宣纸", scope_content="宣纸。")
+    make_description("T-1", "宣纸样本登记", scope_content="宣纸。")
+    make_description("T-2", "宣纸样本", level="fonds", scope_content="清代。")
+    for n in range(12):
+        body = "宣纸 " * (n % 4 + 1) + "清代卷宗。" * (n % 3)
+        level = "fonds" if n % 5 == 0 else "item"
+        make_description(f"B-{n}", f"清代卷宗第{n}卷", level=level, scope_content=body)
+    make_description("H-0", "宣纸", access_level=Access.CONFIDENTIAL)
+    today = timezone.localdate()
+    tokens = search.query_tokens("宣纸")
+    gated = ranking.filter_sql(SearchFilters(), today)
+    # Any filter besides the gateway takes the usual statements, ordered by ``_order``.
+    every_level = ranking.filter_sql(SearchFilters(levels=("fonds", "item")), today)
+
+    usual = ranking.ranked_ids(tokens, phrase="宣纸", filter_sql=every_level)
+    whole = ranking.ranked_ids(tokens, phrase="宣纸", filter_sql=gated)
+    first = ranking.ranked_ids(tokens, phrase="宣纸", filter_sql=gated, first=4)
+
+    assert gated.gateway_only and not every_level.gateway_only
+    assert whole.ids == usual.ids and len(whole.ids) == whole.total == 15
+    assert first.ids[:4] == usual.ids[:4] and first.total == 15 and not first.estimated
+    by_id = Description.objects.in_bulk(usual.ids)
+    assert [by_id[pk].reference_code for pk in usual.ids[:3]] == ["T-0", "T-2", "T-1"]
