@@ -238,9 +238,15 @@ class _Postgres:
         # Conditions.gateway_only (set by ranked_ids).
         self.gateway_only = False
         # One archive's search reads the index rows of that archive only (their copy of the
-        # archive id, indexed with rank_key); the description's own archive is still checked.
+        # archive id, in the GIN index with the words, migration 0011, and with rank_key in a
+        # B-tree); the description's own archive is still checked. ``::bigint``: btree_gin's
+        # operator class has int8 = int8 only, and with an int4 literal the planner would not
+        # use the GIN index for the archive (the words' bitmap over every archive, AND-ed with
+        # the archive's B-tree bitmap: 建设 修缮 报告 47–76 ms, against 26–35 ms).
         self.archive_id = None if archive_id is None else int(archive_id)
-        self.scope = "" if self.archive_id is None else f" AND s.archive_id = {self.archive_id}"
+        self.scope = (
+            "" if self.archive_id is None else f" AND s.archive_id = {self.archive_id}::bigint"
+        )
         # The same, over the sample's rows (``sampled_ids``: id, archive, weight).
         self.sample_scope = "TRUE" if self.archive_id is None else f"archive = {self.archive_id}"
 

@@ -259,6 +259,49 @@ def test_a_small_archive_beside_a_broad_one_is_searched_in_its_own_rows(broad, m
     assert all(hit.description.archive_id == nanjing.pk for hit in kept)
 
 
+def _index_conditions(plan: dict) -> list[tuple[str, str]]:
+    """Every (index, condition) of an EXPLAIN (FORMAT JSON) plan, nested plans included."""
+    found = []
+    if "Index Name" in plan:
+        found.append((plan["Index Name"], plan.get("Index Cond", "")))
+    for child in plan.get("Plans", []):
+        found += _index_conditions(child)
+    return found
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's GIN index")
+def test_one_archives_matches_come_from_the_gin_index_with_its_archive(nanjing, make_description):
+    """One archive's search asks the GIN index for its archive and the words together
+    (migration 0011), instead of reading the words' matches in every archive and AND-ing them
+    with the archive's rows: shown on the plans of the statements the search runs, with the
+    archive's B-tree dropped inside the test's transaction so that only the GIN index could
+    take the archive. (Its condition must be int8 = int8, btree_gin's only operator.)"""
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import ArchiveFactory
+
+    suzhou = ArchiveFactory(slug="suzhou")
+    for n in range(1, 41):
+        make_description(f"NJ-{n}", f"南京城墙修缮报告第{n}号")
+        make_description(f"SZ-{n}", f"苏州城墙修缮报告第{n}号", archive=suzhou)
+    with CaptureQueriesContext(connection) as captured:
+        page = search_descriptions("城墙 修缮 报告", filters=SearchFilters(archive_id=suzhou.pk))
+    assert page.total == 40 and all(code.startswith("SZ-") for code in codes(page))
+    scoped = [q["sql"] for q in captured.captured_queries if "s.archive_id =" in q["sql"]]
+    assert scoped
+    with connection.cursor() as cursor:
+        cursor.execute("DROP INDEX catalog_searchtext_archive")
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        for sql in scoped:
+            cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}")
+            (plan,) = cursor.fetchone()[0]
+            conditions = _index_conditions(plan["Plan"])
+            assert any(
+                name == "catalog_searchtext_archive_gin" and "archive_id" in condition
+                for name, condition in conditions
+            ), conditions
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's coarse sample")
 def test_a_very_common_word_is_counted_from_the_coarse_sample(broad, monkeypatch):
     """PostgreSQL counts a word in a quarter of the catalog from its 1-in-1,024 sample
