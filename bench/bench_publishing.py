@@ -97,6 +97,18 @@ def cpu_seconds(pids: list[int]) -> float:
     return total
 
 
+def system_seconds(pids: list[int]) -> float:
+    """Of that, the kernel's time (system calls: sockets, file locks, waking threads)."""
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[12]) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
 def children(pid: int) -> list[int]:
     out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True)
     return [int(line) for line in out.stdout.split()]
@@ -277,6 +289,17 @@ def render_timing() -> tuple[float, float]:
 QUEUE_REDIS_URL = os.environ.get("BENCH_PUBLISHING_REDIS_URL", "redis://127.0.0.1:6379/14")
 
 
+def wechat_calls() -> dict[str, int]:
+    """Calls of each WeChat API the sandbox has counted so far (its daily quotas), all
+    accounts: what the deliveries cost the platform, e.g. how often a publish job was polled."""
+    from django.db.models import Sum
+
+    from archivox.sandbox.wechat.models import QuotaUsage
+
+    rows = QuotaUsage.objects.filter(period="day").values("api").annotate(calls=Sum("count"))
+    return {row["api"]: row["calls"] for row in rows}
+
+
 def task_queue() -> str:
     """The queue the workers read: Redis's URL, or a sentence saying it is SQLite's and why."""
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
@@ -351,9 +374,14 @@ def run(scratch: Path) -> int:
         measured = [w.pid for w in workers] + serving
         cpu_before = cpu_seconds(measured)
         workers_cpu_before = cpu_seconds([w.pid for w in workers])
+        system_before = system_seconds(measured)
         from django.utils import timezone
 
-        print(f"load average before the deliveries: {os.getloadavg()[0]:.1f}")
+        print(
+            f"load average before the deliveries: {os.getloadavg()[0]:.1f}; a 10^7-step Python "
+            f"loop: {summary.loop_seconds():.2f} s"
+        )
+        calls_before = wechat_calls()
         start_wall = timezone.now()
         started = time.perf_counter()
         queued_at = queue_all(batch, author)
@@ -372,6 +400,7 @@ def run(scratch: Path) -> int:
         with_workers = time.perf_counter() - started
         cpu = cpu_seconds(measured) - cpu_before
         workers_cpu = cpu_seconds([w.pid for w in workers]) - workers_cpu_before
+        system_cpu = system_seconds(measured) - system_before
         print(
             f"deliveries: {len(ids)} ({len(batch)} posts × {len(CHANNELS)} channels) with "
             f"{WORKERS} worker processes × {THREADS} threads: {with_workers:.1f} s {states}"
@@ -379,14 +408,19 @@ def run(scratch: Path) -> int:
         print(f"  all {len(batch)} posts queued by the caller after {queued:.2f} s")
         print(
             f"  CPU used meanwhile by the workers and the sandboxes' server: {cpu:.1f} s, of "
-            f"which the workers {workers_cpu:.1f} s (on {os.cpu_count()} CPUs shared with "
-            "whatever else runs)"
+            f"which the workers {workers_cpu:.1f} s, the kernel {system_cpu:.1f} s (on "
+            f"{os.cpu_count()} CPUs shared with whatever else runs)"
         )
         if with_workers > 10:
             # Slower than the goal: what the workers said, for whoever reads the run.
             for n in range(WORKERS):
                 tail = (scratch / f"worker{n}.log").read_text(errors="replace")[-2000:]
                 print(f"  worker {n} log (end):\n{tail}", file=sys.stderr)
+        calls = {api: n - calls_before.get(api, 0) for api, n in wechat_calls().items()}
+        print(
+            "  WeChat API calls meanwhile: "
+            + ", ".join(f"{api} {n}" for api, n in sorted(calls.items()) if n)
+        )
         print(f"  created → sent, median/slowest: {latencies(ids)}")
         from archivox.publishing.models import Delivery
 
