@@ -109,6 +109,16 @@ def system_seconds(pids: list[int]) -> float:
     return total
 
 
+def stolen_seconds() -> float:
+    """CPU time the hypervisor gave to other guests so far, all CPUs (/proc/stat's steal): on a
+    virtual machine, time this run's processes were ready but not running."""
+    try:
+        fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()
+        return int(fields[8]) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return float("nan")
+
+
 def children(pid: int) -> list[int]:
     out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True)
     return [int(line) for line in out.stdout.split()]
@@ -375,6 +385,7 @@ def run(scratch: Path) -> int:
         cpu_before = cpu_seconds(measured)
         workers_cpu_before = cpu_seconds([w.pid for w in workers])
         system_before = system_seconds(measured)
+        stolen_before = stolen_seconds()
         from django.utils import timezone
 
         print(
@@ -401,6 +412,7 @@ def run(scratch: Path) -> int:
         cpu = cpu_seconds(measured) - cpu_before
         workers_cpu = cpu_seconds([w.pid for w in workers]) - workers_cpu_before
         system_cpu = system_seconds(measured) - system_before
+        stolen = stolen_seconds() - stolen_before
         print(
             f"deliveries: {len(ids)} ({len(batch)} posts × {len(CHANNELS)} channels) with "
             f"{WORKERS} worker processes × {THREADS} threads: {with_workers:.1f} s {states}"
@@ -409,7 +421,8 @@ def run(scratch: Path) -> int:
         print(
             f"  CPU used meanwhile by the workers and the sandboxes' server: {cpu:.1f} s, of "
             f"which the workers {workers_cpu:.1f} s, the kernel {system_cpu:.1f} s (on "
-            f"{os.cpu_count()} CPUs shared with whatever else runs)"
+            f"{os.cpu_count()} CPUs shared with whatever else runs; taken by the host meanwhile: "
+            f"{stolen:.1f} s)"
         )
         if with_workers > 10:
             # Slower than the goal: what the workers said, for whoever reads the run.
