@@ -85,28 +85,26 @@ def wait_port(port: int, process: subprocess.Popen, log: Path) -> None:
     raise SystemExit("the server did not start within 60 s")
 
 
-def cpu_seconds(pids: list[int]) -> float:
-    """CPU time (user + system) the processes used so far, read from /proc (0 if gone)."""
+def _ticks(pids: list[int], columns: tuple[int, ...]) -> float:
+    """Seconds in the given columns of /proc/<pid>/stat (after the command), summed (0 if gone)."""
     total = 0.0
     for pid in pids:
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        total += sum(int(fields[column]) for column in columns) / os.sysconf("SC_CLK_TCK")
     return total
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """CPU time (user + system) the processes used so far, read from /proc (0 if gone)."""
+    return _ticks(pids, (11, 12))
 
 
 def system_seconds(pids: list[int]) -> float:
     """Of that, the kernel's time (system calls: sockets, file locks, waking threads)."""
-    total = 0.0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += int(fields[12]) / os.sysconf("SC_CLK_TCK")
-    return total
+    return _ticks(pids, (12,))
 
 
 def stolen_seconds() -> float:
