@@ -298,8 +298,9 @@ QUEUE_REDIS_URL = os.environ.get("BENCH_PUBLISHING_REDIS_URL", "redis://127.0.0.
 
 
 def wechat_calls() -> dict[str, int]:
-    """Calls of each WeChat API the sandbox has counted so far (its daily quotas), all
-    accounts: what the deliveries cost the platform, e.g. how often a publish job was polled."""
+    """Calls of each WeChat API the sandbox has counted so far, all accounts: what the
+    deliveries cost the platform. Only APIs with a daily quota are counted (``freepublish/get``,
+    the publish job's polling, has none)."""
     from django.db.models import Sum
 
     from archivox.sandbox.wechat.models import QuotaUsage

@@ -53,8 +53,8 @@ def _pad(text: str, width: int) -> str:
 
 def loop_seconds() -> float:
     """CPU seconds of a 10^7-step empty Python loop in this process: how fast the machine is
-    right now (0.14–0.20 s on this 2.8 GHz machine, December 2026), to read the run's figures
-    against."""
+    right now (0.14–0.27 s within one day on a 2.8 GHz virtual machine, December 2026), to read
+    the run's figures against."""
     started = time.process_time()
     for _ in range(10**7):
         pass
