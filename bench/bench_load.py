@@ -33,6 +33,7 @@ from urllib.parse import quote, urlencode
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from bench.machine import children  # noqa: E402
 from bench.throwaway import run_on_throwaway_database  # noqa: E402
 
 SECONDS = int(os.environ.get("BENCH_LOAD_SECONDS", "300"))
@@ -118,11 +119,6 @@ def manage(env: dict[str, str], *args: str) -> str:
     if result.returncode:
         raise SystemExit(f"manage.py {' '.join(args)} failed:\n{result.stderr[-2000:]}")
     return result.stdout
-
-
-def children(pid: int) -> list[int]:
-    out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True)
-    return [int(line) for line in out.stdout.split()]
 
 
 def rss_mb(pid: int) -> float:

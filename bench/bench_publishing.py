@@ -41,6 +41,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import summary  # noqa: E402
+from machine import (  # noqa: E402
+    children,
+    cpu_seconds,
+    loop_seconds,
+    stolen_seconds,
+    system_seconds,
+)
 from throwaway import run_on_throwaway_database  # noqa: E402
 
 ARCHIVES = int(os.environ.get("BENCH_PUBLISHING_ARCHIVES", "100"))
@@ -83,43 +90,6 @@ def wait_port(port: int, process: subprocess.Popen, log: Path) -> None:
         except OSError:
             time.sleep(0.2)
     raise SystemExit("the server did not start within 60 s")
-
-
-def _ticks(pids: list[int], columns: tuple[int, ...]) -> float:
-    """Seconds in the given columns of /proc/<pid>/stat (after the command), summed (0 if gone)."""
-    total = 0.0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += sum(int(fields[column]) for column in columns) / os.sysconf("SC_CLK_TCK")
-    return total
-
-
-def cpu_seconds(pids: list[int]) -> float:
-    """CPU time (user + system) the processes used so far, read from /proc (0 if gone)."""
-    return _ticks(pids, (11, 12))
-
-
-def system_seconds(pids: list[int]) -> float:
-    """Of that, the kernel's time (system calls: sockets, file locks, waking threads)."""
-    return _ticks(pids, (12,))
-
-
-def stolen_seconds() -> float:
-    """CPU time the hypervisor gave to other guests so far, all CPUs (/proc/stat's steal): on a
-    virtual machine, time this run's processes were ready but not running."""
-    try:
-        fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()
-        return int(fields[8]) / os.sysconf("SC_CLK_TCK")
-    except (OSError, IndexError, ValueError):
-        return float("nan")
-
-
-def children(pid: int) -> list[int]:
-    out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True)
-    return [int(line) for line in out.stdout.split()]
 
 
 def wait_idle(pids: list[int], timeout: float = 120) -> float:
@@ -389,7 +359,7 @@ def run(scratch: Path) -> int:
 
         print(
             f"load average before the deliveries: {os.getloadavg()[0]:.1f}; a 10^7-step Python "
-            f"loop: {summary.loop_seconds():.2f} s"
+            f"loop: {loop_seconds():.2f} s"
         )
         calls_before = wechat_calls()
         start_wall = timezone.now()

@@ -49,6 +49,7 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "bench"))
 import summary  # noqa: E402 - bench/summary.py, next to this file
+from machine import children, cpu_seconds  # noqa: E402 - bench/machine.py
 
 BENCH_DB = "archivox_bench_callback"
 SLUG = "nanjing"
@@ -206,22 +207,14 @@ class Server:
         while time.monotonic() < deadline:
             time.sleep(0.5)
             now = self.cpu_seconds()
-            if len(_children(self.process.pid)) >= workers and now - before < 0.02:
+            if len(children(self.process.pid)) >= workers and now - before < 0.02:
                 return
             before = now
         raise SystemExit("gunicorn's workers did not settle within 90 s")
 
     def cpu_seconds(self) -> float:
         """CPU time used so far by the gunicorn workers (and master), from /proc."""
-        ticks = os.sysconf("SC_CLK_TCK")
-        total = 0.0
-        for pid in [self.process.pid, *_children(self.process.pid)]:
-            try:
-                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            total += (int(fields[11]) + int(fields[12])) / ticks
-        return total
+        return cpu_seconds([self.process.pid, *children(self.process.pid)])
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -232,19 +225,6 @@ class Server:
                 self.process.kill()
                 self.process.wait()
         self.log_file.close()
-
-
-def _children(pid: int) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-                found.append(int(entry.name))
-    return found
 
 
 # ── the load ────────────────────────────────────────────────────────────────────────────────

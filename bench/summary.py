@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import json
 import os
-import time
 from dataclasses import asdict, dataclass
+
+import machine  # bench/machine.py, next to this file
 
 
 @dataclass
@@ -51,16 +52,6 @@ def _pad(text: str, width: int) -> str:
     return text + " " * (width - _width(text))
 
 
-def loop_seconds() -> float:
-    """CPU seconds of a 10^7-step empty Python loop in this process: how fast the machine is
-    right now (0.14–0.27 s within one day on a 2.8 GHz virtual machine, December 2026), to read
-    the run's figures against."""
-    started = time.process_time()
-    for _ in range(10**7):
-        pass
-    return time.process_time() - started
-
-
 def report(rows: list[Row]) -> None:
     """Print ``rows`` as this benchmark's final table, and keep them for bench/run.py."""
     print()
@@ -70,7 +61,7 @@ def report(rows: list[Row]) -> None:
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(
         f"(load average over the last minute: {load:.1f} on {os.cpu_count()} CPUs; "
-        f"a 10^7-step Python loop: {loop_seconds():.2f} s)",
+        f"a 10^7-step Python loop: {machine.loop_seconds():.2f} s)",
         flush=True,
     )
     path = os.environ.get("BENCH_SUMMARY_FILE")
