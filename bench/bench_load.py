@@ -36,6 +36,9 @@ sys.path.insert(0, str(REPO))
 from bench.machine import children  # noqa: E402
 from bench.throwaway import run_on_throwaway_database  # noqa: E402
 
+sys.path.insert(0, str(REPO / "bench"))
+import summary  # noqa: E402
+
 SECONDS = int(os.environ.get("BENCH_LOAD_SECONDS", "300"))
 CALLBACK_POOL = int(os.environ.get("BENCH_LOAD_CALLBACKS", "5000"))
 WARMUP = int(os.environ.get("BENCH_LOAD_WARMUP", "20"))
@@ -261,6 +264,10 @@ def bench(scratch: Path) -> int:
                 if time.monotonic() > deadline or server.poll() is not None:
                     raise SystemExit("gunicorn did not start") from None
                 time.sleep(0.3)
+        # The port opens with the first worker: the others' memory is watched too.
+        deadline = time.monotonic() + 60
+        while len(children(server.pid)) < WORKERS and time.monotonic() < deadline:
+            time.sleep(0.3)
         processes = {"gunicorn master": server.pid, "huey worker": worker.pid}
         for number, pid in enumerate(children(server.pid), 1):
             processes[f"gunicorn worker {number}"] = pid
@@ -296,6 +303,31 @@ def bench(scratch: Path) -> int:
     for name in processes:
         growth = at_end[name] - after_warmup[name]
         log(f"    {name:20s} {after_warmup[name]:7.1f} → {at_end[name]:7.1f}  ({growth:+.1f})")
+    grown = max(at_end[name] - after_warmup[name] for name in processes)
+    name = f"mixed load, {engine}"
+    summary.report(
+        [
+            summary.Row(
+                name,
+                f"{SECONDS} s of portal pages, searches and callbacks: no errors",
+                f"{errors} errors in {int(mixed_result['requests']):,} requests",
+                met=errors == 0,
+            ),
+            summary.Row(
+                name,
+                f"throughput and p99 latency, {CONNECTIONS} connections (reported)",
+                f"{rate:,.1f} req/s, p99 {summary.ms(mixed_result['p99_ms'])}",
+                f"/healthz {base_rate:,.1f} req/s, p99 {summary.ms(baseline['p99_ms'])}",
+                f"{ratio:.2f}",
+            ),
+            summary.Row(
+                name,
+                f"memory of {len(processes)} processes after warm-up (reported; growth: a leak?)",
+                f"largest growth {grown:+.1f} MB",
+                f"after warm-up: {max(after_warmup.values()):.1f} MB at most",
+            ),
+        ]
+    )
     return 0
 
 
