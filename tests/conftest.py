@@ -1,3 +1,5 @@
+import os
+
 import pytest
 from django.utils import translation
 from huey.contrib.djhuey import HUEY
@@ -67,10 +69,11 @@ XDIST_GROUPS = {
 
 
 # Started first, so that no worker is left running a long one while the others have finished:
-# the cluster group (about eight minutes on one worker), then the files whose tests start
-# processes or build large worlds. Measured with ``--durations``; the rest keep their order.
-# (This runs after pytest-django's ordering, so a worker may run transactional tests before
-# others: no migration seeds rows that a flush would take away, so the order is free.)
+# the cluster group (about seven minutes on one worker of a slow machine), then the files whose
+# tests start processes or build large worlds. Measured with ``--durations``; the rest keep
+# their order. (This runs after pytest-django's ordering, so a worker may run transactional
+# tests before others: no migration seeds rows that a flush would take away, so the order is
+# free.)
 SLOW_FIRST = [
     "tests/integration/test_faults_more.py",
     "tests/integration/test_faults.py",
@@ -133,10 +136,16 @@ def pytest_collection_modifyitems(config, items):
     if twice:
         # Two items with one node id: a parallel run would drop one of them without a word.
         raise pytest.UsageError(f"tests with the same node id: {', '.join(twice[:5])}")
+    skip_clusters = os.environ.get("ARCHIVOX_TEST_SKIP_CLUSTERS") == "1"
     for item in items:
         group = XDIST_GROUPS.get(item.nodeid.split("::", 1)[0])
         if group:
             item.add_marker(pytest.mark.xdist_group(group))
+        if group == "clusters" and skip_clusters:
+            # .ci/run's second suite: the cluster tests ran in its first. They bring their own
+            # PostgreSQL and Redis servers and never use the suite's database, so a second run
+            # is the same run again (about a quarter of an hour on a slow 2-core machine).
+            item.add_marker(pytest.mark.skip(reason="ran in the SQLite suite of this CI run"))
     if getattr(config.option, "loadgroup", False):  # set on the workers of --dist loadgroup
         _groups_into_node_ids(items)
     items.sort(key=_slow_rank)  # stable: within a rank, the collection order

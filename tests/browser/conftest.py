@@ -59,11 +59,15 @@ class PageWatch:
     def _request_failed(self, request) -> None:
         # The browser fetches the favicon on its own and abandons it when the page moves on
         # (net::ERR_ABORTED, seen on a loaded machine): not one of our requests failing. The
-        # same for the search suggestions still in flight when the visitor submits the search
-        # (suggest.js ignores a failed fetch; seen with parallel workers on a busy machine).
-        if urlsplit(request.url).path.endswith(
-            ("/favicon.svg", "/search/suggestions/")
-        ) and "ABORTED" in (request.failure or ""):
+        # same for a script's fetch still in flight when the page goes: the search suggestions
+        # when the visitor submits the search, the poll results refreshed every 10 s when the
+        # visitor opens another page (seen with parallel workers on a busy machine; both
+        # scripts ignore a failed fetch). A refused or broken connection is still a failure.
+        abandoned = "ABORTED" in (request.failure or "")
+        if abandoned and (
+            request.resource_type in ("fetch", "xhr")
+            or urlsplit(request.url).path.endswith("/favicon.svg")
+        ):
             return
         self.failed.append(request.url)
 

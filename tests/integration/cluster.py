@@ -32,15 +32,24 @@ def pg_bin(name: str) -> str:
 
 
 class PrivatePostgres:
-    """A PostgreSQL server of our own on a free port (trust auth), for tests that restart it."""
+    """A PostgreSQL server of our own on a free port (trust auth), for tests that restart it.
 
-    def __init__(self) -> None:
+    ``template``: the data directory of a stopped server to start from (``prepared_postgres``),
+    copied instead of a new one made by initdb."""
+
+    def __init__(self, template: Path | None = None) -> None:
         # Outside pytest's temporary folders, which the postgres user may not enter.
         self.root = Path(tempfile.mkdtemp(prefix="archivox-pg-"))
         self.data = self.root / "pgdata"
         self.port = free_port()
         shutil.chown(self.root, "postgres", "postgres")
-        self._as_postgres(pg_bin("initdb"), "-D", str(self.data), "-A", "trust", "-U", "postgres")
+        if template is None:
+            self._as_postgres(
+                pg_bin("initdb"), "-D", str(self.data), "-A", "trust", "-U", "postgres"
+            )
+        else:
+            # cp -a keeps the owner (postgres) and the modes the server insists on.
+            self._as_postgres("cp", "-a", str(template), str(self.data))
 
     @staticmethod
     def _as_postgres(*command: str) -> None:
@@ -82,10 +91,52 @@ class PrivatePostgres:
             "-w", "restart",
         )  # fmt: skip
 
+    def shut_down(self) -> None:
+        """Stop cleanly (a checkpoint), keeping the data directory: a template's way."""
+        self._as_postgres(pg_bin("pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop")
+
     def stop(self) -> None:
         with contextlib.suppress(subprocess.CalledProcessError):
             self._as_postgres(pg_bin("pg_ctl"), "-D", str(self.data), "-m", "immediate", "stop")
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+def manage(env: dict[str, str], *args: str, timeout: float = 240) -> str:
+    """``manage.py`` with ``args`` in a process of its own: its output."""
+    result = subprocess.run(
+        [sys.executable, str(REPO / "manage.py"), *args],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    assert result.returncode == 0, f"manage.py {' '.join(args)}:\n{result.stderr[-3000:]}"
+    return result.stdout
+
+
+def prepared_postgres(tmp: Path) -> PrivatePostgres:
+    """A stopped private server whose database ``archivox`` is migrated and holds the paper's
+    survey: what every cluster starts from (``PrivatePostgres(template=….data)``), made once a
+    session. Each cluster ran ``migrate`` from nothing and ``load_paper_survey`` itself before:
+    about 80 s of its setup on a slow machine, for the same rows every time. (Nothing in them is
+    encrypted or signed with the keys of a var dir; the sandbox accounts, whose secrets are,
+    are still provisioned by each cluster, which also gives them its own callback URL.)"""
+    server = PrivatePostgres()
+    try:
+        server.start()
+        server.create_database()
+        env = child_env(
+            DATABASE_URL=server.url, ARCHIVOX_VAR_DIR=str(tmp / "var"), ARCHIVOX_SANDBOX="1"
+        )
+        manage(env, "migrate", "-v", "0", timeout=600)
+        manage(env, "load_paper_survey", timeout=600)
+        server.shut_down()
+    except BaseException:
+        server.stop()
+        raise
+    return server
 
 
 class PrivateRedis:
@@ -167,17 +218,7 @@ class Cluster:
         self.workers: list[subprocess.Popen] = []
 
     def manage(self, *args: str, timeout: float = 240) -> str:
-        result = subprocess.run(
-            [sys.executable, str(REPO / "manage.py"), *args],
-            cwd=REPO,
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
-        )
-        assert result.returncode == 0, f"manage.py {' '.join(args)}:\n{result.stderr[-3000:]}"
-        return result.stdout
+        return manage(self.env, *args, timeout=timeout)
 
     def shell(self, code: str) -> str:
         """Run ``code`` in a Django shell; its last line of output (logs may come before)."""

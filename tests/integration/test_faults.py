@@ -11,7 +11,7 @@ import time
 import pytest
 
 from archivox.sandbox.wechat_user import WeChatUser
-from tests.integration.cluster import Cluster, PrivateRedis
+from tests.integration.cluster import Cluster
 
 pytestmark = pytest.mark.slow
 
@@ -20,8 +20,6 @@ pytestmark = pytest.mark.slow
 def cluster(tmp_path, private_servers):
     postgres, queue = private_servers
     cluster = Cluster(tmp_path, database_url=postgres.url, redis_url=queue.url, webs=1, workers=1)
-    cluster.manage("migrate", "-v", "0")
-    cluster.manage("load_paper_survey")
     cluster.manage("sandbox_provision", "nanjing")
     cluster.start()
     yield cluster
@@ -94,17 +92,13 @@ def test_a_database_restart_during_a_burst_of_messages_loses_nothing_acknowledge
 
 
 @pytest.fixture
-def cluster_with_own_redis(tmp_path):
-    queue = PrivateRedis()
-    queue.start()
-    cluster = Cluster(tmp_path, redis_url=queue.url, webs=1, workers=1)
-    cluster.manage("migrate", "-v", "0")
-    cluster.manage("load_paper_survey")
+def cluster_with_own_redis(tmp_path, private_servers):
+    postgres, queue = private_servers
+    cluster = Cluster(tmp_path, database_url=postgres.url, redis_url=queue.url, webs=1, workers=1)
     cluster.manage("sandbox_provision", "nanjing")
     cluster.start()
     yield cluster, queue
     cluster.stop()
-    queue.stop()
 
 
 def test_a_post_scheduled_before_redis_restarts_is_published_once_afterwards(

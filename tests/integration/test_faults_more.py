@@ -56,8 +56,6 @@ def make_cluster(tmp_path, private_servers):
             **env,
         )
         started.append(cluster)
-        cluster.manage("migrate", "-v", "0")
-        cluster.manage("load_paper_survey")
         cluster.manage("sandbox_provision", "nanjing")
         cluster.start()
         if not periodic:

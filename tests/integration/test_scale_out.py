@@ -13,26 +13,30 @@ import time
 import httpx
 import pytest
 
-from tests.integration.cluster import Cluster
+from tests.integration.cluster import Cluster, PrivatePostgres
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def cluster(tmp_path_factory):
-    cluster = Cluster(
-        tmp_path_factory.mktemp("scale-out"),
-        ARCHIVOX_RESERVATION_RATE_LIMIT="100000/60",
-        ARCHIVOX_WECHAT_PUBLISH_WAIT="0",
-    )
+def cluster(tmp_path_factory, prepared_database):
+    postgres = PrivatePostgres(template=prepared_database)
+    postgres.start()
     try:
-        cluster.manage("migrate", "-v", "0")
-        cluster.manage("load_paper_survey")
-        cluster.manage("sandbox_provision", "nanjing")
-        cluster.start()
-        yield cluster
+        cluster = Cluster(
+            tmp_path_factory.mktemp("scale-out"),
+            database_url=postgres.url,
+            ARCHIVOX_RESERVATION_RATE_LIMIT="100000/60",
+            ARCHIVOX_WECHAT_PUBLISH_WAIT="0",
+        )
+        try:
+            cluster.manage("sandbox_provision", "nanjing")
+            cluster.start()
+            yield cluster
+        finally:
+            cluster.stop()
     finally:
-        cluster.stop()
+        postgres.stop()
 
 
 def shell(cluster: Cluster, code: str) -> str:
