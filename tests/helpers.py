@@ -88,13 +88,21 @@ def child_env(**overrides: str) -> dict[str, str]:
 
 # A safety net against a hung command, not a speed check: on a busy machine (parallel workers,
 # other suites) starting Django alone took 45 s, so 60 s timed out healthy commands.
-def manage(*args: str, env: dict[str, str] | None = None, timeout: float = 240):
+# ``code``: the checkout whose manage.py runs (another release's, for an upgrade).
+def manage(*args: str, env: dict[str, str] | None = None, timeout: float = 240, code: Path = REPO):
     return subprocess.run(
-        [sys.executable, str(REPO / "manage.py"), *args],
-        cwd=REPO,
+        [sys.executable, str(code / "manage.py"), *args],
+        cwd=code,
         env=env or child_env(),
         capture_output=True,
         text=True,
         timeout=timeout,
         check=False,
     )
+
+
+def manage_ok(*args: str, env: dict[str, str], timeout: float = 240, code: Path = REPO) -> str:
+    """``manage`` that must succeed: its output (else the test fails with its error)."""
+    result = manage(*args, env=env, timeout=timeout, code=code)
+    assert result.returncode == 0, f"manage.py {' '.join(args)}:\n{result.stderr[-3000:]}"
+    return result.stdout

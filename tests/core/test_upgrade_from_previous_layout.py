@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 import tarfile
 import uuid
 from pathlib import Path
@@ -16,7 +15,7 @@ import psycopg
 import pytest
 from django.db import connection
 
-from tests.helpers import REPO, child_env
+from tests.helpers import REPO, child_env, manage_ok
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -84,17 +83,7 @@ def former_release(destination: Path) -> Path:
 
 
 def run(code: Path, env: dict[str, str], *args: str) -> str:
-    result = subprocess.run(
-        [sys.executable, str(code / "manage.py"), *args],
-        cwd=code,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    assert result.returncode == 0, f"manage.py {' '.join(args)}:\n{result.stderr[-3000:]}"
-    return result.stdout
+    return manage_ok(*args, env=env, timeout=600, code=code)
 
 
 @pytest.fixture

@@ -12,16 +12,13 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 import httpx
 import psycopg
 import redis
 
-from tests.helpers import REPO, child_env, free_port, free_ports
-
-SHARED_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+from tests.helpers import REPO, child_env, free_port, free_ports, manage_ok
 
 
 def pg_bin(name: str) -> str:
@@ -101,21 +98,6 @@ class PrivatePostgres:
         shutil.rmtree(self.root, ignore_errors=True)
 
 
-def manage(env: dict[str, str], *args: str, timeout: float = 240) -> str:
-    """``manage.py`` with ``args`` in a process of its own: its output."""
-    result = subprocess.run(
-        [sys.executable, str(REPO / "manage.py"), *args],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
-    assert result.returncode == 0, f"manage.py {' '.join(args)}:\n{result.stderr[-3000:]}"
-    return result.stdout
-
-
 def prepared_postgres(tmp: Path) -> PrivatePostgres:
     """A stopped private server whose database ``archivox`` is migrated and holds the paper's
     survey: what every cluster starts from (``PrivatePostgres(template=….data)``), made once a
@@ -130,8 +112,8 @@ def prepared_postgres(tmp: Path) -> PrivatePostgres:
         env = child_env(
             DATABASE_URL=server.url, ARCHIVOX_VAR_DIR=str(tmp / "var"), ARCHIVOX_SANDBOX="1"
         )
-        manage(env, "migrate", "-v", "0", timeout=600)
-        manage(env, "load_paper_survey", timeout=600)
+        manage_ok("migrate", "-v", "0", env=env, timeout=600)
+        manage_ok("load_paper_survey", env=env, timeout=600)
         server.shut_down()
     except BaseException:
         server.stop()
@@ -181,19 +163,13 @@ class Cluster:
         self,
         tmp: Path,
         *,
-        database_url: str | None = None,
+        database_url: str,
         redis_url: str | None = None,
         webs: int = 2,
         workers: int = 2,
         **env: str,
     ) -> None:
         self.tmp = tmp
-        self.shared_database = None
-        if database_url is None:
-            self.shared_database = f"archivox_cluster_{uuid.uuid4().hex[:8]}"
-            with psycopg.connect(SHARED_ADMIN, autocommit=True) as pg:
-                pg.execute(f'CREATE DATABASE "{self.shared_database}"')
-            database_url = f"postgres://postgres@127.0.0.1:5432/{self.shared_database}"
         # A Redis server of its own unless the test brings one: a shared server's database would
         # be flushed and used by every cluster running at the same time (pytest-xdist workers,
         # other checkouts' suites on the same machine).
@@ -218,7 +194,7 @@ class Cluster:
         self.workers: list[subprocess.Popen] = []
 
     def manage(self, *args: str, timeout: float = 240) -> str:
-        return manage(self.env, *args, timeout=timeout)
+        return manage_ok(*args, env=self.env, timeout=timeout)
 
     def shell(self, code: str) -> str:
         """Run ``code`` in a Django shell; its last line of output (logs may come before)."""
@@ -287,9 +263,6 @@ class Cluster:
                 process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 process.kill()
-        if self.shared_database:
-            with psycopg.connect(SHARED_ADMIN, autocommit=True) as pg:
-                pg.execute(f'DROP DATABASE IF EXISTS "{self.shared_database}" WITH (FORCE)')
         with contextlib.suppress(redis.ConnectionError):
             redis.Redis.from_url(self.redis_url).flushdb()
         if self.own_redis:
