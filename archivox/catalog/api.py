@@ -7,7 +7,7 @@ import datetime
 from django.conf import settings
 from django.http import Http404, HttpRequest
 from django.urls import reverse
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from ninja.security import django_auth
 from pydantic import Field
 
@@ -334,7 +334,7 @@ def catalog_description_create(request: HttpRequest, slug: str, payload: Descrip
     description = services.description_create(
         actor=request.user, archive=archive, parent=parent, **values
     )
-    return 201, _description_out(description, public=False)
+    return Status(201, _description_out(description, public=False))
 
 
 @router.patch(
