@@ -20,6 +20,20 @@ pytestmark = [pytest.mark.slow, pytest.mark.chinese, pytest.mark.django_db(trans
 
 WIDTHS = (360, 1280)
 OUT = SCREENSHOTS / "pages"
+# Chromium refuses to capture more than its largest texture (16,384 px) in one piece ("Unable
+# to capture screenshot"), and how tall a list is depends on the data (CI's audit log at 360 px
+# once was); a taller page is photographed down to here and the index says how tall it was.
+TALLEST = 12_000
+
+
+def _shoot(page, path: str) -> int:
+    """Photograph the whole page, or its first ``TALLEST`` pixels; return its height."""
+    height = page.evaluate("document.documentElement.scrollHeight")
+    clip = None
+    if height > TALLEST:
+        clip = {"x": 0, "y": 0, "width": page.viewport_size["width"], "height": TALLEST}
+    page.screenshot(path=path, full_page=True, clip=clip)
+    return height
 
 
 def _name(url: str) -> str:
@@ -47,9 +61,15 @@ def _one_of_each_kind(urls: list[str]) -> list[str]:
     return sorted(kinds.values())
 
 
-def _index(shots: dict[str, list[str]]) -> None:
+def _index(shots: dict[str, list[str]], heights: dict[str, int]) -> None:
     rows = "\n".join(
-        f"<tr><td>{html.escape(url)}</td>"
+        f"<tr><td>{html.escape(url)}"
+        + "".join(
+            f"<br>{width} px: {heights[f'{width}/{name}']:,} px tall, the first {TALLEST:,} shown"
+            for width, name in zip(WIDTHS, names, strict=True)
+            if heights[f"{width}/{name}"] > TALLEST
+        )
+        + "</td>"
         + "".join(
             f'<td><a href="{width}/{name}.png"><img src="{width}/{name}.png" width="180" '
             f'alt="{html.escape(url)} {width}px" loading="lazy"></a></td>'
@@ -80,6 +100,7 @@ def test_every_page_is_photographed_at_phone_and_desktop_width(
     )
     assert len(public) > 15 and len(console) > 15, (public, console)
     shots: dict[str, list[str]] = {}
+    heights: dict[str, int] = {}
     problems: list[str] = []
     for width in WIDTHS:
         (OUT / str(width)).mkdir(parents=True, exist_ok=True)
@@ -97,7 +118,9 @@ def test_every_page_is_photographed_at_phone_and_desktop_width(
             response = page.goto(live_server.url + url, wait_until="load")
             if response is None or response.status != 200:
                 problems.append(f"{url}: {response.status if response else 'no answer'}")
-            page.screenshot(path=str(OUT / str(width) / f"{_name(url)}.png"), full_page=True)
+            heights[f"{width}/{_name(url)}"] = _shoot(
+                page, str(OUT / str(width) / f"{_name(url)}.png")
+            )
             shots.setdefault(url, []).append(_name(url))
         page.goto(f"{live_server.url}/console/login/", wait_until="load")
         page.fill("#id_username", "demo")
@@ -108,11 +131,13 @@ def test_every_page_is_photographed_at_phone_and_desktop_width(
             response = page.goto(live_server.url + url, wait_until="load")
             if response is None or response.status != 200:
                 problems.append(f"{url}: {response.status if response else 'no answer'}")
-            page.screenshot(path=str(OUT / str(width) / f"{_name(url)}.png"), full_page=True)
+            heights[f"{width}/{_name(url)}"] = _shoot(
+                page, str(OUT / str(width) / f"{_name(url)}.png")
+            )
             shots.setdefault(url, []).append(_name(url))
         problems += [f"{width}px console: {error}" for error in watch.console_errors]
         problems += [f"{width}px foreign request: {url}" for url in watch.foreign]
         context.close()
-    _index(shots)
+    _index(shots, heights)
     assert not problems, problems
     assert all(len(names) == len(WIDTHS) for names in shots.values())
