@@ -266,6 +266,103 @@ SECRET_SET = "(secret set)"  # noqa: S105 - the mark core.services.snapshot reco
 # (object type, key); an app registers its own from ``AppConfig.ready``.
 AUDIT_VALUE_LABELS: dict[tuple[str, str], dict[str, Any]] = {}
 
+# Keys an entry records that are no field of its model (a review's level, a reason, a count),
+# by name: the change is labelled by the field's verbose name first, then here.
+AUDIT_KEY_LABELS: dict[str, Any] = {
+    "access": pgettext_lazy("audit field", "Access level"),
+    "accounts_created": pgettext_lazy("audit field", "Accounts created"),
+    "accounts_updated": pgettext_lazy("audit field", "Accounts updated"),
+    "added": pgettext_lazy("audit field", "Added"),
+    "announcement": pgettext_lazy("audit field", "Announcement"),
+    "assignee": pgettext_lazy("audit field", "Assigned to"),
+    "attempt": pgettext_lazy("audit field", "Attempt"),
+    "background": pgettext_lazy("audit field", "Background colour"),
+    "base_url": pgettext_lazy("audit field", "Address"),
+    "box": pgettext_lazy("audit field", "Crop"),
+    "by_number": pgettext_lazy("audit field", "By document number"),
+    "campaign": pgettext_lazy("audit field", "Collecting campaign"),
+    "category": pgettext_lazy("audit field", "Category"),
+    "changed": pgettext_lazy("audit field", "Changed"),
+    "channel": pgettext_lazy("audit field", "Channel"),
+    "channels": pgettext_lazy("audit field", "Channels"),
+    "code": pgettext_lazy("audit field", "Code"),
+    "colour": pgettext_lazy("audit field", "Colour"),
+    "copies": pgettext_lazy("audit field", "Copies"),
+    "count": pgettext_lazy("audit field", "Count"),
+    "created": pgettext_lazy("audit field", "Created"),
+    "description": pgettext_lazy("audit field", "Catalog item"),
+    "doc_number": pgettext_lazy("audit field", "Document number"),
+    "email": pgettext_lazy("audit field", "E-mail"),
+    "entries": pgettext_lazy("audit field", "Entries"),
+    "error": pgettext_lazy("audit field", "Error"),
+    "file": pgettext_lazy("audit field", "File"),
+    "files": pgettext_lazy("audit field", "Files"),
+    "finding": pgettext_lazy("audit field", "Finding"),
+    "flood_per_minute": pgettext_lazy("audit field", "Messages a minute before flood control"),
+    "full": pgettext_lazy("audit field", "Full harvest"),
+    "holding": pgettext_lazy("audit field", "Holding archive"),
+    "image_url": pgettext_lazy("audit field", "Image"),
+    "institutions_created": pgettext_lazy("audit field", "Institutions created"),
+    "is_superuser": pgettext_lazy("audit field", "Installation superuser"),
+    "issuer": pgettext_lazy("audit field", "Issuer"),
+    "items": pgettext_lazy("audit field", "Items"),
+    "level": pgettext_lazy("audit field", "Review level"),
+    "levels": pgettext_lazy("audit field", "Levels of review"),
+    "logo": pgettext_lazy("audit field", "Logo"),
+    "matches": pgettext_lazy("audit field", "Live matches"),
+    "media_type": pgettext_lazy("audit field", "Media type"),
+    "menu": pgettext_lazy("audit field", "Menu"),
+    "message": pgettext_lazy("audit field", "Message"),
+    "metadata_prefix": pgettext_lazy("audit field", "Metadata format"),
+    "name": pgettext_lazy("audit field", "Name"),
+    "note": pgettext_lazy("audit field", "Note"),
+    "options": pgettext_lazy("audit field", "Options"),
+    "order": pgettext_lazy("audit field", "Order"),
+    "parent": pgettext_lazy("audit field", "Parent"),
+    "periods": pgettext_lazy("audit field", "Periods"),
+    "person_email": pgettext_lazy("audit field", "Asker's e-mail"),
+    "position": pgettext_lazy("audit field", "Position"),
+    "posts": pgettext_lazy("audit field", "Posts"),
+    "promise_working_days": pgettext_lazy("audit field", "Promised answer (working days)"),
+    "query": pgettext_lazy("audit field", "Search"),
+    "questionnaire": pgettext_lazy("audit field", "Questionnaire"),
+    "ratio": pgettext_lazy("audit field", "Aspect ratio"),
+    "reason": pgettext_lazy("audit field", "Reason"),
+    "records": pgettext_lazy("audit field", "Records"),
+    "reference_code": pgettext_lazy("audit field", "Reference code"),
+    "regions": pgettext_lazy("audit field", "Regions"),
+    "remote_id": pgettext_lazy("audit field", "Platform id"),
+    "repository": pgettext_lazy("audit field", "Repository"),
+    "role": pgettext_lazy("audit field", "Role"),
+    "run": pgettext_lazy("audit field", "Harvest run"),
+    "scheduled_for": pgettext_lazy("audit field", "Scheduled for"),
+    "section": pgettext_lazy("audit field", "Section"),
+    "set": pgettext_lazy("audit field", "Set"),
+    "sets": pgettext_lazy("audit field", "Sets"),
+    "severity": pgettext_lazy("audit field", "Severity"),
+    "sha256": pgettext_lazy("audit field", "SHA-256 checksum"),
+    "size": pgettext_lazy("audit field", "Size"),
+    "slug": pgettext_lazy("audit field", "Short name"),
+    "snapshots": pgettext_lazy("audit field", "Snapshots"),
+    "source": pgettext_lazy("audit field", "Source"),
+    "state": pgettext_lazy("audit field", "Sending state"),
+    "status": pgettext_lazy("audit field", "Status"),
+    "survey": pgettext_lazy("audit field", "Survey"),
+    "tags": pgettext_lazy("audit field", "Tags"),
+    "target": pgettext_lazy("audit field", "Link target"),
+    "title": pgettext_lazy("audit field", "Title"),
+    "two_factor": pgettext_lazy("audit field", "Two-step login"),
+    "updated": pgettext_lazy("audit field", "Updated"),
+    "user": pgettext_lazy("audit field", "User"),
+    "username": pgettext_lazy("audit field", "User name"),
+    "validity": pgettext_lazy("audit field", "Validity"),
+    "via": pgettext_lazy("audit field", "Answered through"),
+    "warnings": pgettext_lazy("audit field", "Screening warnings"),
+    "was": pgettext_lazy("audit field", "Before"),
+    "withdrawn": pgettext_lazy("audit field", "Withdrawn"),
+    "word": pgettext_lazy("audit field", "Word"),
+}
+
 # Objects whose name is a file name (an identifier, not words of the interface).
 FILE_NAMED = frozenset({"catalog.digitalobject"})
 
@@ -345,10 +442,11 @@ def _value_kind(model: Any, field: Any, name: str) -> str:
 
 
 def audit_change_rows(entry: Any) -> list[dict[str, Any]]:
-    """An entry's before/after as rows: the field's label (its verbose_name; "" when the key
-    is no field of the model, the caller then shows the key as recorded) and both values as
-    text. ``kind`` says how to show them: ``structured`` (a mapping or a list of mappings,
-    shown as recorded), ``code`` (an identifier), ``en`` (English on purpose) or ``text``."""
+    """An entry's before/after as rows: the field's label (its verbose_name, else the key's
+    in ``AUDIT_KEY_LABELS``; "" when neither names it, the caller then shows the key as
+    recorded) and both values as text. ``kind`` says how to show them: ``structured`` (a
+    mapping or a list of mappings, shown as recorded), ``code`` (an identifier), ``en``
+    (English on purpose) or ``text``."""
     before = entry.before if isinstance(entry.before, dict) else {}
     after = entry.after if isinstance(entry.after, dict) else {}
     model = _model(entry.object_type)
@@ -365,7 +463,8 @@ def audit_change_rows(entry: Any) -> list[dict[str, Any]]:
         rows.append(
             {
                 "name": name,
-                "label": _translated(getattr(field, "verbose_name", "")),
+                "label": _translated(getattr(field, "verbose_name", ""))
+                or str(AUDIT_KEY_LABELS.get(name, "")),
                 "before": was if structured else audit_value_text(field, was, labels),
                 "after": now if structured else audit_value_text(field, now, labels),
                 "kind": "structured" if structured else _value_kind(model, field, name),
