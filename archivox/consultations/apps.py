@@ -12,9 +12,15 @@ class ConsultationsConfig(AppConfig):
 
     def ready(self) -> None:
         from archivox.consultations import personal_data
+        from archivox.consultations.models import ConsultationAnswer
+        from archivox.core.audit_labels import audit_value_labels_register
         from archivox.core.models import Archive, PlatformAccount
 
         personal_data.register()
+        # An answer's entry is the consultation's: how it went out and whether it arrived are
+        # the answer's choices, named as the inbox names them.
+        for key, choices in (("via", ConsultationAnswer.Via), ("state", ConsultationAnswer.State)):
+            audit_value_labels_register("engagement.consultation", key, dict(choices.choices))
         from archivox.consultations.selectors import wechat_account_cache_clear
 
         def forget_accounts(**kwargs) -> None:

@@ -127,6 +127,14 @@ def test_the_audit_page_names_actions_models_fields_and_values_in_chinese(
         before={"status": "in_review"},
         after={"status": "approved", "level": 1, "levels": 2},
     )
+    core_services.audit_record(
+        actor=None,
+        action="consultation.answer",
+        archive=nanjing,
+        object_type="engagement.consultation",
+        object_repr="问：查档",
+        after={"via": "wechat", "state": "window"},
+    )
     client.force_login(reviewer)
     page = client.get(reverse("console:archive_audit", args=["nanjing"])).content.decode()
     assert "设置平台账号" in page and "修改档案馆信息" in page  # the actions
@@ -135,6 +143,7 @@ def test_the_audit_page_names_actions_models_fields_and_values_in_chinese(
     assert "platform_account.create" not in page.split("<tbody>")[1].split('data-action="')[0]
     assert "审核级次：" in page and "审核级数：" in page
     assert '<code translate="no">level' not in page
+    assert "答复途径：" in page and "48" in page.split("答复途径：")[1].split("</ul>")[0]
     assert ">系统<" in page  # the system as a word
     assert "南京市档案馆" in page  # the archive by its name, not its slug
     # An unknown action: a readable label, and its code for the record.
