@@ -8,12 +8,21 @@ between threads; the CA bundle is the one httpx would have chosen (``SSL_CERT_FI
 
 from __future__ import annotations
 
-import functools
 import ssl
+import threading
 
 import httpx
 
+_lock = threading.Lock()
+_context: ssl.SSLContext | None = None
 
-@functools.cache
+
 def tls_context() -> ssl.SSLContext:
-    return httpx.create_ssl_context()
+    # Made under a lock: a worker's 32 threads take their first tasks together, and with an
+    # unguarded cache each made its own context (5 % of the fan-out's worker CPU, issue 24).
+    global _context
+    if _context is None:
+        with _lock:
+            if _context is None:
+                _context = httpx.create_ssl_context()
+    return _context
