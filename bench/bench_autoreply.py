@@ -160,11 +160,18 @@ def setup_accounts() -> dict[str, dict[str, str]]:
             "encoding_aes_key": base64.b64encode(os.urandom(32)).decode().rstrip("="),
             "original_id": f"gh_{secrets.token_hex(6)}",
         }
-        PlatformAccount.objects.update_or_create(
+        # Replaced, not updated: a kept catalog may have been made with another var dir, whose
+        # field key cannot decrypt the old account's secrets (`make bench` after a run alone).
+        PlatformAccount.objects.filter(
+            archive=archive, platform=PlatformAccount.Platform.WECHAT
+        ).only("pk").delete()
+        PlatformAccount.objects.create(
             archive=archive,
             platform=PlatformAccount.Platform.WECHAT,
             # The followers below send plaintext, so the account is set to take it.
-            defaults={**credentials, "is_active": True, "message_mode": "plaintext"},
+            **credentials,
+            is_active=True,
+            message_mode="plaintext",
         )
         accounts[slug] = credentials
     bench2 = Archive.objects.get(slug="bench2")
