@@ -91,22 +91,12 @@ def test_a_database_restart_during_a_burst_of_messages_loses_nothing_acknowledge
     assert sorted(stored) == sorted(sent)
 
 
-@pytest.fixture
-def cluster_with_own_redis(tmp_path, private_servers):
-    postgres, queue = private_servers
-    cluster = Cluster(tmp_path, database_url=postgres.url, redis_url=queue.url, webs=1, workers=1)
-    cluster.manage("sandbox_provision", "nanjing")
-    cluster.start()
-    yield cluster, queue
-    cluster.stop()
-
-
 def test_a_post_scheduled_before_redis_restarts_is_published_once_afterwards(
-    cluster_with_own_redis,
+    cluster, private_servers
 ):
     """Redis keeps nothing on disk, so the queue is empty after the restart: the schedule lives
     in the database and the worker's periodic task finds the post when its time comes."""
-    cluster, queue = cluster_with_own_redis
+    _, queue = private_servers
     post_id = cluster.shell(
         "import datetime, io; from PIL import Image; from django.utils import timezone;"
         "from archivox.core.models import Archive, User;"
