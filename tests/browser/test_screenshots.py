@@ -61,13 +61,13 @@ def _one_of_each_kind(urls: list[str]) -> list[str]:
     return sorted(kinds.values())
 
 
-def _index(shots: dict[str, list[str]], heights: dict[str, int]) -> None:
+def _index(shots: dict[str, list[str]], heights: dict[tuple[int, str], int]) -> None:
     rows = "\n".join(
         f"<tr><td>{html.escape(url)}"
         + "".join(
-            f"<br>{width} px: {heights[f'{width}/{name}']:,} px tall, the first {TALLEST:,} shown"
+            f"<br>{width} px: {heights[width, name]:,} px tall, the first {TALLEST:,} shown"
             for width, name in zip(WIDTHS, names, strict=True)
-            if heights[f"{width}/{name}"] > TALLEST
+            if heights[width, name] > TALLEST
         )
         + "</td>"
         + "".join(
@@ -100,8 +100,16 @@ def test_every_page_is_photographed_at_phone_and_desktop_width(
     )
     assert len(public) > 15 and len(console) > 15, (public, console)
     shots: dict[str, list[str]] = {}
-    heights: dict[str, int] = {}
+    heights: dict[tuple[int, str], int] = {}
     problems: list[str] = []
+
+    def photograph(page, width: int, url: str) -> None:
+        response = page.goto(live_server.url + url, wait_until="load")
+        if response is None or response.status != 200:
+            problems.append(f"{url}: {response.status if response else 'no answer'}")
+        heights[width, _name(url)] = _shoot(page, str(OUT / str(width) / f"{_name(url)}.png"))
+        shots.setdefault(url, []).append(_name(url))
+
     for width in WIDTHS:
         (OUT / str(width)).mkdir(parents=True, exist_ok=True)
         phone = width < 500
@@ -115,26 +123,14 @@ def test_every_page_is_photographed_at_phone_and_desktop_width(
         page = context.new_page()
         watch = PageWatch(page, live_server.url)
         for url in public:
-            response = page.goto(live_server.url + url, wait_until="load")
-            if response is None or response.status != 200:
-                problems.append(f"{url}: {response.status if response else 'no answer'}")
-            heights[f"{width}/{_name(url)}"] = _shoot(
-                page, str(OUT / str(width) / f"{_name(url)}.png")
-            )
-            shots.setdefault(url, []).append(_name(url))
+            photograph(page, width, url)
         page.goto(f"{live_server.url}/console/login/", wait_until="load")
         page.fill("#id_username", "demo")
         page.fill("#id_password", accounts["demo"])
         page.click("main button[type=submit]")
         page.wait_for_url(f"{live_server.url}/console/")
         for url in console:
-            response = page.goto(live_server.url + url, wait_until="load")
-            if response is None or response.status != 200:
-                problems.append(f"{url}: {response.status if response else 'no answer'}")
-            heights[f"{width}/{_name(url)}"] = _shoot(
-                page, str(OUT / str(width) / f"{_name(url)}.png")
-            )
-            shots.setdefault(url, []).append(_name(url))
+            photograph(page, width, url)
         problems += [f"{width}px console: {error}" for error in watch.console_errors]
         problems += [f"{width}px foreign request: {url}" for url in watch.foreign]
         context.close()
