@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from archivox.core.models import PlatformAccount
+from archivox.core.models import AuditEntry, PlatformAccount
 from archivox.publishing import services
 from archivox.publishing.models import Delivery, Notice, Post
 from archivox.publishing.services.desk import PublishingError
@@ -35,6 +35,35 @@ def test_queued_publishing_makes_the_deliveries_in_the_task(
     # A repeated task makes nothing more.
     assert services.post_publish_queued(post_id=posts[0].pk, actor_id=archivist.pk) == 0
     assert Delivery.objects.count() == 9
+
+
+def test_our_portal_and_feed_are_sent_as_the_deliveries_are_made(
+    approved_post, archivist, django_capture_on_commit_callbacks
+):
+    """Sending to our own portal and feed only records that the post may be shown: it is done
+    in the publishing transaction, with no task to wait for (issue 24), and recorded like any
+    other send (its audit entry, its WARC copy after the commit)."""
+    post = approved_post()
+    with django_capture_on_commit_callbacks(execute=False) as after_commit:
+        services.post_publish_now(actor=archivist, post=post)
+    deliveries = {d.channel: d for d in Delivery.objects.filter(post=post)}
+    assert deliveries["email"].status == Delivery.Status.PENDING
+    for channel in ("portal", "feed"):
+        sent = deliveries[channel]
+        assert sent.status == Delivery.Status.SENT and sent.attempts == 1
+        assert sent.sent_at is not None and sent.remote_id == f"{channel}:{post.pk}"
+        assert sent.url.startswith("http")
+    assert sorted(
+        entry.after["channel"] for entry in AuditEntry.objects.filter(action="delivery.sent")
+    ) == ["feed", "portal"]
+    # After the commit: the email's task and the two WARC copies; nothing sends them again.
+    assert len(after_commit) == 3
+    with django_capture_on_commit_callbacks(execute=True):
+        for callback in after_commit:
+            callback()
+    assert set(Delivery.objects.filter(post=post).values_list("status", flat=True)) == {"sent"}
+    assert AuditEntry.objects.filter(action="delivery.sent").count() == 3
+    assert Delivery.objects.filter(post=post, archived_at__isnull=False).count() == 3
 
 
 def test_a_lost_publishing_task_is_made_good_by_the_periodic_task(

@@ -154,6 +154,9 @@ class WithdrawPlan:
 class Channel(Protocol):
     name: str  # "wechat", "weibo", "portal", "feed", "email"
     needs_account: str | None  # PlatformAccount.platform it sends through, or None (local)
+    # Sending only records something in our own database (nothing leaves the installation):
+    # the desk sends such a delivery as it makes it, in the publishing transaction.
+    in_house: bool
 
     def render(self, content: PostContent) -> Rendering: ...
 

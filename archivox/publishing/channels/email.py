@@ -35,6 +35,7 @@ MAX_EMAIL_BYTES = 10 * 1024 * 1024
 class EmailChannel:
     name = "email"
     needs_account: str | None = None
+    in_house = False
 
     def render(self, content: PostContent) -> Rendering:
         from archivox.publishing.content import absolute, html_to_text

@@ -38,6 +38,7 @@ def _summary(content: PostContent) -> str:
 class FeedChannel:
     name = "feed"
     needs_account: str | None = None
+    in_house = True
 
     def render(self, content: PostContent) -> Rendering:
         flags: list[Flag] = []

@@ -25,6 +25,7 @@ from archivox.publishing.channels.base import (
 class PortalChannel:
     name = "portal"
     needs_account: str | None = None
+    in_house = True
 
     def render(self, content: PostContent) -> Rendering:
         flags: list[Flag] = []

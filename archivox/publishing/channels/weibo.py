@@ -99,6 +99,7 @@ def _fit_text(text: str, link: str) -> tuple[str, bool]:
 class WeiboChannel:
     name = "weibo"
     needs_account: str | None = "weibo"
+    in_house = False
 
     # -- render -------------------------------------------------------------------------------
 

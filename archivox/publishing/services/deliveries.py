@@ -285,15 +285,47 @@ def _record_sent(delivery: Delivery, result: SendResult) -> str:
             next_attempt_at=None,
             updated_at=now,
         )
-        audit_record(
-            actor=None,
-            action="delivery.sent",
-            obj=delivery,
-            archive=delivery.post.archive,
-            after={"channel": delivery.channel, "remote_id": delivery.remote_id},
-        )
-        transaction.on_commit(lambda: _archive_later(delivery_id))
+        _sent_recorded(delivery)
     return delivery.status
+
+
+def _sent_recorded(delivery: Delivery) -> None:
+    """What follows a delivery recorded as sent, in its transaction: the audit entry, and its
+    WARC copy once that commits."""
+    delivery_id = delivery.pk
+    audit_record(
+        actor=None,
+        action="delivery.sent",
+        obj=delivery,
+        archive=delivery.post.archive,
+        after={"channel": delivery.channel, "remote_id": delivery.remote_id},
+    )
+    transaction.on_commit(lambda: _archive_later(delivery_id))
+
+
+def _send_in_house(delivery: Delivery) -> bool:
+    """Send a new, pending delivery of an in-house channel (our portal, our feed) as it is made,
+    before it is saved: such a send only records that the post may be shown, so it needs no
+    worker, no queue and no claim (issue 24: two of a post's five deliveries). The caller saves
+    it and then calls ``_sent_recorded``. False, and nothing changed, for any other delivery."""
+    channel = channel_get(delivery.channel)
+    if delivery.status != Delivery.Status.PENDING or not channel.in_house:
+        return False
+    result = channel.send(
+        Rendering(channel=delivery.channel, payload=delivery.payload, preview_html=""),
+        account=None,
+        idempotency_key=delivery.idempotency_key,
+        context=delivery_context(delivery),
+    )
+    now = timezone.now()
+    delivery.status = Delivery.Status.SENT
+    delivery.attempts = 1
+    delivery.sending_started_at = now
+    delivery.sent_at = now
+    delivery.remote_id = str(result.remote_id)[:200]
+    delivery.url = (result.url or "")[:500]
+    delivery.response = _json_safe(result.response)
+    return True
 
 
 # The WARC copy of a sent delivery waits this long: when a post goes out to many archives'

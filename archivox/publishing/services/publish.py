@@ -16,7 +16,12 @@ from archivox.core.selectors import Capability
 from archivox.publishing.channels.base import Rendering
 from archivox.publishing.days import beijing_day
 from archivox.publishing.models import Delivery, Notice, Post
-from archivox.publishing.services.deliveries import _notify_failure, _operator_ip
+from archivox.publishing.services.deliveries import (
+    _notify_failure,
+    _operator_ip,
+    _send_in_house,
+    _sent_recorded,
+)
 from archivox.publishing.services.desk import PublishingError, _check, _transition
 from archivox.publishing.services.rendering import archive_channels, post_render
 from archivox.publishing.services.scheduling import (
@@ -39,7 +44,8 @@ def _publish(
     refusal: str = "",
     rip: str = "",
 ) -> list[Delivery]:
-    """Create one delivery per channel (the rendering as it will be sent) and queue them."""
+    """Create one delivery per channel (the rendering as it will be sent) and queue them; those
+    of our own portal and feed are sent as they are made."""
     deliveries = []
     for name, rendering in renderings.items():
         delivery = Delivery(
@@ -57,6 +63,8 @@ def _publish(
         # delivery per post and channel, the unique key): not four queries a delivery to check.
         delivery.full_clean(exclude=["post"], validate_unique=False, validate_constraints=False)
         deliveries.append(delivery)
+    for delivery in deliveries:
+        _send_in_house(delivery)
     Delivery.objects.bulk_create(deliveries)
     post.published_at = timezone.now()
     _transition(
@@ -69,7 +77,9 @@ def _publish(
     from archivox.publishing.tasks import delivery_send
 
     for delivery in deliveries:
-        if delivery.status == Delivery.Status.PENDING:
+        if delivery.status == Delivery.Status.SENT:  # our portal and feed: sent as made
+            _sent_recorded(delivery)
+        elif delivery.status == Delivery.Status.PENDING:
             transaction.on_commit(lambda pk=delivery.pk: delivery_send(pk))
         else:
             transaction.on_commit(lambda d=delivery: _notify_failure(d))

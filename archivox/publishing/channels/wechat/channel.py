@@ -12,3 +12,4 @@ from archivox.publishing.channels.wechat.withdraw import WeChatWithdraw
 class WeChatChannel(WeChatRender, WeChatSend, WeChatReconcile, WeChatWithdraw):
     name = "wechat"
     needs_account: str | None = "wechat"
+    in_house = False
