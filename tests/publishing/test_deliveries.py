@@ -207,3 +207,36 @@ def test_tasks_racing_for_one_pending_delivery_send_it_once(approved_post, archi
     assert delivery.status == Delivery.Status.SENT
     assert delivery.attempts == 1
     assert sorted(m.to[0] for m in mail.outbox) == [f"reader{n}@example.cn" for n in range(3)]
+
+
+def test_sending_reads_the_delivery_post_and_archive_once_and_what_it_needs_of_them(
+    approved_post, archivist, subscribers, django_capture_on_commit_callbacks
+):
+    """The claim reads only what sending uses of the delivery, its post and its archive (issue
+    24); a field it left out would be read again, one query more: none is."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    post = approved_post()
+    services.post_publish_now(actor=archivist, post=post)  # the email waits for its task
+    email = Delivery.objects.get(post=post, channel="email")
+    mail.outbox.clear()
+    with (
+        CaptureQueriesContext(connection) as queries,
+        django_capture_on_commit_callbacks(execute=False),
+    ):
+        tasks.delivery_send(email.pk)
+    assert Delivery.objects.get(pk=email.pk).status == Delivery.Status.SENT
+    assert len(mail.outbox) == 3
+    reads = [q["sql"] for q in queries if q["sql"].lstrip().upper().startswith("SELECT")]
+    claim = [sql for sql in reads if '"publishing_delivery"' in sql.split("WHERE")[0]]
+    assert len(claim) == 1 and '"publishing_post"' in claim[0] and '"core_archive"' in claim[0]
+    assert '"body_html"' not in claim[0]
+    again = [
+        sql
+        for sql in reads
+        if sql.split("WHERE")[0]
+        .rstrip()
+        .endswith(('FROM "publishing_post"', 'FROM "core_archive"', 'FROM "publishing_delivery"'))
+    ]
+    assert again == []

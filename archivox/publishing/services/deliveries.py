@@ -145,13 +145,36 @@ def delivery_run(*, delivery_id: int) -> str:
     return _send_claimed(delivery)
 
 
+# What sending reads of a delivery, its post and archive (issue 24: the three whole rows were
+# 77 columns for the ORM to name and convert, a sixth of a worker's CPU a delivery; the post's
+# body is in the payload as rendered). Another field is still read when asked for, one more
+# query: tests/publishing/test_deliveries.py counts them.
+_SEND_READS = (
+    "post",
+    "channel",
+    "status",
+    "attempts",
+    "idempotency_key",
+    "reconcile_first",
+    "payload",
+    "post__archive",
+    "post__status",
+    "post__title",
+    "post__wechat_mode",
+    "post__created_by",
+    "post__archive__slug",
+)
+
+
 def _claim_usual(delivery_id: int) -> Delivery | None:
     """The usual claim, in two statements and no transaction (issue 24: a fan-out claims
     thousands): a pending delivery, not to be reconciled, of a post not withdrawn, and not a
     mass send (whose day's limit is checked under the lock) is claimed by an UPDATE that only
     succeeds while it is still pending, so two tasks cannot both claim it. None: claim it under
     the lock instead, which also sees what changed meanwhile."""
-    delivery = found(Delivery.objects.select_related("post__archive").filter(pk=delivery_id))
+    delivery = found(
+        Delivery.objects.select_related("post__archive").only(*_SEND_READS).filter(pk=delivery_id)
+    )
     if (
         delivery is None
         or delivery.status != Delivery.Status.PENDING
