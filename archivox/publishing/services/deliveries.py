@@ -161,7 +161,6 @@ _SEND_READS = (
     "post__status",
     "post__title",
     "post__wechat_mode",
-    "post__created_by",
     "post__archive__slug",
 )
 
@@ -288,11 +287,7 @@ def _record_sent(delivery: Delivery, result: SendResult) -> str:
     delivery_id = delivery.pk
     with transaction.atomic():
         now = timezone.now()
-        delivery.status = Delivery.Status.SENT
-        delivery.remote_id = str(result.remote_id)[:200]
-        delivery.url = (result.url or "")[:500]
-        delivery.response = _json_safe(result.response)
-        delivery.sent_at = now
+        _answer_take(delivery, result, now)
         delivery.error = ""
         delivery.reconcile_first = False
         delivery.next_attempt_at = None
@@ -312,6 +307,15 @@ def _record_sent(delivery: Delivery, result: SendResult) -> str:
     return delivery.status
 
 
+def _answer_take(delivery: Delivery, result: SendResult, now: datetime.datetime) -> None:
+    """The platform's answer on the delivery (in memory): sent, where, and what it said."""
+    delivery.status = Delivery.Status.SENT
+    delivery.remote_id = str(result.remote_id)[:200]
+    delivery.url = (result.url or "")[:500]
+    delivery.response = _json_safe(result.response)
+    delivery.sent_at = now
+
+
 def _sent_recorded(delivery: Delivery) -> None:
     """What follows a delivery recorded as sent, in its transaction: the audit entry, and its
     WARC copy once that commits."""
@@ -326,14 +330,14 @@ def _sent_recorded(delivery: Delivery) -> None:
     transaction.on_commit(lambda: _archive_later(delivery_id))
 
 
-def _send_in_house(delivery: Delivery) -> bool:
+def _send_in_house(delivery: Delivery) -> None:
     """Send a new, pending delivery of an in-house channel (our portal, our feed) as it is made,
     before it is saved: such a send only records that the post may be shown, so it needs no
     worker, no queue and no claim (issue 24: two of a post's five deliveries). The caller saves
-    it and then calls ``_sent_recorded``. False, and nothing changed, for any other delivery."""
+    it and then calls ``_sent_recorded``. Any other delivery is left as it is."""
     channel = channel_get(delivery.channel)
     if delivery.status != Delivery.Status.PENDING or not channel.in_house:
-        return False
+        return
     result = channel.send(
         Rendering(channel=delivery.channel, payload=delivery.payload, preview_html=""),
         account=None,
@@ -341,14 +345,9 @@ def _send_in_house(delivery: Delivery) -> bool:
         context=delivery_context(delivery),
     )
     now = timezone.now()
-    delivery.status = Delivery.Status.SENT
     delivery.attempts = 1
     delivery.sending_started_at = now
-    delivery.sent_at = now
-    delivery.remote_id = str(result.remote_id)[:200]
-    delivery.url = (result.url or "")[:500]
-    delivery.response = _json_safe(result.response)
-    return True
+    _answer_take(delivery, result, now)
 
 
 # The WARC copy of a sent delivery waits this long: when a post goes out to many archives'

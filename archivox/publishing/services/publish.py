@@ -62,9 +62,8 @@ def _publish(
         # The post exists (it is locked) and the database's constraints hold the rest (one
         # delivery per post and channel, the unique key): not four queries a delivery to check.
         delivery.full_clean(exclude=["post"], validate_unique=False, validate_constraints=False)
-        deliveries.append(delivery)
-    for delivery in deliveries:
         _send_in_house(delivery)
+        deliveries.append(delivery)
     Delivery.objects.bulk_create(deliveries)
     post.published_at = timezone.now()
     _transition(
